@@ -1,0 +1,1 @@
+"""Demo content helpers: generated artwork so the demo site ships no copied photos."""

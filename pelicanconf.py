@@ -1,0 +1,118 @@
+"""Pelican settings for So ist S (development; publishconf.py extends them for production)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+AUTHOR = "Wirtschaftsförderung Region Stuttgart"
+SITENAME = "So ist S"
+SITESUBTITLE = "Die Region Stuttgart in Bildern ihrer Menschen"
+SITEURL = os.environ.get("SOISTS_DEV_SITEURL", "")
+PATH = "content"
+THEME = str(ROOT / "theme")
+
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+LOCALE = ("de_DE.UTF-8", "de_DE", "C.UTF-8")
+# German dates come from the german_date filter (plugins/navigation/dates.py), not from an
+# installed locale, so they are the same on every machine.
+DEFAULT_DATE_FORMAT = "%d.%m.%Y"
+DEFAULT_PAGINATION = 12
+SUMMARY_MAX_LENGTH = 40
+
+PLUGIN_PATHS = [str(ROOT)]
+PLUGINS = [
+    "plugins.validation",
+    "plugins.region",
+    "plugins.navigation",
+    "plugins.portraits",
+    "plugins.sitemap",
+    "plugins.images",
+    "plugins.events",
+    "plugins.community",
+    "plugins.search",
+]
+# Transitional while plugins are being written in parallel: only load those present.
+PLUGINS = [p for p in PLUGINS if (ROOT / p.replace(".", "/") / "__init__.py").exists() or (ROOT / (p.replace(".", "/") + ".py")).exists()]
+
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen"]
+PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen"]
+STATIC_PATHS = ["images", "data"]
+READERS = {"html": None}
+
+# Clean German URLs, all ending in "/".
+ARTICLE_URL = "artikel/{slug}/"
+ARTICLE_SAVE_AS = "artikel/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "rubrik/{slug}/"
+CATEGORY_SAVE_AS = "rubrik/{slug}/index.html"
+CATEGORIES_SAVE_AS = "rubrik/index.html"
+TAG_URL = "thema/{slug}/"
+TAG_SAVE_AS = "thema/{slug}/index.html"
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = "archiv/index.html"
+INDEX_SAVE_AS = "index.html"
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/seite/{number}/", "{base_name}/seite/{number}/index.html"),
+)
+SLUGIFY_SOURCE = "basename"
+SLUG_REGEX_SUBSTITUTIONS = [
+    (r"ä", "ae"), (r"ö", "oe"), (r"ü", "ue"), (r"ß", "ss"),
+    (r"[^\w\s-]", ""), (r"(?u)\A\s*", ""), (r"(?u)\s*\Z", ""), (r"[-\s]+", "-"),
+]
+DIRECT_TEMPLATES = ["index", "archives"]
+
+# Feeds: Atom only, relative to SITEURL (set for real in publishconf.py).
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/alle.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/rubrik-{slug}.atom.xml"
+FEED_ALL_RSS = None
+CATEGORY_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 30
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.smarty": {"substitutions": {
+            "left-single-quote": "&sbquo;", "right-single-quote": "&lsquo;",
+            "left-double-quote": "&bdquo;", "right-double-quote": "&ldquo;"}},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = False
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+DELETE_OUTPUT_DIRECTORY = False
+OUTPUT_RETENTION = []
+
+# Navigation (built once per build by plugins/navigation).
+MAIN_MENU = [
+    ("Fotos", "wall/"),
+    ("Kommunen", "kommunen/"),
+    ("Termine", "termine/"),
+    ("Menschen", "rubrik/menschen-in-der-region/"),
+    ("Mitmachen", "mitmachen/"),
+]
+FOOTER_MENU = [
+    ("Über So ist S", "ueber/"),
+    ("Landkreise", "landkreise/"),
+    ("Suche", "suche/"),
+    ("Impressum", "impressum/"),
+    ("Datenschutz", "datenschutz/"),
+]
+SOCIAL_HASHTAG = "SoistS"
+SOCIAL_ACCOUNT = "wirzeigenS"
+DEFAULT_OG_IMAGE = "images/og-default.jpg"

@@ -1,0 +1,212 @@
+"""The community wall: reads content/community/*.md, writes /wall/, /wall/<id>/ and municipality feeds."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from feedgenerator import Atom1Feed
+from markupsafe import Markup
+from pelican.generators import Generator
+
+from plugins import validation
+from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
+
+from .postfile import CommunityPost, read_post_file
+from .sanitize import caption_html, plain
+
+logger = logging.getLogger(__name__)
+WALL_URL = "wall/"
+PAGE_URL = "wall/seite/{number}/"
+FEED_SAVE_AS = "kommunen/{slug}/feed.atom"
+
+
+@dataclass
+class WallPost:
+    """What templates and other plugins see of a community post (all text already safe/plain)."""
+
+    source: CommunityPost
+    source_path: str
+    municipalities: list[Municipality]
+    caption_html: Markup
+    title: str
+    alt: str
+    author_name: str
+
+    id = property(lambda self: self.source.id)
+    handle = property(lambda self: self.source.handle)
+    image = property(lambda self: self.source.image)
+    featured = property(lambda self: self.source.featured)
+    date = property(lambda self: self.source.featured)  # Pelican-style alias for generic templates
+    taken = property(lambda self: self.source.taken)
+    platform = property(lambda self: self.source.platform)
+    original_url = property(lambda self: self.source.original_url)
+    profile_url = property(lambda self: self.source.profile_url)
+    consent_date = property(lambda self: self.source.consent_date)
+    url = property(lambda self: f"wall/{self.source.id}/")
+    save_as = property(lambda self: f"wall/{self.source.id}/index.html")
+
+    @property
+    def municipality(self) -> Municipality:
+        return self.municipalities[0]
+
+    @property
+    def credit(self) -> str:
+        """Visible credit: "@handle" when there is one, else the display name."""
+        return f"@{self.source.handle}" if self.source.handle else self.author_name
+
+    @property
+    def summary(self) -> str:
+        return plain(self.source.caption, limit=160)
+
+
+def hashtag_linker(siteurl: str, own: list[Municipality]):
+    registry = load_registry()
+
+    def url_for(tag: str) -> str | None:
+        matches = registry.lookup_name(tag)
+        if len(matches) > 1:
+            matches = tuple(m for m in matches if m in own)
+        return f"{siteurl}/{matches[0].url}" if len(matches) == 1 else None
+
+    return url_for
+
+
+def make_wall_post(post: CommunityPost, path: str, siteurl: str) -> WallPost:
+    municipalities = load_registry().resolve_many(post.municipality)
+    author_name = plain(post.author_name, limit=80)
+    title = plain(post.title, limit=120) or f"{municipalities[0].name}: Foto von " + (
+        f"@{post.handle}" if post.handle else author_name)
+    return WallPost(
+        source=post,
+        source_path=path,
+        municipalities=municipalities,
+        caption_html=Markup(caption_html(post.caption, hashtag_linker(siteurl, municipalities))),
+        title=title,
+        alt=plain(post.alt, limit=300),
+        author_name=author_name,
+    )
+
+
+def load_posts(content_path: Path, folder: str, siteurl: str, now: datetime,
+               show_future: bool = False) -> list[WallPost]:
+    """All valid posts, newest featured first; problems go to validation.report."""
+    posts: list[WallPost] = []
+    seen: dict[str, str] = {}
+    for path in sorted((content_path / folder).glob("*.md")):
+        post, problems = read_post_file(path)
+        if post.image and not problems and not (content_path / post.image).is_file():
+            problems.append(("image", f"{post.image} not found under {content_path}"))
+        if post.id in seen:
+            problems.append(("id", f"{post.id!r} is already used by {seen[post.id]}"))
+        try:
+            if not problems:
+                wall_post = make_wall_post(post, str(path), siteurl)
+        except UnknownMunicipality as exc:
+            problems.append(("municipality", str(exc)))
+        for name, message in problems:
+            validation.report(str(path), name, message)
+        if problems:
+            continue
+        seen[post.id] = path.name
+        if post.featured > now and not show_future:
+            logger.info("community post %s is scheduled for %s, not shown yet", post.id, post.featured)
+            continue
+        posts.append(wall_post)
+    posts.sort(key=lambda p: (p.featured, p.id), reverse=True)
+    return posts
+
+
+def paginate(posts: list, size: int) -> list[list]:
+    return [posts[i:i + size] for i in range(0, len(posts), size)] or [[]]
+
+
+def page_url(number: int) -> str:
+    return WALL_URL if number == 1 else PAGE_URL.format(number=number)
+
+
+def municipality_feed(municipality: Municipality, posts: list[WallPost], siteurl: str, sitename: str,
+                      image_url) -> Atom1Feed:
+    feed = Atom1Feed(
+        title=f"{sitename}: Fotos aus {municipality.name}",
+        link=f"{siteurl}/{municipality.url}",
+        description=f"Neue #SoistS-Fotos aus {municipality.name}",
+        feed_url=f"{siteurl}/{FEED_SAVE_AS.format(slug=municipality.slug)}",
+        language="de",
+    )
+    for post in posts:
+        image = image_url(post.image, 800) if image_url else ""
+        image_html = Markup('<p><img src="{}" alt="{}"></p>').format(image, post.alt) if image else ""
+        feed.add_item(
+            title=post.title,
+            link=f"{siteurl}/{post.url}",
+            unique_id=f"{siteurl}/{post.url}",
+            description=str(image_html + post.caption_html + Markup("<p>📷 {}</p>").format(post.credit)),
+            author_name=post.credit,
+            pubdate=post.featured,
+            updateddate=post.featured,
+        )
+    return feed
+
+
+class CommunityGenerator(Generator):
+    def generate_context(self):
+        settings = self.settings
+        self.posts = load_posts(Path(self.path), settings.get("COMMUNITY_PATH", "community"),
+                                settings.get("SITEURL", ""), datetime.now(timezone.utc),
+                                settings.get("COMMUNITY_SHOW_FUTURE", False))
+        by_municipality: dict[str, list[WallPost]] = {}
+        for post in self.posts:
+            for municipality in post.municipalities:
+                by_municipality.setdefault(municipality.slug, []).append(post)
+        self.by_municipality = by_municipality
+        self.context["community_posts"] = self.posts
+        self.context["community_posts_by_municipality"] = by_municipality
+
+    def generate_output(self, writer):
+        output = Path(self.output_path)
+        size = int(self.settings.get("COMMUNITY_WALL_PAGE_SIZE", 24))
+        pages = paginate(self.posts, size)
+        remove_stale(output, {p.id for p in self.posts}, len(pages))
+        post_template = self.get_template("community/post")
+        for index, post in enumerate(self.posts):
+            writer.write_file(post.save_as, post_template, self.context, url=post.url, post=post,
+                              newer=self.posts[index - 1] if index else None,
+                              older=self.posts[index + 1] if index + 1 < len(self.posts) else None)
+        wall_template = self.get_template("community/wall")
+        for number, chunk in enumerate(pages, start=1):
+            writer.write_file(page_url(number) + "index.html", wall_template, self.context, url=page_url(number),
+                              posts=chunk, page_number=number, page_count=len(pages),
+                              previous_url=page_url(number - 1) if number > 1 else None,
+                              next_url=page_url(number + 1) if number < len(pages) else None,
+                              first_eager=number == 1)
+        self.write_feeds(output)
+
+    def write_feeds(self, output: Path) -> None:
+        siteurl = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        image_url = self.env.globals.get("image_url")
+        for municipality in load_registry():
+            feed = municipality_feed(municipality, self.by_municipality.get(municipality.slug, []), siteurl,
+                                     self.settings.get("SITENAME", ""), image_url)
+            target = output / FEED_SAVE_AS.format(slug=municipality.slug)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8") as handle:
+                feed.write(handle, "utf-8")
+
+
+def remove_stale(output: Path, ids: set[str], page_count: int) -> None:
+    """Pelican never deletes old output: remove pages of posts that are gone (e.g. taken down)."""
+    wall = output / "wall"
+    if not wall.is_dir():
+        return
+    for child in wall.iterdir():
+        if child.is_dir() and child.name != "seite" and child.name not in ids:
+            shutil.rmtree(child)
+    pages = wall / "seite"
+    if pages.is_dir():
+        for child in pages.iterdir():
+            if not (child.name.isdigit() and 2 <= int(child.name) <= page_count):
+                shutil.rmtree(child) if child.is_dir() else child.unlink()

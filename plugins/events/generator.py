@@ -1,0 +1,239 @@
+"""The Pelican generator: reads content/events/*.md, expands dates, writes pages and ICS files."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pelican.contents import Page
+from pelican.generators import Generator
+
+from plugins import validation
+from plugins.region.registry import load_registry, normalise
+
+from . import german, ics, jsonld
+from .categories import CATEGORIES, EventCategory
+from .model import BERLIN, URL_ROOT, Event, parse_event, parse_moment, sort_key
+from .recurrence import Occurrence, expand, months_between
+
+ICS_DIR = f"{URL_ROOT}/ics"
+SITE_NAME = "So ist S"
+
+
+@dataclass
+class EventList:
+    """A filtered list page (category, municipality or district) with its own calendar."""
+
+    kind: str  # "kategorie", "kommune", "landkreis"
+    slug: str
+    name: str
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{URL_ROOT}/{self.kind}/{self.slug}/"
+
+    @property
+    def ics_url(self) -> str:
+        return f"{ICS_DIR}/{self.kind}-{self.slug}.ics"
+
+    @property
+    def upcoming(self) -> list[Occurrence]:
+        return sorted((o for e in self.events for o in e.occurrences if o.is_upcoming), key=_order)
+
+    @property
+    def past(self) -> list[Occurrence]:
+        return sorted((o for e in self.events for o in e.occurrences if not o.is_upcoming), key=_order,
+                      reverse=True)
+
+
+@dataclass
+class MonthPage:
+    year: int
+    month: int
+    occurrences: list[Occurrence]
+
+    @property
+    def url(self) -> str:
+        return f"{URL_ROOT}/{self.year:04d}/{self.month:02d}/"
+
+    @property
+    def label(self) -> str:
+        return german.month_label(self.year, self.month)
+
+
+def _order(occurrence: Occurrence) -> tuple:
+    return (occurrence.sort_key, occurrence.title, occurrence.event.uid)
+
+
+def build_now(settings: dict) -> datetime:
+    """The build's "now": EVENTS_NOW (ISO text, for reproducible builds) or the clock."""
+    configured = settings.get("EVENTS_NOW")
+    if configured:
+        moment = parse_moment(configured)
+        if isinstance(moment, datetime):
+            return moment
+    return datetime.now(timezone.utc).astimezone(BERLIN)
+
+
+class EventsGenerator(Generator):
+    """Events are their own content type: Pelican's readers parse the Markdown, this class
+    turns metadata into Events and writes the calendar pages and subscriptions."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events: list[Event] = []
+        self.event_sources: dict[str, Page] = {}
+        self.now = build_now(self.settings)
+
+    def _registry(self):
+        local = Path(self.path) / "data" / "municipalities.csv"
+        return load_registry(local) if local.exists() else load_registry()
+
+    def _read(self, path: str) -> Page | None:
+        try:
+            return self.readers.read_file(base_path=self.path, path=path, content_class=Page,
+                                          context=self.context)
+        except Exception as exc:  # e.g. Pelican's own date parsing of `modified`
+            field_name = "modified" if "date" in str(exc).lower() else "file"
+            validation.report(os.path.join(self.path, path), field_name,
+                              f"{exc}; expected a readable Markdown event file (see plugins/events/README.md)")
+            return None
+
+    def generate_context(self) -> None:
+        registry = self._registry()
+        paths = self.settings.get("EVENTS_PATHS", ["events"])
+        seen_uids: dict[str, str] = {}
+        seen_slugs: dict[str, str] = {}
+        for path in sorted(self.get_files(paths)):
+            page = self._read(path)
+            if page is None:
+                continue
+            source = os.path.join(self.path, path)
+            slug = str(page.metadata.get("slug") or Path(path).stem)
+            event = parse_event(source, slug, page.metadata, "", registry, validation.report)
+            if event is None:
+                continue
+            if event.uid in seen_uids:
+                validation.report(source, "uid", f"{event.uid!r} is also the uid of {seen_uids[event.uid]}; "
+                                                 "expected a uid used by no other event")
+                continue
+            if slug in seen_slugs:
+                validation.report(source, "slug", f"{slug!r} is also the slug of {seen_slugs[slug]}; "
+                                                  "expected a unique file name or slug")
+                continue
+            occurrences, excluded, unmatched = expand(event, self.now)
+            for exdate in unmatched:
+                validation.report(source, "exdate", f"{exdate} is not a date of the rule {event.rrule}; "
+                                                    "expected dates the rule produces")
+            if not occurrences:
+                validation.report(source, "rrule", "every date is excluded; expected at least one date")
+                continue
+            event.occurrences, event.excluded = occurrences, excluded
+            event.is_upcoming = any(o.is_upcoming for o in occurrences)
+            seen_uids[event.uid], seen_slugs[slug] = path, path
+            self.event_sources[event.uid] = page
+            self.events.append(event)
+
+        self.events.sort(key=lambda e: (e.sort_key, e.uid))
+        occurrences = sorted((o for e in self.events for o in e.occurrences), key=_order)
+        self.upcoming = [o for o in occurrences if o.is_upcoming]
+        self.past = [o for o in reversed(occurrences) if not o.is_upcoming]
+        self.months = self._months(occurrences)
+        self.lists = self._lists()
+        self.context["events"] = self.events
+        self.context["upcoming_events"] = self.upcoming
+        self.context["events_calendar"] = {
+            "all_ics": f"{ICS_DIR}/alle.ics",
+            "webcal": ics.webcal_url(self.settings.get("SITEURL", ""), f"{ICS_DIR}/alle.ics"),
+            "current_month": self._current_month_url(),
+            "lists": self.lists,
+        }
+
+    def _months(self, occurrences: list[Occurrence]) -> list[MonthPage]:
+        today = (self.now.year, self.now.month)
+        by_month: dict[tuple[int, int], list[Occurrence]] = defaultdict(list)
+        for occurrence in occurrences:
+            by_month[occurrence.month].append(occurrence)
+        first = min([today, *by_month])
+        last = max([today, *by_month])
+        return [MonthPage(y, m, by_month.get((y, m), [])) for y, m in months_between(first, last)]
+
+    def _current_month_url(self) -> str:
+        return f"{URL_ROOT}/{self.now.year:04d}/{self.now.month:02d}/"
+
+    def _lists(self) -> dict[str, list[EventList]]:
+        categories: dict[str, EventList] = {}
+        municipalities: dict[str, EventList] = {}
+        districts: dict[str, EventList] = {}
+        for event in self.events:
+            category: EventCategory = event.category
+            categories.setdefault(category.slug, EventList("kategorie", category.slug, category.plural)).events.append(event)
+            for municipality in event.municipalities:
+                municipalities.setdefault(municipality.slug, EventList("kommune", municipality.slug,
+                                                                       municipality.name)).events.append(event)
+            for slug, name in event.districts:
+                districts.setdefault(slug, EventList("landkreis", slug, name)).events.append(event)
+        order = list(CATEGORIES)
+        return {
+            "kategorie": sorted(categories.values(), key=lambda l: order.index(l.slug)),
+            "kommune": sorted(municipalities.values(), key=lambda l: normalise(l.name)),
+            "landkreis": sorted(districts.values(), key=lambda l: normalise(l.name)),
+        }
+
+    # -- output -------------------------------------------------------------------------
+
+    def generate_output(self, writer) -> None:
+        for event in self.events:  # now every content object is known, so links resolve
+            event.content = self.event_sources[event.uid].content or ""
+        self._write_pages(writer)
+        self._write_calendars()
+
+    def _write(self, writer, template: str, url: str, **variables) -> None:
+        writer.write_file(f"{url}index.html", self.get_template(template), self.context,
+                          relative_urls=self.settings.get("RELATIVE_URLS", False), url=url,
+                          events_calendar=self.context["events_calendar"], **variables)
+
+    def _write_pages(self, writer) -> None:
+        siteurl = self.settings.get("SITEURL", "")
+        self._write(writer, "events/upcoming", f"{URL_ROOT}/", occurrences=self.upcoming,
+                    page_url=f"{URL_ROOT}/")
+        self._write(writer, "events/archive", f"{URL_ROOT}/archiv/", occurrences=self.past,
+                    page_url=f"{URL_ROOT}/archiv/")
+        for index, month in enumerate(self.months):
+            self._write(writer, "events/month", month.url, month=month,
+                        previous_month=self.months[index - 1] if index else None,
+                        next_month=self.months[index + 1] if index + 1 < len(self.months) else None,
+                        page_url=month.url)
+        for event in self.events:
+            self._write(writer, "events/event", event.url, event=event,
+                        event_jsonld=jsonld.event_jsonld(event, siteurl),
+                        upcoming_dates=[o for o in event.occurrences if o.is_upcoming],
+                        past_dates=[o for o in event.occurrences if not o.is_upcoming],
+                        excluded_labels=[german.day_label(x) for x in event.excluded if _after(x, self.now)],
+                        ics_webcal=ics.webcal_url(siteurl, event.ics_url), page_url=event.url)
+        for kind, lists in self.lists.items():
+            for event_list in lists:
+                self._write(writer, "events/list", event_list.url, event_list=event_list, kind=kind,
+                            ics_webcal=ics.webcal_url(siteurl, event_list.ics_url), page_url=event_list.url)
+
+    def _write_calendars(self) -> None:
+        siteurl = self.settings.get("SITEURL", "")
+        calendars: dict[str, tuple[str, list[Event]]] = {
+            f"{ICS_DIR}/alle.ics": (f"{SITE_NAME} – alle Termine", self.events),
+        }
+        for event_list in (l for lists in self.lists.values() for l in lists):
+            calendars[event_list.ics_url] = (f"{SITE_NAME} – Termine: {event_list.name}", event_list.events)
+        for event in self.events:
+            calendars[event.ics_url] = (f"{SITE_NAME} – {event.title}", [event])
+        for path, (name, events) in calendars.items():
+            target = Path(self.output_path) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(ics.build_calendar(events, name, self.now, siteurl))
+
+
+def _after(moment, now: datetime) -> bool:
+    return sort_key(moment) >= now

@@ -1,0 +1,51 @@
+"""German date labels without a locale dependency ("Mo., 23. November 2026")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+Moment = datetime | date
+
+WEEKDAYS = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember")
+
+
+def _local(moment: Moment) -> Moment:
+    return moment.astimezone(BERLIN) if isinstance(moment, datetime) else moment
+
+
+def day_label(moment: Moment) -> str:
+    day = _local(moment)
+    return f"{WEEKDAYS[day.weekday()]}, {day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def time_label(moment: datetime) -> str:
+    return f"{_local(moment):%H:%M}"
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"
+
+
+def span_label(start: Moment, end: Moment) -> str:
+    """'Mo., 23. November 2026, 18:00–20:00 Uhr', 'ganztägig', or a range across days."""
+    if not isinstance(start, datetime):
+        if end == start:
+            return f"{day_label(start)}, ganztägig"
+        return f"{day_label(start)} bis {day_label(end)}"
+    start, end = _local(start), _local(end)
+    if start.date() == end.date():
+        return f"{day_label(start)}, {time_label(start)}–{time_label(end)} Uhr"
+    return f"{day_label(start)}, {time_label(start)} Uhr bis {day_label(end)}, {time_label(end)} Uhr"
+
+
+def iso(moment: Moment) -> str:
+    """ISO 8601 with offset for timed events (as <time datetime> and JSON-LD want)."""
+    return _local(moment).isoformat() if isinstance(moment, datetime) else moment.isoformat()
+
+
+def local_date(moment: Moment) -> date:
+    return _local(moment).date() if isinstance(moment, datetime) else moment

@@ -1,0 +1,93 @@
+"""iCalendar (RFC 5545/7986) output with the icalendar library; no ICS text is written by hand.
+
+One VEVENT per event file (a recurring event is one VEVENT with RRULE/EXDATE), times as
+DTSTART;TZID=Europe/Berlin with a generated VTIMEZONE, all-day events as DATE values with
+an exclusive DTEND, cancelled events kept with STATUS:CANCELLED so subscribers see them go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+
+from icalendar import Calendar, Event as VEvent, vDuration, vRecur
+
+from .model import Event, sort_key
+
+PRODID = "-//Wirtschaftsförderung Region Stuttgart//So ist S Termine//DE"
+REFRESH = timedelta(hours=12)
+
+
+def absolute_url(siteurl: str, path: str) -> str | None:
+    """URL properties must be absolute URIs; in development (no SITEURL) leave them out."""
+    return f"{siteurl.rstrip('/')}/{path}" if siteurl.startswith(("http://", "https://")) else None
+
+
+def webcal_url(siteurl: str, path: str) -> str | None:
+    """webcal:// subscribe link, only when the site knows its public address."""
+    url = absolute_url(siteurl, path)
+    return "webcal://" + url.split("://", 1)[1] if url else None
+
+
+def _description(event: Event, siteurl: str) -> str:
+    parts = [event.summary] if event.summary else []
+    parts.append(f"Veranstalter: {event.organizer}")
+    if event.registration:
+        parts.append(f"Anmeldung: {event.registration}")
+    page = absolute_url(siteurl, event.url)
+    if page:
+        parts.append(f"Details: {page}")
+    return "\n\n".join(parts)
+
+
+def to_vevent(event: Event, now: datetime, siteurl: str = "") -> VEvent:
+    vevent = VEvent()
+    vevent.add("uid", event.uid)
+    # Without METHOD, DTSTAMP is when the information was last revised (RFC 5545 3.8.7.2).
+    vevent.add("dtstamp", (event.modified or now).astimezone(timezone.utc))
+    vevent.add("dtstart", event.start)
+    # All-day: DTEND is the day after the last day (exclusive), as RFC 5545 requires.
+    vevent.add("dtend", event.end + timedelta(days=1) if event.all_day else event.end)
+    vevent.add("summary", event.title)
+    vevent.add("description", _description(event, siteurl))
+    vevent.add("location", f"{event.location}, {event.address}")
+    vevent.add("categories", [event.category.label])
+    vevent.add("status", event.ics_status)
+    vevent.add("sequence", event.sequence)
+    if event.modified:
+        vevent.add("last-modified", event.modified)
+    url = absolute_url(siteurl, event.url)
+    if url:
+        vevent.add("url", url)
+    if event.rrule:
+        vevent.add("rrule", vRecur.from_ical(event.rrule))
+        if event.excluded:
+            vevent.add("exdate", list(event.excluded))
+    return vevent
+
+
+def _year_range(events: list[Event]) -> tuple[date, date]:
+    """VTIMEZONE covering the events (not 1970-2038): short files, still correct."""
+    starts = [sort_key(e.start) for e in events]
+    ends = [sort_key(o.end) for e in events for o in e.occurrences] or starts
+    return date(min(starts).year - 1, 1, 1), date(max(ends).year + 2, 1, 1)
+
+
+def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: str = "") -> bytes:
+    """A subscribable calendar of the given events, ordered by start then UID (stable output)."""
+    events = sorted(events, key=lambda e: (e.sort_key, e.uid))
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", name)  # RFC 7986
+    calendar.add("x-wr-calname", name)  # the same for clients that predate RFC 7986
+    calendar.add("x-wr-timezone", "Europe/Berlin")
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    for event in events:
+        calendar.add_component(to_vevent(event, now, siteurl))
+    if events:
+        first, last = _year_range(events)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical()

@@ -1,0 +1,173 @@
+"""The content-hash cache and the process pool that fill it.
+
+A cache entry lives at <cache>/<sha256 of the file bytes>/<sha256 of the settings>/ and holds
+meta.json plus <width>.jpg/<width>.webp. Keying on the file's bytes (not its name or mtime)
+means an unchanged image is never encoded twice, in any output folder, and a takedown can
+delete every derivative of a file by hashing it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .derive import RASTER_EXTENSIONS, EncodeResult, EncodeSettings, encode, read_cached
+
+logger = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CACHE_DIR = ".cache/images"
+STATS_FILE = "stats.json"
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def settings_digest(settings: EncodeSettings) -> str:
+    return hashlib.sha256(settings.fingerprint().encode()).hexdigest()
+
+
+def resolve_cache_dir(value: str | os.PathLike | None) -> Path:
+    path = Path(value or DEFAULT_CACHE_DIR)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def cache_entries_for(source: Path, cache_dir: Path) -> Path:
+    """The folder holding every cached derivative of this file's bytes (all settings)."""
+    return cache_dir / file_digest(source)
+
+
+@dataclass
+class Derivatives:
+    """What a template needs: public file names per width, and the full size."""
+
+    src: str  # relative to content/, e.g. images/community/foo.jpg
+    result: EncodeResult
+    public_stem: str  # e.g. images/community/foo-1a2b3c4d5e (width and extension appended)
+
+    def public_name(self, width: int, ext: str) -> str:
+        return f"{self.public_stem}-{width}.{ext}"
+
+
+@dataclass
+class ImagePipeline:
+    content_path: Path
+    cache_dir: Path
+    settings: EncodeSettings
+    image_paths: tuple[str, ...] = ("images",)
+    results: dict[str, Derivatives] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    _pending: dict[str, Future] = field(default_factory=dict)
+    _pool: ProcessPoolExecutor | None = None
+    encoded: int = 0
+    cached: int = 0
+
+    def sources(self) -> list[Path]:
+        found: list[Path] = []
+        for folder in self.image_paths:
+            root = self.content_path / folder
+            if root.is_dir():
+                found += [p for p in sorted(root.rglob("*"))
+                          if p.is_file() and p.suffix.lower() in RASTER_EXTENSIONS and not p.name.startswith(".")]
+        return found
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.content_path).as_posix()
+
+    def entry_for(self, path: Path) -> Path:
+        return self.cache_dir / file_digest(path) / settings_digest(self.settings)
+
+    def start(self) -> None:
+        """Serve cached images at once and hand the rest to a pool that runs while content is read."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        todo: list[tuple[str, Path, Path]] = []
+        for path in self.sources():
+            src = self.relative(path)
+            if path.stat().st_size == 0:
+                self.failures[src] = "file is empty (0 bytes)"
+                continue
+            entry = self.entry_for(path)
+            cached = read_cached(str(path), str(entry))
+            if cached is not None:
+                self._accept(src, cached)
+            else:
+                entry.parent.mkdir(parents=True, exist_ok=True)
+                todo.append((src, path, entry))
+        if len(todo) > 1:
+            self._pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1))
+            for src, path, entry in todo:
+                self._pending[src] = self._pool.submit(encode, str(path), str(entry), self.settings)
+        for src, path, entry in todo if len(todo) == 1 else ():
+            self._accept(src, encode(str(path), str(entry), self.settings))
+
+    def wait(self) -> None:
+        for src, future in list(self._pending.items()):
+            self._accept(src, future.result())
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _accept(self, src: str, result: EncodeResult) -> None:
+        if not result.ok:
+            self.failures[src] = result.error
+            return
+        if result.encoded:
+            self.encoded += 1
+        else:
+            self.cached += 1
+        for note in result.notes:
+            logger.info("image %s: %s", src, note)
+        entry = Path(result.entry)
+        # file bytes + settings: a changed image or changed settings get a new URL (no stale browser caches)
+        key = hashlib.sha256(f"{entry.parent.name}/{entry.name}".encode()).hexdigest()[:10]
+        stem = src.rsplit(".", 1)[0]
+        self.results[src] = Derivatives(src, result, f"{stem}-{key}")
+
+    def get(self, src: str) -> Derivatives | None:
+        """Derivatives for `src` (relative to content/); encodes on demand for files outside image_paths."""
+        src = src.lstrip("/")
+        if src in self.results:
+            return self.results[src]
+        if src in self.failures:
+            return None
+        path = self.content_path / src
+        if not path.is_file():
+            self.failures[src] = "file not found"
+            return None
+        entry = self.entry_for(path)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        self._accept(src, read_cached(str(path), str(entry)) or encode(str(path), str(entry), self.settings))
+        return self.results.get(src)
+
+    def publish(self, output_path: Path) -> list[Path]:
+        """Copy every derivative into the output and delete stale raster files in the image folders."""
+        written: set[Path] = set()
+        for derivatives in self.results.values():
+            entry = Path(derivatives.result.entry)
+            for variant in derivatives.result.variants:
+                for name, ext in ((variant.jpg, "jpg"), (variant.webp, "webp")):
+                    target = output_path / derivatives.public_name(variant.width, ext)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(entry / name, target)
+                    written.add(target)
+        for folder in self.image_paths:
+            root = output_path / folder
+            if root.is_dir():
+                for stale in root.rglob("*"):
+                    if stale.is_file() and stale.suffix.lower() in RASTER_EXTENSIONS and stale not in written:
+                        stale.unlink()
+        return sorted(written)
+
+    def write_stats(self) -> Path:
+        stats = {"encoded": self.encoded, "cached": self.cached, "failed": len(self.failures),
+                 "images": len(self.results)}
+        path = self.cache_dir / STATS_FILE
+        path.write_text(json.dumps(stats, indent=1), encoding="utf-8")
+        return path

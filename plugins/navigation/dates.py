@@ -1,0 +1,32 @@
+"""German dates without relying on an installed locale (CI machines often have none)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+          "September", "Oktober", "November", "Dezember")
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+WEEKDAYS_SHORT = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")
+
+
+def german_date(value: date | datetime, style: str = "long") -> str:
+    """"23. November 2026" (long), "Mo., 23. November 2026" (weekday), "23.11.2026" (short)."""
+    if value is None or value == "":
+        return ""
+    if style == "short":
+        return f"{value.day:02d}.{value.month:02d}.{value.year}"
+    text = f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    if style == "weekday":
+        return f"{WEEKDAYS_SHORT[value.weekday()]}, {text}"
+    if style == "full":
+        return f"{WEEKDAYS[value.weekday()]}, {text}"
+    return text
+
+
+def german_time(value: datetime) -> str:
+    return f"{value.hour:02d}:{value.minute:02d} Uhr"
+
+
+def german_month(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"

@@ -1,0 +1,115 @@
+"""Pages for the region: one per municipality (179), one per district (6), and overviews."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+from pelican.generators import Generator
+
+from .. import validation
+from .coverage import Coverage, coverage
+from .mapsvg import Dot, project, render_map
+from .registry import Municipality, load_registry
+
+MAP_WIDTH = 640
+INTRO_FOLDER = "kommunen"
+
+
+def items_naming(items, municipality: Municipality) -> list:
+    return [item for item in items if municipality in getattr(item, "municipalities", ())]
+
+
+def feature_dates(posts) -> list[tuple[str, datetime]]:
+    """(AGS, when) for every community feature, the input of the coverage figures."""
+    return [
+        (m.ags, post.featured)
+        for post in posts
+        if getattr(post, "featured", None)
+        for m in getattr(post, "municipalities", ())
+    ]
+
+
+class RegionGenerator(Generator):
+    """Reads optional editor intros (content/kommunen/<slug>.md) and writes the region pages."""
+
+    def generate_context(self) -> None:
+        self.registry = load_registry()
+        self.intros = self._read_intros()
+        self.context["REGION"] = self.registry
+        self.context["DISTRICTS"] = self.registry.districts
+
+    def _read_intros(self) -> dict[str, object]:
+        from pelican.contents import Page
+
+        intros: dict[str, object] = {}
+        folder = Path(self.path) / INTRO_FOLDER
+        if not folder.is_dir():
+            return intros
+        for path in sorted(folder.glob("*.md")):
+            slug = path.stem
+            if slug not in self.registry.by_slug:
+                hint = ", ".join(self.registry.suggestions(slug)) or "none"
+                validation.report(str(path), "filename", f"'{slug}' is no municipality slug; closest: {hint}")
+                continue
+            intros[slug] = self.readers.read_file(
+                base_path=self.path, path=os.path.relpath(path, self.path), content_class=Page, context=self.context
+            )
+        return intros
+
+    def generate_output(self, writer) -> None:
+        today = date.today()
+        articles = self.context.get("articles", [])
+        events = self.context.get("events", [])
+        posts = self.context.get("community_posts", [])
+        figures = coverage(self.registry, feature_dates(posts))
+        site_url = self.settings.get("SITEURL", "")
+        common = {"today": today, "coverage": figures}
+
+        for municipality in self.registry:
+            self._write(writer, "municipality", f"{municipality.url}index.html", municipality.url, {
+                **common,
+                "municipality": municipality,
+                "intro": self.intros.get(municipality.slug),
+                "municipality_articles": items_naming(articles, municipality),
+                "events": items_naming(events, municipality),
+                "posts": items_naming(posts, municipality),
+                "figures": figures[municipality.ags],
+                "page_title": municipality.name,
+            })
+
+        for district in self.registry.districts:
+            members = set(district.municipalities)
+            in_district = lambda items: [i for i in items if members & set(getattr(i, "municipalities", ()))]
+            self._write(writer, "district", f"{district.url}index.html", district.url, {
+                **common,
+                "district": district,
+                "district_articles": in_district(articles),
+                "events": in_district(events),
+                "posts": in_district(posts),
+                "page_title": district.name,
+            })
+
+        self._write(writer, "municipalities", "kommunen/index.html", "kommunen/", {
+            **common,
+            "region_map": self._map(figures, today, site_url),
+            "never_featured": [c.municipality for c in figures.values() if c.featured_count == 0],
+            "page_title": "Kommunen",
+        })
+        self._write(writer, "districts", "landkreise/index.html", "landkreise/",
+                    {**common, "page_title": "Landkreise"})
+
+    def _map(self, figures: dict[str, Coverage], today: date, site_url: str) -> str:
+        municipalities = list(self.registry)
+        points, height = project(municipalities, MAP_WIDTH)
+        dots = [
+            Dot(m, x, y, figures[m.ags].featured_count, figures[m.ags].days_waiting(today))
+            for m, (x, y) in zip(municipalities, points)
+        ]
+        return render_map(dots, MAP_WIDTH, height, site_url,
+                          "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt")
+
+    def _write(self, writer, template: str, save_as: str, url: str, extra: dict) -> None:
+        writer.write_file(save_as, self.get_template(template), self.context,
+                          relative_urls=self.settings.get("RELATIVE_URLS"), url=url, **extra)

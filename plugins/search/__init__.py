@@ -1,0 +1,57 @@
+"""Static full-text search with Pagefind: the /suche/ page and an index built after every build.
+
+Pagefind (the PyPI package ships the binary) indexes the finished HTML at Pelican's
+`finalized` signal, so every build - also a test build into a temporary folder - has a
+current index and the UI assets under /pagefind/, served from the site itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+logger = logging.getLogger(__name__)
+BUNDLE_DIR = "pagefind"
+SEARCH_SAVE_AS = "suche/index.html"
+
+
+class SearchPageGenerator(Generator):
+    """Writes /suche/ from theme/templates/search.html."""
+
+    def generate_context(self):
+        pass
+
+    def generate_output(self, writer):
+        writer.write_file(self.settings.get("SEARCH_SAVE_AS", SEARCH_SAVE_AS), self.get_template("search"),
+                          self.context, url="suche/")
+
+
+def pagefind_command(site: Path) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE_DIR, "--silent"]
+
+
+def build_index(pelican) -> None:
+    """Replace the search bundle; old fragments would keep taken-down posts findable."""
+    if not pelican.settings.get("SEARCH_INDEX", True):
+        return
+    site = Path(pelican.output_path)
+    shutil.rmtree(site / BUNDLE_DIR, ignore_errors=True)
+    result = subprocess.run(pagefind_command(site), capture_output=True, text=True)
+    if result.returncode != 0:
+        # logged as an error: with --fatal errors the build fails with this message
+        logger.error("Pagefind could not index %s: %s", site, (result.stderr or result.stdout).strip())
+
+
+def get_generators(_pelican):
+    return SearchPageGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(build_index)

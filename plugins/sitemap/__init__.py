@@ -1,0 +1,52 @@
+"""sitemap.xml and robots.txt from what the build actually wrote.
+
+Walking the output (rather than asking each generator) means every page — articles,
+municipality pages, events, wall pages from any plugin — is listed without each plugin
+having to register itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pelican import signals
+
+EXCLUDED = {"404.html"}
+
+
+def page_urls(output: Path, site_url: str) -> list[str]:
+    urls = []
+    for path in sorted(output.rglob("*.html")):
+        relative = path.relative_to(output).as_posix()
+        if relative in EXCLUDED or relative.startswith(("pagefind/", "theme/")):
+            continue
+        if relative == "index.html":
+            relative = ""
+        elif relative.endswith("/index.html"):
+            relative = relative[: -len("index.html")]
+        urls.append(f"{site_url}/{relative}")
+    return urls
+
+
+def sitemap_xml(urls: list[str]) -> str:
+    entries = "\n".join(f"  <url><loc>{escape(url)}</loc></url>" for url in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}\n</urlset>\n")
+
+
+def robots_txt(site_url: str) -> str:
+    return f"User-agent: *\nAllow: /\nDisallow: /pagefind/\n\nSitemap: {site_url}/sitemap.xml\n"
+
+
+def write_sitemap(pelican) -> None:
+    output = Path(pelican.output_path)
+    # Sitemaps need absolute URLs; in development SITEURL is empty, so use the preview server.
+    site_url = (pelican.settings.get("SITEURL") or "http://localhost:8000").rstrip("/")
+    (output / "sitemap.xml").write_text(sitemap_xml(page_urls(output, site_url)), encoding="utf-8")
+    (output / "robots.txt").write_text(robots_txt(site_url), encoding="utf-8")
+
+
+def register() -> None:
+    signals.finalized.connect(write_sitemap)

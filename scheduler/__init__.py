@@ -1,0 +1,1 @@
+"""So ist S scheduler: collects, curates, plans and publishes #SoistS features."""

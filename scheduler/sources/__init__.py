@@ -1,0 +1,1 @@
+"""Where posts come from: Instagram via instaloader, an instaloader folder, manual submissions."""

@@ -1,0 +1,184 @@
+"""Tasks for editors and operators (invoke). `invoke --list` shows them all.
+
+The Pelican quickstart tasks keep their names: clean, build, rebuild, regenerate, serve,
+reserve, preview, livereload, publish.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+PYTHON = sys.executable
+CONTENT = ROOT / "content"
+OUTPUT = Path(os.environ.get("SOISTS_OUTPUT", ROOT / "output"))
+HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
+PORT = int(os.environ.get("SOISTS_PORT", "8000"))
+
+
+def pelican_command(output: Path, settings: str = "pelicanconf.py", strict: bool = False, extra: str = "") -> str:
+    """The one build command: tasks and tests both use it (tests/conftest.py mirrors the flags).
+
+    Content problems always stop the build (plugins/validation); strict mode, used for
+    publishing, also turns every Pelican warning into an error.
+    """
+    fatal = "--fatal warnings" if strict else ""
+    return (f"{shlex.quote(PYTHON)} -m pelican {shlex.quote(str(CONTENT))} -s {shlex.quote(str(ROOT / settings))} "
+            f"-o {shlex.quote(str(output))} {fatal} {extra}").strip()
+
+
+@task
+def clean(c):
+    """Remove the generated site."""
+    if OUTPUT.exists():
+        shutil.rmtree(OUTPUT)
+
+
+@task
+def build(c):
+    """Build the site into output/ with the development settings."""
+    c.run(pelican_command(OUTPUT), pty=False)
+
+
+@task
+def rebuild(c):
+    """Clean, then build."""
+    clean(c)
+    build(c)
+
+
+@task
+def regenerate(c):
+    """Rebuild automatically whenever content or theme change."""
+    c.run(pelican_command(OUTPUT, extra="--autoreload"))
+
+
+@task
+def serve(c):
+    """Serve output/ on http://127.0.0.1:8000 (SOISTS_HOST / SOISTS_PORT to change)."""
+    c.run(f"{shlex.quote(PYTHON)} -m pelican --listen --bind {HOST} --port {PORT} "
+          f"-s {shlex.quote(str(ROOT / 'pelicanconf.py'))} -o {shlex.quote(str(OUTPUT))}")
+
+
+@task
+def reserve(c):
+    """Build, then serve."""
+    build(c)
+    serve(c)
+
+
+@task
+def demo(c):
+    """Build the demo site and serve it on localhost (the README's first command)."""
+    rebuild(c)
+    print(f"So ist S: http://{HOST}:{PORT}/  (Ctrl+C stops the server)")
+    serve(c)
+
+
+@task
+def preview(c):
+    """Build with the production settings (strict: every warning is an error) into output/."""
+    c.run(pelican_command(OUTPUT, settings="publishconf.py", strict=True))
+
+
+@task
+def livereload(c):
+    """Serve output/ and rebuild + reload the browser on every change of content or theme."""
+    from livereload import Server
+
+    build(c)
+    server = Server()
+
+    def rebuild_site():
+        c.run(pelican_command(OUTPUT), warn=True)
+
+    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
+        server.watch(str(ROOT / pattern), rebuild_site)
+    server.serve(host=HOST, port=PORT, root=str(OUTPUT))
+
+
+def deploy_local(source: Path, target: Path) -> None:
+    """Swap a finished build into place: the live folder is never half-written."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(f".{target.name}.new")
+    retired = target.with_name(f".{target.name}.old")
+    for leftover in (staged, retired):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(source, staged)
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(staged, target)
+    if retired.exists():
+        shutil.rmtree(retired)
+
+
+@task(help={"target": "rsync destination (user@host:/path/) or a local folder; default $SOISTS_DEPLOY_TARGET"})
+def publish(c, target=""):
+    """Build with production settings into a fresh folder, then deploy it (rsync or local swap)."""
+    target = target or os.environ.get("SOISTS_DEPLOY_TARGET", "")
+    if not target:
+        sys.exit("publish: set SOISTS_DEPLOY_TARGET (user@host:/path/ for rsync, or a local folder)")
+    with tempfile.TemporaryDirectory(prefix="soists-publish-") as fresh:
+        fresh_output = Path(fresh) / "site"
+        # A failed build stops here: nothing has been deployed yet.
+        c.run(pelican_command(fresh_output, settings="publishconf.py", strict=True))
+        if ":" in target and not Path(target).exists() and not target.startswith("/"):
+            # --delay-updates puts every changed file in place at the very end of the transfer.
+            c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(fresh_output))}/ {shlex.quote(target)}")
+        else:
+            deploy_local(fresh_output, Path(target))
+    print(f"published {datetime.now():%Y-%m-%d %H:%M} → {target}")
+
+
+@task(help={"browser": "also run the browser tests (needs Chromium)", "k": "pytest -k expression"})
+def test(c, browser=True, k=""):
+    """Run every test (the README's second command runs this after setup)."""
+    selection = "" if browser else "-m 'not browser'"
+    keyword = f"-k {shlex.quote(k)}" if k else ""
+    c.run(f"{shlex.quote(PYTHON)} -m pytest -n 2 --dist loadfile {selection} {keyword}", pty=False)
+
+
+@task(help={"pages": "comma-separated paths, e.g. '/,/kommunen/'", "out": "folder for the PNG files"})
+def screenshots(c, pages="/,/kommunen/,/kommunen/plochingen/,/mitmachen/", out="output-screenshots"):
+    """Screenshot pages of output/ at phone (390 px) and desktop (1280 px) width in headless Chromium."""
+    from tests.screenshots import take_screenshots
+
+    for path in take_screenshots(OUTPUT, pages.split(","), Path(out)):
+        print(path)
+
+
+# == community tasks ==
+@task(help={"post_id": "id of the community post (its file name without .md)",
+            "rebuild": "rebuild output/ afterwards so no trace remains (default: yes)"})
+def takedown(c, post_id, rebuild=True):
+    """Remove a community post everywhere: file, image, cached derivatives, built pages, search index."""
+    from plugins.community.takedown import PostNotFound
+    from plugins.community.takedown import takedown as remove_post
+
+    try:
+        removed = remove_post(post_id, CONTENT, output_dir=OUTPUT)
+    except PostNotFound as exc:
+        sys.exit(f"takedown: {exc}")
+    for path in removed:
+        print(f"removed {path}")
+    if rebuild:
+        # the rebuild deletes stale wall pages/derivatives and rebuilds feeds and the search index
+        c.run(pelican_command(OUTPUT), pty=False)
+    print(f"post {post_id} taken down; deploy with `invoke publish` to remove it from the public site")
+
+
+@task
+def demo_posts(c):
+    """(Re)write the demo community posts and their drawn images in content/."""
+    c.run(f"{shlex.quote(PYTHON)} -m plugins.community.demo_posts {shlex.quote(str(CONTENT))}", pty=False)
+# == end community tasks ==

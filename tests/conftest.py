@@ -1,0 +1,91 @@
+"""Shared fixtures: one real demo build per test session, a local HTTP server, Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def build_site(output: Path, content: Path | None = None, settings: str = "pelicanconf.py",
+               extra: list[str] | None = None) -> subprocess.CompletedProcess:
+    """Build the site with the same command the tasks use; never raises, returns the process."""
+    cmd = [sys.executable, "-m", "pelican", str(content or ROOT / "content"), "-s", str(ROOT / settings),
+           "-o", str(output), *(extra or [])]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo site, built once into a temporary folder."""
+    output = tmp_path_factory.mktemp("site")
+    result = build_site(output)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve_dir():
+    """Serve a folder on 127.0.0.1 at a free port; returns a function folder -> base URL."""
+    servers = []
+
+    def serve(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; run .ci/setup --browser")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_390(chromium_browser):
+    """A phone-sized page (390 px wide) that records console errors and non-local requests."""
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    page = context.new_page()
+    page.console_errors = []
+    page.foreign_requests = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.on("request", lambda req: req.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            or page.foreign_requests.append(req.url))
+    yield page
+    context.close()

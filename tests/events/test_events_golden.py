@@ -1,0 +1,62 @@
+"""Golden-file test of the ICS writer with "now" frozen: any change to the output is visible
+in review. Regenerate after an intended change with UPDATE_GOLDEN=1."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import time_machine
+
+from plugins.events.generator import build_now
+from plugins.events.ics import build_calendar
+from plugins.events.model import parse_event
+from plugins.events.recurrence import expand
+from plugins.region.registry import load_registry
+
+GOLDEN = Path(__file__).parent / "golden"
+FROZEN = datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)
+PLACE = {"location": "Haus der Wirtschaft", "address": "Willi-Bleicher-Straße 19, 70174 Stuttgart"}
+EVENTS = {
+    "netzwerk": {"title": "Netzwerkgespräch: Transformation", "uid": "golden-netzwerk@so-ist-s.de",
+                 "start": "2026-12-03 18:00", "duration": "2h 30min", "category": "netzwerk",
+                 "municipality": "ludwigsburg", "summary": "Unternehmen im Gespräch.",
+                 "registration": "https://example.org/anmeldung", **PLACE},
+    "messe": {"title": "Expo Real", "uid": "golden-expo-real@so-ist-s.de", "start": "2027-10-04",
+              "end": "2027-10-06", "category": "messe", "location": "Messe München",
+              "address": "Am Messesee, 81829 München"},
+    "sprechstunde": {"title": "Sprechstunde für Fachkräfte", "uid": "golden-sprechstunde@so-ist-s.de",
+                     "start": "2027-02-02 16:00", "end": "2027-02-02 18:00", "category": "fachkraefte",
+                     "rrule": "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20270601", "exdate": "2027-04-06",
+                     "sequence": "2", "modified": "2026-11-10 09:00", **PLACE},
+    "abgesagt": {"title": "Instawalk", "uid": "golden-instawalk@so-ist-s.de", "start": "2026-12-12 13:00",
+                 "end": "2026-12-12 16:00", "category": "instawalk", "status": "abgesagt", "sequence": "1",
+                 "municipality": "goeppingen", "location": "Marktplatz", "address": "Marktplatz 1, 73033 Göppingen"},
+}
+
+
+def golden_calendar() -> bytes:
+    registry = load_registry()
+    now = build_now({})
+    events = []
+    for slug, metadata in EVENTS.items():
+        event = parse_event(f"events/{slug}.md", slug, metadata, "", registry,
+                            lambda *problem: (_ for _ in ()).throw(AssertionError(problem)))
+        event.occurrences, event.excluded, _ = expand(event, now)
+        events.append(event)
+    return build_calendar(events, "So ist S – Golden", now, "https://www.so-ist-s.de")
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_calendar_matches_golden_file():
+    produced = golden_calendar()
+    golden = GOLDEN / "calendar.ics"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_bytes(produced)
+    assert produced == golden.read_bytes()
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_golden_output_is_stable_between_runs():
+    assert golden_calendar() == golden_calendar()

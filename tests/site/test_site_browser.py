@@ -1,0 +1,38 @@
+"""A visitor on a phone, in headless Chromium, on the built demo site."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_loads_without_console_errors_or_foreign_requests(demo_site, serve_dir, page_390):
+    base = serve_dir(demo_site)
+    response = page_390.goto(base + "/", wait_until="networkidle")
+    assert response.status == 200
+    assert page_390.locator("h1").first.inner_text().startswith("So ist S")
+    assert page_390.console_errors == []
+    assert page_390.foreign_requests == []
+    # Nothing wider than the phone: no horizontal scrolling.
+    assert page_390.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_phone_visitor_reaches_a_municipality_through_the_overview(demo_site, serve_dir, page_390):
+    base = serve_dir(demo_site)
+    page_390.goto(base + "/", wait_until="networkidle")
+    page_390.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Kommunen").click()
+    page_390.wait_for_url(base + "/kommunen/")
+    page_390.locator(".municipality-list").get_by_role("link", name="Süßen", exact=True).click()
+    page_390.wait_for_url(base + "/kommunen/suessen/")
+    assert page_390.locator("h1").inner_text() == "Süßen"
+    assert "Landkreis Göppingen" in page_390.locator("main").inner_text()
+    assert page_390.console_errors == []
+    assert page_390.foreign_requests == []
+
+
+def test_skip_link_is_first_and_focus_is_visible(demo_site, serve_dir, page_390):
+    page_390.goto(serve_dir(demo_site) + "/kommunen/", wait_until="networkidle")
+    page_390.keyboard.press("Tab")
+    focused = page_390.evaluate("document.activeElement.textContent")
+    assert focused == "Zum Inhalt springen"
+    outline = page_390.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
