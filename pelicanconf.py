@@ -35,8 +35,6 @@ PLUGINS = [
     "plugins.community",
     "plugins.search",
 ]
-# Transitional while plugins are being written in parallel: only load those present.
-PLUGINS = [p for p in PLUGINS if (ROOT / p.replace(".", "/") / "__init__.py").exists() or (ROOT / (p.replace(".", "/") + ".py")).exists()]
 
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]

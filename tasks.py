@@ -182,3 +182,49 @@ def demo_posts(c):
     """(Re)write the demo community posts and their drawn images in content/."""
     c.run(f"{shlex.quote(PYTHON)} -m plugins.community.demo_posts {shlex.quote(str(CONTENT))}", pty=False)
 # == end community tasks ==
+
+
+# == scheduler tasks ==
+def _scheduler(c, args: str) -> None:
+    """Run `python -m scheduler …`; its exit code (0/1/2/3/4, see scheduler/README.md) becomes ours."""
+    c.run(f"{shlex.quote(PYTHON)} -m scheduler {args}", pty=False)
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8765)", "editor": "name recorded in the audit trail",
+            "no_browser": "do not open a browser window"})
+def review(c, port=8765, editor="", no_browser=False):
+    """Serve the review board for #SoistS posts on http://127.0.0.1:PORT/ (local only)."""
+    extra = (f" --editor {shlex.quote(editor)}" if editor else "") + (" --no-browser" if no_browser else "")
+    _scheduler(c, f"review --port {int(port)}{extra}")
+
+
+@task(help={"source": "hashtag, tagged or all", "budget": "posts per source and run"})
+def collect(c, source="all", budget=0):
+    """Collect new #SoistS / @wirzeigenS posts from Instagram (needs SOISTS_IG_USER + session file)."""
+    _scheduler(c, f"collect --source {shlex.quote(source)}" + (f" --budget {int(budget)}" if budget else ""))
+
+
+@task(help={"path": "instaloader download folder, or a folder of manual submissions with --manual",
+            "manual": "images with .json/.toml sidecars (e-mail or event submissions)"})
+def import_posts(c, path, manual=False):
+    """Import posts offline from an instaloader folder or manual submissions."""
+    _scheduler(c, f"import {shlex.quote(path)}" + (" --manual" if manual else ""))
+
+
+@task(help={"state": "only posts in this state", "needs_review": "only posts whose municipality needs a check"})
+def posts(c, state="", needs_review=False):
+    """List collected posts with state and municipality."""
+    _scheduler(c, "list" + (f" --state {shlex.quote(state)}" if state else "") + (" --needs-review" if needs_review else ""))
+
+
+@task
+def expire_rights(c):
+    """Mark rights requests without an answer for 14 days as expired."""
+    _scheduler(c, "expire")
+
+
+@task
+def migrate(c):
+    """Create or upgrade the scheduler database (SOISTS_DB_URL, default var/soists.db)."""
+    _scheduler(c, "migrate")
+# == end scheduler tasks ==

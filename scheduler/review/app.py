@@ -152,10 +152,11 @@ class ReviewApp:
                     curation.set_municipality(session, post, form.get("municipality", ""), self.registry, actor,
                                               form.get("reason") or "set on the review board")
                 elif action in ACTIONS:
-                    reason = form.get("reason") or {"approve": "approved on the review board",
-                                                    "reject": "rejected on the review board"}.get(action, action)
-                    curation.transition(session, post, ACTIONS[action], actor, reason,
-                                        form.get("evidence", ""))
+                    # one free-text field: the reason, and for consent answers also the evidence
+                    note = form.get("note", "").strip()
+                    reason = note or f"{action} on the review board"
+                    evidence = note if action in ("granted", "declined", "request") else ""
+                    curation.transition(session, post, ACTIONS[action], actor, reason, evidence)
                 else:
                     return f"unknown action {action!r}"
         except (curation.CurationError, UnknownMunicipality) as exc:

@@ -129,6 +129,8 @@ BAD_EVENTS = {
                                       end="2027-01-10 20:00", **{**BASE, "municipality": "atlantis"}), "municipality"),
     "kaputte-regel": (event_file(title="Regel", uid="bad-rrule@test.invalid", start="2027-01-10 18:00",
                                  end="2027-01-10 20:00", rrule="FREQ=SOMETIMES;COUNT=3", **BASE), "rrule"),
+    "kaputtes-modified": (event_file(title="Geändert", uid="bad-modified@test.invalid", start="2027-01-10 18:00",
+                                     end="2027-01-10 20:00", modified="gestern", **BASE), "modified"),
     "ohne-uid": (event_file(title="Ohne UID", start="2027-01-10 18:00", end="2027-01-10 20:00", **BASE), "uid"),
 }
 

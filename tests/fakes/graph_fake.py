@@ -13,7 +13,7 @@ Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "fbtrace
 Deliberately pessimistic where the documentation is silent: publishing the same container
 twice records two media, so a publisher that retries blindly is caught by the tests.
 
-Faults (`fake.inject(kind, times)`): "rate_limit" (code 4), "user_rate_limit" (17),
+Faults (`fake.inject(kind, times)`, or from another process POST /_fake/faults kind=…&times=…): "rate_limit" (code 4), "user_rate_limit" (17),
 "expired_token" (190/463), "server_error" (HTTP 500, code 2), "container_error" (the next
 container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027).
 
@@ -154,6 +154,10 @@ class GraphFake:
         with self.lock:
             self.state.requests.append(f"{method} {path}")
             segments = [s for s in path.split("/") if s]
+            if segments == ["_fake", "faults"] and method == "POST":
+                # Test control (not part of the Graph API): kind=<fault>&times=<n>
+                self.faults.extend([form.get("kind", "")] * int(form.get("times", 1)))
+                return 200, {"faults": self.faults}
             if not segments or segments[0] != VERSION:
                 return self.error(400, 2500, "Unknown path components", kind="OAuthException")
             segments = segments[1:]

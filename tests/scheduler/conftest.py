@@ -1,0 +1,36 @@
+"""Fixtures for the scheduler tests: a migrated store in a temp folder, the registry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from plugins.region.registry import load_registry
+from scheduler.config import Settings
+from scheduler.db import make_engine, migrate, session_factory
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(root=tmp_path, db_url=f"sqlite:///{tmp_path / 'soists.db'}", media_dir=tmp_path / "media",
+                    min_image_px=100, author_weekly_cap=100, backoff_seconds=0.0, editor="tester")
+
+
+@pytest.fixture
+def sessions(settings):
+    migrate(settings.db_url)
+    engine = make_engine(settings.db_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture
+def with_settings(settings):
+    return lambda **changes: replace(settings, **changes)

@@ -1,0 +1,118 @@
+"""The publisher in-process against the fake: backoff, editor-needed states, container errors, quota."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from plugins.region.registry import load_registry
+from scheduler.coverage import coverage_rows
+from scheduler.db import make_engine, session_factory
+from scheduler.graph_api import GraphClient, GraphConfig, NeedsEditor
+from scheduler.publish_state import FeaturePublication, PublishStep, ensure_tables
+from scheduler.publisher import (Publisher, due_features, enqueue_feature, feature_key, publish_due,
+                                 published_features, retry_feature)
+from tests.fakes import graph_fake
+from tests.fakes.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from tests.scheduler_publish.publish_runner import SLOT, request
+
+NOW = SLOT + timedelta(seconds=5)
+
+
+@pytest.fixture
+def env(tmp_path):
+    Image.new("RGB", (1200, 900), (10, 120, 60)).save(tmp_path / "source.jpg")
+    fake = GraphFake(tmp_path / "fake.json")
+    base_url = fake.start()
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    ensure_tables(engine)
+    session = session_factory(engine)()
+    deploys: list[int] = []
+    client = GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, base_url),
+                         sleep=lambda s: None, max_attempts=2)
+    publisher = Publisher(client=client, site_url="https://www.example.org",
+                          content_dir=tmp_path / "content", deploy=lambda: deploys.append(1), poll_s=0)
+    enqueue_feature(session, request(tmp_path))
+    yield fake, session, publisher, deploys
+    session.close()
+    fake.stop()
+
+
+def feature(session) -> FeaturePublication:
+    return session.scalar(select(FeaturePublication))
+
+
+def test_not_due_before_its_slot(env):
+    fake, session, publisher, _ = env
+    assert publish_due(session, SLOT - timedelta(minutes=1), publisher) == {}
+    assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "done"}
+    assert publish_due(session, NOW + timedelta(days=1), publisher) == {}  # never twice
+    assert len(fake.published()["instagram"]) == 1
+
+
+def test_persistent_rate_limit_backs_off_then_completes(env):
+    fake, session, publisher, deploys = env
+    fake.inject("rate_limit", 2)  # both client attempts of the first Instagram call fail
+    assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "pending"}
+    f = feature(session)
+    assert f.next_attempt_utc == NOW + timedelta(minutes=5) and "instagram" in f.last_error
+    assert due_features(session, NOW + timedelta(minutes=4)) == []
+    assert publish_due(session, NOW + timedelta(minutes=5), publisher)["2026-11-23-plochingen"] == "done"
+    assert len(fake.published()["instagram"]) == 1 and len(fake.published()["facebook"]) == 1
+    assert len(deploys) == 1  # finished steps are not repeated
+
+
+def test_expired_token_waits_for_an_editor(env):
+    fake, session, publisher, _ = env
+    fake.inject("expired_token")
+    assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "needs_editor"}
+    assert publish_due(session, NOW + timedelta(hours=1), publisher) == {}
+    retry_feature(session, "2026-11-23-plochingen")
+    assert publish_due(session, NOW + timedelta(hours=1), publisher)["2026-11-23-plochingen"] == "done"
+
+
+def test_container_error_needs_editor_and_a_retry_makes_a_new_container(env):
+    fake, session, publisher, _ = env
+    fake.inject("container_error")
+    assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "needs_editor"
+    retry_feature(session, "2026-11-23-plochingen")
+    assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "done"
+    step = session.scalar(select(PublishStep).where(PublishStep.step == "instagram"))
+    assert step.data["abandoned"][0][1] == "ERROR"
+    assert len(fake.published()["instagram"]) == 1
+
+
+def test_quota_used_up_retries_later(env, monkeypatch):
+    fake, session, publisher, _ = env
+    monkeypatch.setattr(graph_fake, "QUOTA_TOTAL", 0)
+    assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "pending"
+    assert "quota" in feature(session).last_error
+    assert fake.published()["instagram"] == []
+    monkeypatch.setattr(graph_fake, "QUOTA_TOTAL", 50)
+    assert publish_due(session, NOW + timedelta(hours=1), publisher)["2026-11-23-plochingen"] == "done"
+
+
+def test_completed_features_feed_the_coverage_report(env):
+    _, session, publisher, _ = env
+    publish_due(session, NOW, publisher)
+    rows = {r.slug: r for r in coverage_rows(load_registry(), published_features(session), NOW.date())}
+    assert rows["plochingen"].featured_count == 1 and rows["plochingen"].days_waiting == 0
+
+
+def test_feature_key_uses_the_local_date():
+    # 23:30 UTC on 31 Dec is already 1 Jan in Berlin.
+    assert feature_key(datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc), "plochingen") == "2027-01-01-plochingen"
+
+
+def test_from_env_requires_a_public_site_url(monkeypatch):
+    for name, value in {"SOISTS_IG_USER_ID": "1", "SOISTS_FB_PAGE_ID": "2", "SOISTS_IG_TOKEN": "x" * 8,
+                        "SOISTS_FB_PAGE_TOKEN": "y" * 8}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SOISTS_SITE_URL", raising=False)
+    with pytest.raises(NeedsEditor, match="SOISTS_SITE_URL"):
+        Publisher.from_env()
+    monkeypatch.setenv("SOISTS_SITE_URL", "https://www.example.org/")
+    assert Publisher.from_env().site_url == "https://www.example.org"
