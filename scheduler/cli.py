@@ -62,12 +62,12 @@ def cmd_import(args, settings) -> int:
     from .sources.folder_import import FolderSource
     from .sources.manual import ManualSource
 
-    sessions = _sessions(settings)
-    collector = Collector(sessions, settings, load_registry())
     folder = Path(args.path)
     if not folder.exists():
-        console.print(f"[red]no such file or folder: {folder}")
+        console.print(f"[red]no such file or folder: {folder}", highlight=False)
         return EXIT_USAGE
+    sessions = _sessions(settings)
+    collector = Collector(sessions, settings, load_registry())
     source = ManualSource([folder]) if args.manual else FolderSource(folder)
     report = _run_source(collector, source, len(source), f"importing {folder.name}")
     out.print(report.summary())

@@ -198,6 +198,11 @@ class GraphClient:
                 if response.ok:
                     return response.json()
                 error = error_from_response(response)
+                if not idempotent and response.status_code >= 500:
+                    # A server error after a POST may hide a success: never repeat it blindly.
+                    error = OutcomeUnknown(f"{method} {path}: {error}", code=error.code,
+                                           subcode=error.subcode, http_status=response.status_code,
+                                           fbtrace_id=error.fbtrace_id)
             if not isinstance(error, RetryLater) or isinstance(error, OutcomeUnknown) \
                     or attempt >= self.max_attempts:
                 log.warning("graph %s %s failed: %s", method, path, error)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+# One list of German month and weekday names for the whole site.
+from ..navigation.dates import MONTHS, german_month as month_label  # noqa: F401
+from ..navigation.dates import WEEKDAYS_SHORT as WEEKDAYS
+
 BERLIN = ZoneInfo("Europe/Berlin")
 Moment = datetime | date
-
-WEEKDAYS = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember")
 
 
 def _local(moment: Moment) -> Moment:
@@ -24,10 +24,6 @@ def day_label(moment: Moment) -> str:
 
 def time_label(moment: datetime) -> str:
     return f"{_local(moment):%H:%M}"
-
-
-def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
 
 
 def span_label(start: Moment, end: Moment) -> str:

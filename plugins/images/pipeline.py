@@ -108,7 +108,11 @@ class ImagePipeline:
 
     def wait(self) -> None:
         for src, future in list(self._pending.items()):
-            self._accept(src, future.result())
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OOM killer
+                result = EncodeResult(src, "", False, error=f"image encoder crashed: {type(exc).__name__}: {exc}")
+            self._accept(src, result)
         self._pending.clear()
         if self._pool is not None:
             self._pool.shutdown()

@@ -13,7 +13,8 @@ Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "fbtrace
 Deliberately pessimistic where the documentation is silent: publishing the same container
 twice records two media, so a publisher that retries blindly is caught by the tests.
 
-Faults (`fake.inject(kind, times)`, or from another process POST /_fake/faults kind=…&times=…): "rate_limit" (code 4), "user_rate_limit" (17),
+Faults (`fake.inject(kind, times)`, or from another process POST /_fake/faults with the
+form fields kind and times): "rate_limit" (code 4), "user_rate_limit" (17),
 "expired_token" (190/463), "server_error" (HTTP 500, code 2), "container_error" (the next
 container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027).
 

@@ -26,7 +26,8 @@ SLOT = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
 
 def request(workdir: Path) -> FeatureRequest:
     return FeatureRequest(
-        key="2026-11-23-plochingen", slot_utc=SLOT, post_uid="instagram:C0abcDEF123", ags=load_registry().get("plochingen").ags,
+        key="2026-11-23-plochingen", slot_utc=SLOT, post_uid="instagram:C0abcDEF123",
+        ags=load_registry().get("plochingen").ags,
         municipality_slug="plochingen", municipality_name="Plochingen",
         source_image=str(workdir / "source.jpg"), handle="anna.knipst", platform="instagram",
         taken=date(2026, 11, 18), alt="Das Hundertwasserhaus im Abendlicht",

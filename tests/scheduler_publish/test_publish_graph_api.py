@@ -145,3 +145,20 @@ def test_config_from_environment():
     with pytest.raises(NeedsEditor, match="SOISTS_IG_TOKEN"):
         GraphConfig.from_env({})
     assert requests  # the client under test is the real requests code
+
+
+def test_server_error_on_a_post_is_outcome_unknown_but_retried_on_a_get(client, fake, sleeps):
+    fake.inject("server_error")
+    with pytest.raises(OutcomeUnknown):
+        client.post_page_photo("http://127.0.0.1/x.jpg", "c")
+    assert sleeps == []
+    fake.inject("server_error")
+    assert client.find_page_photo("x") is None and len(sleeps) == 1
+
+
+def test_faults_can_be_injected_from_another_process(client, fake):
+    response = requests.post(fake.base_url.rsplit("/", 1)[0] + "/_fake/faults",
+                             data={"kind": "expired_token", "times": "1"}, timeout=5)
+    assert response.json() == {"faults": ["expired_token"]}
+    with pytest.raises(NeedsEditor):
+        client.publishing_quota()
