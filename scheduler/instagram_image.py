@@ -8,6 +8,7 @@ to fit before it is deployed rather than hoping Meta accepts the original.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,17 +38,17 @@ def fit_aspect(image: Image.Image, mode: str = "crop") -> Image.Image:
     target = MIN_ASPECT if aspect < MIN_ASPECT else MAX_ASPECT
     if mode == "pad":
         if aspect < target:  # too tall: widen the canvas
-            size = (round(height * target), height)
+            size = (math.ceil(height * target), height)
         else:  # too wide: heighten the canvas
-            size = (width, round(width / target))
+            size = (width, math.ceil(width / target))
         canvas = Image.new("RGB", size, PAD_COLOUR)
         canvas.paste(image, ((size[0] - width) // 2, (size[1] - height) // 2))
         return canvas
     if aspect < target:  # too tall: crop height
-        new_height = round(width / target)
+        new_height = math.floor(width / target)
         top = (height - new_height) // 2
         return image.crop((0, top, width, top + new_height))
-    new_width = round(height * target)
+    new_width = math.floor(height * target)
     left = (width - new_width) // 2
     return image.crop((left, 0, left + new_width, height))
 
@@ -79,7 +80,9 @@ def make_derivative(source: Path, target: Path, mode: str = "crop") -> Derivativ
         image = ImageOps.exif_transpose(opened)  # honour the camera's orientation before EXIF goes
         image.info["icc_profile"] = opened.info.get("icc_profile")
     image = fit_aspect(to_srgb(image), mode)
-    height = round(image.height * WIDTH / image.width)
+    # Clamp by a pixel at most, so rounding can never leave the allowed aspect range.
+    height = min(max(round(image.height * WIDTH / image.width), math.ceil(WIDTH / MAX_ASPECT)),
+                 math.floor(WIDTH / MIN_ASPECT))
     image = image.resize((WIDTH, height), Image.Resampling.LANCZOS)
     data = b""
     for quality in (90, 85, 80, 70, 60, 50):

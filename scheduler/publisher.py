@@ -23,6 +23,8 @@ right after that checkpoint (see CHECKPOINTS).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -39,7 +41,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from scheduler.caption import CaptionInput, build_caption
-from scheduler.graph_api import Fatal, GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
+from scheduler.graph_api import GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
 from scheduler.instagram_image import make_derivative
 from scheduler.publish_state import STEPS, FeaturePublication, PublishStep
 
@@ -132,13 +134,16 @@ class Publisher:
     retry_base: timedelta = timedelta(minutes=5)
     retry_max: timedelta = timedelta(hours=6)
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
+    lock_path: Path | None = None  # one publisher at a time (a cron run and the job runner)
 
     @classmethod
     def from_env(cls, **overrides) -> "Publisher":
         site_url = os.environ.get("SOISTS_SITE_URL", "").rstrip("/")
         if not site_url.startswith(("https://", "http://")):
             raise NeedsEditor("SOISTS_SITE_URL must be the public https:// address of the deployed site")
-        return cls(client=GraphClient(GraphConfig.from_env()), site_url=site_url, **overrides)
+        lock = Path(os.environ.get("SOISTS_PUBLISH_LOCK", PROJECT_ROOT / "var" / "publish.lock"))
+        return cls(client=GraphClient(GraphConfig.from_env()), site_url=site_url,
+                   **{"lock_path": lock, **overrides})
 
     # -- helpers -----------------------------------------------------------------------
     def checkpoint(self, name: str) -> None:
@@ -301,11 +306,37 @@ def due_features(session: Session, now: datetime) -> list[FeaturePublication]:
         .order_by(FeaturePublication.slot_utc)))
 
 
+@contextlib.contextmanager
+def exclusive(lock_path: Path | None):
+    """True when this process holds the publisher lock (released by the OS even on SIGKILL)."""
+    if lock_path is None:
+        yield True
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def publish_due(session: Session, now: datetime, publisher: Publisher | None = None) -> dict[str, str]:
-    """Publish every feature whose slot has come (oldest first); returns key → status."""
+    """Publish every feature whose slot has come (oldest first); returns key → status.
+
+    Returns {} without doing anything while another publisher process holds the lock.
+    """
     publisher = publisher or Publisher.from_env()
-    return {feature.key: publisher.publish_feature(session, feature, now)
-            for feature in due_features(session, now)}
+    with exclusive(publisher.lock_path) as mine:
+        if not mine:
+            log.info("another publisher is running; nothing done")
+            return {}
+        return {feature.key: publisher.publish_feature(session, feature, now)
+                for feature in due_features(session, now)}
 
 
 def retry_feature(session: Session, key: str) -> None:
@@ -324,4 +355,4 @@ def published_features(session: Session) -> list[tuple[str, datetime]]:
 
 
 __all__ = ["CHECKPOINTS", "FeatureRequest", "Publisher", "enqueue_feature", "publish_due",
-           "retry_feature", "published_features", "feature_key", "Fatal"]
+           "retry_feature", "published_features", "feature_key", "due_features"]

@@ -16,7 +16,13 @@ twice records two media, so a publisher that retries blindly is caught by the te
 Faults (`fake.inject(kind, times)`, or from another process POST /_fake/faults with the
 form fields kind and times): "rate_limit" (code 4), "user_rate_limit" (17),
 "expired_token" (190/463), "server_error" (HTTP 500, code 2), "container_error" (the next
-container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027).
+container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027),
+"lost_response" (the next media_publish or page photo is carried out, but the answer is
+HTTP 500 — the case where only a lookup can tell what happened).
+
+With fetch_images=True the fake downloads image_url/url like Meta does and checks the
+documented limits (JPEG, ≤ 8 MB, 320–1440 px wide, aspect 4:5 … 1.91:1); a failure makes
+the container end in ERROR (Instagram) or answers code 324 (Facebook).
 
 Published media and photos are persisted to a JSON file after every change, so the record
 survives restarts of the publisher (and of the fake).
@@ -27,6 +33,7 @@ Run standalone: python -m tests.fakes.graph_fake --state /tmp/fake.json --port-f
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import json
 import threading
@@ -35,6 +42,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
 
 VERSION = "v21.0"
 IG_USER_ID = "17841400000000001"
@@ -63,8 +71,9 @@ class FakeState:
 class GraphFake:
     def __init__(self, state_path: Path, *, polls_until_finished: int = 1,
                  ig_user_id: str = IG_USER_ID, page_id: str = PAGE_ID,
-                 ig_token: str = IG_TOKEN, page_token: str = PAGE_TOKEN):
+                 ig_token: str = IG_TOKEN, page_token: str = PAGE_TOKEN, fetch_images: bool = False):
         self.state_path = Path(state_path)
+        self.fetch_images = fetch_images
         self.polls_until_finished = polls_until_finished
         self.ig_user_id, self.page_id = ig_user_id, page_id
         self.ig_token, self.page_token = ig_token, page_token
@@ -193,9 +202,14 @@ class GraphFake:
         if method == "POST" and segments == [page, "photos"]:
             if not form.get("url"):
                 return self.error(400, 100, "(#100) Missing parameter url")
+            problem = self._image_problem(form["url"])
+            if problem:
+                return self.error(400, 324, f"(#324) Missing or invalid image file: {problem}")
             photo_id = self._new_id()
             self.state.fb_photos.append({"id": photo_id, "name": form.get("caption", ""),
                                          "url": form["url"], "post_id": f"{page}_{photo_id}"})
+            if self._lost_response():
+                return self.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
             return 200, {"id": photo_id, "post_id": f"{page}_{photo_id}"}
         if method == "GET" and segments == [page, "photos"]:
             items = [{"id": p["id"], "name": p["name"]} for p in reversed(self.state.fb_photos)]
@@ -217,9 +231,10 @@ class GraphFake:
         fail = bool(self.faults and self.faults[0] == "container_error")
         if fail:
             self.faults.pop(0)
+        problem = self._image_problem(form["image_url"])
         self.state.containers[container_id] = {
             "image_url": form["image_url"], "caption": caption, "polls": 0,
-            "status_code": "IN_PROGRESS", "will_fail": fail}
+            "status_code": "IN_PROGRESS", "will_fail": fail or bool(problem), "problem": problem}
         return 200, {"id": container_id}
 
     def _status(self, container_id: str) -> tuple[int, dict]:
@@ -230,7 +245,7 @@ class GraphFake:
                 container["status_code"] = "ERROR" if container["will_fail"] else "FINISHED"
         body = {"id": container_id, "status_code": container["status_code"]}
         if container["status_code"] == "ERROR":
-            body["status"] = "Error: Media download has failed. (2207052)"
+            body["status"] = f"Error: {container.get('problem') or 'Media download has failed.'} (2207052)"
         return 200, body
 
     def _publish(self, container_id: str) -> tuple[int, dict]:
@@ -247,7 +262,41 @@ class GraphFake:
         self.state.ig_media.append({"id": media_id, "container_id": container_id,
                                     "caption": container["caption"],
                                     "image_url": container["image_url"], "published_at": time.time()})
+        if self._lost_response():
+            return self.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
         return 200, {"id": media_id}
+
+    def _lost_response(self) -> bool:
+        if self.faults and self.faults[0] == "lost_response":
+            self.faults.pop(0)
+            return True
+        return False
+
+    def _image_problem(self, url: str) -> str:
+        """Why Meta would refuse the image at `url` ("" when it is fine or not checked)."""
+        if not self.fetch_images:
+            return ""
+        from PIL import Image
+
+        try:
+            with urlopen(url, timeout=5) as response:
+                data = response.read(8 * 1024 * 1024 + 1)
+        except OSError as exc:
+            return f"download failed: {exc}"
+        if len(data) > 8 * 1024 * 1024:
+            return "larger than 8 MiB"
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                kind, (width, height) = image.format, image.size
+        except OSError:
+            return "not an image"
+        if kind != "JPEG":
+            return f"{kind} instead of JPEG"
+        if not 320 <= width <= 1440:
+            return f"width {width} outside 320–1440"
+        if not 0.8 <= width / height <= 1.91:
+            return f"aspect {width / height:.3f} outside 4:5 … 1.91:1"
+        return ""
 
 
 def main() -> None:

@@ -51,7 +51,8 @@ def main(workdir: Path, base_url: str) -> int:
 
     config = GraphConfig.from_env({**__import__("os").environ, "SOISTS_GRAPH_BASE_URL": base_url})
     publisher = Publisher(client=GraphClient(config, backoff_s=0.01), site_url="http://127.0.0.1:9",
-                          content_dir=workdir / "content", deploy=deploy, poll_s=0.0)
+                          content_dir=workdir / "content", deploy=deploy, poll_s=0.0,
+                          lock_path=workdir / "publish.lock")  # must be free again after a SIGKILL
     result = publish_due(session, datetime(2026, 11, 23, 17, 0, 5, tzinfo=timezone.utc), publisher)
     print(result)
     return 0 if all(status == "done" for status in result.values()) else 3

@@ -116,3 +116,93 @@ def test_from_env_requires_a_public_site_url(monkeypatch):
         Publisher.from_env()
     monkeypatch.setenv("SOISTS_SITE_URL", "https://www.example.org/")
     assert Publisher.from_env().site_url == "https://www.example.org"
+
+
+def test_lost_answers_are_resolved_by_lookup_not_by_reposting(env):
+    fake, session, publisher, _ = env
+    fake.inject("lost_response")  # media_publish happens, but the answer is HTTP 500
+    result = publish_due(session, NOW, publisher)
+    # Resolved at once: the container says PUBLISHED, the media id is looked up; no second publish.
+    assert result["2026-11-23-plochingen"] == "done"
+    step = session.scalar(select(PublishStep).where(PublishStep.step == "instagram"))
+    assert step.data["media_id"] == fake.published()["instagram"][0]["id"]
+    assert len(fake.published()["instagram"]) == 1
+
+
+def test_lost_facebook_answer_is_found_on_the_next_run(env):
+    fake, session, publisher, _ = env
+    publisher.client.max_attempts = 1
+    real_post = publisher.client.post_page_photo
+
+    def post_then_lose(*args):
+        fake.inject("lost_response")
+        return real_post(*args)
+
+    publisher.client.post_page_photo = post_then_lose
+    assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "pending"
+    assert len(fake.published()["facebook"]) == 1
+    publisher.client.post_page_photo = real_post
+    assert publish_due(session, NOW + timedelta(hours=1), publisher)["2026-11-23-plochingen"] == "done"
+    assert len(fake.published()["facebook"]) == 1
+    step = session.scalar(select(PublishStep).where(PublishStep.step == "facebook"))
+    assert step.data["photo_id"] == fake.published()["facebook"][0]["id"]
+
+
+def test_meta_can_fetch_the_deployed_image_and_accepts_it(tmp_path, serve_dir):
+    """The fake downloads the image from the 'deployed' site like Meta and checks the limits."""
+    import shutil
+
+    Image.new("RGB", (3000, 1000), (200, 30, 30)).save(tmp_path / "source.jpg")  # 3:1, too wide
+    public = tmp_path / "public"
+    public.mkdir()
+    site_url = serve_dir(public)
+    fake = GraphFake(tmp_path / "fake.json", fetch_images=True)
+    base_url = fake.start()
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    ensure_tables(engine)
+    session = session_factory(engine)()
+
+    def deploy():
+        shutil.copytree(tmp_path / "content" / "images", public / "images", dirs_exist_ok=True)
+
+    publisher = Publisher(
+        client=GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, base_url), sleep=lambda s: None),
+        site_url=site_url, content_dir=tmp_path / "content", deploy=deploy, poll_s=0)
+    enqueue_feature(session, request(tmp_path))
+    try:
+        assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "done"}
+        assert fake.published()["instagram"][0]["image_url"].startswith(site_url)
+    finally:
+        fake.stop()
+
+
+def test_an_image_meta_cannot_fetch_needs_an_editor(tmp_path):
+    Image.new("RGB", (800, 800)).save(tmp_path / "source.jpg")
+    fake = GraphFake(tmp_path / "fake.json", fetch_images=True)
+    base_url = fake.start()
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    ensure_tables(engine)
+    session = session_factory(engine)()
+    publisher = Publisher(
+        client=GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, base_url), sleep=lambda s: None),
+        site_url="http://127.0.0.1:9", content_dir=tmp_path / "content", deploy=lambda: None, poll_s=0)
+    enqueue_feature(session, request(tmp_path))
+    try:
+        assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "needs_editor"
+        assert "ERROR" in feature(session).last_error
+        assert fake.published() == {"instagram": [], "facebook": []}
+    finally:
+        fake.stop()
+
+
+def test_only_one_publisher_at_a_time(env, tmp_path):
+    import fcntl
+
+    fake, session, publisher, _ = env
+    publisher.lock_path = tmp_path / "publish.lock"
+    with open(publisher.lock_path, "a") as other:  # another process holds the lock
+        fcntl.flock(other, fcntl.LOCK_EX)
+        assert publish_due(session, NOW, publisher) == {}
+        fcntl.flock(other, fcntl.LOCK_UN)
+    assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "done"}
+    assert len(fake.published()["facebook"]) == 1

@@ -1,0 +1,90 @@
+"""Full build, no-change rebuild and memory: So ist S against vanilla Pelican, same script.
+
+    .venv/bin/python bench/build_speed.py            # scale 1: 5,000 posts, 200 articles, 500 events
+    .venv/bin/python bench/build_speed.py --scales 1,2,4   # linear growth check
+
+Vanilla = the same Pelican version, its default theme, no plugins, on a corpus with the
+same number of Markdown files. Every figure is printed beside its baseline and as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.corpus import build_corpus  # noqa: E402
+from bench.measure import run_pelican  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+VANILLA_SETTINGS = """
+AUTHOR = "Bench"
+SITENAME = "Vanilla"
+PATH = "content"
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+"""
+
+
+def ours(content: Path, output: Path, image_cache: Path) -> list[str]:
+    return [str(content), "-s", str(ROOT / "pelicanconf.py"), "-o", str(output),
+            "-e", f"IMAGE_CACHE_DIR={json.dumps(str(image_cache))}"]
+
+
+def vanilla(content: Path, output: Path, settings: Path) -> list[str]:
+    return [str(content), "-s", str(settings), "-o", str(output)]
+
+
+def measure_scale(scale: float, work: Path) -> dict:
+    corpus = build_corpus(scale)
+    settings = work / "vanilla_conf.py"
+    settings.write_text(VANILLA_SETTINGS)
+    cache = work / f"image-cache-{scale:g}"
+    out_ours, out_vanilla = work / f"ours-{scale:g}", work / f"vanilla-{scale:g}"
+    base = run_pelican(vanilla(corpus.vanilla, out_vanilla, settings), out_vanilla, cwd=work)
+    cold = run_pelican(ours(corpus.ours, out_ours, cache), out_ours, cwd=ROOT)
+    warm = run_pelican(ours(corpus.ours, out_ours, cache), out_ours, cwd=ROOT)
+    stats = json.loads((cache / "stats.json").read_text()) if (cache / "stats.json").exists() else {}
+    return {"scale": scale, "files": corpus.markdown_files, "vanilla": base, "cold": cold, "warm": warm, "stats": stats}
+
+
+def report(row: dict) -> None:
+    base, cold, warm = row["vanilla"], row["cold"], row["warm"]
+    print(f"\nscale {row['scale']:g}: {row['files']} Markdown files")
+    print(f"  vanilla Pelican full build   {base.wall:7.2f} s  {base.pages:6d} pages  {base.pages_per_second:7.1f} pages/s  peak {base.peak_mib:6.0f} MiB")
+    print(f"  So ist S full build (cold)   {cold.wall:7.2f} s  {cold.pages:6d} pages  {cold.pages_per_second:7.1f} pages/s  peak {cold.peak_mib:6.0f} MiB")
+    print(f"  So ist S rebuild, no change  {warm.wall:7.2f} s  (images encoded on rebuild: {row['stats'].get('encoded', '?')})")
+    print(f"  ratio full build ours/vanilla      {cold.wall / base.wall:5.2f}x  (floor <= 1.00x)")
+    print(f"  ratio rebuild/full build           {warm.wall / cold.wall:5.2f}x  (floor <= 0.50x)")
+    print(f"  ratio peak memory ours/vanilla     {cold.peak_mib / base.peak_mib:5.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="1", help="comma-separated corpus scales, e.g. 1,2,4")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="soists-bench-") as tmp:
+        for scale in (float(s) for s in args.scales.split(",")):
+            rows.append(measure_scale(scale, Path(tmp)))
+            report(rows[-1])
+    if len(rows) > 1:
+        first = rows[0]
+        print("\ngrowth (time per Markdown file relative to the smallest scale; 1.00 = linear)")
+        for row in rows:
+            for key in ("vanilla", "cold"):
+                per_file = row[key].wall / row["files"]
+                baseline = first[key].wall / first["files"]
+                print(f"  scale {row['scale']:g} {key:8s} {per_file / baseline:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

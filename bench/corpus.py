@@ -1,0 +1,136 @@
+"""Generated benchmark corpora: our content tree and an equally large vanilla one.
+
+At scale 1: 5,000 community posts with images, 200 articles, 500 events, plus the 179
+municipality and 6 district pages the region plugin makes from the registry. The vanilla
+tree has the same number of Markdown files with plain article metadata, for Pelican's
+default theme without plugins. Corpora are cached under bench/.corpus/ by scale.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import ImageDraw
+
+from demo.artwork import render_scene
+from plugins.community.postfile import CommunityPost, write_post_file
+from plugins.region.registry import load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "bench" / ".corpus"
+BERLIN = ZoneInfo("Europe/Berlin")
+BASE_COUNTS = {"community": 5000, "articles": 200, "events": 500}
+IMAGE_SIZE = (1280, 960)
+WORDS = ("Region Stuttgart Neckar Weinberg Streuobstwiese Rathaus Marktplatz Fachwerk Sonnenuntergang "
+         "Wochenmarkt Radweg Schurwald Schönbuch Alb Kelter Brücke Bahnhof Innenstadt Sommer Herbst").split()
+
+
+@dataclass(frozen=True)
+class Corpus:
+    ours: Path
+    vanilla: Path
+    counts: dict[str, int]
+
+    @property
+    def markdown_files(self) -> int:
+        return sum(self.counts.values())
+
+
+def counts_for(scale: float) -> dict[str, int]:
+    return {kind: max(1, round(n * scale)) for kind, n in BASE_COUNTS.items()}
+
+
+def _text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)) + "."
+
+
+def _unique_image(base, index: int, path: Path) -> None:
+    """A distinct picture per post (the image cache keys on content, so no two may be equal)."""
+    image = base.copy()
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([20, 20, 20 + (index % 97) * 3, 40 + (index // 97) % 50], fill=(index % 255, 90, 160))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, "JPEG", quality=80)
+
+
+def _write_community(content: Path, count: int, rng: random.Random) -> None:
+    municipalities = list(load_registry())
+    bases = [render_scene(seed, IMAGE_SIZE) for seed in range(12)]
+    start = datetime(2024, 1, 1, 18, tzinfo=BERLIN)
+    for index in range(count):
+        municipality = municipalities[int(rng.paretovariate(1.2)) % len(municipalities)]
+        post_id = f"bench-{index:05d}"
+        image = f"images/community/{post_id}.jpg"
+        _unique_image(bases[index % len(bases)], index, content / image)
+        featured = start + timedelta(hours=7 * index)
+        write_post_file(CommunityPost(
+            id=post_id, platform="instagram", municipality=municipality.slug,
+            taken=(featured - timedelta(days=3)).date(), featured=featured, image=image,
+            alt=f"Foto aus {municipality.name}: {_text(rng, 6)}", consent_date=(featured - timedelta(days=1)).date(),
+            consent_method="Instagram-Direktnachricht", caption=f"{_text(rng, 25)} #SoistS #{municipality.slug.replace('-', '')}",
+            handle=f"user_{index % 1500}", original_url=f"https://www.instagram.com/p/B{index:08d}/",
+        ), content)
+
+
+def _write_articles(content: Path, count: int, rng: random.Random) -> None:
+    municipalities = list(load_registry())
+    folder = content / "articles"
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        municipality = rng.choice(municipalities)
+        day = date(2023, 1, 1) + timedelta(days=index * 3)
+        (folder / f"artikel-{index:04d}.md").write_text(
+            f"Title: Artikel {index}: {_text(rng, 4)}\nDate: {day} 10:00\nCategory: Wirtschaft\n"
+            f"Tags: Region, Thema {index % 10}\nMunicipality: {municipality.slug}\nSummary: {_text(rng, 18)}\n\n"
+            + "\n\n".join(_text(rng, 60) for _ in range(4)) + "\n", encoding="utf-8")
+
+
+def _write_events(content: Path, count: int, rng: random.Random) -> None:
+    municipalities = list(load_registry())
+    folder = content / "events"
+    folder.mkdir(parents=True, exist_ok=True)
+    categories = ("netzwerk", "flaechen", "fachkraefte", "instawalk", "messe", "medien")
+    for index in range(count):
+        municipality = rng.choice(municipalities)
+        start = datetime(2025, 1, 6, 9) + timedelta(days=index * 2, hours=index % 8)
+        (folder / f"termin-{index:04d}.md").write_text(
+            f"title: Termin {index}: {_text(rng, 3)}\nuid: bench-{index:04d}@so-ist-s.de\n"
+            f"start: {start:%Y-%m-%d %H:%M}\nend: {start + timedelta(hours=2):%Y-%m-%d %H:%M}\n"
+            f"category: {categories[index % len(categories)]}\nmunicipality: {municipality.slug}\n"
+            f"location: Rathaus {municipality.name}\naddress: Marktplatz 1, 70000 {municipality.name}\n"
+            f"modified: 2025-01-01 10:00\nsummary: {_text(rng, 12)}\n\n{_text(rng, 60)}\n", encoding="utf-8")
+
+
+def _write_vanilla(vanilla: Path, counts: dict[str, int], rng: random.Random) -> None:
+    total = sum(counts.values())
+    for index in range(total):
+        day = datetime(2020, 1, 1, 10) + timedelta(hours=11 * index)
+        (vanilla / f"post-{index:05d}.md").write_text(
+            f"Title: Beitrag {index}: {_text(rng, 4)}\nDate: {day:%Y-%m-%d %H:%M}\nCategory: Rubrik {index % 8}\n"
+            f"Tags: Region, Thema {index % 10}\nSummary: {_text(rng, 18)}\n\n"
+            + "\n\n".join(_text(rng, 50) for _ in range(3)) + "\n", encoding="utf-8")
+
+
+def build_corpus(scale: float = 1.0) -> Corpus:
+    counts = counts_for(scale)
+    folder = CACHE / f"scale-{scale:g}"
+    ours, vanilla = folder / "content", folder / "vanilla"
+    done = folder / ".complete"
+    if not done.exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        rng = random.Random(42)
+        shutil.copytree(ROOT / "content" / "data", ours / "data")
+        shutil.copytree(ROOT / "content" / "pages", ours / "pages")
+        _write_community(ours, counts["community"], rng)
+        _write_articles(ours, counts["articles"], rng)
+        _write_events(ours, counts["events"], rng)
+        vanilla.mkdir(parents=True)
+        _write_vanilla(vanilla, counts, rng)
+        done.write_text("ok\n")
+    return Corpus(ours, vanilla, counts)

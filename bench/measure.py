@@ -1,0 +1,55 @@
+"""Run one command as a child process and report its wall time and peak memory.
+
+Peak memory is the largest resident set of the process and of any process it waited for
+(Pelican's image workers included), from getrusage in the child's own wrapper.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+WRAPPER = """
+import json, resource, runpy, sys, time
+start = time.perf_counter()
+sys.argv = {argv!r}
+code = 0
+try:
+    runpy.run_module("pelican", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code or 0
+wall = time.perf_counter() - start
+peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print("MEASURE " + json.dumps({{"wall": wall, "peak_mib": peak_kib / 1024, "code": code}}), file=sys.stderr)
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    peak_mib: float
+    pages: int
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.wall
+
+
+def count_pages(output: Path) -> int:
+    return sum(1 for p in output.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def run_pelican(args: list[str], output: Path, cwd: Path, env: dict | None = None) -> Run:
+    script = WRAPPER.format(argv=["pelican", *args])
+    result = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, env=env)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("MEASURE ")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"build failed: {' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    figures = json.loads(lines[-1][len("MEASURE "):])
+    if figures["code"]:
+        raise RuntimeError(f"build exited {figures['code']}: {result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return Run(figures["wall"], figures["peak_mib"], count_pages(output))
