@@ -258,7 +258,9 @@ class Publisher:
                 self.checkpoint(f"{name}:after")
         except GraphError as error:
             return self._failed(session, feature, step, error, now)
-        except Exception as error:  # a file or deploy problem: retry later, keep the details
+        except ValueError as error:  # invalid post data (PostFileError), an unreadable photo
+            return self._failed(session, feature, step, NeedsEditor(f"{type(error).__name__}: {error}"), now)
+        except Exception as error:  # a disk or deploy problem: retry later, keep the details
             return self._failed(session, feature, step, RetryLater(f"{type(error).__name__}: {error}"), now)
         feature.status, feature.last_error, feature.next_attempt_utc = "done", None, None
         feature.updated_utc = datetime.now(timezone.utc)

@@ -37,7 +37,7 @@ def request(workdir: Path) -> FeatureRequest:
 
 
 def main(workdir: Path, base_url: str) -> int:
-    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr,
+    logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, force=True,
                         format="%(levelname)s %(name)s %(message)s")
     install_token_redaction()
     engine = make_engine(f"sqlite:///{workdir / 'store.db'}")

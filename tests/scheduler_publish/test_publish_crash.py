@@ -92,6 +92,7 @@ def check_exactly_once(workdir: Path, crash_at: str, runner) -> None:
         assert len(published["facebook"]) == 1, published
         assert "📷 @anna.knipst" in published["instagram"][0]["caption"]
         assert "/wall/2026-11-23-plochingen/" in published["facebook"][0]["name"]
+        assert "media_publish" in first.stderr + second.stderr  # the logs were really captured
         for text in (first.stderr, second.stderr):
             assert IG_TOKEN not in text and PAGE_TOKEN not in text
     finally:

@@ -206,3 +206,24 @@ def test_only_one_publisher_at_a_time(env, tmp_path):
         fcntl.flock(other, fcntl.LOCK_UN)
     assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "done"}
     assert len(fake.published()["facebook"]) == 1
+
+
+def test_invalid_post_data_needs_an_editor_and_a_failing_deploy_is_retried(env):
+    fake, session, publisher, _ = env
+    f = feature(session)
+    f.request = {**f.request, "alt": ""}  # the site's writer refuses a photo without alt text
+    session.commit()
+    assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "needs_editor"
+    assert "alt" in feature(session).last_error
+
+    f.request = {**f.request, "alt": "Das Hundertwasserhaus"}
+    session.commit()
+    retry_feature(session, "2026-11-23-plochingen")
+
+    def broken_deploy():
+        raise OSError("rsync: connection refused")
+
+    publisher.deploy = broken_deploy
+    assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "pending"
+    assert feature(session).last_error.startswith("deploy: OSError")
+    assert fake.published()["instagram"] == []

@@ -181,3 +181,21 @@ def test_strict_publish_build_turns_warnings_into_errors(tmp_path, monkeypatch):
     broken = build_site(tmp_path / "bad", content=content, settings="publishconf.py", extra=["--fatal", "warnings"])
     assert broken.returncode != 0
     assert "gibtsnicht.md" in broken.stdout + broken.stderr
+
+
+def test_municipality_page_offers_badge_snippet_and_feed(demo_site):
+    page = soup(demo_site / "kommunen/plochingen/index.html")
+    snippet = page.find("textarea", id="badge-code").get_text()
+    assert snippet.startswith("<a href=") and "/kommunen/plochingen/" in snippet and "badge.svg" in snippet
+    assert "<script" not in snippet
+    feed_link = page.find("link", rel="alternate", type="application/atom+xml", href="/kommunen/plochingen/feed.atom")
+    assert feed_link is not None and (demo_site / "kommunen/plochingen/feed.atom").exists()
+
+
+def test_page_titles_are_escaped_after_striptags(tmp_path):
+    content = _content_with(tmp_path, {"pages/x.md": "Title: Fisch &amp; Chips &lt;b&gt;\n\nText"})
+    result = build_site(tmp_path / "out", content=content)
+    assert result.returncode == 0, result.stdout + result.stderr
+    head = soup(tmp_path / "out/x/index.html").head
+    assert head.title.get_text() == "Fisch & Chips <b> – So ist S"
+    assert head.find("b") is None
