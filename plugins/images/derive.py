@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -129,8 +130,20 @@ def _clean_copy(image: Image.Image) -> Image.Image:
     return fresh
 
 
-def load_normalised(source: Path, max_pixels: int, notes: list[str]) -> Image.Image:
-    """Open, validate, orient and colour-convert a source image, or raise BadImage."""
+def draft_size(size: tuple[int, int], orientation: int, largest_width: int) -> tuple[int, int]:
+    """The stored-orientation size a JPEG must keep so its upright width still covers largest_width."""
+    width, height = size
+    upright_width = height if orientation in (5, 6, 7, 8) else width
+    scale = min(1.0, largest_width / upright_width)
+    return math.ceil(width * scale), math.ceil(height * scale)
+
+
+def load_normalised(source: Path, max_pixels: int, notes: list[str], largest_width: int | None = None) -> Image.Image:
+    """Open, validate, orient and colour-convert a source image, or raise BadImage.
+
+    With largest_width, a JPEG is decoded at a reduced DCT scale that still covers that
+    width: a 12-megapixel photo for 1600-px derivatives decodes at a quarter of the pixels.
+    """
     size = source.stat().st_size
     if size == 0:
         raise BadImage("file is empty (0 bytes)")
@@ -148,6 +161,8 @@ def load_normalised(source: Path, max_pixels: int, notes: list[str]) -> Image.Im
                 if expected and opened.format != expected:
                     notes.append(f"file extension {source.suffix} but content is {opened.format}")
                 _first_frame(opened, notes)
+                if largest_width and opened.format == "JPEG":
+                    opened.draft(opened.mode, draft_size(opened.size, opened.getexif().get(0x0112, 1), largest_width))
                 opened.load()
                 # exif_transpose returns an upright copy that keeps info (the ICC profile we still need)
                 image = ImageOps.exif_transpose(opened)
@@ -166,18 +181,22 @@ def encode(source: str, entry: str, settings: EncodeSettings) -> EncodeResult:
     """Write every derivative of `source` into cache folder `entry`; never raises."""
     notes: list[str] = []
     try:
-        image = load_normalised(Path(source), settings.max_pixels, notes)
+        image = load_normalised(Path(source), settings.max_pixels, notes, largest_width=max(settings.widths))
         width, height = image.size
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=Path(entry).parent))
         variants: list[Variant] = []
-        for target in target_widths(width, settings.widths):
+        # Largest first, each smaller one resized from the previous: fewer pixels to filter.
+        resized = image
+        for target in sorted(target_widths(width, settings.widths), reverse=True):
             target_height = max(1, round(height * target / width))
-            resized = image if target == width else image.resize((target, target_height), Image.Resampling.LANCZOS)
+            if target != resized.width:
+                resized = resized.resize((target, target_height), Image.Resampling.LANCZOS)
             webp = _clean_copy(resized)
             webp.save(staging / f"{target}.webp", "WEBP", quality=settings.webp_quality, method=4)
             _clean_copy(_flatten(resized)).save(staging / f"{target}.jpg", "JPEG", quality=settings.jpeg_quality,
                                                 optimize=True, progressive=True)
             variants.append(Variant(target, target_height, f"{target}.jpg", f"{target}.webp"))
+        variants.sort(key=lambda variant: variant.width)
         result = EncodeResult(source, entry, True, width, height, tuple(variants), encoded=True, notes=tuple(notes))
         (staging / "meta.json").write_text(json.dumps(_result_to_json(result)), encoding="utf-8")
         try:

@@ -146,3 +146,35 @@ def test_cache_entry_round_trip(tmp_path):
     assert cached is not None and not cached.encoded and cached.variants == result.variants
     (entry / "200.webp").unlink()
     assert read_cached(str(source), str(entry)) is None  # incomplete entries are re-encoded
+
+
+def test_draft_size_keeps_the_upright_width_covered():
+    from plugins.images.derive import draft_size
+
+    assert draft_size((4000, 3000), 1, 1600) == (1600, 1200)
+    # Orientation 6 (rotated 90°): the stored height becomes the upright width.
+    assert draft_size((4000, 3000), 6, 1600) == (2134, 1600)
+    assert draft_size((800, 600), 1, 1600) == (800, 600)  # never asks for more than there is
+
+
+def test_large_jpeg_derivatives_keep_full_width_and_detail(tmp_path):
+    from PIL import Image, ImageDraw
+
+    from plugins.images.derive import EncodeSettings, encode
+
+    source = tmp_path / "big.jpg"
+    image = Image.new("RGB", (4000, 3000), "white")
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 4000, 40):
+        draw.line([(x, 0), (x, 3000)], fill="black", width=8)
+    image.save(source, quality=90)
+    entry = tmp_path / "cache" / "entry"
+    entry.parent.mkdir()
+    result = encode(str(source), str(entry), EncodeSettings())
+    assert result.ok, result.error
+    assert [v.width for v in result.variants] == [480, 800, 1200, 1600]
+    largest = Image.open(entry / "1600.jpg")
+    assert largest.size == (1600, 1200)
+    # The stripes survive the reduced-scale decode: strong contrast along a row.
+    row = [largest.convert("L").getpixel((x, 600)) for x in range(0, 1600)]
+    assert max(row) - min(row) > 150
