@@ -7,62 +7,11 @@ same figures as the operators' report (terminal table via rich, HTML page with a
 from __future__ import annotations
 
 import html
-import math
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
 
-from plugins.region.registry import Municipality, normalise
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    ags: str
-    name: str
-    slug: str
-    district: str
-    district_slug: str
-    lat: float
-    lon: float
-    featured_count: int
-    last_featured: datetime | None
-    days_waiting: int | None  # days since the last feature; None when never featured
-
-    @property
-    def never_featured(self) -> bool:
-        return self.featured_count == 0
-
-
-def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def coverage_rows(registry: Iterable[Municipality], features: Iterable[tuple[str, datetime]],
-                  today: date | datetime) -> list[CoverageRow]:
-    """One row per municipality: never-featured first, then longest waiting, then by name.
-
-    `features` are (AGS, instant) pairs of every feature so far; features of unknown AGS
-    are ignored (a municipality merged away must not break the report).
-    """
-    day = _as_date(today)
-    counts: dict[str, int] = {}
-    last: dict[str, datetime] = {}
-    for ags, when in features:
-        counts[ags] = counts.get(ags, 0) + 1
-        if ags not in last or when > last[ags]:
-            last[ags] = when
-    rows = [
-        CoverageRow(m.ags, m.name, m.slug, m.district, m.district_slug, m.lat, m.lon,
-                    counts.get(m.ags, 0), last.get(m.ags),
-                    (day - _as_date(last[m.ags])).days if m.ags in last else None)
-        for m in registry
-    ]
-    rows.sort(key=lambda r: (r.days_waiting is not None, -(r.days_waiting or 0), normalise(r.name)))
-    return rows
-
-
-def never_featured(rows: Iterable[CoverageRow]) -> list[CoverageRow]:
-    return [row for row in rows if row.never_featured]
+# The figures and the map are the site's own: one computation for the overview and this report.
+from plugins.region.coverage import CoverageRow, as_date, coverage_rows, never_featured  # noqa: F401
+from plugins.region.mapsvg import render_map
 
 
 def summary(rows: list[CoverageRow]) -> str:
@@ -86,38 +35,14 @@ def render_table(rows: list[CoverageRow], limit: int | None = None):
     return table
 
 
-def _project(rows: list[CoverageRow], width: int, height: int, margin: int = 12):
-    """Equirectangular projection scaled by cos(latitude): good enough for 60 km."""
-    lats = [r.lat for r in rows]
-    lons = [r.lon for r in rows]
-    scale_x = math.cos(math.radians(sum(lats) / len(lats)))
-    span_x = (max(lons) - min(lons)) * scale_x or 1.0
-    span_y = (max(lats) - min(lats)) or 1.0
-    factor = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
-    for row in rows:
-        x = margin + (row.lon - min(lons)) * scale_x * factor
-        y = margin + (max(lats) - row.lat) * factor
-        yield row, round(x, 1), round(y, 1)
+MAP_STYLE = (".dot{stroke:#fff;stroke-width:1}.dot--never{fill:#fff;stroke:#c0392b;stroke-width:2}"
+             ".dot--earlier{fill:#1d5fa8}.dot--recent{fill:#b3121f}")
 
 
-def render_svg_map(rows: list[CoverageRow], width: int = 640, height: int = 560) -> str:
-    """An inline SVG dot map: red ring = never featured, darker = featured more often."""
-    if not rows:
-        return ""
-    most = max(r.featured_count for r in rows) or 1
-    dots = []
-    for row, x, y in _project(rows, width, height):
-        if row.never_featured:
-            style = 'fill="#fff" stroke="#c0392b" stroke-width="2"'
-        else:
-            shade = 0.35 + 0.65 * row.featured_count / most
-            style = f'fill="#1d5fa8" fill-opacity="{shade:.2f}"'
-        title = (f"{row.name}: nie vorgestellt" if row.never_featured else
-                 f"{row.name}: {row.featured_count}× vorgestellt, zuletzt vor {row.days_waiting} Tagen")
-        dots.append(f'<circle cx="{x}" cy="{y}" r="5" {style}><title>{html.escape(title)}</title></circle>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-labelledby="map-title"><title id="map-title">Karte der Kommunen: '
-            f'{len(never_featured(rows))} noch nie vorgestellt</title>{"".join(dots)}</svg>')
+def render_svg_map(rows: list[CoverageRow], site_url: str = "") -> str:
+    """The site's dot map (same projection, same classes), styled for a standalone page."""
+    label = f"Karte der Kommunen: {len(never_featured(rows))} noch nie vorgestellt"
+    return render_map(sorted(rows, key=lambda r: r.ags), site_url, label) if rows else ""
 
 
 def render_html(rows: list[CoverageRow], today: date | datetime) -> str:
@@ -136,11 +61,11 @@ def render_html(rows: list[CoverageRow], today: date | datetime) -> str:
 <title>So ist S – Abdeckung der Kommunen</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:left}}
-svg{{max-width:100%;height:auto}}</style></head>
+svg{{max-width:100%;height:auto}}{MAP_STYLE}</style></head>
 <body><main>
 <h1>Abdeckung der Kommunen</h1>
-<p>Stand {_as_date(today).isoformat()}: {featured} von {len(rows)} Kommunen vorgestellt.</p>
-<figure>{render_svg_map(rows)}<figcaption>Rot umrandet: noch nie vorgestellt.</figcaption></figure>
+<p>Stand {as_date(today).isoformat()}: {featured} von {len(rows)} Kommunen vorgestellt.</p>
+<figure>{render_svg_map(rows)}<figcaption>Rot umrandet: noch nie vorgestellt; rot gefüllt: in den letzten 30 Tagen.</figcaption></figure>
 <h2>Noch nie vorgestellt</h2><p id="never">{never}</p>
 <h2>Alle Kommunen</h2>
 <table><thead><tr><th scope="col">Kommune</th><th scope="col">Landkreis</th><th scope="col">Vorgestellt</th>

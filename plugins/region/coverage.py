@@ -1,7 +1,7 @@
 """How often and how recently each municipality was featured.
 
-A pure function of the registry and the list of features, so the site's overview and
-the scheduler's coverage report show the same figures.
+One pure function for the site's overview map and the scheduler's coverage report, so
+both always show the same figures.
 """
 
 from __future__ import annotations
@@ -10,30 +10,58 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from .registry import Municipality, Registry
+from .registry import Municipality, normalise
 
 
 @dataclass(frozen=True)
-class Coverage:
-    municipality: Municipality
+class CoverageRow:
+    ags: str
+    name: str
+    slug: str
+    district: str
+    district_slug: str
+    lat: float
+    lon: float
     featured_count: int
-    last_featured: date | None
+    last_featured: datetime | None
+    days_waiting: int | None  # days since the last feature; None when never featured
 
-    def days_waiting(self, today: date) -> int | None:
-        return None if self.last_featured is None else (today - self.last_featured).days
+    @property
+    def never_featured(self) -> bool:
+        return self.featured_count == 0
+
+    @property
+    def url(self) -> str:
+        return f"kommunen/{self.slug}/"
 
 
-def _as_date(value: date | datetime) -> date:
+def as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def coverage(registry: Registry, features: Iterable[tuple[str, date | datetime]]) -> dict[str, Coverage]:
-    """Per AGS: number of features and the date of the last one (features: (ags, when))."""
+def coverage_rows(registry: Iterable[Municipality], features: Iterable[tuple[str, datetime]],
+                  today: date | datetime) -> list[CoverageRow]:
+    """One row per municipality: never-featured first, then longest waiting, then by name.
+
+    `features` are (AGS, instant) pairs of every feature so far; features of unknown AGS
+    are ignored (a municipality merged away must not break the report).
+    """
+    day = as_date(today)
     counts: dict[str, int] = {}
-    last: dict[str, date] = {}
+    last: dict[str, datetime] = {}
     for ags, when in features:
-        day = _as_date(when)
         counts[ags] = counts.get(ags, 0) + 1
-        if ags not in last or day > last[ags]:
-            last[ags] = day
-    return {m.ags: Coverage(m, counts.get(m.ags, 0), last.get(m.ags)) for m in registry}
+        if ags not in last or when > last[ags]:
+            last[ags] = when
+    rows = [
+        CoverageRow(m.ags, m.name, m.slug, m.district, m.district_slug, m.lat, m.lon,
+                    counts.get(m.ags, 0), last.get(m.ags),
+                    (day - as_date(last[m.ags])).days if m.ags in last else None)
+        for m in registry
+    ]
+    rows.sort(key=lambda r: (r.days_waiting is not None, -(r.days_waiting or 0), normalise(r.name)))
+    return rows
+
+
+def never_featured(rows: Iterable[CoverageRow]) -> list[CoverageRow]:
+    return [row for row in rows if row.never_featured]

@@ -9,11 +9,10 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from .. import validation
-from .coverage import Coverage, coverage
-from .mapsvg import Dot, project, render_map
+from .coverage import coverage_rows, never_featured
+from .mapsvg import render_map
 from .registry import Municipality, load_registry
 
-MAP_WIDTH = 640
 INTRO_FOLDER = "kommunen"
 
 
@@ -63,7 +62,8 @@ class RegionGenerator(Generator):
         articles = self.context.get("articles", [])
         events = self.context.get("events", [])
         posts = self.context.get("community_posts", [])
-        figures = coverage(self.registry, feature_dates(posts))
+        rows = coverage_rows(self.registry, feature_dates(posts), today)
+        figures = {row.ags: row for row in rows}
         site_url = self.settings.get("SITEURL", "")
         common = {"today": today, "coverage": figures}
 
@@ -93,22 +93,14 @@ class RegionGenerator(Generator):
 
         self._write(writer, "municipalities", "kommunen/index.html", "kommunen/", {
             **common,
-            "region_map": self._map(figures, today, site_url),
-            "never_featured": [c.municipality for c in figures.values() if c.featured_count == 0],
+            "region_map": render_map(
+                [figures[m.ags] for m in self.registry], site_url,
+                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt"),
+            "never_featured": never_featured(rows),
             "page_title": "Kommunen",
         })
         self._write(writer, "districts", "landkreise/index.html", "landkreise/",
                     {**common, "page_title": "Landkreise"})
-
-    def _map(self, figures: dict[str, Coverage], today: date, site_url: str) -> str:
-        municipalities = list(self.registry)
-        points, height = project(municipalities, MAP_WIDTH)
-        dots = [
-            Dot(m, x, y, figures[m.ags].featured_count, figures[m.ags].days_waiting(today))
-            for m, (x, y) in zip(municipalities, points)
-        ]
-        return render_map(dots, MAP_WIDTH, height, site_url,
-                          "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt")
 
     def _write(self, writer, template: str, save_as: str, url: str, extra: dict) -> None:
         writer.write_file(save_as, self.get_template(template), self.context,

@@ -1,69 +1,61 @@
-"""The dot map of the region as inline SVG, drawn from coordinates (no map tiles)."""
+"""The dot map of the region as inline SVG, drawn from coordinates (no map tiles).
+
+Used by the site's municipality overview and by the scheduler's coverage page.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
+from typing import Iterator
+from xml.sax.saxutils import escape, quoteattr
 
-from .registry import Municipality
+from .coverage import CoverageRow
 
-
-@dataclass(frozen=True)
-class Dot:
-    municipality: Municipality
-    x: float
-    y: float
-    featured_count: int
-    days_since: int | None  # None: never featured
+RECENT_DAYS = 30
 
 
-def project(municipalities: list[Municipality], width: float, padding: float = 14.0) -> tuple[list[tuple[float, float]], float]:
-    """Equirectangular projection scaled by cos(latitude): exact enough for a region 100 km wide."""
-    lats = [m.lat for m in municipalities]
-    lons = [m.lon for m in municipalities]
+def project(rows: list[CoverageRow], width: float, padding: float = 14.0) -> tuple[list[tuple[float, float]], float]:
+    """Equirectangular projection scaled by cos(latitude): exact enough for a region 100 km wide.
+
+    Returns the (x, y) of every row and the height that keeps the aspect ratio.
+    """
+    lats = [r.lat for r in rows]
+    lons = [r.lon for r in rows]
     scale_x = math.cos(math.radians(sum(lats) / len(lats)))
-    span_x = (max(lons) - min(lons)) * scale_x
-    span_y = max(lats) - min(lats)
+    span_x = (max(lons) - min(lons)) * scale_x or 1.0
     unit = (width - 2 * padding) / span_x
-    height = span_y * unit + 2 * padding
-    points = [
-        (padding + (m.lon - min(lons)) * scale_x * unit, padding + (max(lats) - m.lat) * unit)
-        for m in municipalities
-    ]
+    height = (max(lats) - min(lats)) * unit + 2 * padding
+    points = [(padding + (r.lon - min(lons)) * scale_x * unit, padding + (max(lats) - r.lat) * unit) for r in rows]
     return points, height
 
 
-def dot_class(dot: Dot) -> str:
-    if dot.days_since is None:
+def dot_class(row: CoverageRow) -> str:
+    if row.never_featured:
         return "dot dot--never"
-    if dot.days_since <= 30:
+    if row.days_waiting is not None and row.days_waiting <= RECENT_DAYS:
         return "dot dot--recent"
     return "dot dot--earlier"
 
 
-def dot_radius(dot: Dot) -> float:
-    return 4.6 + min(dot.featured_count, 12) * 0.5
+def dot_radius(row: CoverageRow) -> float:
+    return 4.6 + min(row.featured_count, 12) * 0.5
 
 
-def render_map(dots: list[Dot], width: float, height: float, site_url: str, label: str) -> str:
-    parts = [
-        f'<svg class="region-map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        f'aria-labelledby="region-map-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="region-map-title">{label}</title>',
-    ]
-    for dot in dots:
-        m = dot.municipality
-        status = ("noch nie gezeigt" if dot.days_since is None
-                  else f"{dot.featured_count}× gezeigt, zuletzt vor {dot.days_since} Tagen")
-        parts.append(
-            f'<a href={quoteattr(f"{site_url}/{m.url}")}><circle class="{dot_class(dot)}" '
-            f'cx="{dot.x:.1f}" cy="{dot.y:.1f}" r="{dot_radius(dot):.1f}">'
-            f"<title>{_text(m.name)} ({_text(m.district)}): {status}</title></circle></a>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+def status_text(row: CoverageRow) -> str:
+    if row.never_featured:
+        return "noch nie gezeigt"
+    return f"{row.featured_count}× gezeigt, zuletzt vor {row.days_waiting} Tagen"
 
 
-def _text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _dots(rows: list[CoverageRow], points, site_url: str) -> Iterator[str]:
+    for row, (x, y) in zip(rows, points):
+        yield (f'<a href={quoteattr(f"{site_url}/{row.url}")}><circle class="{dot_class(row)}" '
+               f'cx="{x:.1f}" cy="{y:.1f}" r="{dot_radius(row):.1f}">'
+               f"<title>{escape(row.name)} ({escape(row.district)}): {status_text(row)}</title></circle></a>")
+
+
+def render_map(rows: list[CoverageRow], site_url: str, label: str, width: float = 640) -> str:
+    points, height = project(rows, width)
+    return (f'<svg class="region-map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+            f'aria-labelledby="region-map-title" xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="region-map-title">{escape(label)}</title>{"".join(_dots(rows, points, site_url))}</svg>')
