@@ -228,3 +228,14 @@ def migrate(c):
     """Create or upgrade the scheduler database (SOISTS_DB_URL, default var/soists.db)."""
     _scheduler(c, "migrate")
 # == end scheduler tasks ==
+
+
+# == scheduler runner tasks ==
+@task(help={"once": "run every job once and exit (for cron / systemd timers)",
+            "dry_run": "only show what would happen: nothing written, no API called",
+            "demo": "offline demo: seeded store, local fake Graph API, site built into var/scheduler-demo/"})
+def scheduler(c, once=False, dry_run=False, demo=False):
+    """Run the scheduler unattended (collect, plan, publish, build+deploy, expire rights) until SIGTERM."""
+    command = "demo" if demo else "once" if once else "run"
+    c.run(f"{shlex.quote(PYTHON)} -m scheduler {command}" + (" --dry-run" if dry_run else ""), pty=False)
+# == end scheduler runner tasks ==

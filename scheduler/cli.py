@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from plugins.region.registry import UnknownMunicipality, load_registry
 
@@ -246,6 +246,9 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--editor")
     v.add_argument("--no-browser", action="store_true")
     v.set_defaults(func=cmd_review)
+    p.add_argument("--dry-run", action="store_true",
+                   help="run/once/plan: show what would happen; write nothing, call no API")
+    add_runner_commands(sub)
     return p
 
 
@@ -266,3 +269,206 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     except Exception as exc:  # a cron job needs an exit code, the operator a message
         console.print(f"[red]failed: {type(exc).__name__}: {exc}", highlight=False)
         return EXIT_FAILURE
+
+
+# == scheduler runner commands (issue 6: jobs, planning, status) ==
+def _dry(args) -> bool:
+    return bool(getattr(args, "dry_run", False) or getattr(args, "sub_dry_run", False))
+
+
+def _print_lines(lines) -> None:
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def cmd_run(args, settings) -> int:
+    from . import jobs
+
+    config = jobs.RunnerConfig.from_env(settings.db_url)
+    if _dry(args):
+        for spec in jobs.job_specs(config):
+            out.print(f"{spec['id']:<16} {spec['name']:<18} {spec['trigger']}", markup=False)
+        _print_lines(jobs.dry_run(settings.db_url))
+        return EXIT_OK
+    return jobs.run_forever(config, announce=lambda text: console.print(text, markup=False))
+
+
+def cmd_once(args, settings) -> int:
+    from . import jobs
+
+    if _dry(args):
+        _print_lines(jobs.dry_run(settings.db_url))
+        return EXIT_OK
+    only = tuple(part.strip() for part in (args.only or ",".join(jobs.ONCE_ORDER)).split(",") if part.strip())
+    unknown = sorted(set(only) - set(jobs.ONCE_ORDER) - {"deploy"})
+    if unknown:
+        console.print(f"[red]unknown job(s) {', '.join(unknown)}: use expire, collect, plan, publish, deploy")
+        return EXIT_USAGE
+    settings.ensure_dirs()
+    report = jobs.run_once(settings.db_url, only=only)
+    _print_lines(report.lines)
+    return report.exit_code
+
+
+def cmd_plan(args, settings) -> int:
+    from datetime import datetime, timezone
+
+    from . import jobs
+    from .planning import PlanningConfig, plan_and_enqueue
+
+    if _dry(args):
+        if not jobs._tables_ready(settings.db_url):
+            _print_lines(jobs.dry_run(settings.db_url))
+            return EXIT_OK
+        sessions = jobs.sessions_for(settings.db_url, migrate_first=False)
+    else:
+        sessions = _sessions(settings)
+    with sessions() as session:
+        result, keys = plan_and_enqueue(session, load_registry(), PlanningConfig.from_env(settings.media_dir),
+                                        datetime.now(timezone.utc), dry_run=_dry(args))
+        _print_lines(jobs.plan_lines(result))
+        out.print(f"queued now: {', '.join(keys) if keys else 'nothing'}" + (" (dry run)" if _dry(args) else ""),
+                  markup=False)
+    return EXIT_OK
+
+
+def cmd_status(args, settings) -> int:
+    from sqlalchemy import or_
+
+    from . import jobs
+    from .publish_state import FeaturePublication, PublishStep
+
+    runs = jobs.next_runs(settings.db_url)
+    out.print("next runs:")
+    if not runs:
+        out.print("  no job store yet: start `python -m scheduler run` once")
+    for job_id, at in runs:
+        out.print(f"  {job_id:<16} {at.astimezone(jobs.BERLIN):%a %Y-%m-%d %H:%M %Z}" if at else
+                  f"  {job_id:<16} paused", markup=False)
+    out.print("last failures:")
+    if jobs._tables_ready(settings.db_url):
+        with jobs.sessions_for(settings.db_url, migrate_first=False)() as session:
+            failures = session.scalars(select(FeaturePublication).where(or_(
+                FeaturePublication.status.in_(("needs_editor", "failed")), FeaturePublication.last_error.is_not(None)))
+                .order_by(FeaturePublication.updated_utc.desc()).limit(10)).all()
+            steps = session.scalars(select(PublishStep).where(PublishStep.state == "failed")
+                                    .order_by(PublishStep.id.desc()).limit(10)).all()
+            pending = session.scalar(select(func.count()).select_from(FeaturePublication)
+                                     .where(FeaturePublication.status == "pending"))
+            for f in failures:
+                out.print(f"  {f.key}: {f.status}, {f.last_error} (next try {f.next_attempt_utc or '—'})",
+                          markup=False)
+            for step in steps:
+                out.print(f"  step {step.feature.key}/{step.step}: {step.error}", markup=False)
+            if not failures and not steps:
+                out.print("  none")
+            out.print(f"queued features waiting: {pending}")
+    else:
+        out.print("  none (database not migrated yet)")
+    out.print(f"Instagram quota left: {jobs.quota_left()}", markup=False)
+    return EXIT_OK
+
+
+def cmd_coverage(args, settings) -> int:
+    from datetime import date
+
+    from . import coverage, jobs
+    from .planning import PlanningConfig, coverage_features
+
+    registry = load_registry()
+    features = []
+    if jobs._tables_ready(settings.db_url):
+        with jobs.sessions_for(settings.db_url, migrate_first=False)() as session:
+            features = coverage_features(session, PlanningConfig.from_env().content_dir, registry)
+    else:
+        from .planning import site_features
+        features = [(s.ags, s.at) for s in site_features(PlanningConfig.from_env().content_dir, registry)]
+    today = date.today()
+    rows = coverage.coverage_rows(registry, features, today)
+    out.print(coverage.render_table(rows, limit=args.limit or None))  # its caption is the summary
+    if args.html:
+        path = Path(args.html)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(coverage.render_html(rows, today), encoding="utf-8")
+        out.print(f"written: {path}", markup=False)
+    return EXIT_OK
+
+
+def _post_uid(session, ref: str) -> str:
+    post = session.get(Post, int(ref)) if ref.isdigit() else session.scalar(select(Post).where(Post.uid == ref))
+    if post is None:
+        raise curation.CurationError(f"no post {ref!r} (give the id from `list` or the uid)")
+    return post.uid
+
+
+def _slot(text: str):
+    from .planning import slot_from_text
+
+    try:
+        return slot_from_text(text)
+    except ValueError:
+        raise curation.CurationError(f"slot {text!r}: expected e.g. '2026-11-25 18:00' (Berlin time)") from None
+
+
+def cmd_choice(args, settings) -> int:
+    from . import editor_choices
+
+    sessions = _sessions(settings)
+    with sessions() as session:
+        slot = _slot(args.slot) if getattr(args, "slot", None) else None
+        uid = _post_uid(session, args.post) if getattr(args, "post", None) else None
+        if args.remove:
+            done = editor_choices.remove_choice(session, args.kind, slot=slot, post_uid=uid)
+            out.print(f"{args.kind} removed" if done else f"no such {args.kind}")
+        else:
+            editor_choices.set_choice(session, args.kind, slot=slot, post_uid=uid,
+                                      editor=args.editor or settings.editor, reason=args.reason or "")
+            out.print(f"{args.kind} stored: " + " ".join(x for x in (uid, slot and f"{slot:%Y-%m-%d %H:%M} UTC") if x),
+                      markup=False)
+        for choice in editor_choices.all_choices(session):
+            slot_text = f"{choice.slot_utc:%Y-%m-%d %H:%M} UTC" if choice.slot_utc else ""
+            out.print(f"  {choice.kind:<5} {slot_text:<20} {choice.post_uid or ''} "
+                      f"({choice.editor}: {choice.reason})", markup=False)
+    return EXIT_OK
+
+
+def cmd_demo(args, settings) -> int:
+    from .jobs_demo import run_demo
+
+    return run_demo(dry_run=_dry(args), keep=args.keep)
+
+
+def add_runner_commands(sub) -> None:
+    def dry(parser):
+        parser.add_argument("--dry-run", dest="sub_dry_run", action="store_true",
+                            help="show what would happen; write nothing, call no API")
+        return parser
+
+    dry(sub.add_parser("run", help="run the scheduler until SIGTERM (APScheduler, persistent job store)")
+        ).set_defaults(func=cmd_run)
+    o = dry(sub.add_parser("once", help="run every job once and exit (cron / systemd timer)"))
+    o.add_argument("--only", help="comma-separated subset: expire,collect,plan,publish,deploy")
+    o.set_defaults(func=cmd_once)
+    dry(sub.add_parser("plan", help="plan the upcoming slots now, queue the near ones, print the reasons")
+        ).set_defaults(func=cmd_plan)
+    sub.add_parser("status", help="next job runs, last failures, Instagram quota left").set_defaults(func=cmd_status)
+    cov = sub.add_parser("coverage", help="coverage per municipality (terminal table, --html PATH for the page)")
+    cov.add_argument("--html", help="also write the HTML page with the SVG map here")
+    cov.add_argument("--limit", type=int, default=0, help="rows in the terminal table (default all)")
+    cov.set_defaults(func=cmd_coverage)
+    for kind, needs_post, needs_slot, text in (("pin", True, True, "pin a post to a slot"),
+                                              ("hold", True, False, "never plan a post (until --remove)"),
+                                              ("skip", False, True, "leave a slot empty")):
+        c = sub.add_parser(kind, help=text)
+        if needs_post:
+            c.add_argument("post", help="post id (from `list`) or uid")
+        if needs_slot:
+            c.add_argument("slot", help="'2026-11-25 18:00' (Berlin time) or an ISO instant with offset")
+        c.add_argument("--remove", action="store_true", help=f"undo the {kind}")
+        c.add_argument("--reason")
+        c.add_argument("--editor")
+        c.set_defaults(func=cmd_choice, kind=kind)
+    d = dry(sub.add_parser("demo", help="seed demo posts, run `once` against the local fake Graph API"))
+    d.add_argument("--keep", action="store_true", help="keep var/scheduler-demo/ from the last demo run")
+    d.set_defaults(func=cmd_demo)
+# == end scheduler runner commands ==
