@@ -38,9 +38,9 @@ PLUGINS = [
 
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
-ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen"]
-PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen"]
-STATIC_PATHS = ["images", "data"]
+ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share"]
+PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share"]
+STATIC_PATHS = ["images", "data", "share"]
 READERS = {"html": None}
 
 # Clean German URLs, all ending in "/".

@@ -159,16 +159,20 @@ def screenshots(c, pages="/,/kommunen/,/kommunen/plochingen/,/mitmachen/", out="
 
 # == community tasks ==
 @task(help={"post_id": "id of the community post (its file name without .md)",
-            "rebuild": "rebuild output/ afterwards so no trace remains (default: yes)"})
-def takedown(c, post_id, rebuild=True):
-    """Remove a community post everywhere: file, image, cached derivatives, built pages, search index."""
+            "rebuild": "rebuild output/ afterwards so no trace remains (default: yes)",
+            "reason": "why (kept in the scheduler's audit trail)"})
+def takedown(c, post_id, rebuild=True, reason="author withdrew consent"):
+    """Remove a community post everywhere: store and queue, file, images, derivatives, built pages, search index."""
     from plugins.community.takedown import PostNotFound
     from plugins.community.takedown import takedown as remove_post
 
+    store = _takedown_in_store(post_id, reason)
     try:
         removed = remove_post(post_id, CONTENT, output_dir=OUTPUT)
     except PostNotFound as exc:
-        sys.exit(f"takedown: {exc}")
+        if not store.feature_found:
+            sys.exit(f"takedown: {exc}")
+        removed = []
     for path in removed:
         print(f"removed {path}")
     if rebuild:
@@ -181,6 +185,27 @@ def takedown(c, post_id, rebuild=True):
 def demo_posts(c):
     """(Re)write the demo community posts and their drawn images in content/."""
     c.run(f"{shlex.quote(PYTHON)} -m plugins.community.demo_posts {shlex.quote(str(CONTENT))}", pty=False)
+
+
+def _takedown_in_store(post_id: str, reason: str):
+    """The scheduler's part of a takedown (queue and store), when a store exists."""
+    from scheduler.config import load_settings
+    from scheduler.db import make_engine, session_factory
+    from scheduler.takedown import StoreTakedown, takedown_in_store
+
+    settings = load_settings()
+    database = settings.db_url.removeprefix("sqlite:///")
+    if settings.db_url.startswith("sqlite:///") and not Path(database).exists():
+        return StoreTakedown()
+    with session_factory(make_engine(settings.db_url))() as session:
+        outcome = takedown_in_store(session, post_id, actor=os.environ.get("USER", "editor"), reason=reason)
+    if outcome.cancelled_queue:
+        print(f"cancelled the queued feature {post_id}")
+    if outcome.post_withdrawn:
+        print("post marked as rejected (takedown) in the scheduler store")
+    for channel, media in outcome.published_media.items():
+        print(f"already published on {channel} as {media}: delete it there as well")
+    return outcome
 # == end community tasks ==
 
 

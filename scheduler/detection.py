@@ -102,7 +102,8 @@ class Detector:
                 evidence.append(Evidence("location", location, whole[0], whole[1] is not None))
             else:
                 # "Esslingen am Neckar, Germany", "Marktplatz Ludwigsburg": look at the parts
-                for part in re.split(r"[,;|·•\-–—()]", location):
+                # A dash separates parts only with spaces around it: "Korntal-Münchingen" is one name.
+                for part in re.split(r"[,;|·•()]|\s[-–—]\s", location):
                     evidence.extend(self.scan(part, "location"))
         for tag in hashtags:
             match = self._match(tag.lstrip("#"))

@@ -78,14 +78,9 @@ def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 def build_site(content: Path, output: Path) -> None:
-    """The demo's deploy: build the site, then put the Instagram JPEGs at the URL Meta fetches.
-
-    The images plugin publishes only resized derivatives, while the publisher hands Meta
-    <site>/images/community/<key>.jpg, so the originals are copied next to them.
-    """
+    """The demo's deploy: build the site (the Instagram JPEGs are published from content/share/)."""
     subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(PROJECT_ROOT / "pelicanconf.py"),
                     "-o", str(output), "-q"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
-    shutil.copytree(content / "images" / "community", output / "images" / "community", dirs_exist_ok=True)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -152,10 +152,17 @@ class Publisher:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def image_relpath(self, request: FeatureRequest) -> str:
+        """The site's copy: the wall shows it as resized, metadata-free derivatives."""
         return f"images/community/{request.key}.jpg"
 
+    def share_relpath(self, request: FeatureRequest) -> str:
+        """The Instagram JPEG, published verbatim at a stable URL for Meta to fetch."""
+        from plugins.community.postfile import share_image_path
+
+        return share_image_path(request.key)
+
     def image_url(self, request: FeatureRequest) -> str:
-        return f"{self.site_url}/{self.image_relpath(request)}"
+        return f"{self.site_url}/{self.share_relpath(request)}"
 
     def post_url(self, request: FeatureRequest) -> str:
         return f"{self.site_url}/wall/{request.key}/"
@@ -166,9 +173,13 @@ class Publisher:
 
     # -- steps -------------------------------------------------------------------------
     def step_image(self, session, feature, step, request) -> dict:
-        target = self.content_dir / self.image_relpath(request)
+        target = self.content_dir / self.share_relpath(request)
         derivative = make_derivative(Path(request.source_image), target)
-        return {"path": str(target), "bytes": derivative.bytes, "height": derivative.height}
+        site_copy = self.content_dir / self.image_relpath(request)
+        site_copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, site_copy)  # rerunning the step after a crash writes the same bytes
+        return {"path": str(target), "site_copy": str(site_copy), "bytes": derivative.bytes,
+                "height": derivative.height}
 
     def step_website(self, session, feature, step, request) -> dict:
         return {"path": str(self.write_post(request, self.image_relpath(request), self.content_dir))}

@@ -83,6 +83,18 @@ class CommunityPost:
         return f"{self.id}.md"
 
 
+SHARE_FOLDER = "share"
+
+
+def share_image_path(post_id: str) -> str:
+    """Where the JPEG that Instagram and Facebook fetch lives, relative to content/ and to the site.
+
+    It is published verbatim (it is made without any metadata by the scheduler), unlike
+    images/, which is only ever published as stripped derivatives.
+    """
+    return f"{SHARE_FOLDER}/{post_id}.jpg"
+
+
 def _one_line(value: str) -> str:
     return " ".join(str(value).split())
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from plugins.images.pipeline import cache_entries_for, resolve_cache_dir
 
-from .postfile import read_post_file
+from .postfile import read_post_file, share_image_path
 
 
 class PostNotFound(LookupError):
@@ -57,10 +57,12 @@ def takedown(post_id: str, content_dir: Path | str, cache_dir: Path | str | None
         # the cache is keyed by the image's bytes: hash before deleting the file
         _remove(cache_entries_for(image, resolve_cache_dir(cache_dir)), removed)
         _remove(image, removed)
+    _remove(content_dir / share_image_path(post.id), removed)
     _remove(post_file, removed)
     if output_dir is not None:
         output_dir = Path(output_dir)
         _remove(output_dir / "wall" / post_id, removed)
+        _remove(output_dir / share_image_path(post.id), removed)
         if post.image:
             derivative_name = re.compile(rf"^{re.escape(Path(post.image).stem)}-[0-9a-f]{{10}}-\d+\.(?:jpg|webp)$")
             folder = output_dir / Path(post.image).parent

@@ -107,10 +107,37 @@ def add_globals(generator) -> None:
     generator.env.globals["image_path"] = lambda src, width=1200, ext="jpg": image_url(src, width, ext, "")[1:]
 
 
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop")
+
+
+def carried_metadata(path: Path) -> list[str]:
+    """The metadata blocks a raster file carries (empty for a clean file)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        found = [key for key in METADATA_KEYS if image.info.get(key)]
+        return found + (["exif"] if image.getexif() and "exif" not in found else [])
+
+
 def drop_original_rasters(generator) -> None:
-    """Originals may carry EXIF/GPS: only the stripped derivatives are published."""
+    """Originals may carry EXIF/GPS: only the stripped derivatives are published.
+
+    Files under IMAGE_VERBATIM_PATHS (the Instagram JPEGs in share/, which Meta fetches
+    by a stable URL) are published as they are, but only when they carry no metadata.
+    """
+    content = Path(generator.settings["PATH"])
+    verbatim = tuple(content / folder for folder in generator.settings.get("IMAGE_VERBATIM_PATHS", ["share"]))
+
     def keep(static) -> bool:
-        return Path(static.source_path).suffix.lower() not in RASTER_EXTENSIONS
+        path = Path(static.source_path)
+        if path.suffix.lower() not in RASTER_EXTENSIONS:
+            return True
+        if not any(path.is_relative_to(folder) for folder in verbatim):
+            return False
+        blocks = carried_metadata(path)
+        if blocks:
+            validation.report(str(path), "image", f"published verbatim but carries metadata: {', '.join(blocks)}")
+        return not blocks
 
     generator.staticfiles[:] = [s for s in generator.staticfiles if keep(s)]
     if generator.context.get("staticfiles") is not generator.staticfiles:

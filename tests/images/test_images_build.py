@@ -124,3 +124,21 @@ def test_bad_images_stop_the_build_with_path_and_reason(tmp_path):
                          ("bomb.png", "decompression bomb")):
         line = next((line for line in log.splitlines() if name in line), "")
         assert reason in line or reason in log.split(name, 1)[1][:300], f"{name}: {log}"
+
+
+def test_share_images_are_published_verbatim_only_without_metadata(tmp_path):
+    """share/ holds the Instagram JPEGs Meta fetches by URL: served as they are, never with EXIF."""
+    content = make_content(tmp_path)
+    (content / "share").mkdir()
+    render_scene(21, (1080, 1080)).save(content / "share" / "clean.jpg", "JPEG", quality=85)
+    result = build(content, tmp_path / "out", tmp_path / "cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+    published = tmp_path / "out" / "share" / "clean.jpg"
+    assert published.read_bytes() == (content / "share" / "clean.jpg").read_bytes()
+
+    _gps_jpeg(content / "share" / "with-gps.jpg")
+    result = build(content, tmp_path / "out2", tmp_path / "cache")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "share/with-gps.jpg" in output and "exif" in output
+    assert not (tmp_path / "out2" / "share" / "with-gps.jpg").exists()

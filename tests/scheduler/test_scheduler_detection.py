@@ -80,3 +80,12 @@ def test_never_crashes_on_any_unicode(location, caption, tags):
     assert 0.0 <= detection.confidence <= 1.0
     assert detection.ags is None or detection.ags in detection.candidates
     assert detection.certain == (detection.ags is not None and not detection.needs_review)
+
+
+@pytest.mark.parametrize("location, slug", [
+    ("Korntal-Münchingen, Deutschland", "korntal-muenchingen"),  # found by hypothesis: a hyphen is no separator
+    ("Marktplatz - Ludwigsburg", "ludwigsburg"),
+    ("Leinfelden-Echterdingen", "leinfelden-echterdingen"),
+])
+def test_hyphenated_names_in_locations(location, slug):
+    assert DETECTOR.detect(location, None, ()).ags == load_registry().get(slug).ags

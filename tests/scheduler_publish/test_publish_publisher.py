@@ -149,6 +149,8 @@ def test_lost_facebook_answer_is_found_on_the_next_run(env):
 
 
 def test_meta_can_fetch_the_deployed_image_and_accepts_it(tmp_path, serve_dir):
+    from tests.conftest import ROOT, build_site
+
     """The fake downloads the image from the 'deployed' site like Meta and checks the limits."""
     import shutil
 
@@ -162,8 +164,11 @@ def test_meta_can_fetch_the_deployed_image_and_accepts_it(tmp_path, serve_dir):
     ensure_tables(engine)
     session = session_factory(engine)()
 
-    def deploy():
-        shutil.copytree(tmp_path / "content" / "images", public / "images", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "content" / "data", tmp_path / "content" / "data")
+
+    def deploy():  # the real site build: whatever URL the publisher hands Meta must exist in it
+        result = build_site(public, content=tmp_path / "content")
+        assert result.returncode == 0, result.stdout + result.stderr
 
     publisher = Publisher(
         client=GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, base_url), sleep=lambda s: None),

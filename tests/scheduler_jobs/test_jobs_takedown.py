@@ -1,0 +1,48 @@
+"""Takedown in the store: the queued feature is cancelled, the post withdrawn, never published."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from plugins.region.registry import load_registry
+from scheduler import jobs
+from scheduler.models import Post
+from scheduler.publish_state import FeaturePublication
+from scheduler.publisher import publish_due
+from scheduler.takedown import TAKEN_DOWN, takedown_in_store
+from tests.fakes.graph_fake import GraphFake
+from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
+
+
+def test_takedown_cancels_the_queue_and_nothing_is_published(tmp_path, monkeypatch):
+    planning_env(monkeypatch, tmp_path)
+    url, _, sessions = store(tmp_path)
+    add_post(sessions, tmp_path / "media", 1, load_registry().get("plochingen").ags)
+    (key,) = jobs.plan_job(url, NOW)[:1]
+    with sessions() as session:
+        outcome = takedown_in_store(session, key, actor="redaktion", reason="Autorin hat widerrufen")
+    assert outcome.feature_found and outcome.cancelled_queue and outcome.post_withdrawn
+    assert outcome.published_media == {}
+
+    fake = GraphFake(tmp_path / "fake.json")
+    base_url = fake.start()
+    try:
+        with sessions() as session:
+            assert publish_due(session, NOW, fake_publisher(base_url, tmp_path / "content", [])) == {}
+            feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == key))
+            assert feature.status == TAKEN_DOWN
+            post = session.scalar(select(Post).where(Post.uid == feature.post_uid))
+            assert post.state == "rejected"
+            assert post.events[-1].reason == "takedown: Autorin hat widerrufen"
+        assert fake.published() == {"instagram": [], "facebook": []}
+        # Planning again never brings it back.
+        assert jobs.plan_job(url, NOW) == []
+    finally:
+        fake.stop()
+
+
+def test_takedown_of_an_unknown_post_changes_nothing(tmp_path):
+    _, _, sessions = store(tmp_path)
+    with sessions() as session:
+        outcome = takedown_in_store(session, "gibt-es-nicht", actor="redaktion", reason="x")
+    assert not outcome.feature_found and not outcome.post_withdrawn
