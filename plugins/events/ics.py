@@ -13,6 +13,9 @@ from datetime import date, datetime, timedelta, timezone
 from icalendar import Calendar, Event as VEvent, vDuration, vRecur
 
 from .model import Event, sort_key
+from .vtimezone import build_vtimezone
+
+ZONE = "Europe/Berlin"
 
 PRODID = "-//Wirtschaftsförderung Region Stuttgart//So ist S Termine//DE"
 REFRESH = timedelta(hours=12)
@@ -82,12 +85,12 @@ def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: s
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", name)  # RFC 7986
     calendar.add("x-wr-calname", name)  # the same for clients that predate RFC 7986
-    calendar.add("x-wr-timezone", "Europe/Berlin")
+    calendar.add("x-wr-timezone", ZONE)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     for event in events:
         calendar.add_component(to_vevent(event, now, siteurl))
     if events:
         first, last = _year_range(events)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
+        calendar.subcomponents.insert(0, build_vtimezone(ZONE, first, last))
     return calendar.to_ical()
