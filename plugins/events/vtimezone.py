@@ -5,16 +5,23 @@ as 03:00, the wall clock *after* the change. RFC 5545 3.6.5 wants the onset in t
 time before it (TZOFFSETFROM): 02:00. A client that trusts the embedded VTIMEZONE would
 otherwise switch to summer time an hour late. So the transitions are taken from zoneinfo
 and each onset is written in its TZOFFSETFROM time.
+
+Yearly changes on the n-th (or last) weekday of a month become one RRULE, the form IANA-
+derived calendars and the big clients use; parsers that ignore RDATE in a VTIMEZONE (seen
+in vobject) get them right too. Anything irregular is listed with RDATE.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,24 @@ def transitions(zone_name: str, first: date, last: date) -> tuple[Transition, ..
     return tuple(found)
 
 
+def weekday_ordinal(day: datetime) -> int:
+    """-1 for the last such weekday of its month, else 1..4 (the n-th)."""
+    if day.day + 7 > calendar.monthrange(day.year, day.month)[1]:
+        return -1
+    return (day.day - 1) // 7 + 1
+
+
+def yearly_rule(onsets: list[datetime]) -> vRecur | None:
+    """The RRULE producing exactly these onsets, one per consecutive year, or None."""
+    first = onsets[0]
+    pattern = {(o.month, o.weekday(), weekday_ordinal(o), o.time()) for o in onsets}
+    consecutive = [o.year for o in onsets] == list(range(first.year, first.year + len(onsets)))
+    if len(pattern) != 1 or not consecutive:
+        return None
+    return vRecur({"FREQ": "YEARLY", "BYMONTH": first.month,
+                   "BYDAY": f"{weekday_ordinal(first)}{WEEKDAYS[first.weekday()]}"})
+
+
 def build_vtimezone(zone_name: str, first: date, last: date) -> Timezone:
     """VTIMEZONE valid from `first` to `last`: an initial observance, then one component per kind of change."""
     zone = ZoneInfo(zone_name)
@@ -66,9 +91,13 @@ def build_vtimezone(zone_name: str, first: date, last: date) -> Timezone:
         groups.setdefault((change.offset_from, change.offset_to, change.name, change.daylight), []).append(change)
     for (offset_from, offset_to, name, daylight), changes in groups.items():
         component = TimezoneDaylight() if daylight else TimezoneStandard()
-        component.add("dtstart", changes[0].onset_local)
-        if len(changes) > 1:
-            component.add("rdate", [change.onset_local for change in changes[1:]])
+        onsets = [change.onset_local for change in changes]
+        component.add("dtstart", onsets[0])
+        rule = yearly_rule(onsets) if len(onsets) > 1 else None
+        if rule is not None:
+            component.add("rrule", rule)
+        elif len(onsets) > 1:
+            component.add("rdate", onsets[1:])
         component.add("tzoffsetfrom", offset_from)
         component.add("tzoffsetto", offset_to)
         component.add("tzname", name)
