@@ -55,6 +55,20 @@ class Derivatives:
         return f"{self.public_stem}-{width}.{ext}"
 
 
+def place(source: Path, target: Path) -> None:
+    """Put a cached derivative into the output: nothing to do when it is there already (the
+    name carries the content hash), a hard link where possible, a copy across file systems."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        partial = target.with_name(f".{target.name}.partial")  # never a half-copied file under the real name
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+
+
 @dataclass
 class ImagePipeline:
     content_path: Path
@@ -158,8 +172,7 @@ class ImagePipeline:
             for variant in derivatives.result.variants:
                 for name, ext in ((variant.jpg, "jpg"), (variant.webp, "webp")):
                     target = output_path / derivatives.public_name(variant.width, ext)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(entry / name, target)
+                    place(entry / name, target)
                     written.add(target)
         for folder in self.image_paths:
             root = output_path / folder
