@@ -12,7 +12,7 @@ from feedgenerator import Atom1Feed
 from markupsafe import Markup
 from pelican.generators import Generator
 
-from plugins import validation
+from plugins import parallel, validation
 from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
 
 from .postfile import CommunityPost, read_post_file
@@ -172,29 +172,42 @@ class CommunityGenerator(Generator):
         pages = paginate(self.posts, size)
         remove_stale(output, {p.id for p in self.posts}, len(pages))
         post_template = self.get_template("community/post")
-        for index, post in enumerate(self.posts):
-            writer.write_file(post.save_as, post_template, self.context, url=post.url, post=post,
-                              newer=self.posts[index - 1] if index else None,
-                              older=self.posts[index + 1] if index + 1 < len(self.posts) else None)
         wall_template = self.get_template("community/wall")
-        for number, chunk in enumerate(pages, start=1):
+        posts = self.posts
+
+        def write_post(index: int) -> None:
+            post = posts[index]
+            writer.write_file(post.save_as, post_template, self.context, url=post.url, post=post,
+                              newer=posts[index - 1] if index else None,
+                              older=posts[index + 1] if index + 1 < len(posts) else None)
+
+        def write_wall_page(index: int) -> None:
+            number, chunk = index + 1, pages[index]
             writer.write_file(page_url(number) + "index.html", wall_template, self.context, url=page_url(number),
                               posts=chunk, page_number=number, page_count=len(pages),
                               previous_url=page_url(number - 1) if number > 1 else None,
                               next_url=page_url(number + 1) if number < len(pages) else None,
                               first_eager=number == 1)
-        self.write_feeds(output)
+
+        # one fork for all of the wall: post pages, wall pages and feeds, each a separate file
+        municipalities = list(load_registry())
+        jobs = ([lambda i=i: write_post(i) for i in range(len(posts))]
+                + [lambda i=i: write_wall_page(i) for i in range(len(pages))]
+                + [lambda m=m: self.write_feed(output, m) for m in municipalities])
+        parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
     def write_feeds(self, output: Path) -> None:
-        siteurl = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
-        image_url = self.env.globals.get("image_url")
         for municipality in load_registry():
-            feed = municipality_feed(municipality, self.by_municipality.get(municipality.slug, []), siteurl,
-                                     self.settings.get("SITENAME", ""), image_url)
-            target = output / FEED_SAVE_AS.format(slug=municipality.slug)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8") as handle:
-                feed.write(handle, "utf-8")
+            self.write_feed(output, municipality)
+
+    def write_feed(self, output: Path, municipality: Municipality) -> None:
+        siteurl = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        feed = municipality_feed(municipality, self.by_municipality.get(municipality.slug, []), siteurl,
+                                 self.settings.get("SITENAME", ""), self.env.globals.get("image_url"))
+        target = output / FEED_SAVE_AS.format(slug=municipality.slug)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            feed.write(handle, "utf-8")
 
 
 def remove_stale(output: Path, ids: set[str], page_count: int) -> None:

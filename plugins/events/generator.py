@@ -11,7 +11,7 @@ from pathlib import Path
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from plugins import validation
+from plugins import parallel, validation
 from plugins.region.registry import load_registry, normalise
 
 from . import german, ics, jsonld
@@ -189,38 +189,45 @@ class EventsGenerator(Generator):
     def generate_output(self, writer) -> None:
         for event in self.events:  # now every content object is known, so links resolve
             event.content = self.event_sources[event.uid].content or ""
-        self._write_pages(writer)
-        self._write_calendars()
+        # Every page and calendar is its own file: spread them over the cores in one fork.
+        jobs = self._page_jobs(writer) + self._calendar_jobs()
+        parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
     def _write(self, writer, template: str, url: str, **variables) -> None:
         writer.write_file(f"{url}index.html", self.get_template(template), self.context,
                           relative_urls=self.settings.get("RELATIVE_URLS", False), url=url,
                           events_calendar=self.context["events_calendar"], **variables)
 
-    def _write_pages(self, writer) -> None:
+    def _page_jobs(self, writer) -> list:
         siteurl = self.settings.get("SITEURL", "")
-        self._write(writer, "events/upcoming", f"{URL_ROOT}/", occurrences=self.upcoming,
-                    page_url=f"{URL_ROOT}/")
-        self._write(writer, "events/archive", f"{URL_ROOT}/archiv/", occurrences=self.past,
-                    page_url=f"{URL_ROOT}/archiv/")
+        jobs = [
+            lambda: self._write(writer, "events/upcoming", f"{URL_ROOT}/", occurrences=self.upcoming,
+                                page_url=f"{URL_ROOT}/"),
+            lambda: self._write(writer, "events/archive", f"{URL_ROOT}/archiv/", occurrences=self.past,
+                                page_url=f"{URL_ROOT}/archiv/"),
+        ]
         for index, month in enumerate(self.months):
-            self._write(writer, "events/month", month.url, month=month,
-                        previous_month=self.months[index - 1] if index else None,
-                        next_month=self.months[index + 1] if index + 1 < len(self.months) else None,
-                        page_url=month.url)
+            jobs.append(lambda index=index, month=month: self._write(
+                writer, "events/month", month.url, month=month,
+                previous_month=self.months[index - 1] if index else None,
+                next_month=self.months[index + 1] if index + 1 < len(self.months) else None,
+                page_url=month.url))
         for event in self.events:
-            self._write(writer, "events/event", event.url, event=event,
-                        event_jsonld=jsonld.event_jsonld(event, siteurl),
-                        upcoming_dates=[o for o in event.occurrences if o.is_upcoming],
-                        past_dates=[o for o in event.occurrences if not o.is_upcoming],
-                        excluded_labels=[german.day_label(x) for x in event.excluded if _after(x, self.now)],
-                        ics_webcal=ics.webcal_url(siteurl, event.ics_url), page_url=event.url)
+            jobs.append(lambda event=event: self._write(
+                writer, "events/event", event.url, event=event,
+                event_jsonld=jsonld.event_jsonld(event, siteurl),
+                upcoming_dates=[o for o in event.occurrences if o.is_upcoming],
+                past_dates=[o for o in event.occurrences if not o.is_upcoming],
+                excluded_labels=[german.day_label(x) for x in event.excluded if _after(x, self.now)],
+                ics_webcal=ics.webcal_url(siteurl, event.ics_url), page_url=event.url))
         for kind, lists in self.lists.items():
             for event_list in lists:
-                self._write(writer, "events/list", event_list.url, event_list=event_list, kind=kind,
-                            ics_webcal=ics.webcal_url(siteurl, event_list.ics_url), page_url=event_list.url)
+                jobs.append(lambda kind=kind, event_list=event_list: self._write(
+                    writer, "events/list", event_list.url, event_list=event_list, kind=kind,
+                    ics_webcal=ics.webcal_url(siteurl, event_list.ics_url), page_url=event_list.url))
+        return jobs
 
-    def _write_calendars(self) -> None:
+    def _calendar_jobs(self) -> list:
         siteurl = self.settings.get("SITEURL", "")
         calendars: dict[str, tuple[str, list[Event]]] = {
             f"{ICS_DIR}/alle.ics": (f"{SITE_NAME} – alle Termine", self.events),
@@ -229,10 +236,14 @@ class EventsGenerator(Generator):
             calendars[event_list.ics_url] = (f"{SITE_NAME} – Termine: {event_list.name}", event_list.events)
         for event in self.events:
             calendars[event.ics_url] = (f"{SITE_NAME} – {event.title}", [event])
-        for path, (name, events) in calendars.items():
+        vevents = ics.VEventCache(self.now, siteurl)
+
+        def write(path: str, name: str, events: list[Event]) -> None:
             target = Path(self.output_path) / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(ics.build_calendar(events, name, self.now, siteurl))
+            target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
+
+        return [lambda p=path, n=name, e=events: write(p, n, e) for path, (name, events) in calendars.items()]
 
 
 def _after(moment, now: datetime) -> bool:

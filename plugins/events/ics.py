@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from icalendar import Calendar, Event as VEvent, vDuration, vRecur
+from icalendar.parser import Contentlines
 
 from .model import Event, sort_key
 from .vtimezone import build_vtimezone
@@ -43,8 +45,34 @@ def _description(event: Event, siteurl: str) -> str:
     return "\n\n".join(parts)
 
 
-def to_vevent(event: Event, now: datetime, siteurl: str = "") -> VEvent:
-    vevent = VEvent()
+class SharedVEvent(VEvent):
+    """A VEVENT that is part of several calendars: icalendar serialises it once, the first
+    time, and every calendar reuses those content lines. Never changed after it is built."""
+
+    def content_lines(self, sorted: bool = True):
+        cache = self.__dict__.setdefault("_content_lines", {})
+        if sorted not in cache:
+            cache[sorted] = super().content_lines(sorted=sorted)
+        return cache[sorted]
+
+
+class _Calendar(Calendar):
+    """VCALENDAR whose subcomponents serialise themselves (so shared VEVENTs and the shared
+    VTIMEZONE are serialised once per build). The lines are the ones icalendar's own
+    recursive content_lines() gives: BEGIN, properties, each subcomponent, END."""
+
+    def content_lines(self, sorted: bool = True):
+        own = self.property_items(recursive=False, sorted=sorted)  # BEGIN, properties, END
+        lines = Contentlines(self.content_line(name, value, sorted=sorted) for name, value in own[:-1])
+        for component in self.subcomponents:
+            lines.extend(component.content_lines(sorted=sorted)[:-1])  # without the final ""
+        lines.append(self.content_line(*own[-1], sorted=sorted))
+        lines.append("")
+        return lines
+
+
+def to_vevent(event: Event, now: datetime, siteurl: str = "", component: type[VEvent] = VEvent) -> VEvent:
+    vevent = component()
     vevent.add("uid", event.uid)
     # Without METHOD, DTSTAMP is when the information was last revised (RFC 5545 3.8.7.2).
     vevent.add("dtstamp", (event.modified or now).astimezone(timezone.utc))
@@ -69,6 +97,25 @@ def to_vevent(event: Event, now: datetime, siteurl: str = "") -> VEvent:
     return vevent
 
 
+class VEventCache:
+    """One VEVENT component per event, built once and shared by every calendar listing it.
+
+    An event appears in its own calendar, alle.ics and its category, municipality and
+    district calendars; the component is the same in each, so it is built only once.
+    """
+
+    def __init__(self, now: datetime, siteurl: str = "") -> None:
+        self.now, self.siteurl = now, siteurl
+        self._components: dict[int, tuple[Event, VEvent]] = {}
+
+    def get(self, event: Event) -> VEvent:
+        hit = self._components.get(id(event))
+        if hit is None or hit[0] is not event:
+            hit = (event, to_vevent(event, self.now, self.siteurl, SharedVEvent))
+            self._components[id(event)] = hit
+        return hit[1]
+
+
 def _year_range(events: list[Event]) -> tuple[date, date]:
     """VTIMEZONE covering the events (not 1970-2038): short files, still correct."""
     starts = [sort_key(e.start) for e in events]
@@ -76,10 +123,27 @@ def _year_range(events: list[Event]) -> tuple[date, date]:
     return date(min(starts).year - 1, 1, 1), date(max(ends).year + 2, 1, 1)
 
 
-def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: str = "") -> bytes:
+@lru_cache(maxsize=32)
+def _shared_vtimezone(zone: str, first: date, last: date):
+    """Most calendars cover the same years: one VTIMEZONE component for all of them
+    (read-only), serialised by icalendar once and its lines reused."""
+    vtimezone = build_vtimezone(zone, first, last)
+    serialise, lines = vtimezone.content_lines, {}
+
+    def content_lines(sorted: bool = True):
+        if sorted not in lines:
+            lines[sorted] = serialise(sorted=sorted)
+        return lines[sorted]
+
+    vtimezone.content_lines = content_lines
+    return vtimezone
+
+
+def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: str = "",
+                   vevents: VEventCache | None = None) -> bytes:
     """A subscribable calendar of the given events, ordered by start then UID (stable output)."""
     events = sorted(events, key=lambda e: (e.sort_key, e.uid))
-    calendar = Calendar()
+    calendar = _Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -88,9 +152,10 @@ def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: s
     calendar.add("x-wr-timezone", ZONE)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
+    vevents = vevents or VEventCache(now, siteurl)
     for event in events:
-        calendar.add_component(to_vevent(event, now, siteurl))
+        calendar.add_component(vevents.get(event))
     if events:
         first, last = _year_range(events)
-        calendar.subcomponents.insert(0, build_vtimezone(ZONE, first, last))
+        calendar.subcomponents.insert(0, _shared_vtimezone(ZONE, first, last))
     return calendar.to_ical()

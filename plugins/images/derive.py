@@ -223,7 +223,11 @@ def read_cached(source: str, entry: str) -> EncodeResult | None:
         variants = tuple(Variant(**v) for v in data["variants"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not all((Path(entry) / v.jpg).is_file() and (Path(entry) / v.webp).is_file() for v in variants):
+    try:
+        present = set(os.listdir(entry))  # one directory read instead of a stat per file
+    except OSError:
+        return None
+    if not all(v.jpg in present and v.webp in present for v in variants):
         return None
     return EncodeResult(source, entry, True, data["width"], data["height"], variants, encoded=False,
                         notes=tuple(data.get("notes", ())))

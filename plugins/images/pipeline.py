@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import shutil
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,16 +55,26 @@ class Derivatives:
         return f"{self.public_stem}-{width}.{ext}"
 
 
-def place(source: Path, target: Path) -> None:
+def place(source: Path | str, target: Path | str, made: set[str] | None = None) -> None:
     """Put a cached derivative into the output: nothing to do when it is there already (the
-    name carries the content hash), a hard link where possible, a copy across file systems."""
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
+    name carries the content hash), a hard link where possible, a copy across file systems.
+
+    `made` remembers the folders already created, so a publish of thousands of files does
+    one mkdir per folder, not one per file."""
+    source, target = os.fspath(source), os.fspath(target)
+    folder = os.path.dirname(target)
+    if made is None or folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        if made is not None:
+            made.add(folder)
     try:
         os.link(source, target)
+    except FileExistsError:
+        return
     except OSError:
-        partial = target.with_name(f".{target.name}.partial")  # never a half-copied file under the real name
+        if os.path.exists(target):
+            return
+        partial = os.path.join(folder, f".{os.path.basename(target)}.partial")  # never a half-copied file under the real name
         shutil.copyfile(source, partial)
         os.replace(partial, target)
 
@@ -101,13 +111,20 @@ class ImagePipeline:
         """Serve cached images at once and hand the rest to a pool that runs while content is read."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         todo: list[tuple[str, Path, Path]] = []
-        for path in self.sources():
+        sources = self.sources()
+
+        def look_up(path: Path) -> tuple[Path, EncodeResult | None]:
+            entry = self.entry_for(path)
+            return entry, read_cached(str(path), str(entry))
+
+        # Hashing and reading release the GIL: look the files up on all cores at once.
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as threads:
+            found = list(threads.map(look_up, sources))
+        for path, (entry, cached) in zip(sources, found):
             src = self.relative(path)
             if path.stat().st_size == 0:
                 self.failures[src] = "file is empty (0 bytes)"
                 continue
-            entry = self.entry_for(path)
-            cached = read_cached(str(path), str(entry))
             if cached is not None:
                 self._accept(src, cached)
             else:
@@ -166,21 +183,23 @@ class ImagePipeline:
 
     def publish(self, output_path: Path) -> list[Path]:
         """Copy every derivative into the output and delete stale raster files in the image folders."""
-        written: set[Path] = set()
+        written: set[str] = set()
+        made: set[str] = set()
+        output = os.fspath(output_path)
         for derivatives in self.results.values():
-            entry = Path(derivatives.result.entry)
+            entry = derivatives.result.entry
             for variant in derivatives.result.variants:
                 for name, ext in ((variant.jpg, "jpg"), (variant.webp, "webp")):
-                    target = output_path / derivatives.public_name(variant.width, ext)
-                    place(entry / name, target)
+                    target = os.path.join(output, derivatives.public_name(variant.width, ext))
+                    place(os.path.join(entry, name), target, made)
                     written.add(target)
         for folder in self.image_paths:
-            root = output_path / folder
-            if root.is_dir():
-                for stale in root.rglob("*"):
-                    if stale.is_file() and stale.suffix.lower() in RASTER_EXTENSIONS and stale not in written:
-                        stale.unlink()
-        return sorted(written)
+            for directory, _dirs, files in os.walk(os.path.join(output, folder)):
+                for file in files:
+                    stale = os.path.join(directory, file)
+                    if os.path.splitext(file)[1].lower() in RASTER_EXTENSIONS and stale not in written:
+                        os.unlink(stale)
+        return sorted(Path(p) for p in written)
 
     def write_stats(self) -> Path:
         stats = {"encoded": self.encoded, "cached": self.cached, "failed": len(self.failures),

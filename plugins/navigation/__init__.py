@@ -50,6 +50,13 @@ def add_filters(pelican) -> None:
     filters.update({"german_date": german_date, "german_time": german_time, "german_month": german_month})
 
 
+def no_template_stat(generator) -> None:
+    """Templates do not change during a build: stop Jinja from stat()ing the template file
+    (and every imported/included one) each time a page asks for it."""
+    generator.env.auto_reload = False
+
+
 def register() -> None:
     signals.initialized.connect(add_filters)
+    signals.generator_init.connect(no_template_stat)
     signals.all_generators_finalized.connect(freeze_urls)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pelican.generators import Generator
 
-from .. import validation
+from .. import parallel, validation
 from .coverage import coverage_rows, never_featured
 from .mapsvg import render_map
 from .registry import Municipality, load_registry
@@ -16,8 +16,14 @@ from .registry import Municipality, load_registry
 INTRO_FOLDER = "kommunen"
 
 
-def items_naming(items, municipality: Municipality) -> list:
-    return [item for item in items if municipality in getattr(item, "municipalities", ())]
+def index_by_municipality(items) -> dict[Municipality, list]:
+    """The items naming each municipality, in their order: one pass over the items instead of
+    one pass per municipality (179 x all posts, articles and events)."""
+    index: dict[Municipality, list] = {}
+    for item in items:
+        for municipality in dict.fromkeys(getattr(item, "municipalities", ()) or ()):
+            index.setdefault(municipality, []).append(item)
+    return index
 
 
 def feature_dates(posts) -> list[tuple[str, datetime]]:
@@ -67,17 +73,22 @@ class RegionGenerator(Generator):
         site_url = self.settings.get("SITEURL", "")
         common = {"today": today, "coverage": figures}
 
-        for municipality in self.registry:
+        by_article, by_event, by_post = (index_by_municipality(items) for items in (articles, events, posts))
+
+        def write_municipality(municipality: Municipality) -> None:
             self._write(writer, "municipality", f"{municipality.url}index.html", municipality.url, {
                 **common,
                 "municipality": municipality,
                 "intro": self.intros.get(municipality.slug),
-                "municipality_articles": items_naming(articles, municipality),
-                "events": items_naming(events, municipality),
-                "posts": items_naming(posts, municipality),
+                "municipality_articles": by_article.get(municipality, []),
+                "events": by_event.get(municipality, []),
+                "posts": by_post.get(municipality, []),
                 "figures": figures[municipality.ags],
                 "page_title": municipality.name,
             })
+
+        municipalities = list(self.registry)
+        parallel.each(self.settings, len(municipalities), lambda i: write_municipality(municipalities[i]), writer)
 
         for district in self.registry.districts:
             members = set(district.municipalities)

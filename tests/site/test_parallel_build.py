@@ -1,0 +1,73 @@
+"""Pages rendered across forked workers are the same bytes as pages rendered in one process."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from plugins import parallel
+from tests.conftest import build_site
+
+# Atom feeds without entries carry the build time as <updated> (feedgenerator), in either mode.
+BUILD_TIME = re.compile(rb"<updated>[^<]*</updated>")
+
+
+def _build(output: Path, workers: int) -> None:
+    settings = {"BUILD_WORKERS": workers, "BUILD_PARALLEL_MIN": 2,
+                "EVENTS_NOW": "2026-11-02T10:00:00+01:00"}  # DTSTAMP and "upcoming" are then fixed
+    extra = [arg for key, value in settings.items() for arg in ("-e", f"{key}={json.dumps(value)}")]
+    result = build_site(output, extra=extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every output file but Pagefind's index (its fragment names differ from run to run)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "pagefind" not in p.relative_to(root).parts}
+
+
+def test_parallel_build_is_byte_identical_to_sequential(tmp_path):
+    _build(tmp_path / "sequential", workers=1)
+    _build(tmp_path / "parallel", workers=2)
+    sequential, forked = _files(tmp_path / "sequential"), _files(tmp_path / "parallel")
+    assert sorted(sequential) == sorted(forked)
+    assert len([n for n in sequential if n.endswith(".html")]) > 300  # the big groups were really split
+    different = [name for name in sequential if sequential[name] != forked[name]
+                 and not (name.endswith(".atom") and BUILD_TIME.sub(b"", sequential[name]) == BUILD_TIME.sub(b"", forked[name]))]
+    assert different == []
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self._written_files: set[str] = set()
+
+
+def test_each_runs_every_index_once_and_reports_written_files(tmp_path):
+    writer = _Writer()
+
+    def work(index: int) -> None:
+        name = tmp_path / f"{index}.txt"
+        name.write_text(str(index))
+        writer._written_files.add(str(name))
+
+    parallel.each({"BUILD_WORKERS": 2, "BUILD_PARALLEL_MIN": 2}, 10, work, writer)
+    assert sorted(int(p.stem) for p in tmp_path.glob("*.txt")) == list(range(10))
+    assert writer._written_files == {str(tmp_path / f"{i}.txt") for i in range(10)}
+
+
+def test_a_failing_worker_fails_the_build(tmp_path):
+    def work(index: int) -> None:
+        if index == 1:  # index 1 goes to the forked worker
+            raise ValueError("broken page")
+
+    with pytest.raises(RuntimeError, match="worker"):
+        parallel.each({"BUILD_WORKERS": 2, "BUILD_PARALLEL_MIN": 2}, 4, work)
+
+
+def test_small_groups_stay_sequential():
+    assert parallel.worker_count({"BUILD_WORKERS": 2}, 10) == 1
+    assert parallel.worker_count({"BUILD_WORKERS": 2}, 500) == 2
+    assert parallel.worker_count({"BUILD_WORKERS": 1}, 500) == 1
