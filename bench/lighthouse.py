@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from page_weight import CHROMIUM, CHROMIUM_FLAGS, pages, serve, site_folder  # noqa: E402
+from page_weight import CHROMIUM, CHROMIUM_FLAGS, pages, serving, site_folder  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_lighthouse()
     failed = False
-    with site_folder(args.site) as site, serve(site) as base, \
+    with site_folder(args.site) as site, serving(site) as base, \
             tempfile.TemporaryDirectory(prefix="soists-lh-") as tmp:
         paths = pages(site, args.event)
         width = max(len(path) for path in paths)

@@ -23,24 +23,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import re
 import subprocess
 import sys
 import tempfile
-import threading
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+
+from demo.localsite import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
+
+# Lighthouse starts Chromium itself and needs the headless flag spelled out.
+CHROMIUM_FLAGS = ["--headless=new", *CHROMIUM_ARGS]
 WEIGHT_FLOOR_KB = 60.0
 EVENT_MARKER = re.compile(r'"@type"\s*:\s*"Event"')
 
@@ -71,25 +69,6 @@ def pick_event(site: Path, slug: str | None = None) -> str:
 
 def pages(site: Path, event: str | None = None) -> list[str]:
     return ["/", "/kommunen/plochingen/", pick_event(site, event), "/wall/"]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
-        pass
-
-
-@contextlib.contextmanager
-def serve(site: Path):
-    """Serve ``site`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextlib.contextmanager
@@ -219,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     failed = False
-    with site_folder(args.site) as site, serve(site) as base:
+    with site_folder(args.site) as site, serving(site) as base:
         paths = pages(site, args.event)
         weights = {path: weigh(base, path) for path in paths}
         foreign = third_party_requests(base, paths)

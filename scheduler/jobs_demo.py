@@ -15,12 +15,11 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from demo.localsite import start_server
 from scheduler.publisher import BERLIN, PROJECT_ROOT
 
 WORK = PROJECT_ROOT / "var" / "scheduler-demo"
@@ -68,24 +67,10 @@ def seed_demo_posts(sessions, media_dir: Path, registry, avoid_ags: set[str], co
     return uids
 
 
-def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 def build_site(content: Path, output: Path) -> None:
     """The demo's deploy: build the site (the Instagram JPEGs are published from content/share/)."""
     subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(PROJECT_ROOT / "pelicanconf.py"),
                     "-o", str(output), "-q"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 def run_demo(dry_run: bool = False, keep: bool = False, work: Path = WORK) -> int:
@@ -113,7 +98,8 @@ def run_demo(dry_run: bool = False, keep: bool = False, work: Path = WORK) -> in
 
     fake = GraphFake(work / "fake.json", fetch_images=True)
     graph_url = fake.start()
-    server, site_url = serve_folder(output)
+    output.mkdir(parents=True, exist_ok=True)
+    server, site_url = start_server(output)
     now = datetime.now(timezone.utc)
     os.environ.update({
         "SOISTS_DB_URL": db_url, "SOISTS_MEDIA_DIR": str(media), "SOISTS_CONTENT_DIR": str(content),

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
+from demo.localsite import CHROMIUM, CHROMIUM_ARGS, start_server
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def build_site(output: Path, content: Path | None = None, settings: str = "pelicanconf.py",
@@ -42,22 +30,15 @@ def demo_site(tmp_path_factory) -> Path:
     return output
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def serve_dir():
     """Serve a folder on 127.0.0.1 at a free port; returns a function folder -> base URL."""
     servers = []
 
     def serve(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server, base_url = start_server(folder)
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        return base_url
 
     yield serve
     for server in servers:
