@@ -5,7 +5,6 @@ checkpoint, 4 rate-limited — try later."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -220,12 +219,12 @@ def parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("show", help="one post with its consent and audit trail")
     sh.add_argument("id", type=int)
     sh.set_defaults(func=cmd_show)
-    for name, func, reason_required in (("approve", cmd_approve, False), ("reject", cmd_reject, True)):
+    for name, command, reason_required in (("approve", cmd_approve, False), ("reject", cmd_reject, True)):
         a = sub.add_parser(name, help=f"{name} a post")
         a.add_argument("id", type=int)
         a.add_argument("--reason", required=reason_required)
         a.add_argument("--editor")
-        a.set_defaults(func=func)
+        a.set_defaults(func=command)
     r = sub.add_parser("rights", help="record a rights request or the author's answer")
     r.add_argument("id", type=int)
     r.add_argument("status", choices=["requested", "granted", "declined", "expired"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

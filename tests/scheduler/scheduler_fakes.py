@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import random
 from functools import lru_cache
-from pathlib import Path
 from types import SimpleNamespace
 
 from instaloader import InstaloaderContext
