@@ -34,6 +34,7 @@ PLUGINS = [
     "plugins.events",
     "plugins.community",
     "plugins.search",
+    "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 
 ARTICLE_PATHS = ["articles"]
@@ -91,8 +92,14 @@ MARKDOWN = {
     "output_format": "html5",
 }
 TYPOGRIFY = False
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+# Pelican's reader cache (parsed Markdown per file, checked by modification time); where it
+# lives and when it is dropped is decided by plugins/incremental (BUILD_CACHE_DIR).
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "mtime"
+GZIP_CACHE = False
+BUILD_CACHE_DIR = os.environ.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds")
 DELETE_OUTPUT_DIRECTORY = False
 OUTPUT_RETENTION = []
 

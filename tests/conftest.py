@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build_site(output: Path, content: Path | None = None, settings: str = "pelicanconf.py",
                extra: list[str] | None = None) -> subprocess.CompletedProcess:
-    """Build the site with the same command the tasks use; never raises, returns the process."""
+    """Build the site with the same command the tasks use; never raises, returns the process.
+
+    The incremental-build state goes next to the output, so it leaves with the test's folder."""
     cmd = [sys.executable, "-m", "pelican", str(content or ROOT / "content"), "-s", str(ROOT / settings),
            "-o", str(output), *(extra or [])]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    env = {**os.environ, "SOISTS_BUILD_CACHE_DIR": str(output.parent / f".{output.name}.build-cache")}
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 
 from plugins import parallel, validation
+from plugins.incremental import clock
 from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
 
 from .postfile import CommunityPost, read_post_file
@@ -91,9 +92,9 @@ def make_wall_post(post: CommunityPost, path: str, siteurl: str) -> WallPost:
     )
 
 
-def load_posts(content_path: Path, folder: str, siteurl: str, now: datetime,
-               show_future: bool = False) -> list[WallPost]:
-    """All valid posts, newest featured first; problems go to validation.report."""
+def load_posts(content_path: Path, folder: str, siteurl: str) -> list[WallPost]:
+    """All valid posts (scheduled ones included), newest featured first; problems go to
+    validation.report."""
     posts: list[WallPost] = []
     seen: dict[str, str] = {}
     for path in sorted((content_path / folder).glob("*.md")):
@@ -112,9 +113,6 @@ def load_posts(content_path: Path, folder: str, siteurl: str, now: datetime,
         if problems:
             continue
         seen[post.id] = path.name
-        if post.featured > now and not show_future:
-            logger.info("community post %s is scheduled for %s, not shown yet", post.id, post.featured)
-            continue
         posts.append(wall_post)
     posts.sort(key=lambda p: (p.featured, p.id), reverse=True)
     return posts
@@ -155,9 +153,16 @@ def municipality_feed(municipality: Municipality, posts: list[WallPost], siteurl
 class CommunityGenerator(Generator):
     def generate_context(self):
         settings = self.settings
-        self.posts = load_posts(Path(self.path), settings.get("COMMUNITY_PATH", "community"),
-                                settings.get("SITEURL", ""), datetime.now(timezone.utc),
-                                settings.get("COMMUNITY_SHOW_FUTURE", False))
+        posts = load_posts(Path(self.path), settings.get("COMMUNITY_PATH", "community"), settings.get("SITEURL", ""))
+        if settings.get("COMMUNITY_SHOW_FUTURE", False):
+            self.posts, self.valid_until = posts, None
+        else:
+            now = datetime.now(timezone.utc)
+            self.posts = [post for post in posts if post.featured <= now]
+            for post in posts:
+                if post.featured > now:
+                    logger.info("community post %s is scheduled for %s, not shown yet", post.id, post.featured)
+            self.valid_until = clock.first_after((post.featured for post in posts), now)  # the next one to appear
         by_municipality: dict[str, list[WallPost]] = {}
         for post in self.posts:
             for municipality in post.municipalities:

@@ -12,6 +12,7 @@ from pelican.contents import Page
 from pelican.generators import Generator
 
 from plugins import parallel, validation
+from plugins.incremental import clock
 from plugins.region.registry import load_registry, normalise
 
 from . import german, ics, jsonld
@@ -84,10 +85,11 @@ class EventsGenerator(Generator):
     turns metadata into Events and writes the calendar pages and subscriptions."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, readers_cache_name="EventsGenerator-Readers", **kwargs)
         self.events: list[Event] = []
         self.event_sources: dict[str, Page] = {}
         self.now = build_now(self.settings)
+        self.valid_until = None
 
     def _registry(self):
         local = Path(self.path) / "data" / "municipalities.csv"
@@ -138,7 +140,12 @@ class EventsGenerator(Generator):
             self.event_sources[event.uid] = page
             self.events.append(event)
 
+        self.readers.save_cache()
         self.events.sort(key=lambda e: (e.sort_key, e.uid))
+        if not self.settings.get("EVENTS_NOW"):  # upcoming turns past, excluded dates drop off
+            self.valid_until = clock.first_after(
+                [o.end for e in self.events for o in e.occurrences] + [x for e in self.events for x in e.excluded],
+                self.now)
         occurrences = sorted((o for e in self.events for o in e.occurrences), key=_order)
         self.upcoming = [o for o in occurrences if o.is_upcoming]
         self.past = [o for o in reversed(occurrences) if not o.is_upcoming]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pelican.generators import Generator
 
 from .. import parallel, validation
+from ..incremental.clock import BERLIN
 from .coverage import coverage_rows, never_featured
 from .mapsvg import render_map
 from .registry import Municipality, load_registry
@@ -64,7 +65,7 @@ class RegionGenerator(Generator):
         return intros
 
     def generate_output(self, writer) -> None:
-        today = date.today()
+        today = datetime.now(BERLIN).date()  # the region's day, not the server's
         articles = self.context.get("articles", [])
         events = self.context.get("events", [])
         posts = self.context.get("community_posts", [])

@@ -16,6 +16,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from plugins.incremental import output_kept
+
 logger = logging.getLogger(__name__)
 BUNDLE_DIR = "pagefind"
 SEARCH_SAVE_AS = "suche/index.html"
@@ -38,7 +40,7 @@ def pagefind_command(site: Path) -> list[str]:
 
 def build_index(pelican) -> None:
     """Replace the search bundle; old fragments would keep taken-down posts findable."""
-    if not pelican.settings.get("SEARCH_INDEX", True):
+    if not pelican.settings.get("SEARCH_INDEX", True) or output_kept():
         return
     site = Path(pelican.output_path)
     shutil.rmtree(site / BUNDLE_DIR, ignore_errors=True)

@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
+from plugins.incremental import output_kept
+
 EXCLUDED = {"404.html"}
 
 
@@ -41,6 +43,8 @@ def robots_txt(site_url: str) -> str:
 
 
 def write_sitemap(pelican) -> None:
+    if output_kept():
+        return
     output = Path(pelican.output_path)
     # Sitemaps need absolute URLs; in development SITEURL is empty, so use the preview server.
     site_url = (pelican.settings.get("SITEURL") or "http://localhost:8000").rstrip("/")

@@ -1,0 +1,131 @@
+"""Rebuilds that find nothing changed keep the output as it is instead of writing it again.
+
+Before any content is read (Pelican's get_generators signal, sent on every run, also in
+autoreload mode) the plugin digests the build's inputs: every file under the content and
+theme folders and under plugins/, the shared municipality registry, the settings and the
+installed packages. The last complete build into the same output folder left a manifest
+with that digest, a digest of the output folder as it left it, and the instant until which
+its time-dependent pages stay right (see clock.py).
+
+When the inputs match, the clock has not passed that instant and the output folder is
+exactly as the build left it, no generator writes anything (sitemap and search index
+included: they ask `output_kept()`). Anything else - an edited file, a new setting, a
+package upgrade, a file deleted from the output, `--ignore-cache` - gives a full build.
+Content is still read every time, through Pelican's own reader cache (CACHE_CONTENT), so
+validation still reports every problem and the reading itself stays cheap.
+
+The manifest is deleted before a full build writes anything and saved after the last
+`finalized` handler, so a build that fails or is killed half-way is never trusted.
+Settings: BUILD_CACHE_DIR (default .cache/builds) holds the manifest and the reader cache,
+one folder per (content, output) pair.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pelican import signals
+
+from . import clock, manifest
+from .fingerprint import combine, packages_digest, settings_digest, tree_digest
+
+logger = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PLUGINS_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CACHE_DIR = ".cache/builds"
+# Settings that locate or switch the cache itself; they do not change what is written.
+VOLATILE_SETTINGS = ("CACHE_PATH", "LOAD_CONTENT_CACHE")
+
+
+@dataclass
+class BuildState:
+    folder: Path
+    inputs: str
+    environment: str
+    now: datetime
+    kept: bool
+    declared: list[datetime | None] = field(default_factory=list)
+
+
+_state: BuildState | None = None
+
+
+def output_kept() -> bool:
+    """True while a build runs that keeps the previous output (nothing to write)."""
+    return _state is not None and _state.kept
+
+
+def shared_inputs() -> list[str]:
+    """Files read from outside the content folder: the municipality registry that the region
+    plugin falls back to when a content tree has none of its own."""
+    from plugins.region.registry import DEFAULT_PATH
+
+    stat = DEFAULT_PATH.stat()
+    return [f"{DEFAULT_PATH}\0{stat.st_size}\0{stat.st_mtime_ns}"]
+
+
+def environment_digest(pelican) -> str:
+    plugin_folders = sorted({str(PLUGINS_ROOT)} | {str(Path(p.__file__).parent) for p in pelican.plugins
+                                                     if not Path(p.__file__).is_relative_to(PLUGINS_ROOT)})
+    return combine(settings_digest(pelican.settings, ignore=VOLATILE_SETTINGS), packages_digest(),
+                   *(tree_digest(folder) for folder in plugin_folders))
+
+
+def check_build(pelican) -> None:
+    """get_generators: decide, before anything is read, whether the output can be kept."""
+    global _state
+    settings = pelican.settings
+    base = Path(settings.get("BUILD_CACHE_DIR") or DEFAULT_CACHE_DIR)
+    folder = manifest.cache_folder(base if base.is_absolute() else PROJECT_ROOT / base,
+                                   pelican.path, pelican.output_path)
+    settings["CACHE_PATH"] = str(folder / "pelican")
+    environment = environment_digest(pelican)
+    inputs = combine(environment, tree_digest(pelican.path), tree_digest(pelican.theme), *shared_inputs())
+    now = datetime.now(timezone.utc)
+    previous = manifest.load(folder)
+    if previous is not None and previous.environment != environment:
+        # Pelican's reader cache only watches file times; new settings or code may read differently.
+        shutil.rmtree(folder / "pelican", ignore_errors=True)
+    kept = (previous is not None and settings.get("LOAD_CONTENT_CACHE", True)
+            and previous.inputs == inputs and previous.still_valid(now)
+            and previous.outputs == tree_digest(pelican.output_path))
+    if not kept:
+        manifest.forget(folder)
+    _state = BuildState(folder, inputs, environment, now, kept)
+
+
+def plan_output(generators) -> None:
+    """all_generators_finalized: collect when time-dependent output expires, or skip writing."""
+    if _state is None:
+        return
+    if not _state.kept:
+        _state.declared = [getattr(generator, "valid_until", None) for generator in generators]
+        return
+    logger.info("Nothing changed since the last build into this folder; its output is kept as it is.")
+    for generator in generators:
+        if hasattr(generator, "generate_output"):
+            generator.generate_output = _keep_output
+
+
+def _keep_output(_writer) -> None:
+    """Stands in for a generator's generate_output when the output is kept."""
+
+
+def record_build(pelican) -> None:
+    """finalized (connected last): remember what this complete build read and wrote."""
+    if _state is None or _state.kept:
+        return
+    until = clock.valid_until(_state.now, _state.declared)
+    manifest.save(_state.folder, manifest.Manifest(
+        inputs=_state.inputs, environment=_state.environment,
+        outputs=tree_digest(pelican.output_path), valid_until=until.isoformat()))
+
+
+def register() -> None:
+    signals.get_generators.connect(check_build)
+    signals.all_generators_finalized.connect(plan_output)
+    signals.finalized.connect(record_build)
