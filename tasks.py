@@ -130,8 +130,10 @@ def publish(c, target=""):
         sys.exit("publish: set SOISTS_DEPLOY_TARGET (user@host:/path/ for rsync, or a local folder)")
     with tempfile.TemporaryDirectory(prefix="soists-publish-") as fresh:
         fresh_output = Path(fresh) / "site"
-        # A failed build stops here: nothing has been deployed yet.
-        c.run(pelican_command(fresh_output, settings="publishconf.py", strict=True))
+        # A failed build stops here: nothing has been deployed yet. Its incremental-build
+        # state is of no use after this folder is gone, so it goes with it.
+        c.run(pelican_command(fresh_output, settings="publishconf.py", strict=True),
+              env={"SOISTS_BUILD_CACHE_DIR": str(Path(fresh) / "build-cache")})
         if ":" in target and not Path(target).exists() and not target.startswith("/"):
             # --delay-updates puts every changed file in place at the very end of the transfer.
             c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(fresh_output))}/ {shlex.quote(target)}")

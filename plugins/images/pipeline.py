@@ -23,10 +23,44 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE_DIR = ".cache/images"
 STATS_FILE = "stats.json"
+DIGESTS_FILE = "digests.json"
 
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class DigestMemo:
+    """File digests remembered by (path, size, modification time), so a build whose images did
+    not change reads none of their bytes (Pelican's reader cache trusts mtime the same way).
+    Kept in <cache>/digests.json; concurrent builds may each write it, the last one wins."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = cache_dir / DIGESTS_FILE
+        try:
+            self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self.changed = False
+
+    def digest(self, path: Path) -> str:
+        stat = path.stat()
+        key = os.fspath(path)
+        remembered = self.known.get(key)
+        if remembered and remembered[0] == stat.st_size and remembered[1] == stat.st_mtime_ns:
+            return remembered[2]
+        digest = file_digest(path)
+        self.known[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps(self.known), encoding="utf-8")
+        os.replace(partial, self.path)
+        self.changed = False
 
 
 def settings_digest(settings: EncodeSettings) -> str:
@@ -91,6 +125,7 @@ class ImagePipeline:
     _pool: ProcessPoolExecutor | None = None
     encoded: int = 0
     cached: int = 0
+    _digests: DigestMemo | None = None
 
     def sources(self) -> list[Path]:
         found: list[Path] = []
@@ -105,7 +140,9 @@ class ImagePipeline:
         return path.relative_to(self.content_path).as_posix()
 
     def entry_for(self, path: Path) -> Path:
-        return self.cache_dir / file_digest(path) / settings_digest(self.settings)
+        if self._digests is None:
+            self._digests = DigestMemo(self.cache_dir)
+        return self.cache_dir / self._digests.digest(path) / settings_digest(self.settings)
 
     def start(self) -> None:
         """Serve cached images at once and hand the rest to a pool that runs while content is read."""
@@ -118,8 +155,10 @@ class ImagePipeline:
             return entry, read_cached(str(path), str(entry))
 
         # Hashing and reading release the GIL: look the files up on all cores at once.
+        self._digests = DigestMemo(self.cache_dir)
         with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as threads:
             found = list(threads.map(look_up, sources))
+        self._digests.save()
         for path, (entry, cached) in zip(sources, found):
             src = self.relative(path)
             if path.stat().st_size == 0:

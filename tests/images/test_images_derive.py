@@ -178,3 +178,20 @@ def test_large_jpeg_derivatives_keep_full_width_and_detail(tmp_path):
     # The stripes survive the reduced-scale decode: strong contrast along a row.
     row = [largest.convert("L").getpixel((x, 600)) for x in range(0, 1600)]
     assert max(row) - min(row) > 150
+
+
+def test_digest_memo_reads_only_new_or_changed_files(tmp_path, monkeypatch):
+    from plugins.images import pipeline
+
+    image = tmp_path / "foto.jpg"
+    image.write_bytes(b"erste Fassung")
+    reads: list[Path] = []
+    real_digest = pipeline.file_digest
+    monkeypatch.setattr(pipeline, "file_digest", lambda path: reads.append(path) or real_digest(path))
+    memo = pipeline.DigestMemo(tmp_path)
+    first = memo.digest(image)
+    memo.save()
+    again = pipeline.DigestMemo(tmp_path)  # a later build
+    assert again.digest(image) == first and reads == [image]
+    image.write_bytes(b"zweite Fassung")  # new bytes, new size and time
+    assert again.digest(image) != first and len(reads) == 2
