@@ -42,6 +42,9 @@ PAGE_PATHS = ["pages"]
 ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share"]
 PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share"]
 STATIC_PATHS = ["images", "data", "share"]
+# Community photos reach the site only as derivatives (plugins/images); not listing them as
+# static files saves Pelican a Static object per photo.
+STATIC_EXCLUDES = ["images/community"]
 READERS = {"html": None}
 
 # Clean German URLs, all ending in "/".

@@ -24,15 +24,20 @@ HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SOISTS_PORT", "8000"))
 
 
-def pelican_command(output: Path, settings: str = "pelicanconf.py", strict: bool = False, extra: str = "") -> str:
-    """The one build command: tasks and tests both use it (tests/conftest.py mirrors the flags).
+def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = False,
+                 content: Path = CONTENT, extra: list[str] | None = None) -> list[str]:
+    """The one build command: tasks and tests (tests/conftest.py) both use it.
 
     Content problems always stop the build (plugins/validation); strict mode, used for
     publishing, also turns every Pelican warning into an error.
     """
-    fatal = "--fatal warnings" if strict else ""
-    return (f"{shlex.quote(PYTHON)} -m pelican {shlex.quote(str(CONTENT))} -s {shlex.quote(str(ROOT / settings))} "
-            f"-o {shlex.quote(str(output))} {fatal} {extra}").strip()
+    fatal = ["--fatal", "warnings"] if strict else []
+    return [PYTHON, "-m", "pelican", str(content), "-s", str(ROOT / settings), "-o", str(output),
+            *fatal, *(extra or [])]
+
+
+def pelican_command(output: Path, settings: str = "pelicanconf.py", strict: bool = False, extra: str = "") -> str:
+    return shlex.join(pelican_args(output, settings, strict, extra=shlex.split(extra)))
 
 
 @task

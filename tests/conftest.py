@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from demo.localsite import CHROMIUM, CHROMIUM_ARGS, start_server
+from tasks import pelican_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,8 +19,7 @@ def build_site(output: Path, content: Path | None = None, settings: str = "pelic
     """Build the site with the same command the tasks use; never raises, returns the process.
 
     The incremental-build state goes next to the output, so it leaves with the test's folder."""
-    cmd = [sys.executable, "-m", "pelican", str(content or ROOT / "content"), "-s", str(ROOT / settings),
-           "-o", str(output), *(extra or [])]
+    cmd = pelican_args(output, settings, content=content or ROOT / "content", extra=extra)
     env = {**os.environ, "SOISTS_BUILD_CACHE_DIR": str(output.parent / f".{output.name}.build-cache")}
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
 

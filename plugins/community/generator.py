@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from feedgenerator import Atom1Feed
 from markupsafe import Markup
+from pelican.cache import FileStampDataCacher
 from pelican.generators import Generator
 
 from plugins import parallel, validation
@@ -92,13 +94,15 @@ def make_wall_post(post: CommunityPost, path: str, siteurl: str) -> WallPost:
     )
 
 
-def load_posts(content_path: Path, folder: str, siteurl: str) -> list[WallPost]:
+def load_posts(content_path: Path, folder: str, siteurl: str,
+               read: Callable[[Path], tuple[CommunityPost, list]] = read_post_file) -> list[WallPost]:
     """All valid posts (scheduled ones included), newest featured first; problems go to
-    validation.report."""
+    validation.report. `read` may be a cached read_post_file."""
     posts: list[WallPost] = []
     seen: dict[str, str] = {}
     for path in sorted((content_path / folder).glob("*.md")):
-        post, problems = read_post_file(path)
+        post, problems = read(path)
+        problems = list(problems)  # a cached list must not collect this build's problems
         if post.image and not problems and not (content_path / post.image).is_file():
             problems.append(("image", f"{post.image} not found under {content_path}"))
         if post.id in seen:
@@ -150,10 +154,26 @@ def municipality_feed(municipality: Municipality, posts: list[WallPost], siteurl
     return feed
 
 
+def cached_reader(cache: FileStampDataCacher) -> Callable[[Path], tuple[CommunityPost, list]]:
+    def read(path: Path) -> tuple[CommunityPost, list]:
+        found = cache.get_cached_data(str(path))
+        if found is None:
+            found = read_post_file(path)
+            cache.cache_data(str(path), found)
+        return found
+
+    return read
+
+
 class CommunityGenerator(Generator):
     def generate_context(self):
         settings = self.settings
-        posts = load_posts(Path(self.path), settings.get("COMMUNITY_PATH", "community"), settings.get("SITEURL", ""))
+        # read_post_file behind Pelican's own file cache (CACHE_CONTENT, checked by mtime)
+        cache = FileStampDataCacher(settings, "CommunityGenerator-posts", settings.get("CACHE_CONTENT", False),
+                                    settings.get("LOAD_CONTENT_CACHE", False))
+        posts = load_posts(Path(self.path), settings.get("COMMUNITY_PATH", "community"), settings.get("SITEURL", ""),
+                           cached_reader(cache))
+        cache.save_cache()
         if settings.get("COMMUNITY_SHOW_FUTURE", False):
             self.posts, self.valid_until = posts, None
         else:

@@ -20,6 +20,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from plugins import validation
+from plugins.incremental import output_kept
 
 from .derive import RASTER_EXTENSIONS, EncodeSettings
 from .markup import missing_markup, picture_markup
@@ -50,7 +51,8 @@ class ImageGenerator(Generator):
         global _current
         _current = pipeline_from_settings(self.settings)
         _ensure_ignored(_current.cache_dir)
-        _current.start()
+        if not output_kept():  # when the output is kept nothing is rendered; get() still works on demand
+            _current.start()
 
     def generate_context(self):
         assert _current is not None

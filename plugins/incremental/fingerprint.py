@@ -20,6 +20,7 @@ from pathlib import Path
 def tree_entries(root: Path | str) -> list[str]:
     """One line per file under root: relative path, size and mtime in nanoseconds."""
     root = os.fspath(root)
+    prefix = len(os.path.join(root, ""))  # os.path.relpath costs more than the stat itself
     entries: list[str] = []
     stack = [root]
     while stack:
@@ -35,7 +36,7 @@ def tree_entries(root: Path | str) -> list[str]:
                         stack.append(entry.path)
                     continue
                 stat = entry.stat()
-                entries.append(f"{os.path.relpath(entry.path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+                entries.append(f"{entry.path[prefix:]}\0{stat.st_size}\0{stat.st_mtime_ns}")
     entries.sort()
     return entries
 
