@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 # One list of German month and weekday names for the whole site.
 from ..navigation.dates import MONTHS, german_month as month_label  # noqa: F401
+from ..navigation.dates import BERLIN  # noqa: F401 - re-exported for the events modules
 from ..navigation.dates import WEEKDAYS_SHORT as WEEKDAYS
-
-BERLIN = ZoneInfo("Europe/Berlin")
 Moment = datetime | date
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from plugins.navigation.dates import BERLIN
 
 
 def next_midnight(now: datetime) -> datetime:

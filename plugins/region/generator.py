@@ -9,7 +9,7 @@ from pathlib import Path
 from pelican.generators import Generator
 
 from .. import parallel, validation
-from ..incremental.clock import BERLIN
+from ..navigation.dates import BERLIN
 from .coverage import coverage_rows, never_featured
 from .mapsvg import render_map
 from .registry import Municipality, load_registry
