@@ -1,8 +1,8 @@
 """Run one command as a child process and report its wall time and peak memory.
 
-Peak memory is the largest resident set of the process and of any process it waited for
-(render workers, image encoders and the Pagefind indexer included), from getrusage in the
-child's own wrapper; both parts are kept so a report can say where the peak is.
+Peak memory is the largest resident set of the process (VmHWM) and of any process it
+waited for (render workers, image encoders and the Pagefind indexer; getrusage), measured in
+the child's own wrapper; both parts are kept so a report can say where the peak is.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ try:
 except SystemExit as exit:
     code = exit.code or 0
 wall = time.perf_counter() - start
-own_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM belongs to this process's own memory map, made fresh at exec. ru_maxrss of SELF
+# would not do: on Linux it keeps the high-water mark of the (v)forking parent across exec.
+own_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print("MEASURE " + json.dumps({{"wall": wall, "peak_mib": max(own_kib, child_kib) / 1024, "own_mib": own_kib / 1024,
                                 "child_mib": child_kib / 1024, "code": code}}), file=sys.stderr)
