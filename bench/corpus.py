@@ -3,11 +3,13 @@
 At scale 1: 5,000 community posts with images, 200 articles, 500 events, plus the 179
 municipality and 6 district pages the region plugin makes from the registry. The vanilla
 tree has the same number of Markdown files with plain article metadata, for Pelican's
-default theme without plugins. Corpora are cached under bench/.corpus/ by scale.
+default theme without plugins. Corpora are cached under bench/.corpus/ by scale
+(SOISTS_BENCH_CACHE moves them, e.g. for the smoke test).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from plugins.community.postfile import CommunityPost, write_post_file
 from plugins.region.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "bench" / ".corpus"
+CACHE = Path(os.environ.get("SOISTS_BENCH_CACHE", ROOT / "bench" / ".corpus"))  # corpora and image cache
 BERLIN = ZoneInfo("Europe/Berlin")
 BASE_COUNTS = {"community": 5000, "articles": 200, "events": 500}
 IMAGE_SIZE = (1280, 960)
