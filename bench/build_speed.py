@@ -64,14 +64,12 @@ def measure_scale(scale: float, work: Path, cold: bool) -> dict:
     settings.write_text(VANILLA_SETTINGS)
     out_ours, out_vanilla = work / f"ours-{scale:g}", work / f"vanilla-{scale:g}"
     base = run_pelican(vanilla(corpus.vanilla, out_vanilla, settings), out_vanilla, cwd=work)
-    first = None
-    if cold:  # the very first build of a site: empty image cache, empty output folder
-        first = run_pelican(ours(corpus.ours, out_ours, work / "cold-image-cache"), out_ours, cwd=ROOT)
-    else:  # make sure every photo of this scale is in the kept cache (a no-op once it is)
-        run_pelican(ours(corpus.ours, out_ours, IMAGE_CACHE), out_ours, cwd=ROOT)
+    cache = work / "cold-image-cache" if cold else IMAGE_CACHE
+    # With --cold the very first build of a site (empty image cache, empty output folder);
+    # otherwise it only makes sure every photo of this scale is in the kept cache.
+    first = run_pelican(ours(corpus.ours, out_ours, cache), out_ours, cwd=ROOT)
     # full build: warm image cache (images are encoded once, when they are added) into a
     # FRESH output folder - what a deploy does. This is the figure held against vanilla.
-    cache = work / "cold-image-cache" if cold else IMAGE_CACHE
     out_full = work / f"ours-full-{scale:g}"
     full = run_pelican(ours(corpus.ours, out_full, cache), out_full, cwd=ROOT)
     # rebuild with nothing changed, into the output of the full build
@@ -79,7 +77,7 @@ def measure_scale(scale: float, work: Path, cold: bool) -> dict:
     stats = json.loads((cache / "stats.json").read_text()) if (cache / "stats.json").exists() else {}
     for folder in (out_ours, out_full, out_vanilla, work / "cold-image-cache"):
         shutil.rmtree(folder, ignore_errors=True)
-    return {"scale": scale, "files": corpus.markdown_files, "vanilla": base, "cold": first, "full": full,
+    return {"scale": scale, "files": corpus.markdown_files, "vanilla": base, "cold": first if cold else None, "full": full,
             "rebuild": rebuild, "stats": stats}
 
 

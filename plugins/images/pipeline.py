@@ -139,10 +139,14 @@ class ImagePipeline:
     def relative(self, path: Path) -> str:
         return path.relative_to(self.content_path).as_posix()
 
-    def entry_for(self, path: Path) -> Path:
+    def digests(self) -> DigestMemo:
+        """Loaded once per build, on first use (not at all when the output is kept)."""
         if self._digests is None:
             self._digests = DigestMemo(self.cache_dir)
-        return self.cache_dir / self._digests.digest(path) / settings_digest(self.settings)
+        return self._digests
+
+    def entry_for(self, path: Path) -> Path:
+        return self.cache_dir / self.digests().digest(path) / settings_digest(self.settings)
 
     def start(self) -> None:
         """Serve cached images at once and hand the rest to a pool that runs while content is read."""
@@ -155,10 +159,10 @@ class ImagePipeline:
             return entry, read_cached(str(path), str(entry))
 
         # Hashing and reading release the GIL: look the files up on all cores at once.
-        self._digests = DigestMemo(self.cache_dir)
+        digests = self.digests()  # loaded here, before the threads share it
         with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as threads:
             found = list(threads.map(look_up, sources))
-        self._digests.save()
+        digests.save()
         for path, (entry, cached) in zip(sources, found):
             src = self.relative(path)
             if path.stat().st_size == 0:

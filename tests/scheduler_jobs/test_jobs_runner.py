@@ -153,11 +153,16 @@ def test_status_prints_next_runs_failures_and_quota(tmp_path, monkeypatch, capsy
     assert "Instagram quota left: unknown (no credentials)" in shown
 
 
-def test_editor_choice_commands_and_coverage(tmp_path, monkeypatch, capsys):
+def store_with_one_post(monkeypatch, tmp_path):
+    """A migrated store in a planning environment holding one granted post from Plochingen."""
     planning_env(monkeypatch, tmp_path)
     url, _, sessions = store(tmp_path)
     add_post(sessions, tmp_path / "media", 1, REG.get("plochingen").ags)
-    settings = Settings(root=tmp_path, db_url=url, media_dir=tmp_path / "media")
+    return Settings(root=tmp_path, db_url=url, media_dir=tmp_path / "media"), sessions
+
+
+def test_editor_choice_commands_and_coverage(tmp_path, monkeypatch, capsys):
+    settings, _ = store_with_one_post(monkeypatch, tmp_path)
     assert cli.main(["pin", "1", "2026-11-25 18:00"], settings) == 0
     assert cli.main(["skip", "2026-11-27 18:00"], settings) == 0
     assert cli.main(["hold", "instagram:P1"], settings) == 0
@@ -172,10 +177,7 @@ def test_editor_choice_commands_and_coverage(tmp_path, monkeypatch, capsys):
 
 
 def test_once_only_runs_the_chosen_jobs(tmp_path, monkeypatch, capsys):
-    planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
-    add_post(sessions, tmp_path / "media", 1, REG.get("plochingen").ags)
-    settings = Settings(root=tmp_path, db_url=url, media_dir=tmp_path / "media")
+    settings, sessions = store_with_one_post(monkeypatch, tmp_path)
     assert cli.main(["once", "--only", "bogus"], settings) == 2
     assert cli.main(["once", "--only", "expire"], settings) == 0
     with sessions() as session:
