@@ -158,7 +158,7 @@ def test(c, browser=True, k=""):
 @task(help={"pages": "comma-separated paths, e.g. '/,/kommunen/'", "out": "folder for the PNG files"})
 def screenshots(c, pages="/,/kommunen/,/kommunen/plochingen/,/mitmachen/", out="output-screenshots"):
     """Screenshot pages of output/ at phone (390 px) and desktop (1280 px) width in headless Chromium."""
-    from tests.screenshots import take_screenshots
+    from demo.screenshots import take_screenshots
 
     for path in take_screenshots(OUTPUT, pages.split(","), Path(out)):
         print(path)
@@ -197,8 +197,8 @@ def demo_posts(c):
 def _takedown_in_store(post_id: str, reason: str):
     """The scheduler's part of a takedown (queue and store), when a store exists."""
     from scheduler.config import load_settings
-    from scheduler.db import make_engine, session_factory
-    from scheduler.takedown import StoreTakedown, takedown_in_store
+    from scheduler.publish.takedown import StoreTakedown, takedown_in_store
+    from scheduler.store.db import make_engine, session_factory
 
     settings = load_settings()
     database = settings.db_url.removeprefix("sqlite:///")

@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from plugins.region.registry import load_registry  # noqa: E402
-from scheduler.planner import Candidate, best_possible, distinct_municipalities, plan, plan_fifo  # noqa: E402
-from scheduler.slots import ChannelSchedule, next_slots  # noqa: E402
+from scheduler.plan.rotation import Candidate, best_possible, distinct_municipalities, plan, plan_fifo  # noqa: E402
+from scheduler.plan.slots import ChannelSchedule, next_slots  # noqa: E402
 
 START = datetime(2026, 11, 23, tzinfo=timezone.utc)
 

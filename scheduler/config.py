@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from plugins.navigation.dates import BERLIN  # noqa: F401  (the region's one time zone)
+
 ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = ROOT
 
 
 def _csv(value: str | None) -> tuple[str, ...]:

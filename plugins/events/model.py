@@ -17,13 +17,13 @@ from icalendar import vDuration
 
 from . import german
 from .categories import CATEGORIES, STATUSES, EventCategory
+from .moments import BERLIN, Moment, resolve_local, sort_key  # noqa: F401 - re-exported
+from .rrule import RecurrenceError, normalise_rrule
 
-BERLIN = german.BERLIN
 URL_ROOT = "termine"
 DEFAULT_ORGANIZER = "Wirtschaftsförderung Region Stuttgart GmbH"
 
 Report = Callable[[str, str, str], None]
-Moment = datetime | date  # aware datetime for timed events, date for all-day events
 
 DATE_FORMAT = "YYYY-MM-DD (all-day) or YYYY-MM-DD HH:MM (Europe/Berlin)"
 UID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{7,254}$")
@@ -145,22 +145,6 @@ class Event:
     def next_occurrence(self):
         upcoming = [o for o in self.occurrences if o.is_upcoming]
         return upcoming[0] if upcoming else (self.occurrences[-1] if self.occurrences else None)
-
-
-def sort_key(moment: Moment) -> datetime:
-    """Make dates and datetimes comparable: an all-day date sorts at local midnight."""
-    if isinstance(moment, datetime):
-        return moment
-    return datetime.combine(moment, time(0, 0), BERLIN)
-
-
-def resolve_local(naive: datetime) -> datetime:
-    """Attach Europe/Berlin the way RFC 5545 reads a TZID time: an ambiguous time (the
-    October hour that happens twice) is its first occurrence, a non-existent time (the
-    skipped March hour) uses the offset before the gap, i.e. 02:30 becomes 03:30 CEST.
-    The result is normalised so every consumer sees the same real instant."""
-    aware = naive.replace(tzinfo=BERLIN, fold=0)
-    return aware.astimezone(timezone.utc).astimezone(BERLIN)
 
 
 def parse_moment(value: Any) -> Moment:
@@ -379,8 +363,6 @@ def parse_event(
         modified=modified, summary=plain_text(_text(metadata, "summary")), content=content or "",
     )
     if rrule_text:
-        from .recurrence import RecurrenceError, normalise_rrule  # noqa: PLC0415 (module cycle)
-
         try:
             event.rrule = normalise_rrule(rrule_text, event.all_day)
         except RecurrenceError as exc:

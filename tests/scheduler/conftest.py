@@ -9,7 +9,7 @@ import pytest
 
 from plugins.region.registry import load_registry
 from scheduler.config import Settings
-from scheduler.db import make_engine, migrate, session_factory
+from scheduler.store.db import make_engine, migrate, session_factory
 
 
 @pytest.fixture

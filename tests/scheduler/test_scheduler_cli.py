@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scheduler import cli
-from scheduler.sources.base import SourceStopped
+from scheduler.cli import main as cli
+from scheduler.collect.ingest import Collector
+from scheduler.collect.sources.base import SourceStopped
 from tests.scheduler.test_scheduler_store import collected
-from scheduler.ingest import Collector
 
 
 def test_usage_and_workflow_exit_codes(sessions, settings, registry, capsys):
@@ -28,12 +28,12 @@ def test_usage_and_workflow_exit_codes(sessions, settings, registry, capsys):
 def test_collect_without_session_file_needs_login(settings, monkeypatch):
     def no_session(*args, **kwargs):
         raise SourceStopped(SourceStopped.LOGIN, "no session")
-    monkeypatch.setattr("scheduler.sources.instaloader_hashtag.logged_in_context", no_session)
+    monkeypatch.setattr("scheduler.collect.sources.instaloader_hashtag.logged_in_context", no_session)
     assert cli.main(["collect"], settings) == 3
 
 
 def test_collect_rate_limited(settings, monkeypatch):
     def limited(*args, **kwargs):
         raise SourceStopped(SourceStopped.RATE_LIMITED, "429")
-    monkeypatch.setattr("scheduler.sources.instaloader_hashtag.logged_in_context", limited)
+    monkeypatch.setattr("scheduler.collect.sources.instaloader_hashtag.logged_in_context", limited)
     assert cli.main(["collect", "--source", "hashtag"], settings) == 4

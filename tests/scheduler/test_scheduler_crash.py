@@ -10,14 +10,15 @@ import textwrap
 from instaloader import Post, save_structure_to_file
 from sqlalchemy import func, select
 
-from scheduler.cli import main
-from scheduler.models import AuditEvent, Image, Post as StoredPost
-from scheduler.sources.folder_import import OfflineContext
+from scheduler.cli.main import main
+from scheduler.collect.sources.folder_import import OfflineContext
+from scheduler.store.models import AuditEvent, Image
+from scheduler.store.models import Post as StoredPost
 from tests.scheduler.scheduler_fakes import node, photo
 
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
-    import scheduler.ingest as ingest
+    import scheduler.collect.ingest as ingest
     real, calls = ingest.store_image, []
     def store_then_die(*args, **kwargs):
         stored = real(*args, **kwargs)
@@ -26,7 +27,7 @@ KILL_SCRIPT = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)  # image on disk, transaction not committed
         return stored
     ingest.store_image = store_then_die
-    from scheduler.cli import main
+    from scheduler.cli.main import main
     sys.exit(main(["import", sys.argv[1]]))
 """)
 

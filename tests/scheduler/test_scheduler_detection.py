@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from plugins.region.registry import load_registry
-from scheduler.detection import Detector
+from scheduler.curate.detection import Detector
 
 DETECTOR = Detector(load_registry())
 ESSLINGEN, LUDWIGSBURG, BIETIGHEIM = "08116019", "08118048", "08118079"

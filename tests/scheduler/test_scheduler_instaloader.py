@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import lzma
 import json
+import lzma
 
 import pytest
-from instaloader import (ConnectionException, LoginRequiredException, Post, QueryReturnedBadRequestException,
-                         TooManyRequestsException, save_structure_to_file)
+from instaloader import (
+    ConnectionException,
+    LoginRequiredException,
+    Post,
+    QueryReturnedBadRequestException,
+    TooManyRequestsException,
+    save_structure_to_file,
+)
 from instaloader.exceptions import AbortDownloadException
 from sqlalchemy import func, select
 
-from scheduler.ingest import Collector, DbCursorStore
-from scheduler.models import Image, Post as StoredPost, SourceCursor
-from scheduler.sources.base import SourceStopped
-from scheduler.sources.folder_import import FolderSource, OfflineContext
-from scheduler.sources.instaloader_hashtag import classify, hashtag_source, tagged_source
-
+from scheduler.collect.ingest import Collector, DbCursorStore
+from scheduler.collect.sources.base import SourceStopped
+from scheduler.collect.sources.folder_import import FolderSource, OfflineContext
+from scheduler.collect.sources.instaloader_hashtag import classify, hashtag_source, tagged_source
+from scheduler.store.models import Image, SourceCursor
+from scheduler.store.models import Post as StoredPost
 from tests.scheduler.scheduler_fakes import FakeContext, node, photo
 
 

@@ -11,9 +11,9 @@ from http.cookiejar import CookieJar
 import pytest
 from sqlalchemy import select
 
-from scheduler.ingest import Collector
-from scheduler.models import AuditEvent, Post
-from scheduler.review.server import make_board_server, serve_in_thread
+from scheduler.collect.ingest import Collector
+from scheduler.curate.review.server import make_board_server, serve_in_thread
+from scheduler.store.models import AuditEvent, Post
 from tests.scheduler.test_scheduler_store import collected
 
 

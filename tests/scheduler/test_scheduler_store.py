@@ -9,12 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from scheduler import curation
-from scheduler.db import make_engine
-from scheduler.ingest import Collector
-from scheduler.models import AuditEvent, Base, Image, Post, State
-from scheduler.sources.base import CollectedPost
-from scheduler.sources.manual import ManualSource
+from scheduler.collect.ingest import Collector
+from scheduler.collect.sources.base import CollectedPost
+from scheduler.collect.sources.manual import ManualSource
+from scheduler.curate import workflow as curation
+from scheduler.store.db import make_engine
+from scheduler.store.models import AuditEvent, Base, Image, Post, State
 from tests.scheduler.scheduler_fakes import photo
 
 
@@ -53,8 +53,9 @@ def test_stored_once_images_and_thumbnails_made_once(sessions, settings, registr
 
 
 def test_near_duplicate_is_rejected_with_reference(sessions, settings, registry):
-    from PIL import Image as PILImage
     import io
+
+    from PIL import Image as PILImage
 
     collector = Collector(sessions, settings, registry)
     collector.store(collected(1))

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
-from scheduler.db import make_engine, migrate, session_factory
-from scheduler.graph_api import GraphClient, GraphConfig
-from scheduler.models import Consent, Image, Post
-from scheduler.publisher import Publisher
-from tests.fakes.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN
+from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN
+from scheduler.publish.graph_api import GraphClient, GraphConfig
+from scheduler.publish.publisher import Publisher
+from scheduler.store.db import make_engine, migrate, session_factory
+from scheduler.store.models import Consent, Image, Post
 
 NOW = datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc)  # Monday 18:30 Berlin, after the 18:00 slot
 

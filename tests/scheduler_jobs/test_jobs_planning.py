@@ -8,13 +8,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-import scheduler.editor_choices  # noqa: F401  (tables on the shared metadata)
-import scheduler.publish_state  # noqa: F401
+import scheduler.plan.editor_choices  # noqa: F401  (tables on the shared metadata)
+import scheduler.publish.state  # noqa: F401
 from plugins.region.registry import load_registry
-from scheduler import editor_choices, jobs
-from scheduler.models import Base
-from scheduler.planning import PlanningConfig, build_plan, candidates, plan_and_enqueue
-from scheduler.publish_state import FeaturePublication
+from scheduler import jobs
+from scheduler.plan import editor_choices
+from scheduler.plan.enqueue import PlanningConfig, build_plan, candidates, plan_and_enqueue
+from scheduler.publish.state import FeaturePublication
+from scheduler.store.models import Base
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, planning_env, store
 
 REG = load_registry()

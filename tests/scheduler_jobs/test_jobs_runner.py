@@ -14,12 +14,13 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, inspect, select, text
 
-from scheduler import cli, jobs
-from scheduler.config import Settings
-from scheduler.publish_state import FeaturePublication, PublishStep
-from tests.fakes.graph_fake import GraphFake
-from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
+from demo.graph_fake import GraphFake
 from plugins.region.registry import load_registry
+from scheduler import jobs
+from scheduler.cli import main as cli
+from scheduler.config import Settings
+from scheduler.publish.state import FeaturePublication, PublishStep
+from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
 
 ROOT = Path(__file__).resolve().parents[2]
 REG = load_registry()
@@ -90,7 +91,7 @@ def test_once_publishes_due_features_exactly_once_even_when_run_twice(tmp_path, 
 def _snapshot(folder: Path, url: str) -> tuple[dict, dict]:
     files = {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
              for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
-    from scheduler.db import make_engine
+    from scheduler.store.db import make_engine
 
     engine = make_engine(url)
     with engine.connect() as connection:

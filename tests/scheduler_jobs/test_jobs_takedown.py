@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from demo.graph_fake import GraphFake
 from plugins.region.registry import load_registry
 from scheduler import jobs
-from scheduler.models import Post
-from scheduler.publish_state import FeaturePublication
-from scheduler.publisher import publish_due
-from scheduler.takedown import TAKEN_DOWN, takedown_in_store
-from tests.fakes.graph_fake import GraphFake
+from scheduler.publish.publisher import publish_due
+from scheduler.publish.state import FeaturePublication
+from scheduler.publish.takedown import TAKEN_DOWN, takedown_in_store
+from scheduler.store.models import Post
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
 
 

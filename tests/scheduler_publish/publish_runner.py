@@ -2,7 +2,7 @@
 
 Usage: python tests/scheduler_publish/publish_runner.py WORKDIR BASE_URL
 WORKDIR holds store.db, content/, deploys.log and source.jpg. The crash point comes from
-SOISTS_PUBLISH_CRASH_AT (see scheduler.publisher.CHECKPOINTS); tokens from the environment.
+SOISTS_PUBLISH_CRASH_AT (see scheduler.publish.publisher.CHECKPOINTS); tokens from the environment.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from plugins.region.registry import load_registry  # noqa: E402
-from scheduler.db import make_engine, session_factory  # noqa: E402
-from scheduler.graph_api import GraphClient, GraphConfig, install_token_redaction  # noqa: E402
-from scheduler.publish_state import ensure_tables  # noqa: E402
-from scheduler.publisher import FeatureRequest, Publisher, enqueue_feature, publish_due  # noqa: E402
+from scheduler.publish.graph_api import GraphClient, GraphConfig, install_token_redaction  # noqa: E402
+from scheduler.publish.publisher import Publisher, publish_due  # noqa: E402
+from scheduler.publish.queue import FeatureRequest, enqueue_feature  # noqa: E402
+from scheduler.publish.state import ensure_tables  # noqa: E402
+from scheduler.store.db import make_engine, session_factory  # noqa: E402
 
 SLOT = datetime(2026, 11, 23, 17, 0, tzinfo=timezone.utc)
 

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from rich.console import Console
 
 from plugins.region.registry import load_registry
-from scheduler.coverage import coverage_rows, never_featured, render_html, render_table
+from scheduler.plan.coverage import coverage_rows, never_featured, render_html, render_table
 
 UTC = timezone.utc
 REG = load_registry()

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
 from plugins.community.postfile import read_post_file
-from scheduler.db import make_engine, session_factory
-from scheduler.publish_state import FeaturePublication, PublishStep
-from scheduler.publisher import CHECKPOINTS
-from tests.fakes.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from scheduler.publish.publisher import CHECKPOINTS
+from scheduler.publish.state import FeaturePublication, PublishStep
+from scheduler.store.db import make_engine, session_factory
 
 RUNNER = Path(__file__).with_name("publish_runner.py")
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,9 +7,17 @@ import logging
 import pytest
 import requests
 
-from scheduler.graph_api import (Fatal, GraphClient, GraphConfig, NeedsEditor, OutcomeUnknown,
-                                 RetryLater, classify, install_token_redaction)
-from tests.fakes.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from scheduler.publish.graph_api import (
+    Fatal,
+    GraphClient,
+    GraphConfig,
+    NeedsEditor,
+    OutcomeUnknown,
+    RetryLater,
+    classify,
+    install_token_redaction,
+)
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageCms
 
-from scheduler.caption import MAX_CHARS, CaptionInput, build_caption, count_hashtags
-from scheduler.instagram_image import MAX_ASPECT, MIN_ASPECT, make_derivative
+from scheduler.publish.caption import MAX_CHARS, CaptionInput, build_caption, count_hashtags
+from scheduler.publish.platform_image import MAX_ASPECT, MIN_ASPECT, make_derivative
 
 
 def photo(path, size, exif=True, profile=False, mode="RGB"):

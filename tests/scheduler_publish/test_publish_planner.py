@@ -6,12 +6,21 @@ import random
 import time as clock
 from datetime import datetime, timedelta, timezone
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plugins.region.registry import load_registry
-from scheduler.planner import (NEVER, Candidate, EditorChoices, FeatureHistory, best_possible,
-                               distinct_municipalities, plan, plan_fifo)
-from scheduler.slots import ChannelSchedule, slots_between
+from scheduler.plan.rotation import (
+    NEVER,
+    Candidate,
+    EditorChoices,
+    FeatureHistory,
+    best_possible,
+    distinct_municipalities,
+    plan,
+    plan_fifo,
+)
+from scheduler.plan.slots import ChannelSchedule, slots_between
 
 UTC = timezone.utc
 START = datetime(2027, 1, 4, tzinfo=UTC)

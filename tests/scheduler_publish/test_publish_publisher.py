@@ -8,15 +8,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from demo import graph_fake
+from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
 from plugins.region.registry import load_registry
-from scheduler.coverage import coverage_rows
-from scheduler.db import make_engine, session_factory
-from scheduler.graph_api import GraphClient, GraphConfig, NeedsEditor
-from scheduler.publish_state import FeaturePublication, PublishStep, ensure_tables
-from scheduler.publisher import (Publisher, due_features, enqueue_feature, feature_key, publish_due,
-                                 published_features, retry_feature)
-from tests.fakes import graph_fake
-from tests.fakes.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from scheduler.plan.coverage import coverage_rows
+from scheduler.publish.graph_api import GraphClient, GraphConfig, NeedsEditor
+from scheduler.publish.publisher import Publisher, publish_due
+from scheduler.publish.queue import due_features, enqueue_feature, feature_key, published_features, retry_feature
+from scheduler.publish.state import FeaturePublication, PublishStep, ensure_tables
+from scheduler.store.db import make_engine, session_factory
 from tests.scheduler_publish.publish_runner import SLOT, request
 
 NOW = SLOT + timedelta(seconds=5)

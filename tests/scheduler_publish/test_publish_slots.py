@@ -6,8 +6,15 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from scheduler.slots import (BERLIN, ChannelSchedule, WeeklyTime, local_label, local_to_utc,
-                             next_slots, slots_between)
+from scheduler.plan.slots import (
+    BERLIN,
+    ChannelSchedule,
+    WeeklyTime,
+    local_label,
+    local_to_utc,
+    next_slots,
+    slots_between,
+)
 
 UTC = timezone.utc
 

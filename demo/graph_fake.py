@@ -1,0 +1,317 @@
+"""A local fake of the Graph API endpoints the publisher uses (Instagram + Facebook Page).
+
+Follows the documented requests and responses:
+  POST /vXX/{ig-user-id}/media (image_url, caption)        → {"id": "<container>"}
+  GET  /vXX/{container-id}?fields=status_code              → {"status_code": "IN_PROGRESS"|"FINISHED"|…, "id"}
+  POST /vXX/{ig-user-id}/media_publish (creation_id)       → {"id": "<media>"}
+  GET  /vXX/{ig-user-id}/content_publishing_limit          → {"data": [{"quota_usage": n, "config": {...}}]}
+  GET  /vXX/{ig-user-id}/media?fields=id,caption           → {"data": [...]} newest first
+  POST /vXX/{page-id}/photos (url, caption)                → {"id": "<photo>", "post_id": "<page>_<photo>"}
+  GET  /vXX/{page-id}/photos?type=uploaded&fields=id,name  → {"data": [...]} newest first
+Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
+
+Deliberately pessimistic where the documentation is silent: publishing the same container
+twice records two media, so a publisher that retries blindly is caught by the tests.
+
+Faults (`fake.inject(kind, times)`, or from another process POST /_fake/faults with the
+form fields kind and times): "rate_limit" (code 4), "user_rate_limit" (17),
+"expired_token" (190/463), "server_error" (HTTP 500, code 2), "container_error" (the next
+container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027),
+"lost_response" (the next media_publish or page photo is carried out, but the answer is
+HTTP 500 — the case where only a lookup can tell what happened).
+
+With fetch_images=True the fake downloads image_url/url like Meta does and checks the
+documented limits (JPEG, ≤ 8 MB, 320–1440 px wide, aspect 4:5 … 1.91:1); a failure makes
+the container end in ERROR (Instagram) or answers code 324 (Facebook).
+
+Published media and photos are persisted to a JSON file after every change, so the record
+survives restarts of the publisher (and of the fake).
+
+Run standalone: python -m demo.graph_fake --state /tmp/fake.json --port-file /tmp/fake.url
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
+
+VERSION = "v21.0"
+IG_USER_ID = "17841400000000001"
+PAGE_ID = "100000000000001"
+IG_TOKEN = "IGtoken-fake-0123456789"
+PAGE_TOKEN = "EAApagetoken-fake-9876543210"
+QUOTA_TOTAL = 50
+
+FAULTS = {
+    "rate_limit": (400, 4, None, "Application request limit reached", "OAuthException"),
+    "user_rate_limit": (400, 17, None, "User request limit reached", "OAuthException"),
+    "expired_token": (400, 190, 463, "Error validating access token: Session has expired", "OAuthException"),
+    "server_error": (500, 2, None, "Service temporarily unavailable", "OAuthException"),
+}
+
+
+@dataclass
+class FakeState:
+    next_id: int = 1000
+    containers: dict[str, dict] = field(default_factory=dict)
+    ig_media: list[dict] = field(default_factory=list)
+    fb_photos: list[dict] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+class GraphFake:
+    def __init__(self, state_path: Path, *, polls_until_finished: int = 1,
+                 ig_user_id: str = IG_USER_ID, page_id: str = PAGE_ID,
+                 ig_token: str = IG_TOKEN, page_token: str = PAGE_TOKEN, fetch_images: bool = False):
+        self.state_path = Path(state_path)
+        self.fetch_images = fetch_images
+        self.polls_until_finished = polls_until_finished
+        self.ig_user_id, self.page_id = ig_user_id, page_id
+        self.ig_token, self.page_token = ig_token, page_token
+        self.lock = threading.Lock()
+        self.faults: list[str] = []
+        self.state = self._load()
+        self.server: ThreadingHTTPServer | None = None
+
+    # -- persistence -------------------------------------------------------------------
+    def _load(self) -> FakeState:
+        if self.state_path.exists():
+            return FakeState(**json.loads(self.state_path.read_text()))
+        return FakeState()
+
+    def _save(self) -> None:
+        partial = self.state_path.with_suffix(".part")
+        partial.write_text(json.dumps(self.state.__dict__, indent=1))
+        partial.replace(self.state_path)
+
+    def _new_id(self) -> str:
+        self.state.next_id += 1
+        return str(17900000000000000 + self.state.next_id)
+
+    # -- control -----------------------------------------------------------------------
+    def inject(self, kind: str, times: int = 1) -> None:
+        with self.lock:
+            self.faults.extend([kind] * times)
+
+    def published(self) -> dict[str, list[dict]]:
+        """What each channel received, read fresh from the persisted file."""
+        state = self._load()
+        return {"instagram": state.ig_media, "facebook": state.fb_photos}
+
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_GET(self):
+                self._dispatch("GET")
+
+            def do_POST(self):
+                self._dispatch("POST")
+
+            def _dispatch(self, method: str):
+                parts = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                auth = self.headers.get("Authorization", "")
+                token = auth.split(" ", 1)[1] if " " in auth else query.get("access_token") or form.get("access_token", "")
+                status, body = fake.handle(method, parts.path, query, form, token)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self.base_url
+
+    @property
+    def base_url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{VERSION}"
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # -- the API -----------------------------------------------------------------------
+    @staticmethod
+    def error(status: int, code: int, message: str, subcode: int | None = None,
+              kind: str = "OAuthException") -> tuple[int, dict]:
+        error = {"message": message, "type": kind, "code": code,
+                 "fbtrace_id": f"Fake{int(time.time() * 1000) % 10**8}"}
+        if subcode is not None:
+            error["error_subcode"] = subcode
+        return status, {"error": error}
+
+    def handle(self, method: str, path: str, query: dict, form: dict, token: str) -> tuple[int, dict]:
+        with self.lock:
+            self.state.requests.append(f"{method} {path}")
+            segments = [s for s in path.split("/") if s]
+            if segments == ["_fake", "faults"] and method == "POST":
+                # Test control (not part of the Graph API): kind=<fault>&times=<n>
+                self.faults.extend([form.get("kind", "")] * int(form.get("times", 1)))
+                return 200, {"faults": self.faults}
+            if not segments or segments[0] != VERSION:
+                return self.error(400, 2500, "Unknown path components", kind="OAuthException")
+            segments = segments[1:]
+            if self.faults and self.faults[0] in FAULTS:
+                status, code, subcode, message, kind = FAULTS[self.faults.pop(0)]
+                self._save()
+                return self.error(status, code, message, subcode, kind)
+            owner = segments[0] if segments else ""
+            expected = self.page_token if owner == self.page_id else self.ig_token
+            if token != expected:
+                return self.error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+            try:
+                result = self._route(method, segments, query, form)
+            finally:
+                self._save()
+            return result
+
+    def _route(self, method, segments, query, form) -> tuple[int, dict]:
+        ig, page = self.ig_user_id, self.page_id
+        if method == "POST" and segments == [ig, "media"]:
+            return self._create_container(form)
+        if method == "POST" and segments == [ig, "media_publish"]:
+            return self._publish(form.get("creation_id", ""))
+        if method == "GET" and segments == [ig, "content_publishing_limit"]:
+            day_ago = time.time() - 86400
+            usage = sum(1 for m in self.state.ig_media if m["published_at"] >= day_ago)
+            return 200, {"data": [{"quota_usage": usage,
+                                   "config": {"quota_total": QUOTA_TOTAL, "quota_duration": 86400}}]}
+        if method == "GET" and segments == [ig, "media"]:
+            items = [{"id": m["id"], "caption": m["caption"]} for m in reversed(self.state.ig_media)]
+            return 200, {"data": items[: int(query.get("limit", 25))]}
+        if method == "POST" and segments == [page, "photos"]:
+            if not form.get("url"):
+                return self.error(400, 100, "(#100) Missing parameter url")
+            problem = self._image_problem(form["url"])
+            if problem:
+                return self.error(400, 324, f"(#324) Missing or invalid image file: {problem}")
+            photo_id = self._new_id()
+            self.state.fb_photos.append({"id": photo_id, "name": form.get("caption", ""),
+                                         "url": form["url"], "post_id": f"{page}_{photo_id}"})
+            if self._lost_response():
+                return self.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
+            return 200, {"id": photo_id, "post_id": f"{page}_{photo_id}"}
+        if method == "GET" and segments == [page, "photos"]:
+            items = [{"id": p["id"], "name": p["name"]} for p in reversed(self.state.fb_photos)]
+            return 200, {"data": items[: int(query.get("limit", 25))]}
+        if method == "GET" and len(segments) == 1 and segments[0] in self.state.containers:
+            return self._status(segments[0])
+        return self.error(400, 100, "Unsupported request - method type or object does not exist",
+                          33, "GraphMethodException")
+
+    def _create_container(self, form: dict) -> tuple[int, dict]:
+        caption = form.get("caption", "")
+        if not form.get("image_url"):
+            return self.error(400, 100, "The parameter image_url is required.")
+        if len(caption) > 2200:
+            return self.error(400, 100, "Caption is too long", 2207035)
+        if caption.count("#") > 30 or sum(1 for w in caption.split() if w.startswith("#")) > 5:
+            return self.error(400, 100, "Too many hashtags", 2207036)
+        container_id = self._new_id()
+        fail = bool(self.faults and self.faults[0] == "container_error")
+        if fail:
+            self.faults.pop(0)
+        problem = self._image_problem(form["image_url"])
+        self.state.containers[container_id] = {
+            "image_url": form["image_url"], "caption": caption, "polls": 0,
+            "status_code": "IN_PROGRESS", "will_fail": fail or bool(problem), "problem": problem}
+        return 200, {"id": container_id}
+
+    def _status(self, container_id: str) -> tuple[int, dict]:
+        container = self.state.containers[container_id]
+        if container["status_code"] == "IN_PROGRESS":
+            container["polls"] += 1
+            if container["polls"] >= self.polls_until_finished:
+                container["status_code"] = "ERROR" if container["will_fail"] else "FINISHED"
+        body = {"id": container_id, "status_code": container["status_code"]}
+        if container["status_code"] == "ERROR":
+            body["status"] = f"Error: {container.get('problem') or 'Media download has failed.'} (2207052)"
+        return 200, body
+
+    def _publish(self, container_id: str) -> tuple[int, dict]:
+        container = self.state.containers.get(container_id)
+        if container is None:
+            return self.error(400, 24, "The media builder with the specified ID was not found", 2207008)
+        if self.faults and self.faults[0] == "media_not_ready":
+            self.faults.pop(0)
+            return self.error(400, 9007, "Media ID is not available", 2207027)
+        if container["status_code"] in ("IN_PROGRESS", "ERROR", "EXPIRED"):
+            return self.error(400, 9007, "Media ID is not available", 2207027)
+        media_id = self._new_id()
+        container["status_code"] = "PUBLISHED"
+        self.state.ig_media.append({"id": media_id, "container_id": container_id,
+                                    "caption": container["caption"],
+                                    "image_url": container["image_url"], "published_at": time.time()})
+        if self._lost_response():
+            return self.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
+        return 200, {"id": media_id}
+
+    def _lost_response(self) -> bool:
+        if self.faults and self.faults[0] == "lost_response":
+            self.faults.pop(0)
+            return True
+        return False
+
+    def _image_problem(self, url: str) -> str:
+        """Why Meta would refuse the image at `url` ("" when it is fine or not checked)."""
+        if not self.fetch_images:
+            return ""
+        from PIL import Image
+
+        try:
+            with urlopen(url, timeout=5) as response:
+                data = response.read(8 * 1024 * 1024 + 1)
+        except OSError as exc:
+            return f"download failed: {exc}"
+        if len(data) > 8 * 1024 * 1024:
+            return "larger than 8 MiB"
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                kind, (width, height) = image.format, image.size
+        except OSError:
+            return "not an image"
+        if kind != "JPEG":
+            return f"{kind} instead of JPEG"
+        if not 320 <= width <= 1440:
+            return f"width {width} outside 320–1440"
+        if not 0.8 <= width / height <= 1.91:
+            return f"aspect {width / height:.3f} outside 4:5 … 1.91:1"
+        return ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--state", type=Path, required=True)
+    parser.add_argument("--port-file", type=Path, help="write the base URL here once listening")
+    args = parser.parse_args()
+    fake = GraphFake(args.state)
+    url = fake.start()
+    if args.port_file:
+        args.port_file.write_text(url)
+    print(url, flush=True)
+    for _ in itertools.count():
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()

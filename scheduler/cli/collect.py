@@ -1,0 +1,62 @@
+"""Collect-stage commands: collect (Instagram via instaloader), import (offline folders)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from plugins.region.registry import load_registry
+from scheduler.cli.common import console, out, progress, sessions
+from scheduler.collect.ingest import Collector, DbCursorStore, RunReport
+from scheduler.collect.run import collect_instagram, run_source
+from scheduler.collect.sources.base import SourceStopped
+from scheduler.exitcodes import EXIT_OK, EXIT_USAGE, STOP_EXIT
+
+
+def _run_with_progress(collector: Collector, source, total: int | None, label: str | None = None) -> RunReport:
+    with progress() as bar:
+        task = bar.add_task(label or f"collecting {source.name}", total=total)
+        return run_source(collector, source, total, on_post=lambda *_: bar.advance(task))
+
+
+def _print_report(prefix: str, report: RunReport) -> None:
+    out.print(f"{prefix}{report.summary()}")
+    for message in report.messages:
+        out.print(f"  note: {message}")
+
+
+def cmd_import(args, settings) -> int:
+    from scheduler.collect.sources.folder_import import FolderSource
+    from scheduler.collect.sources.manual import ManualSource
+
+    folder = Path(args.path)
+    if not folder.exists():
+        console.print(f"[red]no such file or folder: {folder}", highlight=False)
+        return EXIT_USAGE
+    collector = Collector(sessions(settings), settings, load_registry())
+    source = ManualSource([folder]) if args.manual else FolderSource(folder)
+    _print_report("", _run_with_progress(collector, source, len(source), f"importing {folder.name}"))
+    return EXIT_OK
+
+
+def cmd_collect(args, settings) -> int:
+    store = sessions(settings)
+    collector = Collector(store, settings, load_registry())
+    try:
+        for name, report in collect_instagram(collector, DbCursorStore(store), settings, args.source,
+                                              args.budget, run=_run_with_progress):
+            _print_report(f"{name}: ", report)
+    except SourceStopped as stop:
+        console.print(f"[yellow]stopped: {stop.message}")
+        return STOP_EXIT[stop.kind]
+    return EXIT_OK
+
+
+def add_commands(sub) -> None:
+    c = sub.add_parser("collect", help="collect new posts from Instagram (needs a session file)")
+    c.add_argument("--source", choices=["hashtag", "tagged", "all"], default="all")
+    c.add_argument("--budget", type=int, help="posts per source and run (default SOISTS_BUDGET)")
+    c.set_defaults(func=cmd_collect)
+    i = sub.add_parser("import", help="import an instaloader folder (or --manual submissions) offline")
+    i.add_argument("path")
+    i.add_argument("--manual", action="store_true", help="images with .json/.toml sidecars")
+    i.set_defaults(func=cmd_import)

@@ -1,0 +1,53 @@
+"""What every command shares: the consoles, sessions on a migrated store, small printers."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from scheduler.config import Settings
+from scheduler.curate.workflow import CurationError
+from scheduler.store.db import make_engine, migrate, session_factory
+from scheduler.store.models import Post
+
+console = Console(stderr=True)
+out = Console()
+
+
+def progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False, disable=not console.is_terminal)
+
+
+def sessions(settings: Settings):
+    """Sessions on an up-to-date store (migrating is cheap when nothing changed)."""
+    settings.ensure_dirs()
+    migrate(settings.db_url)
+    return session_factory(make_engine(settings.db_url))
+
+
+def print_lines(lines) -> None:
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def dry(args) -> bool:
+    """--dry-run may come before the command (global) or after it."""
+    return bool(getattr(args, "dry_run", False) or getattr(args, "sub_dry_run", False))
+
+
+def add_dry_run(parser):
+    parser.add_argument("--dry-run", dest="sub_dry_run", action="store_true",
+                        help="show what would happen; write nothing, call no API")
+    return parser
+
+
+def get_post(session, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None:
+        raise CurationError(f"no post with id {post_id}")
+    return post
+
+
+def editor(args, settings: Settings) -> str:
+    return getattr(args, "editor", None) or settings.editor

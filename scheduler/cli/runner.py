@@ -1,0 +1,86 @@
+"""Process commands: migrate, run, once, status, demo."""
+
+from __future__ import annotations
+
+from scheduler import jobs
+from scheduler.cli.common import add_dry_run, console, dry, out, print_lines
+from scheduler.config import BERLIN
+from scheduler.exitcodes import EXIT_OK, EXIT_USAGE
+from scheduler.store.db import migrate
+
+
+def cmd_migrate(args, settings) -> int:
+    settings.ensure_dirs()
+    migrate(settings.db_url)
+    out.print(f"database up to date: {settings.db_url}")
+    return EXIT_OK
+
+
+def cmd_run(args, settings) -> int:
+    config = jobs.RunnerConfig.from_env(settings.db_url)
+    if dry(args):
+        for spec in jobs.job_specs(config):
+            out.print(f"{spec['id']:<16} {spec['name']:<18} {spec['trigger']}", markup=False)
+        print_lines(jobs.dry_run(settings.db_url))
+        return EXIT_OK
+    return jobs.run_forever(config, announce=lambda text: console.print(text, markup=False))
+
+
+def cmd_once(args, settings) -> int:
+    if dry(args):
+        print_lines(jobs.dry_run(settings.db_url))
+        return EXIT_OK
+    only = tuple(part.strip() for part in (args.only or ",".join(jobs.ONCE_ORDER)).split(",") if part.strip())
+    unknown = sorted(set(only) - set(jobs.ONCE_ORDER) - {"deploy"})
+    if unknown:
+        console.print(f"[red]unknown job(s) {', '.join(unknown)}: use expire, collect, plan, publish, deploy")
+        return EXIT_USAGE
+    settings.ensure_dirs()
+    report = jobs.run_once(settings.db_url, only=only)
+    print_lines(report.lines)
+    return report.exit_code
+
+
+def cmd_status(args, settings) -> int:
+    runs = jobs.next_runs(settings.db_url)
+    out.print("next runs:")
+    if not runs:
+        out.print("  no job store yet: start `python -m scheduler run` once")
+    for job_id, at in runs:
+        out.print(f"  {job_id:<16} {at.astimezone(BERLIN):%a %Y-%m-%d %H:%M %Z}" if at else
+                  f"  {job_id:<16} paused", markup=False)
+    out.print("last failures:")
+    if jobs.tables_ready(settings.db_url):
+        with jobs.sessions_for(settings.db_url, migrate_first=False)() as session:
+            failures, steps, pending = jobs.recent_failures(session)
+            for f in failures:
+                out.print(f"  {f.key}: {f.status}, {f.last_error} (next try {f.next_attempt_utc or '—'})",
+                          markup=False)
+            for step in steps:
+                out.print(f"  step {step.feature.key}/{step.step}: {step.error}", markup=False)
+            if not failures and not steps:
+                out.print("  none")
+            out.print(f"queued features waiting: {pending}")
+    else:
+        out.print("  none (database not migrated yet)")
+    out.print(f"Instagram quota left: {jobs.quota_left()}", markup=False)
+    return EXIT_OK
+
+
+def cmd_demo(args, settings) -> int:
+    from scheduler.jobs.demo import run_demo
+
+    return run_demo(dry_run=dry(args), keep=args.keep)
+
+
+def add_commands(sub) -> None:
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=cmd_migrate)
+    add_dry_run(sub.add_parser("run", help="run the scheduler until SIGTERM (APScheduler, persistent job store)")
+                ).set_defaults(func=cmd_run)
+    o = add_dry_run(sub.add_parser("once", help="run every job once and exit (cron / systemd timer)"))
+    o.add_argument("--only", help="comma-separated subset: expire,collect,plan,publish,deploy")
+    o.set_defaults(func=cmd_once)
+    sub.add_parser("status", help="next job runs, last failures, Instagram quota left").set_defaults(func=cmd_status)
+    d = add_dry_run(sub.add_parser("demo", help="seed demo posts, run `once` against the local fake Graph API"))
+    d.add_argument("--keep", action="store_true", help="keep var/scheduler-demo/ from the last demo run")
+    d.set_defaults(func=cmd_demo)

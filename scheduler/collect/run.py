@@ -1,0 +1,45 @@
+"""One collection run: sources → Collector, with a report per source.
+
+Shared by the CLI (which adds progress bars) and the scheduled collect job (which logs).
+A source that stops early raises SourceStopped; the caller maps it to an exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from scheduler.collect.ingest import Collector, DbCursorStore, RunReport
+from scheduler.collect.sources.base import Source
+from scheduler.config import Settings
+
+SOURCE_NAMES = ("hashtag", "tagged")
+SourceRunner = Callable[[Collector, Source, "int | None"], RunReport]
+
+
+def run_source(collector: Collector, source: Source, total: int | None = None,
+               on_post: Callable[..., None] | None = None) -> RunReport:
+    """Store every post the source yields; the source's own notes end up in the report."""
+    report = RunReport()
+    collector.run(source.posts(), report, on_post=on_post)
+    report.messages.extend(getattr(source, "skipped", []))
+    if getattr(source, "message", ""):
+        report.messages.append(source.message)
+    return report
+
+
+def collect_instagram(collector: Collector, cursors: DbCursorStore, settings: Settings, which: str = "all",
+                      budget: int | None = None, run: SourceRunner = run_source) -> Iterator[tuple[str, RunReport]]:
+    """Collect the hashtag and/or the tagged posts with the saved instaloader session.
+
+    Sources are made one at a time, so a login problem on the first stops before the second.
+    """
+    from scheduler.collect.sources.instaloader_hashtag import hashtag_source, logged_in_context, tagged_source
+
+    budget = budget or settings.budget
+    options = {"backoff_seconds": settings.backoff_seconds, "max_backoffs": settings.max_backoffs}
+    context = logged_in_context(settings.instagram_user, settings.session_file)
+    makers = {"hashtag": lambda: hashtag_source(context, settings.hashtag, cursors, budget, **options),
+              "tagged": lambda: tagged_source(context, settings.account, cursors, budget, **options)}
+    for name in (SOURCE_NAMES if which == "all" else (which,)):
+        source = makers[name]()
+        yield source.name, run(collector, source, budget)

@@ -1,0 +1,112 @@
+"""The curation state machine with its audit trail.
+
+collected → shortlisted | rejected; shortlisted → rights_requested | granted (consent came
+with the submission) | rejected; rights_requested → granted | declined | expired (14 days
+without an answer). Only granted posts with a municipality are plannable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugins.region.registry import Registry, UnknownMunicipality
+from scheduler.store.models import AuditEvent, Consent, Post, State, utcnow
+
+S = State
+TRANSITIONS: dict[str, set[str]] = {
+    S.COLLECTED: {S.SHORTLISTED, S.REJECTED},
+    S.SHORTLISTED: {S.RIGHTS_REQUESTED, S.GRANTED, S.REJECTED, S.COLLECTED},
+    S.REJECTED: {S.COLLECTED},  # reopen an editor's (or a rule's) mistake
+    S.RIGHTS_REQUESTED: {S.GRANTED, S.DECLINED, S.EXPIRED, S.REJECTED},
+    S.GRANTED: {S.REJECTED},  # takedown: the author withdrew consent
+    S.DECLINED: {S.RIGHTS_REQUESTED, S.REJECTED},
+    S.EXPIRED: {S.RIGHTS_REQUESTED, S.GRANTED, S.REJECTED},  # a late "yes" still counts
+}
+TRANSITIONS = {k.value: {v.value for v in vs} for k, vs in TRANSITIONS.items()}
+CONSENT_STATES = {S.RIGHTS_REQUESTED.value, S.GRANTED.value, S.DECLINED.value, S.EXPIRED.value}
+PENDING = (S.COLLECTED.value, S.SHORTLISTED.value, S.RIGHTS_REQUESTED.value)
+
+
+class CurationError(ValueError):
+    pass
+
+
+def record(session: Session, post: Post, actor: str, action: str, reason: str = "", evidence: str = "",
+           from_state: str | None = None, to_state: str | None = None, at: datetime | None = None) -> AuditEvent:
+    event = AuditEvent(post=post, actor=actor, action=action, reason=reason, evidence=evidence,
+                       from_state=from_state, to_state=to_state, at=at or utcnow())
+    session.add(event)
+    return event
+
+
+def transition(session: Session, post: Post, to_state: str, actor: str, reason: str = "",
+               evidence: str = "", now: datetime | None = None, credit: str | None = None) -> Post:
+    to_state = State(to_state).value
+    now = now or utcnow()
+    if to_state not in TRANSITIONS[post.state]:
+        allowed = ", ".join(sorted(TRANSITIONS[post.state]))
+        raise CurationError(f"post {post.id} is {post.state}; it can go to {allowed}, not {to_state}")
+    if to_state == S.REJECTED.value and not reason.strip():
+        raise CurationError("a rejection needs a reason")
+    if to_state == S.GRANTED.value and not evidence.strip():
+        raise CurationError("granted rights need evidence (e.g. 'DM 2026-11-20: \"ja, gerne\"')")
+    if to_state in CONSENT_STATES:
+        consent = post.consent or Consent(post=post, status=to_state, evidence="")
+        session.add(consent)
+        consent.status = to_state
+        if to_state == S.RIGHTS_REQUESTED.value:
+            consent.requested_at, consent.requested_by, consent.answered_at = now, actor, None
+        else:
+            consent.answered_at = now
+        if evidence:
+            consent.evidence = evidence
+        if credit:
+            consent.credit = credit
+    record(session, post, actor, "transition", reason, evidence, post.state, to_state, now)
+    post.state, post.state_changed_at = to_state, now
+    return post
+
+
+def set_municipality(session: Session, post: Post, ref: str, registry: Registry, actor: str,
+                     reason: str = "editor decision") -> Post:
+    """Editor override: a slug, AGS or unambiguous name; always wins over the detector."""
+    try:
+        municipality = registry.get(ref)
+    except UnknownMunicipality:
+        found = registry.lookup_name(ref)
+        if len(found) != 1:
+            if found:
+                raise CurationError(f"{ref!r} is ambiguous: " + ", ".join(
+                    f"{m.name} ({m.district}, {m.slug})" for m in found)) from None
+            raise
+        municipality = found[0]
+    record(session, post, actor, "set_municipality", reason,
+           f"{post.municipality_ags or '-'} → {municipality.ags} ({municipality.name})")
+    post.municipality_ags = municipality.ags
+    post.needs_review = False
+    return post
+
+
+def expire_overdue(session: Session, days: int = 14, now: datetime | None = None,
+                   actor: str = "scheduler") -> list[Post]:
+    """Rights requests without an answer for `days` days become expired (a job runs this daily)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=days)
+    overdue = session.scalars(
+        select(Post).join(Consent).where(Post.state == S.RIGHTS_REQUESTED.value, Consent.requested_at <= cutoff)
+    ).all()
+    for post in overdue:
+        transition(session, post, S.EXPIRED.value, actor, f"no answer within {days} days", now=now)
+    return list(overdue)
+
+
+def plannable(session: Session):
+    """The planner's input: granted posts that have a municipality (issue 6 reads this)."""
+    return select(Post).where(Post.state == S.GRANTED.value, Post.municipality_ags.is_not(None))
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,122 @@
+"""The scheduled jobs: module-level functions that take only the database URL.
+
+The SQLAlchemy job store pickles a reference ("scheduler.jobs:publish_job") and the
+arguments, never objects; everything else is read from the environment when a job runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import datetime, timezone
+from functools import partial
+from typing import Callable
+
+from scheduler.config import PROJECT_ROOT, Settings, load_settings
+from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, STOP_EXIT
+
+log = logging.getLogger(__name__)
+
+
+def job_settings(db_url: str) -> Settings:
+    return replace(load_settings(), db_url=db_url)
+
+
+def sessions_for(db_url: str, migrate_first: bool = True):
+    from scheduler.store.db import make_engine, migrate, session_factory
+
+    if migrate_first:
+        migrate(db_url)
+    return session_factory(make_engine(db_url))
+
+
+def run_deploy_command(command: str) -> None:
+    """Build and deploy the site with a shell-free command line (default `invoke publish`)."""
+    argv = shlex.split(command)
+    if argv and argv[0] == "invoke" and not shutil.which("invoke"):
+        argv[0] = str(PROJECT_ROOT / ".venv" / "bin" / "invoke")
+    subprocess.run(argv, cwd=PROJECT_ROOT, check=True)
+
+
+def deploy_from_env() -> Callable[[], None]:
+    return partial(run_deploy_command, os.environ.get("SOISTS_DEPLOY_COMMAND", "invoke publish"))
+
+
+def collect_configured(settings: Settings) -> bool:
+    return bool(settings.instagram_user)
+
+
+def collect_job(db_url: str) -> int:
+    """Collect new posts; returns the exit code of `collect` (0 also when skipped)."""
+    from plugins.region.registry import load_registry
+    from scheduler.collect.ingest import Collector, DbCursorStore
+    from scheduler.collect.run import collect_instagram
+    from scheduler.collect.sources.base import SourceStopped
+
+    settings = job_settings(db_url)
+    if not collect_configured(settings):
+        log.info("collect skipped: no instaloader session configured (SOISTS_IG_USER)")
+        return EXIT_OK
+    settings.ensure_dirs()
+    sessions = sessions_for(db_url)
+    try:
+        for name, report in collect_instagram(Collector(sessions, settings, load_registry()),
+                                              DbCursorStore(sessions), settings):
+            log.info("collect %s: %s", name, report.summary())
+    except SourceStopped as stop:
+        log.warning("collect stopped: %s", stop.message)
+        return STOP_EXIT[stop.kind]
+    except Exception:  # a job reports, the runner keeps running
+        log.exception("collect failed")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def plan_job(db_url: str, now: datetime | None = None) -> list[str]:
+    """Plan the upcoming slots and queue the near ones; returns the queued keys."""
+    from plugins.region.registry import load_registry
+    from scheduler.plan.enqueue import PlanningConfig, plan_and_enqueue
+
+    settings = job_settings(db_url)
+    with sessions_for(db_url)() as session:
+        _, keys = plan_and_enqueue(session, load_registry(), PlanningConfig.from_env(settings.media_dir),
+                                   now or datetime.now(timezone.utc))
+    if keys:
+        log.info("queued: %s", ", ".join(keys))
+    return keys
+
+
+def publish_job(db_url: str, now: datetime | None = None, publisher=None,
+                deploy: Callable[[], None] | None = None) -> dict[str, str]:
+    """Publish every due feature; rebuild the site afterwards when something was published."""
+    from scheduler.plan.enqueue import PlanningConfig
+    from scheduler.publish.publisher import Publisher, publish_due
+    from scheduler.publish.queue import due_features
+
+    now = now or datetime.now(timezone.utc)
+    deploy = deploy or deploy_from_env()
+    with sessions_for(db_url)() as session:
+        if not due_features(session, now):
+            return {}
+        if publisher is None:
+            publisher = Publisher.from_env(content_dir=PlanningConfig.from_env().content_dir, deploy=deploy)
+        result = publish_due(session, now, publisher)
+    if any(status == "done" for status in result.values()):
+        deploy_job(db_url, deploy)  # the overview pages' figures changed
+    return result
+
+
+def deploy_job(db_url: str, deploy: Callable[[], None] | None = None) -> None:
+    (deploy or deploy_from_env())()
+
+
+def expire_job(db_url: str) -> int:
+    from scheduler.curate.workflow import expire_overdue
+
+    settings = job_settings(db_url)
+    with sessions_for(db_url).begin() as session:
+        return len(expire_overdue(session, settings.rights_expiry_days))

@@ -1,0 +1,287 @@
+"""The feature publisher: one planned feature → website, Instagram and Facebook, exactly once.
+
+Steps, each recorded in `feature_publish_steps` before ("started") and after ("done"):
+
+  image      the 1080-px sRGB JPEG without EXIF (also the website's image)
+  website    content/community/<key>.md through the site's own `write_post_file`
+  deploy     build and deploy the site (default `invoke publish`), so Meta can fetch the image
+  instagram  read the quota; create the container (id stored); poll; store the intent;
+             media_publish; store the media id. After a crash the stored container is
+             asked for its status first: PUBLISHED means done, never publish again.
+  facebook   store the intent; POST /{page-id}/photos; store the photo id. After a crash
+             with an intent but no photo id, the Page's photos are searched for the
+             feature's link before posting again.
+
+Steps that only write files (image, website, deploy) are idempotent and simply run again.
+A scheduled job calls `publish_due(session, now)`; errors are classified by graph_api:
+RetryLater → exponential backoff on the feature, NeedsEditor/Fatal → the feature stops
+and waits for an editor (`retry_feature`).
+
+For crash tests, SOISTS_PUBLISH_CRASH_AT=<checkpoint> makes the process SIGKILL itself
+right after that checkpoint (see CHECKPOINTS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from scheduler.config import BERLIN, PROJECT_ROOT
+from scheduler.publish.caption import CaptionInput, build_caption
+from scheduler.publish.graph_api import GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
+from scheduler.publish.platform_image import make_derivative
+from scheduler.publish.queue import FeatureRequest, due_features
+from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
+
+log = logging.getLogger(__name__)
+CRASH_ENV = "SOISTS_PUBLISH_CRASH_AT"
+CHECKPOINTS = (
+    *(f"{step}:{when}" for step in STEPS for when in ("before", "after")),
+    "instagram:container_stored", "instagram:publish_intent", "instagram:published_unrecorded",
+    "facebook:intent_stored", "facebook:posted_unrecorded",
+)
+
+
+# --- the website writer adapter ------------------------------------------------------
+
+PostWriter = Callable[[FeatureRequest, str, Path], Path]
+
+
+def write_with_site_writer(request: FeatureRequest, image: str, content_dir: Path) -> Path:
+    """Write content/community/<key>.md with the community plugin's own writer function."""
+    from plugins.community.postfile import CommunityPost, write_post_file
+
+    post = CommunityPost(
+        id=request.key, platform=request.platform, municipality=request.municipality_slug,
+        taken=request.taken, featured=request.slot_utc.astimezone(BERLIN), image=image,
+        alt=request.alt, consent_date=request.consent_date, consent_method=request.consent_method,
+        caption=request.text, handle=request.handle, author_name=request.author_name,
+        original_url=request.original_url, original_id=request.original_id)
+    return write_post_file(post, content_dir)
+
+
+def run_invoke_publish(project_root: Path = PROJECT_ROOT) -> None:
+    """Default deploy: the project's own `invoke publish` task (build + deploy)."""
+    invoke = shutil.which("invoke") or str(Path(sys.executable).with_name("invoke"))
+    subprocess.run([invoke, "publish"], cwd=project_root, check=True)
+
+
+@dataclass
+class Publisher:
+    client: GraphClient
+    site_url: str  # public base URL of the deployed site, e.g. https://www.so-ist-s.de
+    content_dir: Path = PROJECT_ROOT / "content"
+    deploy: Callable[[], None] = run_invoke_publish
+    write_post: PostWriter = write_with_site_writer
+    poll_s: float = 5.0
+    min_quota_left: int = 1
+    retry_base: timedelta = timedelta(minutes=5)
+    retry_max: timedelta = timedelta(hours=6)
+    crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
+    lock_path: Path | None = None  # one publisher at a time (a cron run and the job runner)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Publisher":
+        site_url = os.environ.get("SOISTS_SITE_URL", "").rstrip("/")
+        if not site_url.startswith(("https://", "http://")):
+            raise NeedsEditor("SOISTS_SITE_URL must be the public https:// address of the deployed site")
+        lock = Path(os.environ.get("SOISTS_PUBLISH_LOCK", PROJECT_ROOT / "var" / "publish.lock"))
+        return cls(client=GraphClient(GraphConfig.from_env()), site_url=site_url,
+                   **{"lock_path": lock, **overrides})
+
+    # -- helpers -----------------------------------------------------------------------
+    def checkpoint(self, name: str) -> None:
+        if self.crash_at == name:
+            log.warning("crash test: killing myself at %s", name)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def image_relpath(self, request: FeatureRequest) -> str:
+        """The site's copy: the wall shows it as resized, metadata-free derivatives."""
+        return f"images/community/{request.key}.jpg"
+
+    def share_relpath(self, request: FeatureRequest) -> str:
+        """The Instagram JPEG, published verbatim at a stable URL for Meta to fetch."""
+        from plugins.community.postfile import share_image_path
+
+        return share_image_path(request.key)
+
+    def image_url(self, request: FeatureRequest) -> str:
+        return f"{self.site_url}/{self.share_relpath(request)}"
+
+    def post_url(self, request: FeatureRequest) -> str:
+        return f"{self.site_url}/wall/{request.key}/"
+
+    def caption_input(self, request: FeatureRequest) -> CaptionInput:
+        return CaptionInput(request.municipality_name, request.handle or request.author_name,
+                            request.text, request.hashtags, self.post_url(request))
+
+    # -- steps -------------------------------------------------------------------------
+    def step_image(self, session, feature, step, request) -> dict:
+        target = self.content_dir / self.share_relpath(request)
+        derivative = make_derivative(Path(request.source_image), target)
+        site_copy = self.content_dir / self.image_relpath(request)
+        site_copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, site_copy)  # rerunning the step after a crash writes the same bytes
+        return {"path": str(target), "site_copy": str(site_copy), "bytes": derivative.bytes,
+                "height": derivative.height}
+
+    def step_website(self, session, feature, step, request) -> dict:
+        return {"path": str(self.write_post(request, self.image_relpath(request), self.content_dir))}
+
+    def step_deploy(self, session, feature, step, request) -> dict:
+        self.deploy()
+        return {"image_url": self.image_url(request)}
+
+    def step_instagram(self, session, feature, step, request) -> dict:
+        data = dict(step.data or {})
+        caption = build_caption(self.caption_input(request))
+        container = data.get("container_id")
+        if container:
+            status = self.client.container_status(container)
+            if status == "PUBLISHED":  # published before a crash: never publish again
+                data["media_id"] = self.client.find_media_by_caption(caption) or "unknown (container PUBLISHED)"
+                return data
+            if status in ("ERROR", "EXPIRED"):
+                data.setdefault("abandoned", []).append([container, status])
+                container = None
+        if not container:
+            container = self.client.create_image_container(self.image_url(request), caption)
+            data["container_id"] = container
+            self._save_data(session, step, data)
+            self.checkpoint("instagram:container_stored")
+        self.client.wait_until_ready(container, poll_s=self.poll_s)
+        quota = self.client.publishing_quota()
+        data["quota_before"] = [quota.usage, quota.total]
+        if quota.left < self.min_quota_left:
+            raise RetryLater(f"publishing quota used up ({quota.usage}/{quota.total} per {quota.duration_s} s)")
+        data["publish_intent"] = datetime.now(timezone.utc).isoformat()
+        self._save_data(session, step, data)
+        self.checkpoint("instagram:publish_intent")
+        try:
+            data["media_id"] = self.client.publish_container(container)
+        except (OutcomeUnknown, RetryLater):
+            # Whatever the answer, the container's status is the truth.
+            if self.client.container_status(container) == "PUBLISHED":
+                data["media_id"] = self.client.find_media_by_caption(caption) or "unknown (container PUBLISHED)"
+            else:
+                raise
+        self.checkpoint("instagram:published_unrecorded")
+        return data
+
+    def step_facebook(self, session, feature, step, request) -> dict:
+        data = dict(step.data or {})
+        marker = self.post_url(request)
+        if data.get("intent"):  # a previous attempt may have posted: look before posting again
+            found = self.client.find_page_photo(marker)
+            if found:
+                data["photo_id"] = found
+                return data
+        data["intent"] = datetime.now(timezone.utc).isoformat()
+        self._save_data(session, step, data)
+        self.checkpoint("facebook:intent_stored")
+        caption = build_caption(self.caption_input(request), include_link=True)
+        data["photo_id"] = self.client.post_page_photo(self.image_url(request), caption)
+        self.checkpoint("facebook:posted_unrecorded")
+        return data
+
+    # -- the state machine -------------------------------------------------------------
+    @staticmethod
+    def _save_data(session: Session, step: PublishStep, data: dict) -> None:
+        step.data = dict(data)  # a new object, so SQLAlchemy sees the JSON change
+        session.commit()
+
+    def publish_feature(self, session: Session, feature: FeaturePublication, now: datetime) -> str:
+        """Run the remaining steps of one feature; returns its new status."""
+        request = FeatureRequest.from_json(feature.request)
+        steps = {s.step: s for s in feature.steps}
+        try:
+            for name in STEPS:
+                step = steps.get(name)
+                if step is not None and step.state == "done":
+                    continue
+                if step is None:
+                    step = PublishStep(feature=feature, step=name, data={})
+                    session.add(step)
+                step.state, step.started_utc, step.error = "started", datetime.now(timezone.utc), None
+                session.commit()
+                self.checkpoint(f"{name}:before")
+                result = getattr(self, f"step_{name}")(session, feature, step, request)
+                step.data = dict(result)
+                step.state, step.finished_utc = "done", datetime.now(timezone.utc)
+                session.commit()
+                log.info("feature %s: %s done", feature.key, name)
+                self.checkpoint(f"{name}:after")
+        except GraphError as error:
+            return self._failed(session, feature, step, error, now)
+        except ValueError as error:  # invalid post data (PostFileError), an unreadable photo
+            return self._failed(session, feature, step, NeedsEditor(f"{type(error).__name__}: {error}"), now)
+        except Exception as error:  # a disk or deploy problem: retry later, keep the details
+            return self._failed(session, feature, step, RetryLater(f"{type(error).__name__}: {error}"), now)
+        feature.status, feature.last_error, feature.next_attempt_utc = "done", None, None
+        feature.updated_utc = datetime.now(timezone.utc)
+        session.commit()
+        return feature.status
+
+    def _failed(self, session, feature, step, error: GraphError, now: datetime) -> str:
+        session.rollback()
+        feature.attempts += 1
+        feature.last_error = f"{step.step if step else '?'}: {error}"
+        if isinstance(error, RetryLater):
+            delay = min(self.retry_base * 2 ** (feature.attempts - 1), self.retry_max)
+            feature.status, feature.next_attempt_utc = "pending", now + delay
+        else:
+            feature.status = "needs_editor" if isinstance(error, NeedsEditor) else "failed"
+        if step is not None and step.state != "done":
+            step.state, step.error = "failed", str(error)
+        feature.updated_utc = datetime.now(timezone.utc)
+        session.commit()
+        log.warning("feature %s: %s → %s", feature.key, feature.last_error, feature.status)
+        return feature.status
+
+
+@contextlib.contextmanager
+def exclusive(lock_path: Path | None):
+    """True when this process holds the publisher lock (released by the OS even on SIGKILL)."""
+    if lock_path is None:
+        yield True
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish_due(session: Session, now: datetime, publisher: Publisher | None = None) -> dict[str, str]:
+    """Publish every feature whose slot has come (oldest first); returns key → status.
+
+    Returns {} without doing anything while another publisher process holds the lock.
+    """
+    publisher = publisher or Publisher.from_env()
+    with exclusive(publisher.lock_path) as mine:
+        if not mine:
+            log.info("another publisher is running; nothing done")
+            return {}
+        return {feature.key: publisher.publish_feature(session, feature, now)
+                for feature in due_features(session, now)}
+
+
+__all__ = ["CHECKPOINTS", "Publisher", "publish_due"]

@@ -1,0 +1,58 @@
+"""Engine, sessions and schema migrations (Alembic) for the curation store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # why: FKs are off by default, and
+            cursor = dbapi_connection.cursor()            # the board and a cron job may overlap
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the database schema up to date (creates the SQLite file if needed)."""
+    from alembic import command
+
+    make_engine(url).dispose()  # creates the parent folder of a SQLite file
+    command.upgrade(alembic_config(url), revision)
+
+
+def has_tables(url: str, *names: str) -> bool:
+    """True when every named table exists (read-only: for dry runs and status before a migration)."""
+    from sqlalchemy import inspect
+
+    engine = make_engine(url)
+    try:
+        inspector = inspect(engine)
+        return all(inspector.has_table(name) for name in names)
+    finally:
+        engine.dispose()

@@ -1,0 +1,161 @@
+"""The curation store: posts, their images, consent, the audit trail and source cursors.
+
+All instants are stored in UTC (naive in the database, aware in Python) so that the
+planner can define slots in Europe/Berlin without DST surprises.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python, naive UTC in every database (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store aware UTC instants only")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class State(str, enum.Enum):
+    COLLECTED = "collected"
+    SHORTLISTED = "shortlisted"
+    REJECTED = "rejected"
+    RIGHTS_REQUESTED = "rights_requested"
+    GRANTED = "granted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Post(Base):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(200), unique=True)  # "instagram:<shortcode>", "manual:<sha>"
+    source: Mapped[str] = mapped_column(String(40))  # hashtag, tagged, folder, manual
+    shortcode: Mapped[str | None] = mapped_column(String(40))
+    permalink: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str] = mapped_column(String(120), index=True)
+    author_id: Mapped[str | None] = mapped_column(String(40))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    hashtags: Mapped[list] = mapped_column(JSON, default=list)
+    location_name: Mapped[str | None] = mapped_column(String(300))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    is_video: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default=State.COLLECTED.value, index=True)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The detector's suggestion and the effective municipality (set when the detection is
+    # certain or an editor decided); only the latter counts for planning.
+    suggested_ags: Mapped[str | None] = mapped_column(String(8))
+    municipality_ags: Mapped[str | None] = mapped_column(String(8), index=True)
+    detection_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    detection_candidates: Mapped[list] = mapped_column(JSON, default=list)
+    detection_reason: Mapped[str] = mapped_column(Text, default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+
+    image: Mapped[Image | None] = relationship(back_populates="post", uselist=False)
+    consent: Mapped[Consent | None] = relationship(back_populates="post", uselist=False)
+    events: Mapped[list[AuditEvent]] = relationship(back_populates="post", order_by="AuditEvent.id")
+
+    @property
+    def plannable(self) -> bool:
+        return self.state == State.GRANTED.value and self.municipality_ags is not None
+
+
+class Image(Base):
+    """The original photo (kept privately, downloaded once) and its thumbnail (made once)."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
+    path: Mapped[str] = mapped_column(String(300))  # relative to the media folder
+    thumbnail_path: Mapped[str] = mapped_column(String(300))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    phash: Mapped[str] = mapped_column(String(16), index=True)
+
+    post: Mapped[Post] = relationship(back_populates="image")
+
+
+class Consent(Base):
+    """The author's permission to repost, with how it was asked and answered."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20))  # requested, granted, declined, expired
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str | None] = mapped_column(String(120))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    credit: Mapped[str | None] = mapped_column(String(200))  # how the author wants to be named
+
+    post: Mapped[Post] = relationship(back_populates="consent")
+
+
+class AuditEvent(Base):
+    """Who did what to a post, when, why, and on which evidence. Never updated, only added."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    post: Mapped[Post] = relationship(back_populates="events")
+
+
+class SourceCursor(Base):
+    """Where a resumable source stopped (instaloader's frozen iterator as JSON)."""
+
+    __tablename__ = "source_cursors"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))  # "hashtag:soists", "tagged:wirzeigens"
+    state: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message: Mapped[str] = mapped_column(Text, default="")
