@@ -2,7 +2,7 @@
 
 Everything lives in var/scheduler-demo/: a copy of content/, a fresh store seeded with six
 approved (granted, located) demo posts drawn by demo.artwork, the local fake Graph API
-(tests/fakes/graph_fake.py, which downloads the image like Meta does), the built site in
+(demo/graph_fake.py, which downloads the image like Meta does), the built site in
 output/ served on 127.0.0.1 as the "public" site, and a posting slot one minute ago.
 Then `once` runs twice: the first run plans, queues and publishes one feature to the site,
 Instagram and Facebook; the second finds nothing to do (exactly once).
