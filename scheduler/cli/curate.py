@@ -65,7 +65,7 @@ def _change(settings, post_id: int, change) -> int:
 
 def cmd_approve(args, settings) -> int:
     return _change(settings, args.id, lambda s, p: workflow.transition(
-        s, p, State.SHORTLISTED.value, editor(args, settings), args.reason or "approved"))
+        s, p, State.SHORTLISTED.value, editor(args, settings), args.reason or ""))
 
 
 def cmd_reject(args, settings) -> int:
@@ -76,14 +76,14 @@ def cmd_reject(args, settings) -> int:
 def cmd_rights(args, settings) -> int:
     target = {"requested": State.RIGHTS_REQUESTED.value}.get(args.status, args.status)
     return _change(settings, args.id, lambda s, p: workflow.transition(
-        s, p, target, editor(args, settings), args.reason or f"rights {args.status}", args.evidence or "",
+        s, p, target, editor(args, settings), args.reason or "", args.evidence or "",
         credit=args.credit))
 
 
 def cmd_municipality(args, settings) -> int:
     registry = load_registry()
     return _change(settings, args.id, lambda s, p: workflow.set_municipality(
-        s, p, args.municipality, registry, editor(args, settings), args.reason or "editor decision"))
+        s, p, args.municipality, registry, editor(args, settings), args.reason or workflow.EDITOR_DECISION))
 
 
 def cmd_expire(args, settings) -> int:

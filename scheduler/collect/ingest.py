@@ -99,7 +99,7 @@ class Collector:
             if verdict.accepted:
                 verdict = rules.check_author_cap(self._author_posts_in_week(session, post), self.settings)
             evidence = json.dumps(collected.evidence, ensure_ascii=False, default=str)
-            record(session, post, ACTOR, "collected", f"from {collected.source}", evidence, None, State.COLLECTED.value)
+            record(session, post, ACTOR, "collected", f"gesammelt über {collected.source}", evidence, None, State.COLLECTED.value)
             if not verdict.accepted:
                 record(session, post, "rules", "transition", verdict.reason, "", post.state, State.REJECTED.value)
                 post.state = State.REJECTED.value
@@ -118,16 +118,16 @@ class Collector:
             try:
                 municipality = self.registry.get(collected.municipality)
                 post.municipality_ags, post.needs_review = municipality.ags, False
-                post.detection_reason = f"given by the submitter: {municipality.name}"
+                post.detection_reason = f"vom Einsender genannt: {municipality.name}"
             except UnknownMunicipality as exc:
-                post.detection_reason += f"; submitter's municipality not recognised: {exc}"
+                post.detection_reason += f"; Kommune des Einsenders nicht erkannt: „{exc.value}“"
 
     def _image(self, session: Session, post: Post, collected: CollectedPost) -> rules.Verdict:
         try:
             stored = store_image(self.settings.media_dir, collected.uid, collected.load_image,
                                  self.settings.thumbnail_px)
         except (OSError, ValueError) as exc:  # Pillow: not an image / truncated file
-            return rules.Verdict(False, f"image not readable: {exc}")
+            return rules.Verdict(False, f"Bild nicht lesbar: {exc}")
         session.add(Image(post=post, **stored.__dict__))
         verdict = rules.check_image(stored.width, stored.height, self.settings)
         if not verdict.accepted:
@@ -140,7 +140,7 @@ class Collector:
                                         self.settings.near_duplicate_distance)
         if duplicate is not None:
             post.duplicate_of_id = duplicate
-            return rules.Verdict(False, f"near-duplicate of post {duplicate} (perceptual hash)")
+            return rules.Verdict(False, f"Beinahe-Duplikat von Beitrag {duplicate} (Bild-Hash)")
         return rules.ACCEPT
 
     def _author_posts_in_week(self, session: Session, post: Post) -> int:
@@ -154,6 +154,6 @@ class Collector:
         from scheduler.curate.workflow import transition
 
         consent = collected.consent or {}
-        transition(session, post, State.SHORTLISTED.value, ACTOR, "submitted with consent")
-        transition(session, post, State.GRANTED.value, ACTOR, "consent given with the submission",
+        transition(session, post, State.SHORTLISTED.value, ACTOR, "mit Einwilligung eingereicht")
+        transition(session, post, State.GRANTED.value, ACTOR, "Einwilligung mit der Einreichung erteilt",
                    consent.get("evidence", ""), credit=consent.get("credit"))

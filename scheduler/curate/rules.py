@@ -22,25 +22,25 @@ ACCEPT = Verdict(True)
 def check_text(post: CollectedPost, settings: Settings) -> Verdict:
     author = post.author.lstrip("@").casefold()
     if author in settings.blocked_authors:
-        return Verdict(False, f"author @{author} is on the blocklist")
+        return Verdict(False, f"Autor @{author} steht auf der Sperrliste")
     text = normalise(" ".join([post.caption, *post.hashtags]))  # catches "Wer-bung" and "WERBUNG"
     for keyword in settings.blocked_keywords:
         if normalise(keyword) and normalise(keyword) in text:
-            return Verdict(False, f"blocked keyword {keyword!r}")
+            return Verdict(False, f"gesperrtes Stichwort „{keyword}“")
     if post.is_video and settings.video_policy == "skip":
-        return Verdict(False, "video (SOISTS_VIDEOS=skip)")
+        return Verdict(False, "Video – Videos werden übersprungen (SOISTS_VIDEOS=skip)")
     return ACCEPT
 
 
 def check_image(width: int, height: int, settings: Settings) -> Verdict:
     if min(width, height) < settings.min_image_px:
-        return Verdict(False, f"image too small: {width}×{height} px, shorter side must be "
-                              f"at least {settings.min_image_px} px")
+        return Verdict(False, f"Bild zu klein: {width}×{height} px, die kürzere Seite braucht "
+                              f"mindestens {settings.min_image_px} px")
     return ACCEPT
 
 
 def check_author_cap(posts_this_week: int, settings: Settings) -> Verdict:
     if posts_this_week >= settings.author_weekly_cap:
-        return Verdict(False, f"author already has {posts_this_week} posts in this week "
-                              f"(cap {settings.author_weekly_cap})")
+        return Verdict(False, f"Autor hat in dieser Woche schon {posts_this_week} Beiträge "
+                              f"(Obergrenze {settings.author_weekly_cap})")
     return ACCEPT

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugins.region.registry import Registry, UnknownMunicipality
+from scheduler.curate.labels import default_reason, state_label, state_list
 from scheduler.store.models import AuditEvent, Consent, Post, State, utcnow
 
 S = State
@@ -27,6 +28,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 TRANSITIONS = {k.value: {v.value for v in vs} for k, vs in TRANSITIONS.items()}
 CONSENT_STATES = {S.RIGHTS_REQUESTED.value, S.GRANTED.value, S.DECLINED.value, S.EXPIRED.value}
+EDITOR_DECISION = "Entscheidung der Redaktion"  # the default reason of a municipality override
 PENDING = (S.COLLECTED.value, S.SHORTLISTED.value, S.RIGHTS_REQUESTED.value)
 
 
@@ -47,12 +49,13 @@ def transition(session: Session, post: Post, to_state: str, actor: str, reason: 
     to_state = State(to_state).value
     now = now or utcnow()
     if to_state not in TRANSITIONS[post.state]:
-        allowed = ", ".join(sorted(TRANSITIONS[post.state]))
-        raise CurationError(f"post {post.id} is {post.state}; it can go to {allowed}, not {to_state}")
+        raise CurationError(f"Beitrag {post.id} hat den Status „{state_label(post.state)}“; von dort geht es nur "
+                            f"nach: {state_list(TRANSITIONS[post.state])} – nicht nach „{state_label(to_state)}“.")
     if to_state == S.REJECTED.value and not reason.strip():
-        raise CurationError("a rejection needs a reason")
+        raise CurationError("Eine Ablehnung braucht einen Grund.")
     if to_state == S.GRANTED.value and not evidence.strip():
-        raise CurationError("granted rights need evidence (e.g. 'DM 2026-11-20: \"ja, gerne\"')")
+        raise CurationError("Erteilte Rechte brauchen einen Nachweis (z. B. „DM 2026-11-20: ja, gerne“).")
+    reason = reason.strip() or default_reason(to_state)
     if to_state in CONSENT_STATES:
         consent = post.consent or Consent(post=post, status=to_state, evidence="")
         session.add(consent)
@@ -71,7 +74,7 @@ def transition(session: Session, post: Post, to_state: str, actor: str, reason: 
 
 
 def set_municipality(session: Session, post: Post, ref: str, registry: Registry, actor: str,
-                     reason: str = "editor decision") -> Post:
+                     reason: str = EDITOR_DECISION) -> Post:
     """Editor override: a slug, AGS or unambiguous name; always wins over the detector."""
     try:
         municipality = registry.get(ref)
@@ -79,7 +82,7 @@ def set_municipality(session: Session, post: Post, ref: str, registry: Registry,
         found = registry.lookup_name(ref)
         if len(found) != 1:
             if found:
-                raise CurationError(f"{ref!r} is ambiguous: " + ", ".join(
+                raise CurationError(f"„{ref}“ ist mehrdeutig: " + ", ".join(
                     f"{m.name} ({m.district}, {m.slug})" for m in found)) from None
             raise
         municipality = found[0]
@@ -99,7 +102,7 @@ def expire_overdue(session: Session, days: int = 14, now: datetime | None = None
         select(Post).join(Consent).where(Post.state == S.RIGHTS_REQUESTED.value, Consent.requested_at <= cutoff)
     ).all()
     for post in overdue:
-        transition(session, post, S.EXPIRED.value, actor, f"no answer within {days} days", now=now)
+        transition(session, post, S.EXPIRED.value, actor, f"keine Antwort innerhalb von {days} Tagen", now=now)
     return list(overdue)
 
 

@@ -43,7 +43,7 @@ def takedown_in_store(session: Session, post_id: str, actor: str, reason: str) -
                 outcome.published_media[channel] = str(data[key])
     post = session.scalar(select(Post).where(Post.uid == feature.post_uid))
     if post is not None and post.state != State.REJECTED.value:
-        transition(session, post, State.REJECTED.value, actor, reason=f"takedown: {reason}")
+        transition(session, post, State.REJECTED.value, actor, reason=f"Entfernt (Takedown): {reason}")
         outcome.post_withdrawn = True
     session.commit()
     return outcome

@@ -66,14 +66,14 @@ def test_near_duplicate_is_rejected_with_reference(sessions, settings, registry)
     with sessions() as session:
         post = session.scalar(select(Post).where(Post.uid == "instagram:X2"))
         assert post.state == "rejected" and post.duplicate_of_id == 1
-        assert "near-duplicate" in post.events[-1].reason and post.events[-1].actor == "rules"
+        assert "Beinahe-Duplikat von Beitrag 1" in post.events[-1].reason and post.events[-1].actor == "rules"
 
 
 @pytest.mark.parametrize("changes, post, reason", [
-    ({"blocked_keywords": ("werbung",)}, dict(caption="Tolle #Werbung in #esslingen"), "blocked keyword"),
-    ({"blocked_authors": ("spam_shop",)}, dict(author="Spam_Shop"), "blocklist"),
-    ({"video_policy": "skip"}, dict(is_video=True), "video"),
-    ({"min_image_px": 600}, {}, "too small"),
+    ({"blocked_keywords": ("werbung",)}, dict(caption="Tolle #Werbung in #esslingen"), "gesperrtes Stichwort „werbung“"),
+    ({"blocked_authors": ("spam_shop",)}, dict(author="Spam_Shop"), "Sperrliste"),
+    ({"video_policy": "skip"}, dict(is_video=True), "Video"),
+    ({"min_image_px": 600}, {}, "Bild zu klein"),
 ])
 def test_collection_rules(sessions, with_settings, registry, changes, post, reason):
     collector = Collector(sessions, with_settings(**changes), registry)
@@ -99,7 +99,7 @@ def test_state_machine_audit_and_plannable(sessions, settings, registry):
             curation.transition(session, post, State.GRANTED.value, "eva", evidence="x")  # not from collected
         curation.transition(session, post, State.SHORTLISTED.value, "eva", "schönes Licht", now=t0)
         curation.transition(session, post, State.RIGHTS_REQUESTED.value, "eva", "DM gesendet", now=t0)
-        with pytest.raises(curation.CurationError, match="evidence"):
+        with pytest.raises(curation.CurationError, match="Nachweis"):
             curation.transition(session, post, State.GRANTED.value, "eva")
         curation.transition(session, post, State.GRANTED.value, "eva", "Antwort", 'DM: "ja, gerne"',
                             now=t0 + timedelta(days=1), credit="Anna K.")
@@ -132,7 +132,7 @@ def test_editor_overrides_municipality(sessions, settings, registry):
     with sessions.begin() as session:
         post = session.get(Post, 1)
         assert post.needs_review and post.municipality_ags is None and len(post.detection_candidates) == 2
-        with pytest.raises(curation.CurationError, match="ambiguous"):
+        with pytest.raises(curation.CurationError, match="mehrdeutig"):
             curation.set_municipality(session, post, "Altdorf", registry, "eva")
         curation.set_municipality(session, post, "08116005", registry, "eva", "Kirche erkannt")
         assert post.municipality_ags == "08116005" and not post.needs_review

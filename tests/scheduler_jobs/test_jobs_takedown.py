@@ -33,7 +33,7 @@ def test_takedown_cancels_the_queue_and_nothing_is_published(tmp_path, monkeypat
             assert feature.status == TAKEN_DOWN
             post = session.scalar(select(Post).where(Post.uid == feature.post_uid))
             assert post.state == "rejected"
-            assert post.events[-1].reason == "takedown: Autorin hat widerrufen"
+            assert post.events[-1].reason == "Entfernt (Takedown): Autorin hat widerrufen"
         assert fake.published() == {"instagram": [], "facebook": []}
         # Planning again never brings it back.
         assert jobs.plan_job(url, NOW) == []

@@ -2,6 +2,7 @@
 
 Security for a local tool: bound to 127.0.0.1 by the server, Host header checked (DNS
 rebinding), a CSRF token per browser session checked on every POST, captions autoescaped.
+What the board says (German) lives in present.py and the templates; this module is plumbing.
 """
 
 from __future__ import annotations
@@ -13,26 +14,21 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.config import Settings
 from scheduler.curate import workflow
-from scheduler.store.models import Post, State
+from scheduler.curate.review import present
+from scheduler.store.models import Post
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ACTIONS = {  # form action → target state
-    "approve": State.SHORTLISTED.value,
-    "reject": State.REJECTED.value,
-    "request": State.RIGHTS_REQUESTED.value,
-    "granted": State.GRANTED.value,
-    "declined": State.DECLINED.value,
-    "reopen": State.COLLECTED.value,
-}
-FILTERS = {"pending": workflow.PENDING, "granted": (State.GRANTED.value,),
-           "rejected": (State.REJECTED.value,), "all": tuple(s.value for s in State)}
 COOKIE = "soists_review"
+MAX_FORM_BYTES = 100_000
+STATUS_LINES = {400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found",
+                405: "405 Method Not Allowed", 421: "421 Misdirected Request"}
+ROUTES = (("/thumbs/", "GET"), ("/posts/", "POST"))  # prefix → the one method it answers
 
 
 class ReviewApp:
@@ -40,6 +36,7 @@ class ReviewApp:
                  editor: str = "editor"):
         self.sessions, self.settings, self.registry, self.editor = sessions, settings, registry, editor
         self.tokens: dict[str, str] = {}  # browser session id → CSRF token
+        self.flashes: dict[str, tuple[str, str]] = {}  # browser session id → (kind, message) for the next page
         self.allowed_hosts: set[str] = set()
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
 
@@ -47,29 +44,37 @@ class ReviewApp:
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST", "")
         if self.allowed_hosts and host not in self.allowed_hosts:
-            return self._text(start_response, "421 Misdirected Request", "unknown host")
+            return self._error(start_response, 421)
         path, method = environ.get("PATH_INFO", "/"), environ["REQUEST_METHOD"]
         session_id, new_cookie = self._browser_session(environ)
         headers = [("Set-Cookie", new_cookie)] if new_cookie else []
-        if method == "GET" and path == "/":
-            query = parse_qs(environ.get("QUERY_STRING", ""))
-            view = query.get("view", ["pending"])[0]
-            body = self.render_board(view if view in FILTERS else "pending", self.tokens[session_id],
-                                     query.get("error", [""])[0])
+        allowed = "GET" if path == "/" else next((m for prefix, m in ROUTES if path.startswith(prefix)), None)
+        if allowed is None:
+            return self._error(start_response, 404, headers)
+        if method != allowed:
+            return self._error(start_response, 405, headers + [("Allow", allowed)])
+        if path == "/":
+            view = present.view_name(parse_qs(environ.get("QUERY_STRING", "")).get("view", [""])[0])
+            body = self.render_board(view, self.tokens[session_id], self.flashes.pop(session_id, None))
             return self._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
-        if method == "GET" and path.startswith("/thumbs/"):
+        if path.startswith("/thumbs/"):
             return self._thumbnail(start_response, path.removeprefix("/thumbs/"))
-        if method == "POST" and path.startswith("/posts/"):
+        return self._post(environ, start_response, path, session_id, headers)
+
+    def _post(self, environ, start_response, path: str, session_id: str, headers: list):
+        post_id = path.removeprefix("/posts/")
+        if not post_id.isdigit():
+            return self._error(start_response, 404, headers)
+        try:
             form = self._form(environ)
-            token = form.get("csrf", "")
-            if not hmac.compare_digest(token, self.tokens.get(session_id, "")) or not token:
-                return self._text(start_response, "403 Forbidden", "CSRF token missing or wrong; reload the page")
-            error = self.act(path, form)
-            params = {"view": form.get("view", "pending")} | ({"error": error} if error else {})
-            location = "/?" + urlencode(params) + f"#post-{path.split('/')[2]}"
-            return self._respond(start_response, "303 See Other", b"", "text/plain",
-                                 headers + [("Location", location)])
-        return self._text(start_response, "404 Not Found", "not found")
+        except ValueError:
+            return self._error(start_response, 400, headers)
+        token = form.get("csrf", "")
+        if not token or not hmac.compare_digest(token, self.tokens.get(session_id, "")):
+            return self._error(start_response, 403, headers)
+        self.flashes[session_id] = self.act(int(post_id), form)
+        location = "/?" + urlencode({"view": present.view_name(form.get("view"))}) + f"#post-{post_id}"
+        return self._respond(start_response, "303 See Other", b"", "text/plain", headers + [("Location", location)])
 
     def _browser_session(self, environ) -> tuple[str, str | None]:
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
@@ -82,8 +87,11 @@ class ReviewApp:
 
     @staticmethod
     def _form(environ) -> dict[str, str]:
+        """The urlencoded form; ValueError when the length is not a number."""
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        data = environ["wsgi.input"].read(min(length, 100_000)).decode("utf-8", "replace")
+        if length < 0:
+            raise ValueError("negative Content-Length")
+        data = environ["wsgi.input"].read(min(length, MAX_FORM_BYTES)).decode("utf-8", "replace")
         return {k: v[0] for k, v in parse_qs(data, keep_blank_values=True).items()}
 
     @staticmethod
@@ -94,70 +102,75 @@ class ReviewApp:
                                  "style-src 'self' 'unsafe-inline'; img-src 'self'"), *headers])
         return [body]
 
-    def _text(self, start_response, status, text):
-        return self._respond(start_response, status, text.encode(), "text/plain; charset=utf-8")
+    def _error(self, start_response, code: int, headers=()):
+        title, text = present.ERRORS[code]
+        body = self.env.get_template("error.html").render(code=code, title=title, text=text)
+        return self._respond(start_response, STATUS_LINES[code], body.encode(), "text/html; charset=utf-8", headers)
 
     def _thumbnail(self, start_response, name: str):
-        try:
-            post_id = int(name.removesuffix(".jpg"))
-        except ValueError:
-            return self._text(start_response, "404 Not Found", "not found")
+        post_id = name.removesuffix(".jpg")
+        if not post_id.isdigit():
+            return self._error(start_response, 404)
         with self.sessions() as session:
-            post = session.get(Post, post_id)
+            post = session.get(Post, int(post_id))
             relative = post.image.thumbnail_path if post and post.image else None
         if relative is None:
-            return self._text(start_response, "404 Not Found", "no thumbnail")
+            return self._error(start_response, 404)
         data = (self.settings.media_dir / relative).read_bytes()
         return self._respond(start_response, "200 OK", data, "image/jpeg")
 
     # -- the board --------------------------------------------------------------------------
-    def render_board(self, view: str, token: str, error: str = "") -> str:
+    def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None) -> str:
+        label, states = present.VIEWS[view]
         with self.sessions() as session:
-            posts = session.scalars(select(Post).where(Post.state.in_(FILTERS[view]))
-                                    .order_by(Post.needs_review.desc(), Post.taken_at.desc()).limit(300)).all()
-            cards = [self._card(post) for post in posts]
+            posts = session.scalars(
+                select(Post).where(Post.state.in_(states))
+                .options(selectinload(Post.events), selectinload(Post.consent), selectinload(Post.image))
+                .order_by(Post.needs_review.desc(), Post.taken_at.desc()).limit(300)).all()
+            cards = [present.card(post, self._name, self._name_with_district) for post in posts]
+            per_state = dict(session.execute(select(Post.state, func.count(Post.id)).group_by(Post.state)).all())
         return self.env.get_template("board.html").render(
-            cards=cards, token=token, view=view, views=list(FILTERS), error=error,
+            cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,
+            counts=present.view_counts(per_state), flash=flash, shortcuts=present.SHORTCUTS,
+            keymap={a.key: a.name for a in present.ACTIONS},
             municipalities=sorted(self.registry, key=lambda m: m.name), editor=self.editor)
 
-    def _card(self, post: Post) -> dict:
-        def name(ags):
-            try:
-                return self.registry.get(ags).name if ags else None
-            except UnknownMunicipality:
-                return ags
-        return {"id": post.id, "author": post.author, "caption": post.caption, "state": post.state,
-                "permalink": post.permalink, "taken_at": post.taken_at, "location": post.location_name,
-                "municipality": name(post.municipality_ags), "suggested": name(post.suggested_ags),
-                "candidates": [name(a) for a in post.detection_candidates or []],
-                "reason": post.detection_reason, "needs_review": post.needs_review,
-                "confidence": post.detection_confidence, "has_image": post.image is not None,
-                "consent": post.consent.evidence if post.consent else "",
-                "actions": [a for a, target in ACTIONS.items() if target in workflow.TRANSITIONS[post.state]]}
+    def _name(self, ags: str | None) -> str | None:
+        try:
+            return self.registry.get(ags).name if ags else None
+        except UnknownMunicipality:
+            return ags
 
-    def act(self, path: str, form: dict[str, str]) -> str:
-        """Apply one action at once in its own transaction; returns an error text or ''."""
-        parts = path.strip("/").split("/")
-        if len(parts) != 2 or not parts[1].isdigit():
-            return "unknown post"
-        action = form.get("action", "")
-        actor = self.editor
+    def _name_with_district(self, ags: str) -> str:
+        try:
+            municipality = self.registry.get(ags)
+        except UnknownMunicipality:
+            return ags
+        return f"{municipality.name} ({municipality.district})"
+
+    def act(self, post_id: int, form: dict[str, str]) -> tuple[str, str]:
+        """Apply one action at once in its own transaction; returns ("ok"|"error", German message)."""
+        name = form.get("action", "")
         try:
             with self.sessions.begin() as session:
-                post = session.get(Post, int(parts[1]))
+                post = session.get(Post, post_id)
                 if post is None:
-                    return "unknown post"
-                if action == "municipality":
-                    workflow.set_municipality(session, post, form.get("municipality", ""), self.registry, actor,
-                                              form.get("reason") or "set on the review board")
-                elif action in ACTIONS:
-                    # one free-text field: the reason, and for consent answers also the evidence
-                    note = form.get("note", "").strip()
-                    reason = note or f"{action} on the review board"
-                    evidence = note if action in ("granted", "declined", "request") else ""
-                    workflow.transition(session, post, ACTIONS[action], actor, reason, evidence)
-                else:
-                    return f"unknown action {action!r}"
-        except (workflow.CurationError, UnknownMunicipality) as exc:
-            return str(exc)
-        return ""
+                    return "error", f"Beitrag #{post_id} gibt es nicht."
+                if name == "municipality":
+                    if not form.get("municipality", "").strip():
+                        return "error", "Bitte eine Kommune eingeben (Name, Kürzel oder AGS)."
+                    workflow.set_municipality(session, post, form["municipality"].strip(), self.registry,
+                                              self.editor, form.get("reason") or "auf der Prüfseite gesetzt")
+                    return "ok", present.municipality_message(post_id, self._name(post.municipality_ags) or "")
+                action = present.ACTION_BY_NAME.get(name)
+                if action is None:
+                    return "error", "Unbekannte Aktion."
+                # one free-text field: the reason, and for consent answers also the evidence
+                note = form.get("note", "").strip()
+                evidence = note if name in present.EVIDENCE_ACTIONS else ""
+                workflow.transition(session, post, action.target, self.editor, note, evidence)
+                return "ok", present.done_message(post_id, post.state)
+        except workflow.CurationError as exc:
+            return "error", str(exc)
+        except UnknownMunicipality as exc:
+            return "error", present.unknown_municipality_message(exc)
