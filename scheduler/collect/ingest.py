@@ -19,6 +19,7 @@ from scheduler.collect.media_store import find_near_duplicate, store_image
 from scheduler.collect.sources.base import CollectedPost
 from scheduler.config import Settings
 from scheduler.curate import rules
+from scheduler.curate.aliases import load_learned
 from scheduler.curate.detection import Detector
 from scheduler.curate.workflow import record
 from scheduler.store.models import Image, Post, SourceCursor, State, utcnow
@@ -63,11 +64,19 @@ class DbCursorStore:
 class Collector:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, registry: Registry):
         self.sessions, self.settings, self.registry = sessions, settings, registry
-        self.detector = Detector(registry)
+        self._detector: Detector | None = None
+
+    def detector(self, session: Session) -> Detector:
+        """Built once per run with the aliases editors taught so far (read from the store here,
+        so that detection itself stays free of database access)."""
+        if self._detector is None:
+            self._detector = Detector(self.registry, learned=load_learned(session))
+        return self._detector
 
     def run(self, posts: Iterable[CollectedPost], report: RunReport | None = None,
             on_post: Callable[[CollectedPost, str], None] | None = None) -> RunReport:
         report = report or RunReport()
+        self._detector = None  # aliases taught since the last run count from now on
         for collected in posts:
             outcome = self.store(collected)
             if outcome == "known":
@@ -93,7 +102,7 @@ class Collector:
                         is_video=collected.is_video, state=State.COLLECTED.value)
             session.add(post)
             session.flush()  # an id for the audit rows
-            self._detect(post, collected)
+            self._detect(post, collected, self.detector(session))
             if verdict.accepted:
                 verdict = self._image(session, post, collected)
             if verdict.accepted:
@@ -108,8 +117,8 @@ class Collector:
                 self._consent(session, post, collected)
             return "review" if post.needs_review else "ok"
 
-    def _detect(self, post: Post, collected: CollectedPost) -> None:
-        detection = self.detector.detect(collected.location, collected.caption, collected.hashtags)
+    def _detect(self, post: Post, collected: CollectedPost, detector: Detector) -> None:
+        detection = detector.detect(collected.location, collected.caption, collected.hashtags)
         post.suggested_ags, post.detection_confidence = detection.ags, detection.confidence
         post.detection_candidates, post.detection_reason = list(detection.candidates), detection.reason
         post.needs_review = detection.needs_review

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugins.region.registry import Registry, UnknownMunicipality
+from scheduler.curate.aliases import learn_from_post, load_learned
+from scheduler.curate.detection import Detector
 from scheduler.curate.labels import default_reason, state_label, state_list
 from scheduler.store.models import AuditEvent, Consent, Post, State, utcnow
 
@@ -74,8 +76,11 @@ def transition(session: Session, post: Post, to_state: str, actor: str, reason: 
 
 
 def set_municipality(session: Session, post: Post, ref: str, registry: Registry, actor: str,
-                     reason: str = EDITOR_DECISION) -> Post:
-    """Editor override: a slug, AGS or unambiguous name; always wins over the detector."""
+                     reason: str = EDITOR_DECISION, learn: bool = True) -> Post:
+    """Editor override: a slug, AGS or unambiguous name; always wins over the detector.
+
+    With `learn`, location parts the detector could not place are stored as place aliases
+    for this municipality (the next post naming them gets it as a suggestion)."""
     try:
         municipality = registry.get(ref)
     except UnknownMunicipality:
@@ -86,8 +91,13 @@ def set_municipality(session: Session, post: Post, ref: str, registry: Registry,
                     f"{m.name} ({m.district}, {m.slug})" for m in found)) from None
             raise
         municipality = found[0]
+    learned = []
+    if learn and post.location_name:
+        detector = Detector(registry, learned=load_learned(session))
+        learned = learn_from_post(session, post, municipality, actor, detector)
+    note = "".join(f"; Ortsalias gelernt: „{item.text}“" for item in learned)
     record(session, post, actor, "set_municipality", reason,
-           f"{post.municipality_ags or '-'} → {municipality.ags} ({municipality.name})")
+           f"{post.municipality_ags or '-'} → {municipality.ags} ({municipality.name}){note}")
     post.municipality_ags = municipality.ags
     post.needs_review = False
     return post

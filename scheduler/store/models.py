@@ -159,3 +159,22 @@ class SourceCursor(Base):
     state: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlaceAlias(Base):
+    """A phrase an editor taught the detector: when a post named it, the editor chose this AGS.
+
+    One row per (phrase, AGS): the same phrase taught for two municipalities is kept twice so
+    the detector sees the conflict and asks again instead of picking one.
+    """
+
+    __tablename__ = "place_aliases"
+    __table_args__ = (UniqueConstraint("phrase", "ags"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(200), index=True)  # normalised (registry.normalise)
+    text: Mapped[str] = mapped_column(String(300))  # as the post wrote it, for people
+    ags: Mapped[str] = mapped_column(String(8))
+    editor: Mapped[str] = mapped_column(String(120), default="")
+    post_uid: Mapped[str | None] = mapped_column(String(200), nullable=True)  # where it was learned
+    created_utc: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

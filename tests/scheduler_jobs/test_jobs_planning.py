@@ -22,13 +22,13 @@ REG = load_registry()
 A, B, C = (REG.get(s).ags for s in ("plochingen", "backnang", "leonberg"))
 
 
-def test_migration_0002_creates_the_same_schema_as_the_models(tmp_path):
+def test_migrations_create_the_same_schema_as_the_models(tmp_path):
     url, engine, _ = store(tmp_path)
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0002"
+        assert MigrationContext.configure(connection).get_current_revision() == "0003"  # head: 0003 place_aliases
 
 
 def test_only_granted_posts_with_a_municipality_are_candidates(tmp_path):
