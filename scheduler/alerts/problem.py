@@ -18,7 +18,7 @@ WARNING, CRITICAL = "warning", "critical"
 KIND_TITLES = {
     "feature_failed": "Feature fehlgeschlagen",
     "feature_needs_editor": "Feature wartet auf die Redaktion",
-    "empty_slot": "Sendeplatz bleibt leer",
+    "empty_slot": "Leerer Sendeplatz, kein Beitrag übrig",
     "token_expiring": "Zugangstoken läuft bald ab",
     "token_invalid": "Zugangstoken ungültig",
     "collect_login": "Sammeln braucht eine Anmeldung",
