@@ -40,7 +40,8 @@ def test_services_are_hardened(name):
     s = unit_settings(UNITS / name)
     assert s["User"] == ["soists"] and s["NoNewPrivileges"] == ["yes"] and s["PrivateTmp"] == ["yes"]
     assert s["ProtectSystem"] == ["strict"] and s["ProtectHome"] == ["yes"]
-    assert s["ReadWritePaths"] == ["/srv/soists/var /srv/soists/content /srv/soists/output"]
+    assert s["ReadWritePaths"] == (["/srv/soists/var"] if name == "soists-review.service" else
+                                   ["/srv/soists/var /srv/soists/content /srv/soists/output /srv/soists/.cache"])
     assert s["LoadCredential"] == ["secrets.json:/etc/soists/secrets.json"]
     assert all(cmd.startswith("/srv/soists/.venv/bin/python -m scheduler ") for cmd in s["ExecStart"])
     assert unit_settings(UNITS / "soists-scheduler.service")["ExecStart"] == [
@@ -54,7 +55,8 @@ def unit_root(tmp_path_factory) -> Path:
     if SYSTEMD_ANALYZE is None:
         pytest.skip("systemd-analyze missing: run .ci/setup --browser (installs the systemd package)")
     root = tmp_path_factory.mktemp("unit-root")
-    for folder in ("srv/soists/var", "srv/soists/content", "srv/soists/output", "etc/soists", "lib/systemd"):
+    for folder in ("srv/soists/var", "srv/soists/content", "srv/soists/output", "srv/soists/.cache", "etc/soists",
+                   "lib/systemd"):
         (root / folder).mkdir(parents=True)
     python = root / "srv/soists/.venv/bin/python"
     python.parent.mkdir(parents=True)
