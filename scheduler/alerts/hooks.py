@@ -108,7 +108,7 @@ def check_and_report(db_url: str, scope: str = "jobs", now: datetime | None = No
 
 def after_jobs(db_url: str, scope: str = "jobs", now: datetime | None = None) -> Outcome | None:
     outcome = _safe(check_and_report, db_url, scope, now)
-    _safe(write_metrics, db_url, now)
+    _safe(write_metrics, db_url)  # stamped with the real time of writing
     return outcome
 
 
