@@ -1,6 +1,8 @@
-"""Process commands: migrate, run, once, status, demo."""
+"""Process commands: migrate, run, once, status (--json), retry, demo."""
 
 from __future__ import annotations
+
+import json
 
 from scheduler import jobs
 from scheduler.cli.common import add_dry_run, console, dry, out, print_lines
@@ -33,7 +35,7 @@ def cmd_once(args, settings) -> int:
     only = tuple(part.strip() for part in (args.only or ",".join(jobs.ONCE_ORDER)).split(",") if part.strip())
     unknown = sorted(set(only) - set(jobs.ONCE_ORDER) - {"deploy"})
     if unknown:
-        console.print(f"[red]unknown job(s) {', '.join(unknown)}: use expire, collect, plan, publish, deploy")
+        console.print(f"[red]unknown job(s) {', '.join(unknown)}: use expire, collect, plan, publish, alerts, deploy")
         return EXIT_USAGE
     settings.ensure_dirs()
     report = jobs.run_once(settings.db_url, only=only)
@@ -41,7 +43,26 @@ def cmd_once(args, settings) -> int:
     return report.exit_code
 
 
+def status_json(settings) -> dict:
+    """Everything `status` shows, for monitoring: the alerts snapshot plus next runs and quota."""
+    from scheduler.alerts.monitor import snapshot
+    from scheduler.store.db import has_tables
+
+    data = {"next_runs": {job_id: at.isoformat() if at else None for job_id, at in jobs.next_runs(settings.db_url)}}
+    if jobs.tables_ready(settings.db_url) and has_tables(settings.db_url, "alert_log", "job_runs"):
+        with jobs.sessions_for(settings.db_url, migrate_first=False)() as session:
+            data.update(snapshot(session))
+        data["migrated"] = True
+    else:
+        data["migrated"] = False
+    data["instagram_quota_left"] = jobs.quota_left()
+    return data
+
+
 def cmd_status(args, settings) -> int:
+    if args.json:
+        print(json.dumps(status_json(settings), ensure_ascii=False, indent=2))
+        return EXIT_OK
     runs = jobs.next_runs(settings.db_url)
     out.print("next runs:")
     if not runs:
@@ -67,6 +88,19 @@ def cmd_status(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_retry(args, settings) -> int:
+    from scheduler.publish.queue import retry_feature
+
+    with jobs.sessions_for(settings.db_url)() as session:
+        try:
+            retry_feature(session, args.key)
+        except KeyError:
+            console.print(f"[red]no queued feature {args.key}")
+            return EXIT_USAGE
+    out.print(f"{args.key}: pending again; the next publish run tries it", markup=False)
+    return EXIT_OK
+
+
 def cmd_demo(args, settings) -> int:
     from scheduler.jobs.demo import run_demo
 
@@ -78,9 +112,14 @@ def add_commands(sub) -> None:
     add_dry_run(sub.add_parser("run", help="run the scheduler until SIGTERM (APScheduler, persistent job store)")
                 ).set_defaults(func=cmd_run)
     o = add_dry_run(sub.add_parser("once", help="run every job once and exit (cron / systemd timer)"))
-    o.add_argument("--only", help="comma-separated subset: expire,collect,plan,publish,deploy")
+    o.add_argument("--only", help="comma-separated subset: expire,collect,plan,publish,alerts,deploy")
     o.set_defaults(func=cmd_once)
-    sub.add_parser("status", help="next job runs, last failures, Instagram quota left").set_defaults(func=cmd_status)
+    st = sub.add_parser("status", help="next job runs, last failures, Instagram quota left")
+    st.add_argument("--json", action="store_true", help="one JSON object for monitoring (also last runs, alerts)")
+    st.set_defaults(func=cmd_status)
+    r = sub.add_parser("retry", help="put a failed or needs-editor feature back in the queue")
+    r.add_argument("key", help="feature key, e.g. 2026-11-23-plochingen")
+    r.set_defaults(func=cmd_retry)
     d = add_dry_run(sub.add_parser("demo", help="seed demo posts, run `once` against the local fake Graph API"))
     d.add_argument("--keep", action="store_true", help="keep var/scheduler-demo/ from the last demo run")
     d.set_defaults(func=cmd_demo)

@@ -8,6 +8,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
+from scheduler.alerts.hooks import after_jobs, job_run
 from scheduler.config import BERLIN
 from scheduler.jobs.tasks import (
     collect_configured,
@@ -31,40 +32,59 @@ class OnceReport:
         self.lines.append(line)
 
 
-ONCE_ORDER = ("expire", "collect", "plan", "publish")
+ONCE_ORDER = ("expire", "collect", "plan", "publish", "alerts")
 
 
 def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
              deploy: Callable[[], None] | None = None, only: tuple[str, ...] = ONCE_ORDER) -> OnceReport:
-    """The jobs once, in a sensible order (for cron or a systemd timer); `only` picks some."""
-    from scheduler.publish.graph_api import GraphError
+    """The jobs once, in a sensible order (for cron or a systemd timer); `only` picks some.
 
+    Every job run is recorded, and afterwards the problems are reported (mail, metrics file):
+    with "alerts" the full check (empty slots, disk), else what the jobs can change."""
     now = now or datetime.now(timezone.utc)
     report = OnceReport()
+    try:
+        _run_jobs(db_url, now, report, publisher, deploy, only)
+    finally:
+        outcome = after_jobs(db_url, "all" if "alerts" in only else "jobs", now)
+        if "alerts" in only and outcome is not None:
+            report.add(f"alerts: {len(outcome.opened)} new, {len(outcome.resolved)} cleared, "
+                       f"{len(outcome.sent)} mail(s) sent" + (f", {len(outcome.errors)} not sent"
+                                                              if outcome.errors else ""))
+    return report
+
+
+def _run_jobs(db_url: str, now: datetime, report: OnceReport, publisher, deploy, only: tuple[str, ...]) -> None:
+    from scheduler.publish.graph_api import GraphError
+
     if "expire" in only:
-        report.add(f"expire: {expire_job(db_url)} rights request(s) expired")
+        with job_run(db_url, "expire"):
+            report.add(f"expire: {expire_job(db_url)} rights request(s) expired")
     if "collect" in only:
-        code = collect_job(db_url)
+        with job_run(db_url, "collect") as run:
+            code = run.exit_code = collect_job(db_url)
         report.add("collect: " + ("skipped (no instaloader session configured)"
                                   if not collect_configured(job_settings(db_url)) else f"exit {code}"))
         report.exit_code = report.exit_code or code
     if "plan" in only:
-        keys = plan_job(db_url, now)
+        with job_run(db_url, "plan"):
+            keys = plan_job(db_url, now)
         report.add(f"plan: {len(keys)} feature(s) queued" + (f" ({', '.join(keys)})" if keys else ""))
     if "publish" in only:
         try:
-            result = publish_job(db_url, now, publisher, deploy)
+            with job_run(db_url, "publish"):
+                result = publish_job(db_url, now, publisher, deploy)
         except GraphError as error:  # e.g. missing credentials while something is due
             report.add(f"publish: {error}")
             report.exit_code = report.exit_code or 1
-            return report
+            return
         report.add("publish: " + (", ".join(f"{k} → {s}" for k, s in result.items()) or "nothing due"))
         if any(status in ("needs_editor", "failed") for status in result.values()):
             report.exit_code = report.exit_code or 1
     if "deploy" in only:
-        deploy_job(db_url, deploy)
+        with job_run(db_url, "deploy"):
+            deploy_job(db_url, deploy)
         report.add("deploy: done")
-    return report
 
 
 def tables_ready(db_url: str) -> bool:

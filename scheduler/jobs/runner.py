@@ -9,6 +9,9 @@ Jobs (stable ids, all with coalesce, one instance, misfire grace, replace_existi
   soists.deploy    daily at SOISTS_DEPLOY_AT (04:30): build and deploy the site
                    (SOISTS_DEPLOY_COMMAND, default `invoke publish`)
   soists.expire    daily at SOISTS_EXPIRE_AT (03:15): unanswered rights requests expire
+  soists.alerts    daily at SOISTS_ALERTS_AT (07:00): the full problem check (empty slots, disk)
+
+After every job a listener records the run and reports problems (scheduler/alerts/hooks.py).
 
 The job functions live in scheduler/jobs/tasks.py and are referenced as "scheduler.jobs:<name>"
 (the package re-exports them), so a job store written by an older layout keeps working.
@@ -24,7 +27,7 @@ from typing import Callable, Mapping
 
 from scheduler.config import BERLIN
 
-JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire")
+JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire", "soists.alerts")
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -36,6 +39,7 @@ class RunnerConfig:
     plan_at: time = time(5, 30)
     deploy_at: time = time(4, 30)
     expire_at: time = time(3, 15)
+    alerts_at: time = time(7, 0)
     misfire_grace_s: int = 15 * 60
 
     @classmethod
@@ -46,7 +50,7 @@ class RunnerConfig:
                    collect_minutes=int(env.get("SOISTS_COLLECT_MINUTES", 180)),
                    publish_minutes=int(env.get("SOISTS_PUBLISH_MINUTES", 5)),
                    plan_at=clock("SOISTS_PLAN_AT", "05:30"), deploy_at=clock("SOISTS_DEPLOY_AT", "04:30"),
-                   expire_at=clock("SOISTS_EXPIRE_AT", "03:15"),
+                   expire_at=clock("SOISTS_EXPIRE_AT", "03:15"), alerts_at=clock("SOISTS_ALERTS_AT", "07:00"),
                    misfire_grace_s=int(env.get("SOISTS_MISFIRE_GRACE_SECONDS", 15 * 60)))
 
 
@@ -66,6 +70,8 @@ def job_specs(config: RunnerConfig) -> list[dict]:
              trigger=daily(config.deploy_at), args=args),
         dict(id="soists.expire", func="scheduler.jobs:expire_job", name="expire rights",
              trigger=daily(config.expire_at), args=args),
+        dict(id="soists.alerts", func="scheduler.jobs:alerts_job", name="alerts",
+             trigger=daily(config.alerts_at), args=args),
     ]
 
 
@@ -95,7 +101,9 @@ def run_forever(config: RunnerConfig, announce: Callable[[str], None] = print) -
     scheduler = make_scheduler(config)
     register_jobs(scheduler, config)
 
-    from apscheduler.events import EVENT_SCHEDULER_STARTED
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
+
+    from scheduler.alerts.hooks import job_listener
 
     stop_requested: list[str] = []
 
@@ -113,6 +121,7 @@ def run_forever(config: RunnerConfig, announce: Callable[[str], None] = print) -
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
+    scheduler.add_listener(job_listener(config.db_url), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.start()
     announce("scheduler stopped")
     return 0

@@ -120,3 +120,10 @@ def expire_job(db_url: str) -> int:
     settings = job_settings(db_url)
     with sessions_for(db_url).begin() as session:
         return len(expire_overdue(session, settings.rights_expiry_days))
+
+
+def alerts_job(db_url: str) -> int:
+    """The daily full check: empty slots, disk, features, job runs → mails and metrics."""
+    from scheduler.alerts.hooks import daily_check
+
+    return daily_check(db_url)

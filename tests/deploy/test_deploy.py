@@ -1,0 +1,190 @@
+"""deploy/: the systemd units pass `systemd-analyze verify` (in a temporary root, so the
+ExecStart paths exist) and are hardened; the nginx server block passes `nginx -t` and, started
+on free ports with a self-signed certificate, sends the caching and security headers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.alerts.smtp_helpers import free_port, self_signed
+
+ROOT = Path(__file__).resolve().parents[2]
+UNITS = ROOT / "deploy" / "systemd"
+NGINX_CONF = ROOT / "deploy" / "nginx" / "soists.conf"
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def unit_settings(path: Path) -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            settings.setdefault(key.strip(), []).append(value.strip())
+    return settings
+
+
+@pytest.mark.parametrize("name", ["soists-scheduler.service", "soists-once.service", "soists-collect.service",
+                                  "soists-review.service"])
+def test_services_are_hardened(name):
+    s = unit_settings(UNITS / name)
+    assert s["User"] == ["soists"] and s["NoNewPrivileges"] == ["yes"] and s["PrivateTmp"] == ["yes"]
+    assert s["ProtectSystem"] == ["strict"] and s["ProtectHome"] == ["yes"]
+    assert s["ReadWritePaths"] == (["/srv/soists/var"] if name == "soists-review.service" else
+                                   ["/srv/soists/var /srv/soists/content /srv/soists/output /srv/soists/.cache"])
+    assert s["LoadCredential"] == ["secrets.json:/etc/soists/secrets.json"]
+    assert all(cmd.startswith("/srv/soists/.venv/bin/python -m scheduler ") for cmd in s["ExecStart"])
+    assert unit_settings(UNITS / "soists-scheduler.service")["ExecStart"] == [
+        "/srv/soists/.venv/bin/python -m scheduler run"]
+    assert unit_settings(UNITS / "soists-review.service")["ExecStart"][0].endswith("review --port 8765 --no-browser")
+
+
+@pytest.fixture(scope="module")
+def unit_root(tmp_path_factory) -> Path:
+    """A root with the system's units, the project paths and an executable python."""
+    if SYSTEMD_ANALYZE is None:
+        pytest.skip("systemd-analyze missing: run .ci/setup --browser (installs the systemd package)")
+    root = tmp_path_factory.mktemp("unit-root")
+    for folder in ("srv/soists/var", "srv/soists/content", "srv/soists/output", "srv/soists/.cache", "etc/soists",
+                   "lib/systemd"):
+        (root / folder).mkdir(parents=True)
+    python = root / "srv/soists/.venv/bin/python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\n")
+    python.chmod(0o755)
+    shutil.copytree("/lib/systemd/system", root / "lib/systemd/system", symlinks=True)
+    shutil.copytree(UNITS, root / "etc/systemd/system")
+    return root
+
+
+def verify(root: Path, *names: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SYSTEMD_ANALYZE, "verify", "--man=no", f"--root={root}", *names],
+                          cwd=root / "etc/systemd/system", capture_output=True, text=True, timeout=60)
+
+
+def test_systemd_analyze_verify_passes_without_a_warning(unit_root):
+    names = sorted(p.name for p in UNITS.iterdir())
+    assert names == ["soists-collect.service", "soists-collect.timer", "soists-once.service", "soists-once.timer",
+                     "soists-review.service", "soists-scheduler.service"]
+    result = verify(unit_root, *names)
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
+
+
+def test_the_verify_check_does_catch_a_mistake(unit_root):
+    bad = unit_root / "etc/systemd/system/soists-bad.service"
+    bad.write_text((UNITS / "soists-review.service").read_text().replace("ProtectSystem=strict", "ProtectSytem=strict"))
+    try:
+        assert "Unknown key 'ProtectSytem'" in verify(unit_root, bad.name).stderr
+    finally:
+        bad.unlink()
+
+
+def test_systemd_analyze_security_rates_the_scheduler_ok(unit_root):
+    result = subprocess.run([SYSTEMD_ANALYZE, "security", "--offline=yes", f"--root={unit_root}",
+                             "soists-scheduler.service"], cwd=unit_root / "etc/systemd/system",
+                            capture_output=True, text=True, timeout=60)
+    found = re.search(r"Overall exposure level for soists-scheduler.service: ([0-9.]+)", result.stdout)
+    assert found, result.stdout + result.stderr
+    assert float(found.group(1)) <= 4.0  # "OK" or better on systemd's 0 (safe) … 10 (exposed) scale
+
+
+# --- nginx ----------------------------------------------------------------------------------
+
+def test_csp_allows_exactly_the_search_pages_inline_script():
+    template = (ROOT / "theme/templates/search.html").read_text(encoding="utf-8")
+    inline = re.findall(r"<script>(.*?)</script>", template, re.S)
+    assert len(inline) == 1
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in NGINX_CONF.read_text(encoding="utf-8")
+
+
+def nginx_config(tmp_path: Path, http_port: int, https_port: int) -> Path:
+    cert, key = self_signed(tmp_path)
+    site = NGINX_CONF.read_text(encoding="utf-8")
+    for old, new in {"listen 80;": f"listen 127.0.0.1:{http_port};", "listen [::]:80;": "",
+                     "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+                     "listen [::]:443 ssl http2;": "", "/srv/soists/output/live": str(tmp_path / "live"),
+                     "/etc/letsencrypt/live/so-ist-s.de/fullchain.pem": str(cert),
+                     "/etc/letsencrypt/live/so-ist-s.de/privkey.pem": str(key),
+                     "/var/www/letsencrypt": str(tmp_path / "acme")}.items():
+        assert old in site, old
+        site = site.replace(old, new)
+    (tmp_path / "soists.conf").write_text(site, encoding="utf-8")
+    temp = "".join(f"{name}_temp_path {tmp_path / name};\n" for name in
+                   ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = tmp_path / "nginx.conf"
+    main.write_text(("user root;\n" if os.geteuid() == 0 else "") +  # workers must read the 0700 test folder
+                    f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+                    f"http {{\ninclude /etc/nginx/mime.types;\naccess_log off;\n{temp}"
+                    f"include {tmp_path / 'soists.conf'};\n}}\n", encoding="utf-8")
+    return main
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    live = tmp_path / "live"
+    (live / "images/community").mkdir(parents=True)
+    (live / "kommunen").mkdir()
+    (live / ".git").mkdir()
+    (live / "index.html").write_text("<!doctype html><title>So ist S</title>", encoding="utf-8")
+    (live / "kommunen/index.html").write_text("<!doctype html><title>Kommunen</title>", encoding="utf-8")
+    (live / "images/community/plochingen-0123456789-800.webp").write_bytes(b"RIFF0000WEBP")
+    (live / "termine.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    (live / ".git/config").write_text("[core]\n", encoding="utf-8")
+    return live
+
+
+def test_nginx_accepts_the_server_block_and_sends_the_headers(tmp_path, site):
+    if NGINX is None:
+        pytest.skip("nginx missing: run .ci/setup --browser (installs the nginx package)")
+    http_port, https_port = free_port(), free_port()
+    config = nginx_config(tmp_path, http_port, https_port)
+    check = subprocess.run([NGINX, "-t", "-q", "-p", str(tmp_path), "-c", str(config)], capture_output=True,
+                           text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(config), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"https://127.0.0.1:{https_port}"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                home = requests.get(f"{base}/", verify=str(tmp_path / "cert.pem"), timeout=2)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+        get = lambda path: requests.get(f"{base}{path}", verify=str(tmp_path / "cert.pem"), timeout=5)  # noqa: E731
+        assert home.status_code == 200 and home.headers["Cache-Control"] == "public, max-age=300, must-revalidate"
+        csp = home.headers["Content-Security-Policy"]
+        assert csp.startswith("default-src 'self';") and "frame-ancestors 'none'" in csp and "http" not in csp
+        assert home.headers["X-Content-Type-Options"] == "nosniff"
+        assert home.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "geolocation=()" in home.headers["Permissions-Policy"]
+        assert home.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "nginx/" not in home.headers.get("Server", "")
+        image = get("/images/community/plochingen-0123456789-800.webp")
+        assert image.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert image.headers["Content-Type"] == "image/webp" and "Content-Security-Policy" in image.headers
+        assert get("/kommunen/").headers["Cache-Control"] == "public, max-age=300, must-revalidate"
+        calendar = get("/termine.ics")
+        assert calendar.headers["Content-Type"].startswith("text/calendar")
+        assert calendar.headers["Cache-Control"] == "public, max-age=900"
+        missing = get("/gibt-es-nicht/")
+        assert missing.status_code == 404 and missing.headers["X-Content-Type-Options"] == "nosniff"
+        assert get("/.git/config").status_code == 404
+        redirect = requests.get(f"http://127.0.0.1:{http_port}/kommunen/", allow_redirects=False, timeout=5)
+        assert redirect.status_code == 301 and redirect.headers["Location"] == "https://so-ist-s.de/kommunen/"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
