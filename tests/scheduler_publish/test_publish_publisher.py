@@ -22,12 +22,15 @@ from tests.scheduler_publish.publish_runner import SLOT, request
 NOW = SLOT + timedelta(seconds=5)
 
 
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, db_url):
     Image.new("RGB", (1200, 900), (10, 120, 60)).save(tmp_path / "source.jpg")
     fake = GraphFake(tmp_path / "fake.json")
     base_url = fake.start()
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = make_engine(db_url)
     ensure_tables(engine)
     session = session_factory(engine)()
     deploys: list[int] = []
@@ -38,6 +41,7 @@ def env(tmp_path):
     enqueue_feature(session, request(tmp_path))
     yield fake, session, publisher, deploys
     session.close()
+    engine.dispose()
     fake.stop()
 
 
