@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from scheduler.config import BERLIN
 from scheduler.jobs.tasks import (
@@ -58,6 +59,11 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
             report.add(f"publish: {error}")
             report.exit_code = report.exit_code or 1
             return report
+        except DBAPIError as error:  # e.g. the database server restarted during the run
+            report.add(f"publish: stopped, the database failed ({database_error(error)}); "
+                       "the next run resumes where this one stopped")
+            report.exit_code = report.exit_code or 1
+            return report
         report.add("publish: " + (", ".join(f"{k} → {s}" for k, s in result.items()) or "nothing due"))
         if any(status in ("needs_editor", "failed") for status in result.values()):
             report.exit_code = report.exit_code or 1
@@ -65,6 +71,13 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
         deploy_job(db_url, deploy)
         report.add("deploy: done")
     return report
+
+
+def database_error(error: DBAPIError) -> str:
+    """One line for the operator (the driver's first line, no SQL, no traceback)."""
+    original = error.orig if error.orig is not None else error
+    lines = str(original).strip().splitlines() or [""]
+    return f"{type(original).__name__}: {lines[0]}"
 
 
 def tables_ready(db_url: str) -> bool:

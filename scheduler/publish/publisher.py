@@ -23,8 +23,6 @@ right after that checkpoint (see CHECKPOINTS).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -36,11 +34,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from scheduler.config import BERLIN, PROJECT_ROOT
 from scheduler.publish.caption import CaptionInput, build_caption
 from scheduler.publish.graph_api import GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
+from scheduler.publish.locks import publisher_lock
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
@@ -90,7 +90,7 @@ class Publisher:
     retry_base: timedelta = timedelta(minutes=5)
     retry_max: timedelta = timedelta(hours=6)
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
-    lock_path: Path | None = None  # one publisher at a time (a cron run and the job runner)
+    lock_path: Path | None = None  # SQLite's lock file; PostgreSQL uses an advisory lock (locks.py)
 
     @classmethod
     def from_env(cls, **overrides) -> "Publisher":
@@ -225,6 +225,11 @@ class Publisher:
                 self.checkpoint(f"{name}:after")
         except GraphError as error:
             return self._failed(session, feature, step, error, now)
+        except DBAPIError:
+            # The database itself failed (e.g. the server restarted): nothing can be recorded,
+            # and it is not the feature's fault. The step stays "started"; the next run redoes
+            # it with the facts stored so far (container id, intent), so nothing is posted twice.
+            raise
         except ValueError as error:  # invalid post data (PostFileError), an unreadable photo
             return self._failed(session, feature, step, NeedsEditor(f"{type(error).__name__}: {error}"), now)
         except Exception as error:  # a disk or deploy problem: retry later, keep the details
@@ -251,35 +256,20 @@ class Publisher:
         return feature.status
 
 
-@contextlib.contextmanager
-def exclusive(lock_path: Path | None):
-    """True when this process holds the publisher lock (released by the OS even on SIGKILL)."""
-    if lock_path is None:
-        yield True
-        return
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def publish_due(session: Session, now: datetime, publisher: Publisher | None = None) -> dict[str, str]:
     """Publish every feature whose slot has come (oldest first); returns key → status.
 
-    Returns {} without doing anything while another publisher process holds the lock.
+    Returns {} without doing anything while another publisher process holds the lock
+    (PostgreSQL: an advisory lock shared by every machine; SQLite: the lock file).
     """
     publisher = publisher or Publisher.from_env()
-    with exclusive(publisher.lock_path) as mine:
+    with publisher_lock(session.get_bind(), publisher.lock_path) as mine:
         if not mine:
             log.info("another publisher is running; nothing done")
             return {}
+        # A new transaction with nothing cached: what a publisher that held the lock before
+        # us committed (steps done, features finished) must be seen, never stale rows.
+        session.commit()
         return {feature.key: publisher.publish_feature(session, feature, now)
                 for feature in due_features(session, now)}
 

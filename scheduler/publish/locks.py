@@ -1,0 +1,90 @@
+"""One publisher at a time: `publisher_lock(engine_or_url, lock_path)` → True when it is ours.
+
+- PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) held on a dedicated
+  connection for the whole run. It works across machines (two `once` processes on two hosts
+  share the server), and the server drops it the moment the holder's connection ends — also
+  after a SIGKILL or a lost network — so a crashed publisher never blocks the next run.
+- SQLite: an exclusive `flock` on `lock_path` (one machine only, which SQLite implies).
+  `lock_path=None` means no lock (tests that drive a single publisher in-process).
+
+Neither lock ever waits: a publisher that finds it taken simply does nothing this time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import zlib
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, text
+
+log = logging.getLogger(__name__)
+
+# A fixed 64-bit key for "the So ist S publisher"; any other advisory user picks its own.
+PUBLISHER_KEY = zlib.crc32(b"soists.publisher")
+
+
+@contextlib.contextmanager
+def file_lock(lock_path: Path | None) -> Iterator[bool]:
+    """True when this process holds the lock file (released by the OS even on SIGKILL)."""
+    if lock_path is None:
+        yield True
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def advisory_lock(engine: Engine, key: int = PUBLISHER_KEY) -> Iterator[bool]:
+    """True when this process holds PostgreSQL's advisory lock `key` (on its own connection)."""
+    connection = engine.connect()
+    try:
+        # autocommit: the lock belongs to the session, not to a transaction we must keep open
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        mine = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+        try:
+            yield mine
+        finally:
+            if mine:
+                try:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                except Exception as error:  # server gone: the lock went with the connection
+                    log.info("advisory unlock not needed (%s)", type(error).__name__)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # a dead connection cannot be returned cleanly; it is discarded
+            pass
+
+
+@contextlib.contextmanager
+def publisher_lock(target: Engine | str, lock_path: Path | None) -> Iterator[bool]:
+    """The publisher's lock for this store: advisory on PostgreSQL, the lock file otherwise."""
+    from scheduler.store.db import make_engine
+
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        if engine.dialect.name == "postgresql":
+            with advisory_lock(engine) as mine:
+                yield mine
+        else:
+            with file_lock(lock_path) as mine:
+                yield mine
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+__all__ = ["PUBLISHER_KEY", "advisory_lock", "file_lock", "publisher_lock"]
