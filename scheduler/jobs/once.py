@@ -39,6 +39,7 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
              deploy: Callable[[], None] | None = None, only: tuple[str, ...] = ONCE_ORDER) -> OnceReport:
     """The jobs once, in a sensible order (for cron or a systemd timer); `only` picks some."""
     from scheduler.publish.graph_api import GraphError
+    from scheduler.publish.locks import LockLost
 
     now = now or datetime.now(timezone.utc)
     report = OnceReport()
@@ -59,7 +60,7 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
             report.add(f"publish: {error}")
             report.exit_code = report.exit_code or 1
             return report
-        except DBAPIError as error:  # e.g. the database server restarted during the run
+        except (DBAPIError, LockLost) as error:  # e.g. the database server restarted during the run
             report.add(f"publish: stopped, the database failed ({database_error(error)}); "
                        "the next run resumes where this one stopped")
             report.exit_code = report.exit_code or 1
@@ -73,9 +74,9 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
     return report
 
 
-def database_error(error: DBAPIError) -> str:
+def database_error(error: Exception) -> str:
     """One line for the operator (the driver's first line, no SQL, no traceback)."""
-    original = error.orig if error.orig is not None else error
+    original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines() or [""]
     return f"{type(original).__name__}: {lines[0]}"
 

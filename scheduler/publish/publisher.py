@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from scheduler.config import BERLIN, PROJECT_ROOT
 from scheduler.publish.caption import CaptionInput, build_caption
 from scheduler.publish.graph_api import GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
-from scheduler.publish.locks import publisher_lock
+from scheduler.publish.locks import LockLost, publisher_lock
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
@@ -90,6 +90,7 @@ class Publisher:
     retry_base: timedelta = timedelta(minutes=5)
     retry_max: timedelta = timedelta(hours=6)
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
+    verify_lock: Callable[[], None] = field(default=lambda: None, repr=False)  # set by publish_due
     lock_path: Path | None = None  # SQLite's lock file; PostgreSQL uses an advisory lock (locks.py)
 
     @classmethod
@@ -103,9 +104,11 @@ class Publisher:
 
     # -- helpers -----------------------------------------------------------------------
     def checkpoint(self, name: str) -> None:
+        """Called before and after every step and right before each post: a lost lock stops here."""
         if self.crash_at == name:
             log.warning("crash test: killing myself at %s", name)
             os.kill(os.getpid(), signal.SIGKILL)
+        self.verify_lock()
 
     def image_relpath(self, request: FeatureRequest) -> str:
         """The site's copy: the wall shows it as resized, metadata-free derivatives."""
@@ -225,7 +228,7 @@ class Publisher:
                 self.checkpoint(f"{name}:after")
         except GraphError as error:
             return self._failed(session, feature, step, error, now)
-        except DBAPIError:
+        except (DBAPIError, LockLost):
             # The database itself failed (e.g. the server restarted): nothing can be recorded,
             # and it is not the feature's fault. The step stays "started"; the next run redoes
             # it with the facts stored so far (container id, intent), so nothing is posted twice.
@@ -263,15 +266,19 @@ def publish_due(session: Session, now: datetime, publisher: Publisher | None = N
     (PostgreSQL: an advisory lock shared by every machine; SQLite: the lock file).
     """
     publisher = publisher or Publisher.from_env()
-    with publisher_lock(session.get_bind(), publisher.lock_path) as mine:
-        if not mine:
+    with publisher_lock(session.get_bind(), publisher.lock_path) as lock:
+        if not lock:
             log.info("another publisher is running; nothing done")
             return {}
         # A new transaction with nothing cached: what a publisher that held the lock before
         # us committed (steps done, features finished) must be seen, never stale rows.
         session.commit()
-        return {feature.key: publisher.publish_feature(session, feature, now)
-                for feature in due_features(session, now)}
+        publisher.verify_lock = lock.verify
+        try:
+            return {feature.key: publisher.publish_feature(session, feature, now)
+                    for feature in due_features(session, now)}
+        finally:
+            publisher.verify_lock = lambda: None
 
 
 __all__ = ["CHECKPOINTS", "Publisher", "publish_due"]

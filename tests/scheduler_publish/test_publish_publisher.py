@@ -204,15 +204,32 @@ def test_an_image_meta_cannot_fetch_needs_an_editor(tmp_path):
         fake.stop()
 
 
-def test_only_one_publisher_at_a_time(env, tmp_path):
+def test_only_one_publisher_at_a_time(env, tmp_path, db_url):
+    """Another process holds the lock: the lock file on SQLite, the advisory lock on PostgreSQL."""
+    import contextlib
     import fcntl
+
+    from scheduler.publish.locks import advisory_lock
 
     fake, session, publisher, _ = env
     publisher.lock_path = tmp_path / "publish.lock"
-    with open(publisher.lock_path, "a") as other:  # another process holds the lock
-        fcntl.flock(other, fcntl.LOCK_EX)
+
+    @contextlib.contextmanager
+    def held_elsewhere():
+        if db_url.startswith("postgresql"):
+            other = make_engine(db_url)  # its own connection, like another machine's
+            with advisory_lock(other) as mine:
+                assert mine
+                yield
+            other.dispose()
+            return
+        with open(publisher.lock_path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    with held_elsewhere():
         assert publish_due(session, NOW, publisher) == {}
-        fcntl.flock(other, fcntl.LOCK_UN)
     assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "done"}
     assert len(fake.published()["facebook"]) == 1
 
