@@ -4,7 +4,6 @@ server restarted in the middle of a run stops that run cleanly; the next run fin
 from __future__ import annotations
 
 import dataclasses
-import os
 import signal
 import subprocess
 import sys
