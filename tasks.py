@@ -259,6 +259,19 @@ def expire_rights(c):
 def migrate(c):
     """Create or upgrade the scheduler database (SOISTS_DB_URL, default var/soists.db)."""
     _scheduler(c, "migrate")
+
+
+@task(help={"to": "folder for the backups (default $SOISTS_BACKUP_DIR or var/backups)",
+            "keep": "afterwards prune old backups, e.g. 14d,8w (docs/OPERATIONS-backup.md)"})
+def backup(c, to="", keep=""):
+    """Back up the scheduler: database (with the job store) + media store + manifest with checksums."""
+    _scheduler(c, "backup" + (f" --to {shlex.quote(to)}" if to else "") + (f" --keep {shlex.quote(keep)}" if keep else ""))
+
+
+@task(help={"folder": "a backup folder written by `invoke backup`", "force": "replace a store that is not empty"})
+def restore(c, folder, force=False):
+    """Verify a backup's checksums, then restore it onto an empty store (SOISTS_DB_URL, SOISTS_MEDIA_DIR)."""
+    _scheduler(c, f"restore {shlex.quote(folder)}" + (" --force" if force else ""))
 # == end scheduler tasks ==
 
 

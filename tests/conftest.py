@@ -1,4 +1,5 @@
-"""Shared fixtures: one real demo build per test session, a local HTTP server, Chromium."""
+"""Shared fixtures: one real demo build per test session, a local HTTP server, Chromium,
+and the store's database: SQLite, or a fresh database on a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -12,6 +13,42 @@ from demo.localsite import CHROMIUM, CHROMIUM_ARGS, start_server
 from tasks import pelican_args
 
 ROOT = Path(__file__).resolve().parents[1]
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `both_databases` that use `db_url` run once on SQLite, once on PostgreSQL."""
+    if "db_url" in metafunc.fixturenames and not any(
+            "db_url" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")):
+        kinds = DATABASES if metafunc.definition.get_closest_marker("both_databases") else DATABASES[:1]
+        metafunc.parametrize("db_url", kinds, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server per test session (per xdist worker), in a temporary folder."""
+    from tests.pgserver import NoPostgres, PgServer
+
+    try:
+        server = PgServer.for_this_machine().start()
+    except NoPostgres as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def db_url(request, tmp_path) -> str:
+    """The store's SQLAlchemy URL: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'soists.db'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 def build_site(output: Path, content: Path | None = None, settings: str = "pelicanconf.py",

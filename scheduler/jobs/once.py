@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from scheduler.alerts.hooks import after_jobs, job_run
 from scheduler.config import BERLIN
@@ -56,6 +57,7 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
 
 def _run_jobs(db_url: str, now: datetime, report: OnceReport, publisher, deploy, only: tuple[str, ...]) -> None:
     from scheduler.publish.graph_api import GraphError
+    from scheduler.publish.locks import LockLost
 
     if "expire" in only:
         with job_run(db_url, "expire"):
@@ -78,6 +80,11 @@ def _run_jobs(db_url: str, now: datetime, report: OnceReport, publisher, deploy,
             report.add(f"publish: {error}")
             report.exit_code = report.exit_code or 1
             return
+        except (DBAPIError, LockLost) as error:  # e.g. the database server restarted during the run
+            report.add(f"publish: stopped, the database failed ({database_error(error)}); "
+                       "the next run resumes where this one stopped")
+            report.exit_code = report.exit_code or 1
+            return
         report.add("publish: " + (", ".join(f"{k} → {s}" for k, s in result.items()) or "nothing due"))
         if any(status in ("needs_editor", "failed") for status in result.values()):
             report.exit_code = report.exit_code or 1
@@ -85,6 +92,13 @@ def _run_jobs(db_url: str, now: datetime, report: OnceReport, publisher, deploy,
         with job_run(db_url, "deploy"):
             deploy_job(db_url, deploy)
         report.add("deploy: done")
+
+
+def database_error(error: Exception) -> str:
+    """One line for the operator (the driver's first line, no SQL, no traceback)."""
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines() or [""]
+    return f"{type(original).__name__}: {lines[0]}"
 
 
 def tables_ready(db_url: str) -> bool:

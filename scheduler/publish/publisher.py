@@ -23,8 +23,6 @@ right after that checkpoint (see CHECKPOINTS).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -36,11 +34,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from scheduler.config import BERLIN, PROJECT_ROOT
 from scheduler.publish.caption import CaptionInput, build_caption
 from scheduler.publish.graph_api import GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
+from scheduler.publish.locks import LockLost, publisher_lock
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
@@ -90,7 +90,8 @@ class Publisher:
     retry_base: timedelta = timedelta(minutes=5)
     retry_max: timedelta = timedelta(hours=6)
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
-    lock_path: Path | None = None  # one publisher at a time (a cron run and the job runner)
+    verify_lock: Callable[[], None] = field(default=lambda: None, repr=False)  # set by publish_due
+    lock_path: Path | None = None  # SQLite's lock file; PostgreSQL uses an advisory lock (locks.py)
 
     @classmethod
     def from_env(cls, **overrides) -> "Publisher":
@@ -103,9 +104,11 @@ class Publisher:
 
     # -- helpers -----------------------------------------------------------------------
     def checkpoint(self, name: str) -> None:
+        """Called before and after every step and right before each post: a lost lock stops here."""
         if self.crash_at == name:
             log.warning("crash test: killing myself at %s", name)
             os.kill(os.getpid(), signal.SIGKILL)
+        self.verify_lock()
 
     def image_relpath(self, request: FeatureRequest) -> str:
         """The site's copy: the wall shows it as resized, metadata-free derivatives."""
@@ -225,6 +228,11 @@ class Publisher:
                 self.checkpoint(f"{name}:after")
         except GraphError as error:
             return self._failed(session, feature, step, error, now)
+        except (DBAPIError, LockLost):
+            # The database itself failed (e.g. the server restarted): nothing can be recorded,
+            # and it is not the feature's fault. The step stays "started"; the next run redoes
+            # it with the facts stored so far (container id, intent), so nothing is posted twice.
+            raise
         except ValueError as error:  # invalid post data (PostFileError), an unreadable photo
             return self._failed(session, feature, step, NeedsEditor(f"{type(error).__name__}: {error}"), now)
         except Exception as error:  # a disk or deploy problem: retry later, keep the details
@@ -251,37 +259,26 @@ class Publisher:
         return feature.status
 
 
-@contextlib.contextmanager
-def exclusive(lock_path: Path | None):
-    """True when this process holds the publisher lock (released by the OS even on SIGKILL)."""
-    if lock_path is None:
-        yield True
-        return
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def publish_due(session: Session, now: datetime, publisher: Publisher | None = None) -> dict[str, str]:
     """Publish every feature whose slot has come (oldest first); returns key → status.
 
-    Returns {} without doing anything while another publisher process holds the lock.
+    Returns {} without doing anything while another publisher process holds the lock
+    (PostgreSQL: an advisory lock shared by every machine; SQLite: the lock file).
     """
     publisher = publisher or Publisher.from_env()
-    with exclusive(publisher.lock_path) as mine:
-        if not mine:
+    with publisher_lock(session.get_bind(), publisher.lock_path) as lock:
+        if not lock:
             log.info("another publisher is running; nothing done")
             return {}
-        return {feature.key: publisher.publish_feature(session, feature, now)
-                for feature in due_features(session, now)}
+        # A new transaction with nothing cached: what a publisher that held the lock before
+        # us committed (steps done, features finished) must be seen, never stale rows.
+        session.commit()
+        publisher.verify_lock = lock.verify
+        try:
+            return {feature.key: publisher.publish_feature(session, feature, now)
+                    for feature in due_features(session, now)}
+        finally:
+            publisher.verify_lock = lambda: None
 
 
 __all__ = ["CHECKPOINTS", "Publisher", "publish_due"]

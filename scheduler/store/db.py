@@ -13,7 +13,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # pre-ping: a server restart leaves dead connections in the pool; check before use
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # why: FKs are off by default, and
@@ -56,3 +57,19 @@ def has_tables(url: str, *names: str) -> bool:
         return all(inspector.has_table(name) for name in names)
     finally:
         engine.dispose()
+
+
+def reset_sequences(engine: Engine) -> None:
+    """After rows were copied in with explicit ids, let PostgreSQL's id sequences continue
+    after the largest id (SQLite does this by itself; a no-op there)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        return
+    serial_ids = text("SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') "
+                      "FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'id'")
+    with engine.begin() as connection:
+        for table, sequence in connection.execute(serial_ids).all():
+            if sequence:  # apscheduler_jobs' text id has no sequence
+                connection.execute(text(f'SELECT setval(:s, COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)'),
+                                   {"s": sequence})

@@ -25,6 +25,8 @@ from scheduler.publish.state import FeaturePublication, PublishStep
 from tests.alerts.smtp_helpers import SmtpServer
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, planning_env, store
 
+pytestmark = pytest.mark.both_databases  # alert state and job runs live in the store
+
 REG = load_registry()
 
 
@@ -39,8 +41,8 @@ def run(job: str, at: datetime, exit_code: int, detail: str = "") -> JobRun:
                   exit_code=exit_code, detail=detail)
 
 
-def test_feature_collect_deploy_and_rate_limit_problems(tmp_path):
-    _, _, sessions = store(tmp_path)
+def test_feature_collect_deploy_and_rate_limit_problems(db_url, tmp_path):
+    _, _, sessions = store(db_url)
     with sessions.begin() as session:
         session.add_all([
             feature("2026-11-20-backnang", "needs_editor", last_error="instagram: token invalid"),
@@ -82,10 +84,10 @@ def test_disk_below_the_threshold(tmp_path):
     assert checks.disk_problems([tmp_path], 2, usage=lambda p: (100 * gb, 10 * gb, 90 * gb)) == []
 
 
-def test_empty_slots_within_the_enqueue_horizon(tmp_path, monkeypatch):
+def test_empty_slots_within_the_enqueue_horizon(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)  # Mon/Wed/Fri 18:00, enqueue horizon 48 h, nothing granted
     monkeypatch.setenv("SOISTS_DISK_MIN_GB", "0")
-    _, _, sessions = store(tmp_path)
+    _, _, sessions = store(db_url)
     with sessions() as session:
         result = checks.daily_checks(session, NOW)
     # NOW is Monday 18:30 Berlin: today's missed slot (still within the catch-up) and Wednesday's
@@ -94,10 +96,10 @@ def test_empty_slots_within_the_enqueue_horizon(tmp_path, monkeypatch):
     assert {"empty_slot", "disk_space"} <= set(result.checked)
 
 
-def test_once_records_runs_and_mails_problems_through_the_environment(tmp_path, monkeypatch):
+def test_once_records_runs_and_mails_problems_through_the_environment(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)
     monkeypatch.setenv("SOISTS_DISK_MIN_GB", "0")
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     add_post(sessions, tmp_path / "media", 1, REG.get("plochingen").ags)  # fills Monday's slot only
     with SmtpServer("starttls", tmp_path) as server:
         for name, value in {"SOISTS_SMTP_HOST": "127.0.0.1", "SOISTS_SMTP_PORT": str(server.port),
@@ -118,12 +120,12 @@ def test_once_records_runs_and_mails_problems_through_the_environment(tmp_path, 
     assert (tmp_path / "metrics" / "soists.prom").exists()
 
 
-def test_the_runner_listener_records_a_crashed_job_and_reports_it(tmp_path, monkeypatch):
+def test_the_runner_listener_records_a_crashed_job_and_reports_it(db_url, tmp_path, monkeypatch):
     from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
     from apscheduler.schedulers.background import BackgroundScheduler
 
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     sent = []
     monkeypatch.setattr("scheduler.alerts.report.default_sender", lambda env=None: (sent.append, None))
     scheduler = BackgroundScheduler(timezone="UTC")
@@ -177,9 +179,9 @@ def test_secrets_file_is_private_and_only_the_smtp_key_is_read(tmp_path):
     assert SmtpConfig.load({}) is None
 
 
-def test_metrics_file_parses_with_prometheus_client_and_status_json(tmp_path, monkeypatch, capsys):
+def test_metrics_file_parses_with_prometheus_client_and_status_json(db_url, tmp_path, monkeypatch, capsys):
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     with sessions.begin() as session:
         session.add_all([feature("2026-11-20-backnang", "needs_editor", last_error="instagram: token"),
                          feature("2026-11-27-esslingen", "pending", attempts=0, slot_utc=NOW + timedelta(days=4))])
@@ -224,8 +226,8 @@ def test_metrics_file_parses_with_prometheus_client_and_status_json(tmp_path, mo
         monitor.TOKEN_DAYS.clear()
 
 
-def test_retry_puts_a_feature_back_in_the_queue(tmp_path, capsys):
-    url, _, sessions = store(tmp_path)
+def test_retry_puts_a_feature_back_in_the_queue(db_url, tmp_path, capsys):
+    url, _, sessions = store(db_url)
     with sessions.begin() as session:
         session.add(feature("2026-11-20-backnang", "needs_editor", last_error="x"))
     settings = Settings(root=tmp_path, db_url=url)
@@ -242,12 +244,11 @@ def test_status_json_before_migration(tmp_path, monkeypatch, capsys):
     assert data == {"next_runs": {}, "migrated": False, "instagram_quota_left": "unknown (no credentials)"}
 
 
-def test_job_runs_are_pruned_but_each_jobs_last_success_stays(tmp_path):
-    url, _, sessions = store(tmp_path)
+def test_job_runs_are_pruned_but_each_jobs_last_success_stays(db_url, tmp_path):
+    url, _, sessions = store(db_url)
     old = datetime.now(timezone.utc) - timedelta(days=60)
     hooks.record_run(url, "deploy", old, True, 0, finished=old)
     hooks.record_run(url, "deploy", old, False, 1, finished=old + timedelta(minutes=1))
     hooks.record_run(url, "plan", datetime.now(timezone.utc), True, 0)
     with sessions() as session:
         assert sorted((r.job, r.ok) for r in session.scalars(select(JobRun))) == [("deploy", True), ("plan", True)]
-    assert Path(url.removeprefix("sqlite:///")).exists()

@@ -31,8 +31,8 @@ def config(server: SmtpServer, security: str, **extra) -> SmtpConfig:
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    url, engine, _ = store(tmp_path)
+def db(db_url, tmp_path) -> str:
+    url, engine, _ = store(db_url)
     engine.dispose()
     return url
 

@@ -13,8 +13,9 @@ from scheduler.store.db import make_engine, migrate, session_factory
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(root=tmp_path, db_url=f"sqlite:///{tmp_path / 'soists.db'}", media_dir=tmp_path / "media",
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    """SQLite by default; PostgreSQL too in modules marked `both_databases` (tests/conftest.py)."""
+    return Settings(root=tmp_path, db_url=db_url, media_dir=tmp_path / "media",
                     min_image_px=100, author_weekly_cap=100, backoff_seconds=0.0, editor="tester")
 
 

@@ -17,6 +17,7 @@ from scheduler.store.db import make_engine
 from scheduler.store.models import AuditEvent, Base, Image, Post, State
 from tests.scheduler.scheduler_fakes import photo
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/conftest.py)
 
 def collected(i: int, author: str = "anna", caption: str = "Altstadt #esslingen", image: bytes | None = None,
               is_video: bool = False, days: int = 0) -> CollectedPost:

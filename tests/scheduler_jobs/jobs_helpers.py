@@ -16,8 +16,8 @@ from scheduler.store.models import Consent, Image, Post
 NOW = datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc)  # Monday 18:30 Berlin, after the 18:00 slot
 
 
-def store(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'soists.db'}"
+def store(url: str):
+    """A migrated store at `url` (the `db_url` fixture: SQLite or a fresh PostgreSQL database)."""
     migrate(url)
     engine = make_engine(url)
     return url, engine, session_factory(engine)

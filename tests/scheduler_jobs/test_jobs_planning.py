@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -20,6 +21,8 @@ from scheduler.store.db import alembic_config
 from scheduler.store.models import Base
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, planning_env, store
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/conftest.py)
+
 REG = load_registry()
 A, B, C = (REG.get(s).ags for s in ("plochingen", "backnang", "leonberg"))
 
@@ -29,8 +32,8 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
-def test_migrations_create_the_same_schema_as_the_models(tmp_path):
-    url, engine, _ = store(tmp_path)
+def test_migrations_create_the_same_schema_as_the_models(db_url, tmp_path):
+    url, engine, _ = store(db_url)
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
@@ -38,8 +41,8 @@ def test_migrations_create_the_same_schema_as_the_models(tmp_path):
         assert MigrationContext.configure(connection).get_current_revision() == head_revision() == "0004"
 
 
-def test_only_granted_posts_with_a_municipality_are_candidates(tmp_path):
-    _, _, sessions = store(tmp_path)
+def test_only_granted_posts_with_a_municipality_are_candidates(db_url, tmp_path):
+    _, _, sessions = store(db_url)
     media = tmp_path / "media"
     granted = add_post(sessions, media, 1, A)
     add_post(sessions, media, 2, None)  # granted, no municipality
@@ -51,9 +54,9 @@ def test_only_granted_posts_with_a_municipality_are_candidates(tmp_path):
     assert found[0].district_slug == REG.get(A).district_slug
 
 
-def test_replanning_is_idempotent_and_never_touches_queued_slots(tmp_path, monkeypatch):
+def test_replanning_is_idempotent_and_never_touches_queued_slots(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     for n, ags in enumerate((A, A, B, C), start=1):
         add_post(sessions, tmp_path / "media", n, ags)
     first = jobs.plan_job(url, NOW)
@@ -77,9 +80,9 @@ def test_replanning_is_idempotent_and_never_touches_queued_slots(tmp_path, monke
         assert municipalities == {A, B, C}  # rotation: every municipality before a second turn
 
 
-def test_pins_holds_and_skips_are_respected(tmp_path, monkeypatch):
+def test_pins_holds_and_skips_are_respected(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     uids = [add_post(sessions, tmp_path / "media", n, ags) for n, ags in enumerate((A, B, C), start=1)]
     config = PlanningConfig.from_env()
     with sessions() as session:
@@ -101,13 +104,13 @@ def test_pins_holds_and_skips_are_respected(tmp_path, monkeypatch):
         assert session.scalar(select(func.count()).select_from(FeaturePublication)) == 1
 
 
-def test_existing_site_posts_count_as_history(tmp_path, monkeypatch):
+def test_existing_site_posts_count_as_history(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)
     (tmp_path / "content" / "community" / "2026-11-01-plochingen.md").write_text(
         "Id: 2026-11-01-plochingen\nPlatform: instagram\nHandle: x\nMunicipality: plochingen\n"
         "Taken: 2026-10-01\nFeatured: 2026-11-01T18:00:00+01:00\nImage: images/community/x.jpg\nAlt: x\n"
         "Consent_date: 2026-10-02\nConsent_method: DM\n\nText\n", encoding="utf-8")
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     add_post(sessions, tmp_path / "media", 1, A, days_old=100)  # older photo, but Plochingen had its turn
     add_post(sessions, tmp_path / "media", 2, B)
     with sessions() as session:

@@ -22,6 +22,8 @@ from scheduler.config import Settings
 from scheduler.publish.state import FeaturePublication, PublishStep
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 REG = load_registry()
 
@@ -34,8 +36,8 @@ def start_paused(url: str, register: bool = True) -> BackgroundScheduler:
     return scheduler
 
 
-def test_jobs_are_registered_and_persist_across_a_restart(tmp_path):
-    url, _, _ = store(tmp_path)
+def test_jobs_are_registered_and_persist_across_a_restart(db_url, tmp_path):
+    url, _, _ = store(db_url)
     scheduler = start_paused(url)
     registered = {job.id: job for job in scheduler.get_jobs()}
     assert set(registered) == set(jobs.JOB_IDS)
@@ -56,9 +58,9 @@ def test_jobs_are_registered_and_persist_across_a_restart(tmp_path):
 
 
 @pytest.fixture
-def published_env(tmp_path, monkeypatch):
+def published_env(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)
-    url, engine, sessions = store(tmp_path)
+    url, engine, sessions = store(db_url)
     for n, slug in enumerate(("plochingen", "backnang"), start=1):
         add_post(sessions, tmp_path / "media", n, REG.get(slug).ags)
     fake = GraphFake(tmp_path / "fake.json")
@@ -138,9 +140,9 @@ def test_sigterm_stops_run_cleanly(tmp_path):
     assert {job_id for job_id, _ in jobs.next_runs(env["SOISTS_DB_URL"])} == set(jobs.JOB_IDS)
 
 
-def test_status_prints_next_runs_failures_and_quota(tmp_path, monkeypatch, capsys):
+def test_status_prints_next_runs_failures_and_quota(db_url, tmp_path, monkeypatch, capsys):
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     start_paused(url).shutdown(wait=True)
     with sessions() as session:
         session.add(FeaturePublication(key="2026-11-20-backnang", slot_utc=NOW, post_uid="x", ags="08119008",
@@ -154,16 +156,16 @@ def test_status_prints_next_runs_failures_and_quota(tmp_path, monkeypatch, capsy
     assert "Instagram quota left: unknown (no credentials)" in shown
 
 
-def store_with_one_post(monkeypatch, tmp_path):
+def store_with_one_post(monkeypatch, tmp_path, db_url):
     """A migrated store in a planning environment holding one granted post from Plochingen."""
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     add_post(sessions, tmp_path / "media", 1, REG.get("plochingen").ags)
     return Settings(root=tmp_path, db_url=url, media_dir=tmp_path / "media"), sessions
 
 
-def test_editor_choice_commands_and_coverage(tmp_path, monkeypatch, capsys):
-    settings, _ = store_with_one_post(monkeypatch, tmp_path)
+def test_editor_choice_commands_and_coverage(db_url, tmp_path, monkeypatch, capsys):
+    settings, _ = store_with_one_post(monkeypatch, tmp_path, db_url)
     assert cli.main(["pin", "1", "2026-11-25 18:00"], settings) == 0
     assert cli.main(["skip", "2026-11-27 18:00"], settings) == 0
     assert cli.main(["hold", "instagram:P1"], settings) == 0
@@ -177,8 +179,8 @@ def test_editor_choice_commands_and_coverage(tmp_path, monkeypatch, capsys):
     assert "Plochingen" in html.read_text(encoding="utf-8")
 
 
-def test_once_only_runs_the_chosen_jobs(tmp_path, monkeypatch, capsys):
-    settings, sessions = store_with_one_post(monkeypatch, tmp_path)
+def test_once_only_runs_the_chosen_jobs(db_url, tmp_path, monkeypatch, capsys):
+    settings, sessions = store_with_one_post(monkeypatch, tmp_path, db_url)
     assert cli.main(["once", "--only", "bogus"], settings) == 2
     assert cli.main(["once", "--only", "expire"], settings) == 0
     with sessions() as session:

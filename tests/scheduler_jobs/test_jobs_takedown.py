@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from demo.graph_fake import GraphFake
@@ -13,10 +14,11 @@ from scheduler.publish.takedown import TAKEN_DOWN, takedown_in_store
 from scheduler.store.models import Post
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/conftest.py)
 
-def test_takedown_cancels_the_queue_and_nothing_is_published(tmp_path, monkeypatch):
+def test_takedown_cancels_the_queue_and_nothing_is_published(db_url, tmp_path, monkeypatch):
     planning_env(monkeypatch, tmp_path)
-    url, _, sessions = store(tmp_path)
+    url, _, sessions = store(db_url)
     add_post(sessions, tmp_path / "media", 1, load_registry().get("plochingen").ags)
     (key,) = jobs.plan_job(url, NOW)[:1]
     with sessions() as session:
@@ -41,8 +43,8 @@ def test_takedown_cancels_the_queue_and_nothing_is_published(tmp_path, monkeypat
         fake.stop()
 
 
-def test_takedown_of_an_unknown_post_changes_nothing(tmp_path):
-    _, _, sessions = store(tmp_path)
+def test_takedown_of_an_unknown_post_changes_nothing(db_url, tmp_path):
+    _, _, sessions = store(db_url)
     with sessions() as session:
         outcome = takedown_in_store(session, "gibt-es-nicht", actor="redaktion", reason="x")
     assert not outcome.feature_found and not outcome.post_withdrawn

@@ -22,12 +22,15 @@ from tests.scheduler_publish.publish_runner import SLOT, request
 NOW = SLOT + timedelta(seconds=5)
 
 
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-def env(tmp_path):
+def env(tmp_path, db_url):
     Image.new("RGB", (1200, 900), (10, 120, 60)).save(tmp_path / "source.jpg")
     fake = GraphFake(tmp_path / "fake.json")
     base_url = fake.start()
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = make_engine(db_url)
     ensure_tables(engine)
     session = session_factory(engine)()
     deploys: list[int] = []
@@ -38,6 +41,7 @@ def env(tmp_path):
     enqueue_feature(session, request(tmp_path))
     yield fake, session, publisher, deploys
     session.close()
+    engine.dispose()
     fake.stop()
 
 
@@ -200,15 +204,32 @@ def test_an_image_meta_cannot_fetch_needs_an_editor(tmp_path):
         fake.stop()
 
 
-def test_only_one_publisher_at_a_time(env, tmp_path):
+def test_only_one_publisher_at_a_time(env, tmp_path, db_url):
+    """Another process holds the lock: the lock file on SQLite, the advisory lock on PostgreSQL."""
+    import contextlib
     import fcntl
+
+    from scheduler.publish.locks import advisory_lock
 
     fake, session, publisher, _ = env
     publisher.lock_path = tmp_path / "publish.lock"
-    with open(publisher.lock_path, "a") as other:  # another process holds the lock
-        fcntl.flock(other, fcntl.LOCK_EX)
+
+    @contextlib.contextmanager
+    def held_elsewhere():
+        if db_url.startswith("postgresql"):
+            other = make_engine(db_url)  # its own connection, like another machine's
+            with advisory_lock(other) as mine:
+                assert mine
+                yield
+            other.dispose()
+            return
+        with open(publisher.lock_path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    with held_elsewhere():
         assert publish_due(session, NOW, publisher) == {}
-        fcntl.flock(other, fcntl.LOCK_UN)
     assert publish_due(session, NOW, publisher) == {"2026-11-23-plochingen": "done"}
     assert len(fake.published()["facebook"]) == 1
 
