@@ -31,7 +31,7 @@ class OnceReport:
         self.lines.append(line)
 
 
-ONCE_ORDER = ("expire", "collect", "plan", "publish")
+ONCE_ORDER = ("tokens", "expire", "collect", "plan", "publish")
 
 
 def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
@@ -41,6 +41,12 @@ def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
 
     now = now or datetime.now(timezone.utc)
     report = OnceReport()
+    if "tokens" in only:  # first: a refreshed token serves the publish run below
+        from scheduler.credentials.refresh import tokens_job
+
+        code = tokens_job(db_url, now=now)
+        report.add("tokens: " + ("ok" if code == 0 else "a person must renew a token (see check-credentials)"))
+        report.exit_code = report.exit_code or code
     if "expire" in only:
         report.add(f"expire: {expire_job(db_url)} rights request(s) expired")
     if "collect" in only:
