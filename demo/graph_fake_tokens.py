@@ -17,7 +17,7 @@ graph.facebook.com answers for an Instagram-Login token).
 
 Where the documentation is silent the fake is pessimistic: exchanging an already long-lived
 User token gives the same expiry back (no silent extension); `refuse_refresh` makes the
-Instagram refresh fail, as it does for a token whose owner changed the password.
+Instagram refresh fail (code 1) while the token itself keeps working until it expires.
 """
 
 from __future__ import annotations
@@ -164,8 +164,9 @@ class TokenBook:
         if error:
             return error
         entry = self.store[token]
-        if self.refuse_refresh:
-            return 400, token_error(460, "Error validating access token: the user changed their password")
+        if self.refuse_refresh:  # the token still works, it just cannot be extended
+            return 400, {"error": {"message": "An unknown error has occurred.", "type": "OAuthException",
+                                   "code": 1, "fbtrace_id": "FakeToken"}}
         if self.clock() - entry["issued_at"] < DAY:  # documented: at least 24 hours old
             return 400, {"error": {"message": "Token is too new to be refreshed", "type": "OAuthException",
                                    "code": 100, "fbtrace_id": "FakeToken"}}

@@ -122,3 +122,10 @@ def info_from_refresh(slot: str, new: NewToken, now: datetime) -> TokenInfo:
     return TokenInfo(slot=slot, flavour="instagram_login", type="USER", issued_at=stamp,
                      expires_at=stamp + new.expires_in if new.expires_in else None,
                      checked_at=now.isoformat(), refreshed_at=now.isoformat())
+
+
+def info_from_grant(slot: str, flavour: str, new: NewToken, now: datetime) -> TokenInfo:
+    """Metadata of a token just handed over by a login flow, from that flow's `expires_in`."""
+    info = info_from_refresh(slot, new, now)
+    info.flavour, info.refreshed_at = flavour, ""
+    return info
