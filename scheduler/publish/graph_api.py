@@ -164,7 +164,9 @@ class GraphClient:
                     error = OutcomeUnknown(f"{method} {path}: {error}", code=error.code,
                                            subcode=error.subcode, http_status=response.status_code,
                                            fbtrace_id=error.fbtrace_id)
-            if not retry or not isinstance(error, RetryLater) or isinstance(error, OutcomeUnknown) \
+            # 368 means wait (hours, not seconds); 24/2207008 is the publisher's to repeat after asking.
+            if not retry or not isinstance(error, RetryLater) \
+                    or isinstance(error, (OutcomeUnknown, TemporarilyBlocked, RetryPublish)) \
                     or attempt >= self.max_attempts:
                 log.warning("graph %s %s failed: %s", method, path, error)
                 raise error
