@@ -18,10 +18,15 @@ form fields kind and times): "rate_limit" (code 4), "user_rate_limit" (17),
 "expired_token" (190/463), "server_error" (HTTP 500, code 2), "container_error" (the next
 container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027),
 "lost_response" (the next media_publish or page photo is carried out, but the answer is
-HTTP 500 — the case where only a lookup can tell what happened).
+HTTP 500 — the case where only a lookup can tell what happened), "password_changed" (190/460),
+"invalid_token" (190/467), "blocked" (368), and for media_publish only "spam" (4/2207051) and
+"publish_temporary" (24/2207008). Tokens really expire (demo/graph_fake_tokens.py: 190/463).
+A caption over 2,200 characters is 36004/2207010; the media list leaves "@" mentions out of
+`caption` (like the API for tokens without admin-equivalent tasks) and carries timestamp and
+permalink; a container's `status` carries the error subcode.
 
 With fetch_images=True the fake downloads image_url/url like Meta does and checks the
-documented limits (JPEG, ≤ 8 MB, 320–1440 px wide, aspect 4:5 … 1.91:1); a failure makes
+documented limits (JPEG, ≤ 8 MB, aspect 4:5 … 1.91:1; widths outside 320–1440 are scaled); a failure makes
 the container end in ERROR (Instagram) or answers code 324 (Facebook).
 
 Published media and photos are persisted to a JSON file after every change, so the record

@@ -158,3 +158,13 @@ def test_token_subcode_is_named_in_the_message(env):
     fake.inject("password_changed")
     with pytest.raises(NeedsEditor, match="Passwort geändert"):
         publisher.client.publishing_quota()
+
+
+def test_block_and_spam_are_problems_for_the_alerts(env):
+    from scheduler.publish.problems import publish_problems
+
+    fake, session, publisher, _ = env
+    fake.inject("blocked")
+    publish_due(session, NOW, publisher)
+    [problem] = publish_problems(session)
+    assert problem.kind == "temporary_block" and "368" in problem.text
