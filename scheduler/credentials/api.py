@@ -25,9 +25,10 @@ import requests
 
 from scheduler.credentials.model import TokenInfo
 from scheduler.credentials.versions import graph_base_url
-from scheduler.publish.graph_errors import RetryLater, error_from_response
+from scheduler.publish.graph_errors import RetryLater, error_from_response, install_token_redaction
 
 INSTAGRAM_GRAPH = "https://graph.instagram.com"
+SECRET_PARAMS = ("input_token", "fb_exchange_token", "client_secret")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class TokenApi:
         return cls(graph_base_url(env), env.get("SOISTS_IG_GRAPH_BASE_URL", INSTAGRAM_GRAPH))
 
     def _get(self, url: str, token: str, params: dict | None = None) -> dict:
+        # urllib3 logs the request line (with the query) at DEBUG: scrub these secrets first.
+        install_token_redaction([token, *(str(v) for k, v in (params or {}).items() if k in SECRET_PARAMS)])
         try:
             response = self.session.get(url, params=params, timeout=self.timeout_s,
                                         headers={"Authorization": f"Bearer {token}"})

@@ -35,6 +35,8 @@ def feature(tmp_path, day: int) -> FeatureRequest:
 
 
 def test_posting_never_stops_for_120_days(tmp_path, monkeypatch, caplog, capsys):
+    caplog.set_level(logging.DEBUG)  # urllib3's request lines included, from the first call
+    logging.getLogger("urllib3").setLevel(logging.DEBUG)
     Image.new("RGB", (1200, 900), (20, 90, 160)).save(tmp_path / "source.jpg")
     with time_machine.travel(START, tick=False) as clock:
         fake = GraphFake(tmp_path / "fake.json")
