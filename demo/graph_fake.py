@@ -18,10 +18,15 @@ form fields kind and times): "rate_limit" (code 4), "user_rate_limit" (17),
 "expired_token" (190/463), "server_error" (HTTP 500, code 2), "container_error" (the next
 container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027),
 "lost_response" (the next media_publish or page photo is carried out, but the answer is
-HTTP 500 — the case where only a lookup can tell what happened).
+HTTP 500 — the case where only a lookup can tell what happened), "password_changed" (190/460),
+"invalid_token" (190/467), "blocked" (368), and for media_publish only "spam" (4/2207051) and
+"publish_temporary" (24/2207008). Tokens really expire (demo/graph_fake_tokens.py: 190/463).
+A caption over 2,200 characters is 36004/2207010; the media list leaves "@" mentions out of
+`caption` (like the API for tokens without admin-equivalent tasks) and carries timestamp and
+permalink; a container's `status` carries the error subcode.
 
 With fetch_images=True the fake downloads image_url/url like Meta does and checks the
-documented limits (JPEG, ≤ 8 MB, 320–1440 px wide, aspect 4:5 … 1.91:1); a failure makes
+documented limits (JPEG, ≤ 8 MB, aspect 4:5 … 1.91:1; widths outside 320–1440 are scaled); a failure makes
 the container end in ERROR (Instagram) or answers code 324 (Facebook).
 
 Published media and photos are persisted to a JSON file after every change, so the record
@@ -36,6 +41,7 @@ import argparse
 import io
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -44,10 +50,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
-VERSION = "v21.0"
+from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
+
+APP_TOKEN = f"{APP_ID}|{APP_SECRET}"
+
+VERSION = "v26.0"
 IG_USER_ID = "17841400000000001"
 PAGE_ID = "100000000000001"
-IG_TOKEN = "IGtoken-fake-0123456789"
+IG_TOKEN = "EAAigtoken-fake-0123456789"  # Facebook Login: a Facebook token, not an "IG…" one
 PAGE_TOKEN = "EAApagetoken-fake-9876543210"
 QUOTA_TOTAL = 50
 
@@ -56,7 +66,18 @@ FAULTS = {
     "user_rate_limit": (400, 17, None, "User request limit reached", "OAuthException"),
     "expired_token": (400, 190, 463, "Error validating access token: Session has expired", "OAuthException"),
     "server_error": (500, 2, None, "Service temporarily unavailable", "OAuthException"),
+    "password_changed": (400, 190, 460, "Error validating access token: the user changed their password",
+                         "OAuthException"),
+    "invalid_token": (400, 190, 467, "Error validating access token: the token is invalid", "OAuthException"),
+    "blocked": (400, 368, None, "The action attempted has been deemed abusive or is otherwise disallowed",
+                "OAuthException"),
 }
+# Faults answered by media_publish only (the documented Instagram error table).
+PUBLISH_FAULTS = {
+    "spam": (4, 2207051, "We restrict certain activity to protect our community."),
+    "publish_temporary": (24, 2207008, "Temporary error publishing a container."),
+}
+MENTION = re.compile(r"@[\w.]+")
 
 
 @dataclass
@@ -66,12 +87,14 @@ class FakeState:
     ig_media: list[dict] = field(default_factory=list)
     fb_photos: list[dict] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    tokens: dict[str, dict] = field(default_factory=dict)
 
 
 class GraphFake:
     def __init__(self, state_path: Path, *, polls_until_finished: int = 1,
                  ig_user_id: str = IG_USER_ID, page_id: str = PAGE_ID,
-                 ig_token: str = IG_TOKEN, page_token: str = PAGE_TOKEN, fetch_images: bool = False):
+                 ig_token: str = IG_TOKEN, page_token: str = PAGE_TOKEN, fetch_images: bool = False,
+                 refuse_refresh: bool = False, scopes: list[str] | None = None, tasks: list[str] | None = None):
         self.state_path = Path(state_path)
         self.fetch_images = fetch_images
         self.polls_until_finished = polls_until_finished
@@ -80,6 +103,11 @@ class GraphFake:
         self.lock = threading.Lock()
         self.faults: list[str] = []
         self.state = self._load()
+        self.tokens = TokenBook(self.state.tokens, page_id, ig_user_id, refuse_refresh=refuse_refresh,
+                                scopes=scopes, tasks=tasks)
+        for token, kind in ((ig_token, "user_long"), (page_token, "page")):
+            if token not in self.state.tokens:  # the fixed tokens never expire (tests that need expiry mint)
+                self.tokens.add(token, kind, None, data_access_s=None)
         self.server: ThreadingHTTPServer | None = None
 
     # -- persistence -------------------------------------------------------------------
@@ -141,9 +169,14 @@ class GraphFake:
         return self.base_url
 
     @property
-    def base_url(self) -> str:
+    def root_url(self) -> str:
+        """The host alone: stands in for graph.instagram.com (SOISTS_IG_GRAPH_BASE_URL)."""
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{VERSION}"
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.root_url}/{VERSION}"
 
     def stop(self) -> None:
         if self.server:
@@ -168,22 +201,45 @@ class GraphFake:
                 # Test control (not part of the Graph API): kind=<fault>&times=<n>
                 self.faults.extend([form.get("kind", "")] * int(form.get("times", 1)))
                 return 200, {"faults": self.faults}
-            if not segments or segments[0] != VERSION:
-                return self.error(400, 2500, "Unknown path components", kind="OAuthException")
-            segments = segments[1:]
-            if self.faults and self.faults[0] in FAULTS:
-                status, code, subcode, message, kind = FAULTS[self.faults.pop(0)]
-                self._save()
-                return self.error(status, code, message, subcode, kind)
-            owner = segments[0] if segments else ""
-            expected = self.page_token if owner == self.page_id else self.ig_token
-            if token != expected:
-                return self.error(400, 190, "Invalid OAuth access token - Cannot parse access token")
             try:
-                result = self._route(method, segments, query, form)
+                if segments == ["refresh_access_token"] and method == "GET":  # graph.instagram.com
+                    return self.tokens.ig_refresh(token, query)
+                if not segments or segments[0] != VERSION:
+                    return self.error(400, 2500, "Unknown path components", kind="OAuthException")
+                segments = segments[1:]
+                if self.faults and self.faults[0] in FAULTS:
+                    status, code, subcode, message, kind = FAULTS[self.faults.pop(0)]
+                    return self.error(status, code, message, subcode, kind)
+                answer = self._token_route(method, segments, query, token)
+                if answer is not None:
+                    return answer
+                owner = segments[0] if segments else ""
+                # Page endpoints want that Page's token; the Instagram ones any Facebook-Login token.
+                if owner == self.page_id:
+                    refused = self.tokens.check(token, ("page",))
+                else:
+                    refused = self.tokens.check(token, TokenBook.FACEBOOK)
+                if refused:
+                    return refused
+                return self._route(method, segments, query, form)
             finally:
                 self._save()
-            return result
+
+    def _token_route(self, method, segments, query, token) -> tuple[int, dict] | None:
+        if method != "GET":
+            return None
+        if segments == ["debug_token"]:  # inspected with the app token or a token of the app
+            refused = None if token == APP_TOKEN else self.tokens.check(token, TokenBook.FACEBOOK)
+            return refused or self.tokens.debug_token(query)
+        if segments == ["oauth", "access_token"]:
+            return self.tokens.exchange(query)
+        if segments == ["me", "accounts"]:
+            return self.tokens.me_accounts(token)
+        if segments == ["me", "permissions"]:
+            return self.tokens.permissions(token)
+        if segments == [self.page_id] and query.get("fields"):
+            return self.tokens.page_fields(token, query)
+        return None
 
     def _route(self, method, segments, query, form) -> tuple[int, dict]:
         ig, page = self.ig_user_id, self.page_id
@@ -197,7 +253,11 @@ class GraphFake:
             return 200, {"data": [{"quota_usage": usage,
                                    "config": {"quota_total": QUOTA_TOTAL, "quota_duration": 86400}}]}
         if method == "GET" and segments == [ig, "media"]:
-            items = [{"id": m["id"], "caption": m["caption"]} for m in reversed(self.state.ig_media)]
+            # Like the API for a token without admin-equivalent tasks: no "@" mentions in `caption`.
+            items = [{"id": m["id"], "caption": MENTION.sub("", m["caption"]),
+                      "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(m["published_at"])),
+                      "permalink": f"https://www.instagram.com/p/Fake{m['id'][-6:]}/"}
+                     for m in reversed(self.state.ig_media)]
             return 200, {"data": items[: int(query.get("limit", 25))]}
         if method == "POST" and segments == [page, "photos"]:
             if not form.get("url"):
@@ -224,7 +284,7 @@ class GraphFake:
         if not form.get("image_url"):
             return self.error(400, 100, "The parameter image_url is required.")
         if len(caption) > 2200:
-            return self.error(400, 100, "Caption is too long", 2207035)
+            return self.error(400, 36004, "The caption exceeds the maximum length", 2207010)
         if caption.count("#") > 30 or sum(1 for w in caption.split() if w.startswith("#")) > 5:
             return self.error(400, 100, "Too many hashtags", 2207036)
         container_id = self._new_id()
@@ -243,15 +303,20 @@ class GraphFake:
             container["polls"] += 1
             if container["polls"] >= self.polls_until_finished:
                 container["status_code"] = "ERROR" if container["will_fail"] else "FINISHED"
-        body = {"id": container_id, "status_code": container["status_code"]}
-        if container["status_code"] == "ERROR":
-            body["status"] = f"Error: {container.get('problem') or 'Media download has failed.'} (2207052)"
+        body = {"id": container_id, "status_code": container["status_code"], "status": ""}
+        if container["status_code"] == "ERROR":  # `status` carries the error subcode
+            body["status"] = f"2207052: {container.get('problem') or 'Media download has failed.'}"
+        elif container["status_code"] in ("FINISHED", "PUBLISHED"):
+            body["status"] = container["status_code"].capitalize()
         return 200, body
 
     def _publish(self, container_id: str) -> tuple[int, dict]:
         container = self.state.containers.get(container_id)
         if container is None:
             return self.error(400, 24, "The media builder with the specified ID was not found", 2207008)
+        if self.faults and self.faults[0] in PUBLISH_FAULTS:
+            code, subcode, message = PUBLISH_FAULTS[self.faults.pop(0)]
+            return self.error(400, code, message, subcode)
         if self.faults and self.faults[0] == "media_not_ready":
             self.faults.pop(0)
             return self.error(400, 9007, "Media ID is not available", 2207027)
@@ -292,8 +357,7 @@ class GraphFake:
             return "not an image"
         if kind != "JPEG":
             return f"{kind} instead of JPEG"
-        if not 320 <= width <= 1440:
-            return f"width {width} outside 320–1440"
+        # A width outside 320–1440 is scaled by Meta, not refused: not a problem here.
         if not 0.8 <= width / height <= 1.91:
             return f"aspect {width / height:.3f} outside 4:5 … 1.91:1"
         return ""

@@ -33,7 +33,7 @@ class OnceReport:
         self.lines.append(line)
 
 
-ONCE_ORDER = ("expire", "collect", "plan", "publish", "alerts")
+ONCE_ORDER = ("tokens", "expire", "collect", "plan", "publish", "alerts")
 
 
 def run_once(db_url: str, now: datetime | None = None, *, publisher=None,
@@ -59,6 +59,13 @@ def _run_jobs(db_url: str, now: datetime, report: OnceReport, publisher, deploy,
     from scheduler.publish.graph_api import GraphError
     from scheduler.publish.locks import LockLost
 
+    if "tokens" in only:  # first: a refreshed token serves the publish run below
+        from scheduler.credentials.refresh import tokens_job
+
+        with job_run(db_url, "tokens") as run:
+            code = run.exit_code = tokens_job(db_url, now=now)
+        report.add("tokens: " + ("ok" if code == 0 else "a person must renew a token (see check-credentials)"))
+        report.exit_code = report.exit_code or code
     if "expire" in only:
         with job_run(db_url, "expire"):
             report.add(f"expire: {expire_job(db_url)} rights request(s) expired")

@@ -9,6 +9,8 @@ Jobs (stable ids, all with coalesce, one instance, misfire grace, replace_existi
   soists.deploy    daily at SOISTS_DEPLOY_AT (04:30): build and deploy the site
                    (SOISTS_DEPLOY_COMMAND, default `invoke publish`)
   soists.expire    daily at SOISTS_EXPIRE_AT (03:15): unanswered rights requests expire
+  soists.tokens    daily at SOISTS_TOKENS_AT (02:45): refresh tokens when due, record their
+                   expiry, report problems (scheduler/credentials/refresh.py)
   soists.alerts    daily at SOISTS_ALERTS_AT (07:00): the full problem check (empty slots, disk)
 
 After every job a listener records the run and reports problems (scheduler/alerts/hooks.py).
@@ -27,7 +29,8 @@ from typing import Callable, Mapping
 
 from scheduler.config import BERLIN
 
-JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire", "soists.alerts")
+JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire", "soists.tokens",
+           "soists.alerts")
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -39,6 +42,7 @@ class RunnerConfig:
     plan_at: time = time(5, 30)
     deploy_at: time = time(4, 30)
     expire_at: time = time(3, 15)
+    tokens_at: time = time(2, 45)
     alerts_at: time = time(7, 0)
     misfire_grace_s: int = 15 * 60
 
@@ -50,7 +54,8 @@ class RunnerConfig:
                    collect_minutes=int(env.get("SOISTS_COLLECT_MINUTES", 180)),
                    publish_minutes=int(env.get("SOISTS_PUBLISH_MINUTES", 5)),
                    plan_at=clock("SOISTS_PLAN_AT", "05:30"), deploy_at=clock("SOISTS_DEPLOY_AT", "04:30"),
-                   expire_at=clock("SOISTS_EXPIRE_AT", "03:15"), alerts_at=clock("SOISTS_ALERTS_AT", "07:00"),
+                   expire_at=clock("SOISTS_EXPIRE_AT", "03:15"), tokens_at=clock("SOISTS_TOKENS_AT", "02:45"),
+                   alerts_at=clock("SOISTS_ALERTS_AT", "07:00"),
                    misfire_grace_s=int(env.get("SOISTS_MISFIRE_GRACE_SECONDS", 15 * 60)))
 
 
@@ -70,6 +75,8 @@ def job_specs(config: RunnerConfig) -> list[dict]:
              trigger=daily(config.deploy_at), args=args),
         dict(id="soists.expire", func="scheduler.jobs:expire_job", name="expire rights",
              trigger=daily(config.expire_at), args=args),
+        dict(id="soists.tokens", func="scheduler.jobs:tokens_job", name="refresh tokens",
+             trigger=daily(config.tokens_at), args=args),
         dict(id="soists.alerts", func="scheduler.jobs:alerts_job", name="alerts",
              trigger=daily(config.alerts_at), args=args),
     ]

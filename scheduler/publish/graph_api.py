@@ -1,22 +1,21 @@
 """HTTP client for the Instagram Content Publishing API and the Facebook Page photos API.
 
-Only the calls the publisher needs:
+Only the calls the publisher needs (Instagram through Facebook Login, host graph.facebook.com):
   POST /{ig-user-id}/media                 image_url, caption        → {"id": container}
-  GET  /{container-id}?fields=status_code,status                     → {"status_code": …}
+  GET  /{container-id}?fields=status_code,status                     → {"status_code": …, "status": …}
   POST /{ig-user-id}/media_publish         creation_id               → {"id": media}
   GET  /{ig-user-id}/content_publishing_limit?fields=quota_usage,config
                                    → {"data": [{"quota_usage": 2, "config": {"quota_total": 50, …}}]}
-  GET  /{ig-user-id}/media?fields=id,caption                          → {"data": [...]}
+  GET  /{ig-user-id}/media?fields=id,caption,timestamp,permalink      → {"data": [...]}
   POST /{page-id}/photos                   url, caption              → {"id": photo, "post_id": …}
   GET  /{page-id}/photos?type=uploaded&fields=id,name                 → {"data": [...]}
 
-Errors come back as {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}
-and are classified as RetryLater (rate limits, transient server trouble: backed off here
-and, if still failing, left for the next run), NeedsEditor (token expired, permissions,
-media Meta cannot fetch or accept) or Fatal (a bug: bad parameters).
+Errors are classified in graph_errors (RetryLater, NeedsEditor, Fatal and their kinds).
+`media_publish` is never repeated inside this client: whatever happened, the container's
+status is asked first by the publisher (a repeat could publish twice).
 
-Tokens travel in the Authorization header, never in URLs, and `install_token_redaction`
-scrubs them from every log record in case anything does print them.
+Tokens travel in the Authorization header, never in URLs; they come from the secrets file
+(scheduler/credentials) or, as a fallback, from SOISTS_IG_TOKEN / SOISTS_FB_PAGE_TOKEN.
 """
 
 from __future__ import annotations
@@ -26,76 +25,41 @@ import os
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Callable, Mapping
 
 import requests
 
+from scheduler.credentials.vault import Vault, resolve_token
+from scheduler.credentials.versions import DEFAULT_GRAPH_VERSION, GRAPH_HOST, graph_base_url
+from scheduler.publish.graph_errors import (  # noqa: F401  (re-exported: the publisher's vocabulary)
+    Fatal,
+    GraphError,
+    NeedsEditor,
+    OutcomeUnknown,
+    RedactTokens,
+    RetryLater,
+    RetryPublish,
+    TemporarilyBlocked,
+    classify,
+    error_from_response,
+    install_token_redaction,
+)
+
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://graph.facebook.com/v21.0"
+DEFAULT_BASE_URL = f"{GRAPH_HOST}/{DEFAULT_GRAPH_VERSION}"
 TOKEN_ENV = ("SOISTS_IG_TOKEN", "SOISTS_FB_PAGE_TOKEN")
-
-# Graph API error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling
-# and the Instagram Platform "Error Codes" reference).
-RATE_LIMIT_CODES = {4, 17, 32, 341, 613, 80001, 80002}
-TRANSIENT_CODES = {-2, -1, 1, 2}
-TOKEN_CODES = {102, 190, 463, 467}
-PERMISSION_CODES = {3, 10} | set(range(200, 300))
-MEDIA_CODES = {9004, 36000, 36001, 36003, 36004}
-TRANSIENT_SUBCODES = {2207001, 2207003, 2207027, 2207032, 2207042, 2207051}
-MEDIA_SUBCODES = {2207004, 2207005, 2207009, 2207010, 2207026, 2207052}
+# Instagram media_publish reference, "Limitations": 50 posts within a 24-hour moving period.
+# Used only when content_publishing_limit does not say (its config.quota_total is the truth).
+DEFAULT_QUOTA_TOTAL = 50
+DEFAULT_QUOTA_DURATION_S = 86400
 
 
-class GraphError(Exception):
-    """An error answer (or no answer) from the Graph API."""
-
-    def __init__(self, message: str, *, code: int | None = None, subcode: int | None = None,
-                 http_status: int | None = None, fbtrace_id: str | None = None):
-        self.code, self.subcode, self.http_status, self.fbtrace_id = code, subcode, http_status, fbtrace_id
-        detail = f"code {code}" + (f"/{subcode}" if subcode else "") if code is not None else "no code"
-        super().__init__(f"{message} ({detail}, HTTP {http_status}, fbtrace {fbtrace_id})")
-
-
-class RetryLater(GraphError):
-    """Rate limit or a transient failure: the same request may succeed later."""
-
-
-class NeedsEditor(GraphError):
-    """A person must act: renew a token, grant a permission, fix the image."""
-
-
-class Fatal(GraphError):
-    """A request that will never succeed as sent (a bug or a removed object)."""
-
-
-class OutcomeUnknown(RetryLater):
-    """The request may or may not have been carried out (timeout, dropped connection)."""
-
-
-def classify(http_status: int, payload: Any) -> type[GraphError]:
-    error = payload.get("error", {}) if isinstance(payload, dict) else {}
-    code, subcode = error.get("code"), error.get("error_subcode")
-    if code in TOKEN_CODES or code in PERMISSION_CODES:
-        return NeedsEditor
-    if code in RATE_LIMIT_CODES or subcode in TRANSIENT_SUBCODES or code in TRANSIENT_CODES:
-        return RetryLater
-    if code in MEDIA_CODES or subcode in MEDIA_SUBCODES:
-        return NeedsEditor
-    if error.get("is_transient") or http_status == 429 or http_status >= 500:
-        return RetryLater
-    return Fatal
-
-
-def error_from_response(response: requests.Response) -> GraphError:
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = {}
-    error = payload.get("error", {}) if isinstance(payload, dict) else {}
-    kind = classify(response.status_code, payload)
-    return kind(error.get("message") or response.reason or "Graph API error",
-                code=error.get("code"), subcode=error.get("error_subcode"),
-                http_status=response.status_code, fbtrace_id=error.get("fbtrace_id"))
+def instagram_login_token(token: str) -> bool:
+    """Instagram-Login ("Business Login for Instagram") tokens belong to graph.instagram.com;
+    graph.facebook.com cannot parse them. They start with "IG" (Facebook tokens with "EAA")."""
+    return token.startswith("IG")
 
 
 @dataclass(frozen=True)
@@ -106,15 +70,24 @@ class GraphConfig:
     fb_page_token: str = field(repr=False)
     base_url: str = DEFAULT_BASE_URL
 
+    def __post_init__(self) -> None:
+        if instagram_login_token(self.ig_token):
+            # Fail now with a clear message instead of a 190 on the first publish.
+            raise NeedsEditor("the Instagram token is an Instagram-Login token (graph.instagram.com); "
+                              "publishing goes through Facebook Login (graph.facebook.com): store the "
+                              "Page/User token of the Facebook Login flow (docs/OPERATIONS-tokens.md)")
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "GraphConfig":
+    def from_env(cls, environ: Mapping[str, str] | None = None, vault: Vault | None = None) -> "GraphConfig":
+        """Ids from the environment; tokens from the secrets file, else SOISTS_IG_TOKEN/SOISTS_FB_PAGE_TOKEN."""
         env = os.environ if environ is None else environ
-        missing = [name for name in ("SOISTS_IG_USER_ID", "SOISTS_FB_PAGE_ID", *TOKEN_ENV)
-                   if not env.get(name)]
+        ig_token = resolve_token("instagram", vault, env)
+        page_token = resolve_token("facebook_page", vault, env)
+        missing = [name for name in ("SOISTS_IG_USER_ID", "SOISTS_FB_PAGE_ID") if not env.get(name)]
+        missing += [name for name, value in zip(TOKEN_ENV, (ig_token, page_token)) if not value]
         if missing:
-            raise NeedsEditor(f"missing environment variables: {', '.join(missing)}")
-        return cls(env["SOISTS_IG_USER_ID"], env["SOISTS_FB_PAGE_ID"], env["SOISTS_IG_TOKEN"],
-                   env["SOISTS_FB_PAGE_TOKEN"], env.get("SOISTS_GRAPH_BASE_URL", DEFAULT_BASE_URL))
+            raise NeedsEditor(f"missing credentials: {', '.join(missing)} (environment or secrets file)")
+        return cls(env["SOISTS_IG_USER_ID"], env["SOISTS_FB_PAGE_ID"], ig_token, page_token, graph_base_url(env))
 
 
 @dataclass(frozen=True)
@@ -128,39 +101,26 @@ class Quota:
         return max(self.total - self.usage, 0)
 
 
-class RedactTokens(logging.Filter):
-    """Replaces every known secret in a log record's final message with "[redacted]"."""
-
-    def __init__(self, secrets: Iterable[str]):
-        super().__init__()
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = message
-        for secret in self.secrets:
-            cleaned = cleaned.replace(secret, "[redacted]")
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            for secret in self.secrets:
-                text = text.replace(secret, "[redacted]")
-            record.exc_text, record.exc_info = text, None
-        return True
+@dataclass(frozen=True)
+class ContainerState:
+    code: str  # status_code: IN_PROGRESS | FINISHED | PUBLISHED | ERROR | EXPIRED
+    status: str = ""  # the "status" field: on ERROR it carries the error subcode
 
 
-def install_token_redaction(secrets: Iterable[str] | None = None,
-                            logger: logging.Logger | None = None) -> RedactTokens:
-    """Attach the filter to every handler of `logger` (default: root) — handler filters see
-    records from all child loggers (urllib3, requests, ours), logger filters would not."""
-    if secrets is None:
-        secrets = [os.environ.get(name, "") for name in TOKEN_ENV]
-    redactor = RedactTokens(secrets)
-    target = logger or logging.getLogger()
-    for handler in target.handlers:
-        handler.addFilter(redactor)
-    return redactor
+class ContainerFailed(NeedsEditor):
+    """The container ended in ERROR; `state.status` holds Meta's subcode text."""
+
+    def __init__(self, container_id: str, state: ContainerState):
+        self.state = state
+        super().__init__(f"container {container_id} status ERROR: {state.status or 'no status text'}")
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """Instagram's ISO 8601 timestamps ("2026-11-23T17:00:05+0000")."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except (TypeError, ValueError):
+        return None
 
 
 class GraphClient:
@@ -177,12 +137,12 @@ class GraphClient:
         return f"{self.config.base_url.rstrip('/')}/{path.lstrip('/')}"
 
     def _call(self, method: str, path: str, token: str, *, params: dict | None = None,
-              data: dict | None = None, idempotent: bool) -> dict:
+              data: dict | None = None, idempotent: bool, retry: bool = True) -> dict:
         """One API call with exponential backoff for RetryLater answers.
 
         A non-idempotent POST is retried only when the API answered with an error (the
         request was refused); a timeout or dropped connection raises OutcomeUnknown so the
-        caller can look the result up first instead of posting twice.
+        caller can look the result up first instead of posting twice. retry=False: one try.
         """
         attempt = 0
         while True:
@@ -192,6 +152,7 @@ class GraphClient:
                     method, self._url(path), params=params, data=data, timeout=self.timeout_s,
                     headers={"Authorization": f"Bearer {token}"})
             except (requests.ConnectionError, requests.Timeout) as exc:
+                # Only the class name: requests' messages quote the URL.
                 error: GraphError = (RetryLater if idempotent else OutcomeUnknown)(
                     f"{method} {path}: {type(exc).__name__}")
             else:
@@ -203,7 +164,9 @@ class GraphClient:
                     error = OutcomeUnknown(f"{method} {path}: {error}", code=error.code,
                                            subcode=error.subcode, http_status=response.status_code,
                                            fbtrace_id=error.fbtrace_id)
-            if not isinstance(error, RetryLater) or isinstance(error, OutcomeUnknown) \
+            # 368 means wait (hours, not seconds); 24/2207008 is the publisher's to repeat after asking.
+            if not retry or not isinstance(error, RetryLater) \
+                    or isinstance(error, (OutcomeUnknown, TemporarilyBlocked, RetryPublish)) \
                     or attempt >= self.max_attempts:
                 log.warning("graph %s %s failed: %s", method, path, error)
                 raise error
@@ -218,27 +181,35 @@ class GraphClient:
                           data={"image_url": image_url, "caption": caption}, idempotent=True)
         return str(body["id"])  # an unpublished container is harmless: safe to create again
 
-    def container_status(self, container_id: str) -> str:
+    def container_state(self, container_id: str) -> ContainerState:
         body = self._call("GET", container_id, self.config.ig_token,
                           params={"fields": "status_code,status"}, idempotent=True)
-        return str(body.get("status_code", ""))
+        return ContainerState(str(body.get("status_code", "")), str(body.get("status") or ""))
 
-    def wait_until_ready(self, container_id: str, *, poll_s: float = 5.0, attempts: int = 60) -> str:
-        """Poll until the container is FINISHED or PUBLISHED; ERROR/EXPIRED raise."""
-        for _ in range(attempts):
-            status = self.container_status(container_id)
+    def container_status(self, container_id: str) -> str:
+        return self.container_state(container_id).code
+
+    def wait_until_ready(self, container_id: str, *, poll_s: float = 60.0, attempts: int = 5) -> str:
+        """Poll until FINISHED or PUBLISHED; ERROR/EXPIRED raise. The documented advice is about
+        once a minute for up to five minutes (the defaults); tests pass poll_s=0."""
+        status = ""
+        for attempt in range(attempts):
+            state = self.container_state(container_id)
+            status = state.code
             if status in ("FINISHED", "PUBLISHED"):
                 return status
             if status == "ERROR":
-                raise NeedsEditor(f"container {container_id} status ERROR (Meta could not process the image)")
+                raise ContainerFailed(container_id, state)
             if status == "EXPIRED":
                 raise RetryLater(f"container {container_id} EXPIRED (not published within 24 h)")
-            self.sleep(poll_s)
+            if attempt + 1 < attempts:
+                self.sleep(poll_s)
         raise RetryLater(f"container {container_id} still {status} after {attempts} polls")
 
     def publish_container(self, container_id: str) -> str:
+        """One try, never repeated here: the caller asks the container before any repeat."""
         body = self._call("POST", f"{self.config.ig_user_id}/media_publish", self.config.ig_token,
-                          data={"creation_id": container_id}, idempotent=False)
+                          data={"creation_id": container_id}, idempotent=False, retry=False)
         return str(body["id"])
 
     def publishing_quota(self) -> Quota:
@@ -247,13 +218,24 @@ class GraphClient:
                           idempotent=True)
         entry = (body.get("data") or [{}])[0]
         config = entry.get("config") or {}
-        return Quota(int(entry.get("quota_usage", 0)), int(config.get("quota_total", 25)),
-                     int(config.get("quota_duration", 86400)))
+        return Quota(int(entry.get("quota_usage", 0)), int(config.get("quota_total", DEFAULT_QUOTA_TOTAL)),
+                     int(config.get("quota_duration", DEFAULT_QUOTA_DURATION_S)))
+
+    def recent_media(self, limit: int = 25) -> list[dict]:
+        body = self._call("GET", f"{self.config.ig_user_id}/media", self.config.ig_token,
+                          params={"fields": "id,caption,timestamp,permalink", "limit": limit}, idempotent=True)
+        return list(body.get("data", []))
+
+    def find_media(self, marker: str, since: datetime | None = None, limit: int = 25) -> str | None:
+        """The media whose caption contains `marker`, published at/after `since`, with a permalink.
+
+        Not an exact caption match: the API leaves "@" mentions out of `caption` unless the
+        token's user can do admin-equivalent tasks, so the marker must be free of "@".
+        """
+        return match_media(self.recent_media(limit), marker, since)
 
     def find_media_by_caption(self, caption: str, limit: int = 25) -> str | None:
-        body = self._call("GET", f"{self.config.ig_user_id}/media", self.config.ig_token,
-                          params={"fields": "id,caption,timestamp", "limit": limit}, idempotent=True)
-        for item in body.get("data", []):
+        for item in self.recent_media(limit):
             if item.get("caption") == caption:
                 return str(item["id"])
         return None
@@ -273,3 +255,18 @@ class GraphClient:
             if marker and marker in (item.get("name") or ""):
                 return str(item["id"])
         return None
+
+
+def match_media(items: list[dict], marker: str, since: datetime | None) -> str | None:
+    """Pure matching rule for `find_media` (marker in caption, timestamp ≥ since, permalink)."""
+    if not marker or "@" in marker:
+        raise ValueError("a reconciliation marker must be non-empty and free of '@'")
+    slack = 120  # seconds: Meta's clock and ours may differ a little
+    for item in items:
+        if marker not in (item.get("caption") or "") or not item.get("permalink"):
+            continue
+        stamp = parse_timestamp(item.get("timestamp", ""))
+        if since is not None and (stamp is None or stamp.timestamp() < since.timestamp() - slack):
+            continue
+        return str(item["id"])
+    return None

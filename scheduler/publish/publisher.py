@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -39,7 +40,16 @@ from sqlalchemy.orm import Session
 
 from scheduler.config import BERLIN, PROJECT_ROOT
 from scheduler.publish.caption import CaptionInput, build_caption
-from scheduler.publish.graph_api import GraphClient, GraphConfig, GraphError, NeedsEditor, OutcomeUnknown, RetryLater
+from scheduler.publish.graph_api import (
+    ContainerFailed,
+    GraphClient,
+    GraphConfig,
+    GraphError,
+    NeedsEditor,
+    RetryLater,
+    RetryPublish,
+    TemporarilyBlocked,
+)
 from scheduler.publish.locks import LockLost, publisher_lock
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
@@ -85,10 +95,15 @@ class Publisher:
     content_dir: Path = PROJECT_ROOT / "content"
     deploy: Callable[[], None] = run_invoke_publish
     write_post: PostWriter = write_with_site_writer
-    poll_s: float = 5.0
+    poll_s: float = 60.0  # documented advice: about once a minute …
+    poll_attempts: int = 5  # … for up to five minutes
+    publish_repeats: int = 2  # 24/2207008: "try again 1–2 times in the next 30 seconds to 2 minutes"
+    publish_retry_s: float = 45.0
+    sleep: Callable[[float], None] = time.sleep
     min_quota_left: int = 1
     retry_base: timedelta = timedelta(minutes=5)
     retry_max: timedelta = timedelta(hours=6)
+    blocked_wait: timedelta = timedelta(hours=1)
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
     verify_lock: Callable[[], None] = field(default=lambda: None, repr=False)  # set by publish_due
     lock_path: Path | None = None  # SQLite's lock file; PostgreSQL uses an advisory lock (locks.py)
@@ -99,8 +114,10 @@ class Publisher:
         if not site_url.startswith(("https://", "http://")):
             raise NeedsEditor("SOISTS_SITE_URL must be the public https:// address of the deployed site")
         lock = Path(os.environ.get("SOISTS_PUBLISH_LOCK", PROJECT_ROOT / "var" / "publish.lock"))
+        polling = {"poll_s": float(os.environ.get("SOISTS_CONTAINER_POLL_SECONDS", 60)),
+                   "poll_attempts": int(os.environ.get("SOISTS_CONTAINER_POLL_ATTEMPTS", 5))}
         return cls(client=GraphClient(GraphConfig.from_env()), site_url=site_url,
-                   **{"lock_path": lock, **overrides})
+                   **{"lock_path": lock, **polling, **overrides})
 
     # -- helpers -----------------------------------------------------------------------
     def checkpoint(self, name: str) -> None:
@@ -149,22 +166,30 @@ class Publisher:
 
     def step_instagram(self, session, feature, step, request) -> dict:
         data = dict(step.data or {})
-        caption = build_caption(self.caption_input(request))
+        # The wall URL is in the caption and comes back verbatim in the media's `caption`
+        # (unlike "@" mentions, which the API leaves out for most tokens): the reconciliation key.
+        marker = self.post_url(request)
+        caption = build_caption(self.caption_input(request), include_link=True)
         container = data.get("container_id")
         if container:
-            status = self.client.container_status(container)
-            if status == "PUBLISHED":  # published before a crash: never publish again
-                data["media_id"] = self.client.find_media_by_caption(caption) or "unknown (container PUBLISHED)"
-                return data
-            if status in ("ERROR", "EXPIRED"):
-                data.setdefault("abandoned", []).append([container, status])
+            state = self.client.container_state(container)
+            if state.code == "PUBLISHED":  # published before a crash: never publish again
+                return self._published(data, marker)
+            if state.code in ("ERROR", "EXPIRED"):
+                data.setdefault("abandoned", []).append([container, state.code, state.status])
                 container = None
         if not container:
             container = self.client.create_image_container(self.image_url(request), caption)
             data["container_id"] = container
+            data["container_created"] = datetime.now(timezone.utc).isoformat()
             self._save_data(session, step, data)
             self.checkpoint("instagram:container_stored")
-        self.client.wait_until_ready(container, poll_s=self.poll_s)
+        try:
+            self.client.wait_until_ready(container, poll_s=self.poll_s, attempts=self.poll_attempts)
+        except ContainerFailed as failed:  # keep Meta's subcode text in the step's record
+            data["container_status"] = failed.state.status
+            self._save_data(session, step, data)
+            raise
         quota = self.client.publishing_quota()
         data["quota_before"] = [quota.usage, quota.total]
         if quota.left < self.min_quota_left:
@@ -172,15 +197,32 @@ class Publisher:
         data["publish_intent"] = datetime.now(timezone.utc).isoformat()
         self._save_data(session, step, data)
         self.checkpoint("instagram:publish_intent")
-        try:
-            data["media_id"] = self.client.publish_container(container)
-        except (OutcomeUnknown, RetryLater):
-            # Whatever the answer, the container's status is the truth.
-            if self.client.container_status(container) == "PUBLISHED":
-                data["media_id"] = self.client.find_media_by_caption(caption) or "unknown (container PUBLISHED)"
-            else:
-                raise
+        repeats = 0
+        while True:
+            try:
+                data["media_id"] = self.client.publish_container(container)
+                break
+            except GraphError as error:
+                # Whatever the answer, the container's status is the truth — asked before any repeat.
+                if self.client.container_status(container) == "PUBLISHED":
+                    self._published(data, marker)
+                    break
+                if not isinstance(error, RetryPublish):
+                    raise
+                if repeats >= self.publish_repeats:  # documented: then a new container
+                    data.setdefault("abandoned", []).append([container, "2207008", str(error)])
+                    data.pop("container_id", None)
+                    self._save_data(session, step, data)
+                    raise
+                repeats += 1
+                self.sleep(self.publish_retry_s)
         self.checkpoint("instagram:published_unrecorded")
+        return data
+
+    def _published(self, data: dict, marker: str) -> dict:
+        since = data.get("publish_intent") or data.get("container_created")
+        found = self.client.find_media(marker, datetime.fromisoformat(since) if since else None)
+        data["media_id"] = found or "unknown (container PUBLISHED)"
         return data
 
     def step_facebook(self, session, feature, step, request) -> dict:
@@ -248,11 +290,16 @@ class Publisher:
         feature.last_error = f"{step.step if step else '?'}: {error}"
         if isinstance(error, RetryLater):
             delay = min(self.retry_base * 2 ** (feature.attempts - 1), self.retry_max)
+            if isinstance(error, TemporarilyBlocked):  # 368: no point in asking again within the hour
+                delay = max(delay, self.blocked_wait)
             feature.status, feature.next_attempt_utc = "pending", now + delay
         else:
             feature.status = "needs_editor" if isinstance(error, NeedsEditor) else "failed"
         if step is not None and step.state != "done":
             step.state, step.error = "failed", str(error)
+            # code/subcode/kind beside the text: what problems and the alerts read
+            step.data = {**(step.data or {}), "error": {"code": error.code, "subcode": error.subcode,
+                                                         "kind": type(error).__name__}}
         feature.updated_utc = datetime.now(timezone.utc)
         session.commit()
         log.warning("feature %s: %s → %s", feature.key, feature.last_error, feature.status)

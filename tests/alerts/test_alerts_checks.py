@@ -7,7 +7,6 @@ import json
 import os
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families

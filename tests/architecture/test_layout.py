@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("scheduler", "plugins", "demo")
 MAX_LINES = 400
-STAGES = ("collect", "curate", "plan", "publish", "store", "jobs", "cli", "alerts")
+STAGES = ("collect", "curate", "plan", "publish", "store", "jobs", "cli", "alerts", "credentials")
 
 
 def source_files() -> list[Path]:

@@ -99,7 +99,7 @@ def test_wrong_token_and_bad_request(fake, sleeps):
 
 
 def test_dropped_connection_on_publish_is_outcome_unknown(sleeps):
-    config = GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, "http://127.0.0.1:9/v21.0")
+    config = GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, "http://127.0.0.1:9/v26.0")
     client = GraphClient(config, sleep=sleeps.append, timeout_s=2)
     with pytest.raises(OutcomeUnknown):
         client.publish_container("123")
@@ -149,9 +149,12 @@ def test_tokens_never_reach_the_logs(client, fake, caplog, monkeypatch):
 def test_config_from_environment():
     env = {"SOISTS_IG_USER_ID": "1", "SOISTS_FB_PAGE_ID": "2", "SOISTS_IG_TOKEN": "a" * 8,
            "SOISTS_FB_PAGE_TOKEN": "b" * 8}
-    assert GraphConfig.from_env(env).base_url.endswith("/v21.0")
+    assert GraphConfig.from_env(env).base_url == "https://graph.facebook.com/v26.0"
+    assert GraphConfig.from_env({**env, "SOISTS_GRAPH_VERSION": "v25.0"}).base_url.endswith("/v25.0")
     with pytest.raises(NeedsEditor, match="SOISTS_IG_TOKEN"):
-        GraphConfig.from_env({})
+        GraphConfig.from_env({"SOISTS_SECRETS_FILE": "/nonexistent/secrets.json"})
+    with pytest.raises(NeedsEditor, match="Instagram-Login token"):
+        GraphConfig.from_env({**env, "SOISTS_IG_TOKEN": "IGAAbcdefgh"})
     assert requests  # the client under test is the real requests code
 
 

@@ -1,0 +1,119 @@
+"""The credentials stage: the 0600 secrets file, versions, check-credentials (de/en, exit 3),
+the tokens job's registration, and no token in any output."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+
+import pytest
+
+from demo.graph_fake import IG_USER_ID, PAGE_ID, GraphFake
+from demo.graph_fake_tokens import APP_ID, APP_SECRET, LONG_LIVED_S
+from scheduler import jobs
+from scheduler.cli import main as cli
+from scheduler.config import Settings
+from scheduler.credentials.api import TokenApi
+from scheduler.credentials.check import missing_for_jobs
+from scheduler.credentials.vault import SecretsError, Vault, resolve_token
+from scheduler.credentials.versions import DEFAULT_GRAPH_VERSION, graph_base_url, version_problems
+
+
+def test_secrets_file_is_private_and_refused_when_not(tmp_path):
+    vault = Vault(tmp_path / "secrets.json")
+    vault.set_tokens(instagram="EAAsecret-one")
+    assert os.stat(vault.path).st_mode & 0o777 == 0o600
+    assert resolve_token("instagram", vault, {}) == "EAAsecret-one"
+    os.chmod(vault.path, 0o640)
+    with pytest.raises(SecretsError, match="chmod 600") as caught:
+        vault.token("instagram")
+    assert "EAAsecret-one" not in str(caught.value)
+
+
+def test_environment_tokens_remain_a_fallback(tmp_path):
+    vault = Vault(tmp_path / "missing.json")
+    env = {"SOISTS_IG_TOKEN": "EAAfromenv", "SOISTS_FB_PAGE_TOKEN": "EAApagefromenv"}
+    assert resolve_token("instagram", vault, env) == "EAAfromenv"
+    assert resolve_token("facebook_page", vault, env) == "EAApagefromenv"
+
+
+def test_one_version_setting_and_the_expiry_warning():
+    assert DEFAULT_GRAPH_VERSION == "v26.0"
+    assert graph_base_url({}) == "https://graph.facebook.com/v26.0"
+    assert graph_base_url({"SOISTS_GRAPH_VERSION": "v24.0"}).endswith("/v24.0")
+    assert graph_base_url({"SOISTS_GRAPH_BASE_URL": "http://127.0.0.1:1/v26.0/"}) == "http://127.0.0.1:1/v26.0"
+    assert version_problems("v25.0", date(2028, 4, 29)) == []  # 91 days before 29 Jul 2028: not yet
+    [warning] = version_problems("v25.0", date(2028, 4, 30))  # 90 days before
+    assert warning.severity == "warning" and "29.07.2028" in warning.text
+    assert version_problems("v21.0", date(2027, 2, 1))[0].severity == "critical"
+    assert version_problems("v26.0", date(2030, 1, 1)) == []  # no published date yet
+
+
+def test_missing_permissions_and_tasks_per_job():
+    gaps = missing_for_jobs({"instagram_basic", "pages_read_engagement"}, ["MODERATE"])
+    assert gaps["publish"] == ["instagram_content_publish", "pages_show_list"]
+    assert "task CREATE_CONTENT" in gaps["page_photos"]
+
+
+@pytest.fixture
+def configured(tmp_path, monkeypatch):
+    fake = GraphFake(tmp_path / "fake.json")
+    base = fake.start()
+    short = fake.tokens.add("EAAshortcheck01", "user_short", 3600)
+    api = TokenApi(base, fake.root_url)
+    user = api.exchange(short, APP_ID, APP_SECRET).token
+    page = api.page_token(user, PAGE_ID)
+    vault = Vault(tmp_path / "secrets.json")
+    vault.set_app(APP_ID, APP_SECRET)
+    vault.set_tokens(facebook_user=user, facebook_page=page, instagram=page)
+    for name, value in {"SOISTS_SECRETS_FILE": str(vault.path), "SOISTS_GRAPH_BASE_URL": base,
+                        "SOISTS_IG_GRAPH_BASE_URL": fake.root_url, "SOISTS_FB_PAGE_ID": PAGE_ID,
+                        "SOISTS_IG_USER_ID": IG_USER_ID}.items():
+        monkeypatch.setenv(name, value)
+    yield fake, vault, {short, user, page, APP_SECRET}
+    fake.stop()
+
+
+def test_check_credentials_in_german_and_english(configured, capsys, tmp_path):
+    fake, vault, secrets = configured
+    assert cli.main(["check-credentials"], Settings(root=tmp_path)) == 0
+    german = capsys.readouterr().out
+    assert "noch 59 Tage" in german and "läuft nicht ab" in german and "Alles vorhanden." in german
+    assert "Seitenfotos  ok" in german
+    assert cli.main(["check-credentials", "--lang", "en"], Settings(root=tmp_path)) == 0
+    english = capsys.readouterr().out
+    assert "59 days left" in english and "does not expire" in english and "CREATE_CONTENT" in english
+    assert not [s for s in secrets if s in german + english]
+
+
+def test_check_credentials_exit_3_when_a_task_or_permission_is_missing(configured, capsys, tmp_path, monkeypatch):
+    fake, vault, secrets = configured
+    fake.tokens.tasks = ["MODERATE"]
+    fake.tokens.scopes = [s for s in fake.tokens.scopes if s != "pages_manage_posts"]
+    monkeypatch.setenv("SOISTS_LANG", "en")
+    assert cli.main(["check-credentials"], Settings(root=tmp_path)) == 3
+    text = capsys.readouterr().out
+    assert "Page photos  MISSING: pages_manage_posts, task CREATE_CONTENT" in text
+    assert "deletion     MISSING: pages_manage_posts" in text
+
+
+def test_tokens_job_is_scheduled_daily_and_part_of_once(configured, tmp_path):
+    config = jobs.RunnerConfig.from_env("sqlite:///x.db", {})
+    spec = {s["id"]: s for s in jobs.job_specs(config)}["soists.tokens"]
+    assert spec["func"] == "scheduler.jobs:tokens_job" and "soists.tokens" in jobs.JOB_IDS
+    assert jobs.ONCE_ORDER[0] == "tokens"
+    report = jobs.run_once(f"sqlite:///{tmp_path / 'once.db'}", only=("tokens",))
+    assert report.lines == ["tokens: ok"] and report.exit_code == 0
+    meta = Vault.from_env().metadata()
+    assert meta["facebook_user"].expires_at and meta["facebook_page"].expires_at == 0
+    assert meta["facebook_user"].data_access_expires_at and LONG_LIVED_S
+
+
+def test_instagram_login_token_is_refused_for_publishing(configured, tmp_path):
+    from scheduler.publish.graph_api import GraphConfig, NeedsEditor
+
+    fake, vault, _ = configured
+    vault.set_tokens(instagram="IGAAinstagramlogin")
+    with pytest.raises(NeedsEditor, match="Facebook Login"):
+        GraphConfig.from_env()
+    assert datetime.now(timezone.utc)
