@@ -101,3 +101,26 @@ def test_no_vector_executes_in_chromium(xss_site, serve_dir, chromium_browser):
           f"loaded in Chromium: {len(executions)} executions, {len(findings)} live-DOM findings")
     assert executions == []
     assert findings == []
+
+
+def test_search_results_show_vectors_as_text(xss_site, serve_dir, chromium_browser):
+    """Pagefind's UI writes excerpts and titles of the indexed pages into the search page."""
+    base = serve_dir(xss_site.output)
+    context = chromium_browser.new_context()
+    context.add_init_script(TRAPS)
+    executions: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda msg: msg.text.startswith("XSS-EXECUTED") and executions.append(msg.text))
+    page.on("dialog", lambda dialog: (executions.append(f"dialog {dialog.type}"), dialog.dismiss()))
+    shown = 0
+    for query in ("script", "onerror", "javascript", "svg"):
+        page.goto(f"{base}/suche/?q={query}", wait_until="load")
+        page.wait_for_selector(".pagefind-ui__result", timeout=15_000)
+        page.wait_for_timeout(300)  # the remaining results and their excerpts
+        shown += page.locator(".pagefind-ui__result").count()
+        live = page.evaluate(LIVE_DOM)
+        assert live["handlers"] == [] and live["scripts"] == 0, live
+    context.close()
+    print(f"\nsearch: {shown} results for 4 queries: {len(executions)} executions")
+    assert shown > 0
+    assert executions == []
