@@ -11,6 +11,7 @@ this one place — so templates print `{{ article.content }}` without `|safe`.
 from __future__ import annotations
 
 import logging
+from html import unescape
 
 from pelican import signals
 from pelican.contents import Article, Page
@@ -20,6 +21,10 @@ from plugins import validation
 from .policy import clean_markdown_html, removed_parts
 
 logger = logging.getLogger(__name__)
+# One-line metadata shown as text. Editors have always been able to write entities there
+# (`Fisch &amp; Chips`, from the days the theme printed them raw): they are decoded once here,
+# and the templates escape the resulting text once.
+TEXT_FIELDS = ("title", "firstname", "quote", "alt", "credit", "location", "address", "organizer")
 
 
 class SafeHTML(str):
@@ -55,10 +60,19 @@ def _safe_links(content) -> None:
     content._update_content = update_content  # an instance attribute shadows Pelican's method
 
 
+def decode_text_fields(content) -> None:
+    for field in TEXT_FIELDS:
+        value = content.metadata.get(field)
+        if isinstance(value, str) and "&" in value:
+            content.metadata[field] = unescape(value)
+            setattr(content, field, content.metadata[field])
+
+
 def sanitise_content(content) -> None:
     if not isinstance(content, (Article, Page)):
         return
     path = content.source_path or "?"
+    decode_text_fields(content)
     validation.require_title(path, getattr(content, "title", None))
     content._content = clean_and_report(content._content or "", path, "body")
     summary = content.metadata.get("summary")
