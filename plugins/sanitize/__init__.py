@@ -61,6 +61,7 @@ def _safe_links(content) -> None:
 
 
 def decode_text_fields(content) -> None:
+    """`Fisch &amp; Chips` -> `Fisch & Chips` in metadata and attribute, once."""
     for field in TEXT_FIELDS:
         value = content.metadata.get(field)
         if isinstance(value, str) and "&" in value:
@@ -77,8 +78,9 @@ def sanitise_content(content) -> None:
     content._content = clean_and_report(content._content or "", path, "body")
     summary = content.metadata.get("summary")
     if summary:
-        summary = clean_and_report(summary, path, "summary")
-        content.metadata["summary"] = content._summary = SafeHTML(summary)
+        # marked safe later, with the body: Pelican passes every summary of an article or page
+        # through _update_content (refresh_metadata_intersite_links) once all content is read
+        content.metadata["summary"] = content._summary = clean_and_report(summary, path, "summary")
     _safe_links(content)
 
 
