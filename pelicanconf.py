@@ -26,6 +26,7 @@ SUMMARY_MAX_LENGTH = 40
 PLUGIN_PATHS = [str(ROOT)]
 PLUGINS = [
     "plugins.validation",
+    "plugins.sanitize",  # editor HTML through one allow-list, marked safe for autoescaping templates
     "plugins.region",
     "plugins.navigation",
     "plugins.portraits",
@@ -46,6 +47,11 @@ STATIC_PATHS = ["images", "data", "share"]
 # static files saves Pelican a Static object per photo.
 STATIC_EXCLUDES = ["images/community"]
 READERS = {"html": None}
+# Every template escapes what it prints; HTML that is meant as HTML (Markdown bodies after
+# plugins/sanitize, picture(), the map, JSON-LD) is marked safe in Python where it is made.
+# True, not select_autoescape(): the theme has only HTML templates, and a function here would
+# change the settings' fingerprint (plugins/incremental) on every run.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
 
 # Clean German URLs, all ending in "/".
 ARTICLE_URL = "artikel/{slug}/"

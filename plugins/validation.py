@@ -34,6 +34,9 @@ class MetadataError(ValueError):
         super().__init__(f"{value!r}: {reason}")
 
 
+EMPTY_TITLE = "is empty; expected a non-empty title (the headline visitors see)"
+logger = logging.getLogger(__name__)
+
 _problems: list[ContentProblem] = []
 _content_root: list[str] = [""]
 
@@ -49,7 +52,21 @@ def editor_path(path: str) -> str:
 
 def report(path: str, field: str, message: str) -> None:
     """Record a problem; the build stops after reading (see stop_on_problems)."""
-    _problems.append(ContentProblem(editor_path(path), field, message))
+    problem = ContentProblem(editor_path(path), field, message)
+    if problem not in _problems:  # two plugins may check the same field of the same file
+        _problems.append(problem)
+
+
+def warn(path: str, field: str, message: str) -> None:
+    """A problem the build can live with (e.g. markup the sanitiser removed): logged, not
+    collected. Strict builds (`--fatal warnings`) still stop on it."""
+    logger.warning("%s", ContentProblem(editor_path(path), field, message))
+
+
+def require_title(path: str, title) -> None:
+    """Every content type needs a headline: missing, empty or only whitespace is a problem."""
+    if not str(title or "").strip():
+        report(path, "title", EMPTY_TITLE)
 
 
 def problems() -> list[ContentProblem]:

@@ -12,13 +12,11 @@ import unicodedata
 from html import escape
 from typing import Callable
 
-import nh3
+from plugins.sanitize.policy import clean_caption_html
 
 # Bidi overrides/isolates and other invisible format characters can disguise text or links.
 _INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _TOKEN = re.compile(r"(?P<hashtag>(?<![\w&#])#(?P<tag>\w{1,100}))|(?P<mention>(?<![\w.@/])@(?P<handle>[A-Za-z0-9._]{1,30}))")
-ALLOWED_TAGS = {"p", "br", "a"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "rel", "class"}}
 MENTION_REL = "nofollow noopener"
 
 
@@ -61,12 +59,12 @@ def caption_html(caption: str, hashtag_url: Callable[[str], str | None] = lambda
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     html = "".join("<p>" + "<br>".join(_line_html(line, hashtag_url) for line in p.split("\n")) + "</p>"
                    for p in paragraphs)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"https"},
-                     link_rel=None, strip_comments=True)
+    return clean_caption_html(html)
 
 
-# Pelican's Jinja has no autoescape and base.html runs titles/descriptions through `striptags`,
-# which un-escapes entities: so display text must not contain markup characters at all.
+# Templates autoescape, but community text comes from strangers and is also reused outside
+# HTML (feeds, Instagram/Facebook captions, alt text): it carries no character that could form
+# markup at all, whoever prints it and however.
 _MARKUP_LOOKALIKES = str.maketrans({"<": "‹", ">": "›", '"': "”", "`": "´"})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from markupsafe import Markup
+
 from .german import iso
 from .ics import absolute_url
 from .model import Event
@@ -41,10 +43,20 @@ def occurrence_jsonld(event: Event, occurrence, siteurl: str = "") -> dict:
     return data
 
 
-def event_jsonld(event: Event, siteurl: str = "") -> str:
-    """JSON text for a <script type="application/ld+json"> block, safe inside HTML."""
+# Inside <script> the HTML parser ends the element at "</script" and treats "<!--" specially;
+# "&" matters if the block is ever read as XHTML; U+2028/2029 end lines in old JavaScript.
+# JSON allows every one of them as a \\u escape, so the data stays the same.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(payload) -> Markup:
+    """JSON text that cannot end or alter the <script type="application/ld+json"> around it."""
+    return Markup(json.dumps(payload, ensure_ascii=False, indent=2).translate(_SCRIPT_SAFE))
+
+
+def event_jsonld(event: Event, siteurl: str = "") -> Markup:
+    """The JSON-LD block's text, marked safe for the (autoescaping) event template."""
     shown = [o for o in event.occurrences if o.is_upcoming][:MAX_DATES] or event.occurrences[-1:]
     items = [occurrence_jsonld(event, o, siteurl) for o in shown]
-    payload = items[0] if len(items) == 1 else items
-    # "</" would end the script element early; JSON allows the escaped form.
-    return json.dumps(payload, ensure_ascii=False, indent=2).replace("</", "<\\/")
+    return script_json(items[0] if len(items) == 1 else items)

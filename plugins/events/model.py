@@ -15,6 +15,8 @@ from typing import Any
 
 from icalendar import vDuration
 
+from plugins.validation import EMPTY_TITLE
+
 from . import german
 from .categories import CATEGORIES, STATUSES, EventCategory
 from .moments import BERLIN, Moment, resolve_local, sort_key  # noqa: F401 - re-exported
@@ -219,7 +221,7 @@ def parse_event(
 
     title = _text(metadata, "title")
     if not title:
-        problem("title", "a non-empty title")
+        problem("title", EMPTY_TITLE)
 
     uid = _text(metadata, "uid")
     if not uid:

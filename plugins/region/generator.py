@@ -6,6 +6,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from markupsafe import Markup
 from pelican.generators import Generator
 
 from .. import parallel, validation
@@ -105,9 +106,10 @@ class RegionGenerator(Generator):
 
         self._write(writer, "municipalities", "kommunen/index.html", "kommunen/", {
             **common,
-            "region_map": render_map(
+            # render_map escapes every name and URL it writes (mapsvg.py): safe as it is.
+            "region_map": Markup(render_map(
                 [figures[m.ags] for m in self.registry], site_url,
-                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt"),
+                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt")),
             "never_featured": never_featured(rows),
             "page_title": "Kommunen",
         })

@@ -1,0 +1,74 @@
+"""Static checks of generated files: what a successful injection would leave behind."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bs4 import BeautifulSoup
+
+# Elements no editor text may create; the site's own templates use none of them
+# (the dot map's <svg>, the badge snippet's <textarea> and the search page's <noscript>
+# are allowed where they belong).
+FORBIDDEN = ("iframe", "object", "embed", "form", "base", "frame", "frameset", "applet", "math", "template",
+             "input", "button", "link[rel=import]", "meta[http-equiv]", "style", "video", "audio", "marquee",
+             "details", "isindex", "plaintext", "xmp")
+URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "data", "poster", "background", "xlink:href",
+                  "cite")
+_CONTROL = re.compile(r"[\x00-\x20\u00a0\u2028\u2029\u202a-\u202e]+")
+BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+
+
+def dangerous_url(name: str, value: str) -> bool:
+    """javascript:/data:/vbscript: however a browser would still read it (case, spaces, tabs)."""
+    candidates = value.split(",") if name == "srcset" else [value]
+    return any(_CONTROL.sub("", c).lower().startswith(BAD_SCHEMES) for c in candidates)
+
+
+def known_script(tag, page: str) -> bool:
+    if tag.get("type") == "application/ld+json":
+        return True
+    if page.startswith("suche/"):
+        return (tag.get("src") or "").endswith("/pagefind/pagefind-ui.js") or "new PagefindUI(" in tag.get_text()
+    return False
+
+
+def html_findings(html: str, page: str) -> list[str]:
+    """Every sign of injected active content in one HTML document (empty: clean)."""
+    soup = BeautifulSoup(html, "lxml")
+    found: list[str] = []
+    for tag in soup.find_all("script"):
+        if not known_script(tag, page):
+            found.append(f"{page}: unknown <script> {str(tag)[:80]!r}")
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on"):
+                found.append(f"{page}: {name} on <{tag.name}>")
+            if name.lower() in URL_ATTRIBUTES and dangerous_url(name.lower(), text):
+                found.append(f"{page}: {name}={text[:60]!r} on <{tag.name}>")
+            if name.lower() == "style":
+                found.append(f"{page}: style attribute on <{tag.name}>")
+    for selector in FORBIDDEN:
+        for tag in soup.select(selector):
+            found.append(f"{page}: <{tag.name}> element")
+    if soup.find("svg") and page != "kommunen/index.html":
+        found.append(f"{page}: <svg> outside the map")
+    if soup.find("noscript") and page != "suche/index.html":
+        found.append(f"{page}: <noscript> outside the search page")
+    if soup.find("textarea") and not page.startswith("kommunen/"):
+        found.append(f"{page}: <textarea> outside the badge snippet")
+    return found
+
+
+def jsonld_findings(html: str, page: str) -> tuple[list[str], list]:
+    """Each JSON-LD block must parse and contain no raw '<' (so no '</script>' can end it early)."""
+    found, data = [], []
+    for raw in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+        if "<" in raw or "\u2028" in raw:
+            found.append(f"{page}: raw '<' or U+2028 in JSON-LD")
+        try:
+            data.append(json.loads(raw))
+        except ValueError as error:
+            found.append(f"{page}: JSON-LD does not parse: {error}")
+    return found, data
