@@ -38,7 +38,6 @@ Run standalone: python -m demo.graph_fake --state /tmp/fake.json --port-file /tm
 from __future__ import annotations
 
 import argparse
-import io
 import itertools
 import json
 import re
@@ -48,8 +47,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-from urllib.request import urlopen
 
+from demo.graph_fake_media import image_problem
 from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
 
 APP_TOKEN = f"{APP_ID}|{APP_SECRET}"
@@ -88,6 +87,13 @@ class FakeState:
     fb_photos: list[dict] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     tokens: dict[str, dict] = field(default_factory=dict)
+    extra: dict[str, dict] = field(default_factory=dict)  # each extension's own persisted state
+
+
+# Further parts of the API live in modules of their own (demo/graph_fake_<area>.py), each a
+# class with `name` and `route(fake, method, segments, query, form, token)` that answers
+# (status, body) for its endpoints or None; list them here.
+EXTENSIONS: tuple[type, ...] = ()
 
 
 class GraphFake:
@@ -108,7 +114,12 @@ class GraphFake:
         for token, kind in ((ig_token, "user_long"), (page_token, "page")):
             if token not in self.state.tokens:  # the fixed tokens never expire (tests that need expiry mint)
                 self.tokens.add(token, kind, None, data_access_s=None)
+        self.extensions = [extension() for extension in EXTENSIONS]
         self.server: ThreadingHTTPServer | None = None
+
+    def extra(self, name: str) -> dict:
+        """The persisted state of one extension (saved with everything else after each request)."""
+        return self.state.extra.setdefault(name, {})
 
     # -- persistence -------------------------------------------------------------------
     def _load(self) -> FakeState:
@@ -221,6 +232,10 @@ class GraphFake:
                     refused = self.tokens.check(token, TokenBook.FACEBOOK)
                 if refused:
                     return refused
+                for extension in self.extensions:
+                    answer = extension.route(self, method, segments, query, form, token)
+                    if answer is not None:
+                        return answer
                 return self._route(method, segments, query, form)
             finally:
                 self._save()
@@ -262,7 +277,7 @@ class GraphFake:
         if method == "POST" and segments == [page, "photos"]:
             if not form.get("url"):
                 return self.error(400, 100, "(#100) Missing parameter url")
-            problem = self._image_problem(form["url"])
+            problem = image_problem(form["url"]) if self.fetch_images else ""
             if problem:
                 return self.error(400, 324, f"(#324) Missing or invalid image file: {problem}")
             photo_id = self._new_id()
@@ -291,7 +306,7 @@ class GraphFake:
         fail = bool(self.faults and self.faults[0] == "container_error")
         if fail:
             self.faults.pop(0)
-        problem = self._image_problem(form["image_url"])
+        problem = image_problem(form["image_url"]) if self.fetch_images else ""
         self.state.containers[container_id] = {
             "image_url": form["image_url"], "caption": caption, "polls": 0,
             "status_code": "IN_PROGRESS", "will_fail": fail or bool(problem), "problem": problem}
@@ -336,31 +351,6 @@ class GraphFake:
             self.faults.pop(0)
             return True
         return False
-
-    def _image_problem(self, url: str) -> str:
-        """Why Meta would refuse the image at `url` ("" when it is fine or not checked)."""
-        if not self.fetch_images:
-            return ""
-        from PIL import Image
-
-        try:
-            with urlopen(url, timeout=5) as response:
-                data = response.read(8 * 1024 * 1024 + 1)
-        except OSError as exc:
-            return f"download failed: {exc}"
-        if len(data) > 8 * 1024 * 1024:
-            return "larger than 8 MiB"
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                kind, (width, height) = image.format, image.size
-        except OSError:
-            return "not an image"
-        if kind != "JPEG":
-            return f"{kind} instead of JPEG"
-        # A width outside 320–1440 is scaled by Meta, not refused: not a problem here.
-        if not 0.8 <= width / height <= 1.91:
-            return f"aspect {width / height:.3f} outside 4:5 … 1.91:1"
-        return ""
 
 
 def main() -> None:
