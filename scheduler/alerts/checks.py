@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from scheduler.alerts.problem import CRITICAL, WARNING, Problem, german_datetime
 from scheduler.alerts.state import JobRun
+from scheduler.publish.problems import publish_problems
 
 RATE_LIMIT_HOURS = 6
-JOB_KINDS = ("feature_failed", "feature_needs_editor", "collect_login", "rate_limit", "deploy_failed", "job_failed")
+JOB_KINDS = ("feature_failed", "feature_needs_editor", "collect_login", "rate_limit", "deploy_failed", "job_failed",
+             "temporary_block", "suspected_spam")
 DAILY_KINDS = (*JOB_KINDS, "empty_slot", "disk_space")
 EXIT_LOGIN, EXIT_RATE_LIMITED = 3, 4  # scheduler/exitcodes.py (not imported: it pulls in collect)
 
@@ -161,7 +163,8 @@ def job_checks(session: Session, now: datetime) -> CheckResult:
     jobs = [j for (j,) in session.execute(select(JobRun.job).distinct())]
     runs = {job: latest_runs(session, job) for job in jobs}
     problems = [*feature_problems(session, now), *collect_problems(runs.get("collect", []), now),
-                *deploy_problems(session, runs.get("deploy", [])), *job_failure_problems(runs)]
+                *deploy_problems(session, runs.get("deploy", [])), *job_failure_problems(runs),
+                *publish_problems(session)]
     return CheckResult(problems, JOB_KINDS)
 
 

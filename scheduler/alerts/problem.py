@@ -26,6 +26,11 @@ KIND_TITLES = {
     "deploy_failed": "Website-Build oder Deploy fehlgeschlagen",
     "disk_space": "Wenig Speicherplatz",
     "job_failed": "Job fehlgeschlagen",
+    "token_missing": "Zugangstoken fehlt",
+    "graph_version": "Graph-API-Version läuft aus",
+    "permissions": "Berechtigungen nicht prüfbar",
+    "temporary_block": "Meta hat das Konto vorübergehend gesperrt",
+    "suspected_spam": "Instagram vermutet Spam",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

@@ -64,7 +64,7 @@ def render(result, lang: str) -> list[str]:
         name, gaps = t["job_names"][job], result.missing.get(job, [])
         lines.append(t["job_missing"].format(job=name, list=", ".join(gaps)) if gaps else t["job_ok"].format(job=name))
     lines.append(t["problems"] + ("" if result.problems else f" {t['none']}"))
-    lines += [f"  [{p.severity}] {p.text}" for p in result.problems]
+    lines += [f"  [{p.severity}] {p.text_de} {p.action_de}" for p in result.problems]
     lines.append(t["ok"] if result.ok else t["bad"])
     return lines
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from scheduler.credentials.api import TokenApi, info_from_debug
-from scheduler.credentials.model import Problem, TokenInfo, days_left, expiry_problems
+from scheduler.alerts.problem import CRITICAL, WARNING, Problem
+from scheduler.credentials.model import RENEW, TokenInfo, days_left, expiry_problems
 from scheduler.credentials.vault import ENV_FALLBACK, Vault, resolve_token
 from scheduler.credentials.versions import VERSION_EXPIRY, version_problems
 from scheduler.publish.graph_errors import GraphError
@@ -93,11 +94,13 @@ def check_credentials(api: TokenApi, vault: Vault, env, now: datetime, *, page_i
             result.granted = set(api.permissions(user_token)) or result.granted
             result.tasks = api.page_tasks(user_token, page_id) if page_id else None
         except GraphError as error:
-            result.problems.append(Problem("permissions", "warning",
-                                           f"/me/permissions nicht lesbar: {type(error).__name__}"))
+            result.problems.append(Problem("permissions", "facebook_user", WARNING,
+                                           f"/me/permissions nicht lesbar: {type(error).__name__}.",
+                                           "Token und Berechtigungen mit `check-credentials` prüfen."))
     result.missing = missing_for_jobs(result.granted, result.tasks)
     result.problems += version_problems(version, now.date())
     for slot in ("instagram", "facebook_page"):
         if not any(r.slot == slot for r in result.tokens):
-            result.problems.append(Problem("token_missing", "critical", f"Kein Token für „{slot}“ hinterlegt."))
+            result.problems.append(Problem("token_missing", slot, CRITICAL, f"Kein Token für „{slot}“ hinterlegt.",
+                                           RENEW))
     return result

@@ -1,8 +1,8 @@
-"""What the credentials stage knows about a token, and the "problems" it reports.
+"""What the credentials stage knows about a token, and the problems it reports.
 
-A `Problem` is the small record the alerts work consumes: a kind, a severity
-("warning" | "critical") and a German text for the people who fix it. Everything here is
-pure: it takes the stored metadata and an instant and never calls the API.
+Problems are the alerts stage's `Problem` (kind, subject, severity, German text and action),
+so the alerts mail them like any other. Everything here is pure: it takes the stored
+metadata and an instant and never calls the API.
 """
 
 from __future__ import annotations
@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from scheduler.alerts.problem import CRITICAL, WARNING, Problem
+
 # Days before a token's expiry at which a problem is raised: warning first, then critical.
 WARN_DAYS = 14
 CRITICAL_DAYS = 3
+
+RENEW = ("Neu anmelden und das lang gültige Token speichern (docs/OPERATIONS-tokens.md), "
+         "dann `python -m scheduler check-credentials`.")
 
 # The token slots of the secrets file and what each one is for.
 SLOTS = {
@@ -21,13 +26,6 @@ SLOTS = {
     "instagram": "Token für die Instagram-Veröffentlichung (Facebook Login)",
     "instagram_login": "Instagram-Nutzer-Token (Instagram Login)",
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    kind: str  # e.g. "token_expiry", "graph_version", "permissions", "temporary_block"
-    severity: str  # "warning" | "critical"
-    text: str  # German, for the people who fix it
 
 
 @dataclass
@@ -70,8 +68,8 @@ def expiry_problems(info: TokenInfo, now: datetime) -> list[Problem]:
     """Problems of one token: invalid, expired, or expiring within WARN_DAYS (token or data access)."""
     name = SLOTS.get(info.slot, info.slot)
     if not info.is_valid:
-        return [Problem("token_invalid", "critical",
-                        f"{name} ist ungültig ({info.last_error or 'debug_token: is_valid=false'}): neu anmelden.")]
+        return [Problem("token_invalid", info.slot, CRITICAL,
+                        f"{name} ist ungültig ({info.last_error or 'debug_token: is_valid=false'}).", RENEW)]
     problems = []
     for label, epoch in (("läuft", info.expires_at), ("Datenzugriff läuft", info.data_access_expires_at)):
         left = days_left(epoch, now)
@@ -79,12 +77,11 @@ def expiry_problems(info: TokenInfo, now: datetime) -> list[Problem]:
             continue
         at = _instant(epoch)
         if left <= 0:
-            problems.append(Problem("token_expiry", "critical",
-                                    f"{name}: {label.replace('läuft', 'ist')} seit {at:%d.%m.%Y} abgelaufen — "
-                                    "neu anmelden (siehe docs/OPERATIONS-tokens.md)."))
+            problems.append(Problem("token_invalid", f"{info.slot}: {label}", CRITICAL,
+                                    f"{name}: {label.replace('läuft', 'ist')} seit {at:%d.%m.%Y} abgelaufen.", RENEW))
         elif left <= WARN_DAYS:
-            severity = "critical" if left <= CRITICAL_DAYS else "warning"
-            problems.append(Problem("token_expiry", severity,
+            severity = CRITICAL if left <= CRITICAL_DAYS else WARNING
+            problems.append(Problem("token_expiring", f"{info.slot}: {label}", severity,
                                     f"{name}: {label} am {at:%d.%m.%Y} ab (noch {int(left)} Tage) und wurde "
-                                    "nicht automatisch verlängert — neu anmelden (docs/OPERATIONS-tokens.md)."))
+                                    "nicht automatisch verlängert.", RENEW))
     return problems

@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from typing import Mapping
 
 from scheduler.credentials.api import TokenApi, info_from_debug, info_from_refresh
-from scheduler.credentials.model import Problem, TokenInfo, days_left, expiry_problems
+from scheduler.alerts.problem import Problem
+from scheduler.credentials.model import TokenInfo, days_left, expiry_problems
 from scheduler.credentials.vault import Vault
 from scheduler.credentials.versions import graph_version, version_problems
 from scheduler.publish.graph_errors import GraphError, install_token_redaction
@@ -140,5 +141,19 @@ def tokens_job(db_url: str = "", env: Mapping[str, str] | None = None, now: date
     for line in report.lines:
         log.info("tokens: %s", line)
     for problem in report.problems:
-        log.warning("tokens: %s (%s): %s", problem.kind, problem.severity, problem.text)
+        log.warning("tokens: %s (%s): %s", problem.kind, problem.severity, problem.text_de)
+    if db_url:
+        report_token_problems(db_url, report.problems, now)
     return 3 if any(p.severity == "critical" for p in report.problems) else 0
+
+
+TOKEN_KINDS = {"token_expiring", "token_invalid", "token_missing", "graph_version", "permissions"}
+
+
+def report_token_problems(db_url: str, problems: list[Problem], now: datetime) -> None:
+    """Hand the problems to the alerts (mail once a day, "behoben" when they clear)."""
+    from scheduler.alerts.report import report_problems
+    from scheduler.store.db import has_tables
+
+    if has_tables(db_url, "alert_log"):
+        report_problems(db_url, problems, checked=TOKEN_KINDS, now=now)

@@ -12,7 +12,7 @@ import os
 from datetime import date
 from typing import Mapping
 
-from scheduler.credentials.model import Problem
+from scheduler.alerts.problem import CRITICAL, WARNING, Problem
 
 DEFAULT_GRAPH_VERSION = "v26.0"
 GRAPH_HOST = "https://graph.facebook.com"
@@ -49,9 +49,9 @@ def version_problems(version: str, today: date,
     if days > warn_days:
         return []
     if days < 0:
-        return [Problem("graph_version", "critical",
-                        f"Die Graph-API-Version {version} ist seit {expiry:%d.%m.%Y} abgelaufen: "
+        return [Problem("graph_version", version, CRITICAL,
+                        f"Die Graph-API-Version {version} ist seit {expiry:%d.%m.%Y} abgelaufen.",
                         f"SOISTS_GRAPH_VERSION auf {DEFAULT_GRAPH_VERSION} setzen und testen.")]
-    return [Problem("graph_version", "critical" if days <= 14 else "warning",
-                    f"Die Graph-API-Version {version} läuft am {expiry:%d.%m.%Y} ab (in {days} Tagen): "
+    return [Problem("graph_version", version, CRITICAL if days <= 14 else WARNING,
+                    f"Die Graph-API-Version {version} läuft am {expiry:%d.%m.%Y} ab (in {days} Tagen).",
                     f"SOISTS_GRAPH_VERSION rechtzeitig auf {DEFAULT_GRAPH_VERSION} umstellen und testen.")]

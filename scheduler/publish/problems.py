@@ -9,20 +9,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.credentials.model import Problem
+from scheduler.alerts.problem import CRITICAL, WARNING, Problem
 from scheduler.publish.state import PublishStep
 
 
 def step_problem(key: str, step: str, error: dict) -> Problem | None:
     code, subcode = error.get("code"), error.get("subcode")
     if code == 368:
-        return Problem("temporary_block", "warning",
+        return Problem("temporary_block", f"{key}/{step}", WARNING,
                        f"{key}/{step}: Meta hat das Konto vorübergehend gesperrt (368); der Versuch wird später "
-                       "wiederholt. Bitte in der Meta Business Suite nachsehen.")
+                       "wiederholt.", "In der Meta Business Suite nach dem Grund der Sperre sehen.")
     if subcode == 2207051:
-        return Problem("suspected_spam", "critical",
-                       f"{key}/{step}: Instagram hält die Veröffentlichung für Spam (4/2207051) — bitte prüfen "
-                       "und ggf. bei Meta widersprechen, dann „retry“.")
+        return Problem("suspected_spam", f"{key}/{step}", CRITICAL,
+                       f"{key}/{step}: Instagram hält die Veröffentlichung für Spam (4/2207051).",
+                       f"Beitrag prüfen, ggf. bei Meta widersprechen, dann `python -m scheduler retry {key}`.")
     return None
 
 

@@ -44,7 +44,7 @@ def test_one_version_setting_and_the_expiry_warning():
     assert graph_base_url({"SOISTS_GRAPH_BASE_URL": "http://127.0.0.1:1/v26.0/"}) == "http://127.0.0.1:1/v26.0"
     assert version_problems("v25.0", date(2028, 4, 29)) == []  # 91 days before 29 Jul 2028: not yet
     [warning] = version_problems("v25.0", date(2028, 4, 30))  # 90 days before
-    assert warning.severity == "warning" and "29.07.2028" in warning.text
+    assert warning.severity == "warning" and "29.07.2028" in warning.text_de
     assert version_problems("v21.0", date(2027, 2, 1))[0].severity == "critical"
     assert version_problems("v26.0", date(2030, 1, 1)) == []  # no published date yet
 

@@ -109,7 +109,7 @@ def _problems(vault, day) -> set[str]:
     from scheduler.credentials.refresh import credential_problems
 
     now = START + timedelta(days=day)
-    return {p.severity for p in credential_problems(vault.metadata(), now, "v26.0") if p.kind == "token_expiry"}
+    return {p.severity for p in credential_problems(vault.metadata(), now, "v26.0") if p.kind in ("token_expiring", "token_invalid")}
 
 
 def test_an_unrefreshable_instagram_token_warns_14_and_3_days_ahead(tmp_path):

@@ -167,4 +167,4 @@ def test_block_and_spam_are_problems_for_the_alerts(env):
     fake.inject("blocked")
     publish_due(session, NOW, publisher)
     [problem] = publish_problems(session)
-    assert problem.kind == "temporary_block" and "368" in problem.text
+    assert problem.kind == "temporary_block" and "368" in problem.text_de
