@@ -19,7 +19,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Mapping
 
 from scheduler.alerts.problem import SEVERITY_DE, Problem, german_datetime
-from scheduler.alerts.secrets import read_section
+from scheduler.credentials.vault import Vault
 
 SECURITIES = ("starttls", "ssl", "none")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -46,7 +46,7 @@ class SmtpConfig:
     def load(cls, env: Mapping[str, str] | None = None) -> "SmtpConfig | None":
         """Secrets file key "smtp", overridden by SOISTS_SMTP_* / SOISTS_ALERT_TO; None when unset."""
         env = os.environ if env is None else env
-        values = {k: v for k, v in read_section("smtp", env).items() if v not in (None, "")}
+        values = {k: v for k, v in Vault.from_env(env).section("smtp").items() if v not in (None, "")}
         for key, name in (("host", "SOISTS_SMTP_HOST"), ("port", "SOISTS_SMTP_PORT"),
                           ("security", "SOISTS_SMTP_SECURITY"), ("user", "SOISTS_SMTP_USER"),
                           ("password", "SOISTS_SMTP_PASSWORD"), ("from", "SOISTS_SMTP_FROM"),

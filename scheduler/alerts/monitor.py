@@ -2,8 +2,8 @@
 as a Prometheus text file for node_exporter's textfile collector (SOISTS_METRICS_FILE).
 
 The file is written to a temporary file in the same folder and renamed over the old one, so the
-collector never reads half a file. Token validity comes from TOKEN_DAYS providers (the token
-store registers one with `register_token_days`); without one the metric is simply absent.
+collector never reads half a file. Token validity comes from the token store's metadata (no
+secret is read); tokens that never expire or a store without metadata give no metric.
 """
 
 from __future__ import annotations
@@ -12,29 +12,25 @@ import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.alerts.state import AlertLog, JobRun
 
-TOKEN_DAYS: list[Callable[[], Mapping[str, float]]] = []  # name → days of validity left
+def token_days(now: datetime | None = None) -> dict[str, float]:
+    """Days of validity left per stored token (from the metadata file beside the secrets file)."""
+    from scheduler.credentials.model import days_left
+    from scheduler.credentials.vault import Vault
 
-
-def register_token_days(provider: Callable[[], Mapping[str, float]]) -> None:
-    if provider not in TOKEN_DAYS:
-        TOKEN_DAYS.append(provider)
-
-
-def token_days() -> dict[str, float]:
-    days: dict[str, float] = {}
-    for provider in TOKEN_DAYS:
-        try:
-            days.update(provider())
-        except Exception:  # a broken provider must not hide the other figures
-            continue
-    return days
+    now = now or datetime.now(timezone.utc)
+    try:
+        metadata = Vault.from_env().metadata()
+    except (OSError, ValueError):  # monitoring must not fail on an unreadable metadata file
+        return {}
+    left = {slot: days_left(info.expires_at, now) for slot, info in metadata.items()}
+    return {slot: round(days, 1) for slot, days in left.items() if days is not None}
 
 
 def iso(value: datetime | None) -> str | None:

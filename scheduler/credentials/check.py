@@ -71,8 +71,8 @@ def check_credentials(api: TokenApi, vault: Vault, env, now: datetime, *, page_i
     result = CheckResult(version=version)
     expiry = VERSION_EXPIRY.get(version)
     result.version_expiry = expiry.isoformat() if expiry else ""
-    stored = vault.tokens() if vault.path.exists() else {}
-    app_id, app_secret = vault.app() if vault.path.exists() else ("", "")
+    stored = vault.tokens() if vault.exists() else {}
+    app_id, app_secret = vault.app() if vault.exists() else ("", "")
     app_token = f"{app_id}|{app_secret}" if app_id and app_secret else ""
     for slot in ("instagram", "facebook_page", "facebook_user"):
         token = resolve_token(slot, vault, env)

@@ -130,7 +130,7 @@ def tokens_job(db_url: str = "", env: Mapping[str, str] | None = None, now: date
     """Scheduled daily (soists.tokens). Returns 0, or 3 when a critical problem needs a person."""
     env = os.environ if env is None else env
     vault = Vault.from_env(env)
-    if not vault.path.exists():
+    if not vault.exists():
         log.info("tokens: no secrets file at %s; environment tokens are not refreshed", vault.path)
         return 0
     install_token_redaction(vault.all_secrets() + [env.get("SOISTS_IG_TOKEN", ""),

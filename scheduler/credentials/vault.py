@@ -1,10 +1,15 @@
-"""The secrets file: tokens in a 0600 JSON file outside the repository, metadata beside it.
+"""The secrets file, the one reader and writer of it: a 0600 JSON object outside the
+repository with one key per consumer — "tokens" ({slot: token}) and "app" ({"id", "secret"})
+for the token store, "smtp" for the alerts — and token metadata beside it.
 
-Default path /etc/soists/secrets.json, or $SOISTS_SECRETS_FILE. The file holds only
-{"tokens": {slot: token}, "app": {"id": …, "secret": …}}; everything else (kind, expiry,
-data-access expiry, scopes) goes to `<path>.meta.json`, which holds no secret and may be
-read by monitoring. A secrets file that the group or others can read is refused: a token
-that leaked once must be revoked, so it is better to stop than to use it.
+Two places, merged: the writable file $SOISTS_SECRETS_FILE (default /etc/soists/secrets.json),
+where refreshed tokens are written, and, under systemd, the read-only copy handed over by
+`LoadCredential=` ($CREDENTIALS_DIRECTORY/secrets.json) with what an operator put there. Per
+key, the writable file wins, so a refreshed token replaces the one the operator installed.
+Everything else about a token (kind, expiry, data-access expiry, scopes) goes to
+`<writable>.meta.json`, which holds no secret and may be read by monitoring. A secrets file
+that the group or others can read is refused: a token that leaked once must be revoked, so
+it is better to stop than to use it; each consumer reads only its own key.
 
 Environment tokens (SOISTS_IG_TOKEN, SOISTS_FB_PAGE_TOKEN) stay a fallback for the two
 publishing slots, so existing deployments keep working.
@@ -29,9 +34,21 @@ class SecretsError(Exception):
     """The secrets file exists but must not be used (permissions, syntax). Never holds a token."""
 
 
+CREDENTIAL_NAME = "secrets.json"
+
+
 def secrets_path(env: Mapping[str, str] | None = None) -> Path:
+    """The writable secrets file."""
     env = os.environ if env is None else env
     return Path(env.get("SOISTS_SECRETS_FILE") or DEFAULT_SECRETS_FILE)
+
+
+def credential_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """The read-only copy systemd hands over with LoadCredential=, if there is one."""
+    env = os.environ if env is None else env
+    directory = env.get("CREDENTIALS_DIRECTORY")
+    path = Path(directory) / CREDENTIAL_NAME if directory else None
+    return path if path is not None and path.exists() else None
 
 
 def _check_private(path: Path) -> None:
@@ -54,25 +71,53 @@ def _write_private(path: Path, data: dict) -> None:
 
 @dataclass
 class Vault:
-    path: Path
+    path: Path  # writable
+    base: Path | None = None  # read-only, from systemd's LoadCredential=
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Vault":
-        return cls(secrets_path(env))
+        return cls(secrets_path(env), credential_path(env))
+
+    def exists(self) -> bool:
+        return self.path.exists() or (self.base is not None and self.base.exists())
 
     @property
     def meta_path(self) -> Path:
         return self.path.with_name(self.path.name.removesuffix(".json") + ".meta.json")
 
     # -- secrets -----------------------------------------------------------------------
-    def _read(self) -> dict:
-        if not self.path.exists():
+    @staticmethod
+    def _read_file(path: Path | None) -> dict:
+        if path is None or not path.exists():
             return {}
-        _check_private(self.path)
+        _check_private(path)
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:  # the message of a JSON error may quote the content: drop it
-            raise SecretsError(f"{self.path} is not valid JSON (line {getattr(exc, 'lineno', '?')})") from None
+            raise SecretsError(f"{path} is not valid JSON (line {getattr(exc, 'lineno', '?')})") from None
+        if not isinstance(data, dict):
+            raise SecretsError(f"{path} must hold one JSON object")
+        return data
+
+    def _read(self) -> dict:
+        """Both files merged, key by key: the writable file's entries win."""
+        merged = self._read_file(self.base)
+        for key, value in self._read_file(self.path).items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+        return merged
+
+    def _read_writable(self) -> dict:
+        return self._read_file(self.path)
+
+    def section(self, key: str) -> dict:
+        """One consumer's part of the secrets (e.g. "smtp"); {} when absent."""
+        section = self._read().get(key, {})
+        if not isinstance(section, dict):
+            raise SecretsError(f"{self.path}: {key!r} must be a JSON object")
+        return section
 
     def token(self, slot: str) -> str:
         return str((self._read().get("tokens") or {}).get(slot) or "")
@@ -85,12 +130,12 @@ class Vault:
         return str(app.get("id") or ""), str(app.get("secret") or "")
 
     def set_tokens(self, **tokens: str) -> None:
-        data = self._read()
+        data = self._read_writable()
         data.setdefault("tokens", {}).update(tokens)
         _write_private(self.path, data)
 
     def set_app(self, app_id: str, secret: str) -> None:
-        data = self._read()
+        data = self._read_writable()
         data["app"] = {"id": app_id, "secret": secret}
         _write_private(self.path, data)
 
@@ -113,5 +158,5 @@ def resolve_token(slot: str, vault: Vault | None = None, env: Mapping[str, str] 
     """The token of a slot: the secrets file first, the environment variable as a fallback."""
     env = os.environ if env is None else env
     vault = vault or Vault.from_env(env)
-    token = vault.token(slot) if vault.path.exists() else ""
+    token = vault.token(slot) if vault.exists() else ""
     return token or env.get(ENV_FALLBACK.get(slot, ""), "")

@@ -138,7 +138,7 @@ def known_secrets() -> list[str]:
         from scheduler.credentials.vault import SecretsError, Vault
 
         vault = Vault.from_env()
-        if vault.path.exists():
+        if vault.exists():
             secrets += vault.all_secrets()
     except (OSError, SecretsError):  # an unreadable file has no tokens we could leak either
         pass

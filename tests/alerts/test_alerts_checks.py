@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from plugins.region.registry import load_registry
 from scheduler import jobs
-from scheduler.alerts import checks, hooks, monitor
+from scheduler.alerts import checks, hooks
 from scheduler.alerts.mail import SmtpConfig
-from scheduler.alerts.secrets import SecretsError, read_section
+from scheduler.credentials.model import TokenInfo
+from scheduler.credentials.vault import SecretsError, Vault
 from scheduler.alerts.state import AlertLog, JobRun
 from scheduler.cli import main as cli
 from scheduler.config import Settings
@@ -161,21 +162,25 @@ def test_secrets_file_is_private_and_only_the_smtp_key_is_read(tmp_path):
                                             "security": "ssl"},
                                    "tokens": {"instagram": "IGQ-secret"}}), encoding="utf-8")
     os.chmod(secrets, 0o640)
-    with pytest.raises(SecretsError, match="group/others may read it; run `chmod 600"):
+    with pytest.raises(SecretsError, match="readable by group/others .*run `chmod 600"):
         SmtpConfig.load({"SOISTS_SECRETS_FILE": str(secrets)})
     os.chmod(secrets, 0o600)
     config = SmtpConfig.load({"SOISTS_SECRETS_FILE": str(secrets), "SOISTS_SMTP_FROM": "s@so-ist-s.de"})
     assert (config.host, config.port, config.security, config.password, config.recipients) == (
         "mail.example.org", 465, "ssl", "pw", ("a@b.de",))
     assert "pw" not in repr(config)
-    assert read_section("smtp", {"SOISTS_SECRETS_FILE": str(secrets)}) == json.loads(secrets.read_text())["smtp"]
+    assert Vault.from_env({"SOISTS_SECRETS_FILE": str(secrets)}).section("smtp") == json.loads(secrets.read_text())["smtp"]
     credentials = tmp_path / "credentials"
     credentials.mkdir()
     (credentials / "secrets.json").write_text(json.dumps({"smtp": {"host": "relay.internal", "to": "x@y.de"}}))
     os.chmod(credentials / "secrets.json", 0o400)  # as systemd's LoadCredential= hands it over
-    env = {"CREDENTIALS_DIRECTORY": str(credentials), "SOISTS_SECRETS_FILE": str(secrets)}
+    # Under systemd the operator's file comes as a read-only credential; the writable file (where
+    # refreshed tokens go) has no "smtp" key, so the credential's settings are used.
+    writable = tmp_path / "var" / "secrets.json"
+    Vault(writable).set_tokens(instagram="refreshed")
+    env = {"CREDENTIALS_DIRECTORY": str(credentials), "SOISTS_SECRETS_FILE": str(writable)}
     assert SmtpConfig.load(env).host == "relay.internal"
-    assert SmtpConfig.load({}) is None
+    assert SmtpConfig.load({"SOISTS_SECRETS_FILE": str(tmp_path / "none.json")}) is None
 
 
 def test_metrics_file_parses_with_prometheus_client_and_status_json(db_url, tmp_path, monkeypatch, capsys):
@@ -192,37 +197,37 @@ def test_metrics_file_parses_with_prometheus_client_and_status_json(db_url, tmp_
                                 finished_utc=NOW))
         session.add_all([run("publish", NOW - timedelta(minutes=10), 0), run("publish", NOW - timedelta(minutes=5), 1),
                          run("collect", NOW - timedelta(hours=2), 0)])
-    monitor.register_token_days(lambda: {"instagram": 41.5})
-    try:
-        target = tmp_path / "textfile" / "soists.prom"
-        monkeypatch.setenv("SOISTS_METRICS_FILE", str(target))
-        assert hooks.write_metrics(url, NOW) == target
-        text = target.read_text(encoding="utf-8")
-        assert oct(target.stat().st_mode & 0o777) == "0o644"
-        assert [p.name for p in target.parent.iterdir()] == ["soists.prom"]  # no temp file left behind
-        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
-                   for family in text_string_to_metric_families(text) for s in family.samples}
-        last_ok = (NOW - timedelta(minutes=10) + timedelta(minutes=1)).timestamp()
-        assert samples[("soists_job_last_success_timestamp_seconds", (("job", "publish"),))] == last_ok
-        assert samples[("soists_job_consecutive_failures", (("job", "publish"),))] == 1
-        assert samples[("soists_queue_length", ())] == 1
-        assert samples[("soists_features", (("status", "needs_editor"),))] == 1
-        assert samples[("soists_publish_failures", ())] == 1
-        assert samples[("soists_token_validity_days", (("token", "instagram"),))] == 41.5
-        assert samples[("soists_instagram_quota_used", ())] == 3
-        assert samples[("soists_instagram_quota_total", ())] == 50
+    secrets = tmp_path / "secrets.json"  # token validity comes from the token store's metadata
+    monkeypatch.setenv("SOISTS_SECRETS_FILE", str(secrets))
+    Vault(secrets).save_metadata({"instagram": TokenInfo(slot="instagram", flavour="facebook_login",
+                                                         expires_at=int(time.time() + 41.5 * 86400) + 60)})
+    target = tmp_path / "textfile" / "soists.prom"
+    monkeypatch.setenv("SOISTS_METRICS_FILE", str(target))
+    assert hooks.write_metrics(url, NOW) == target
+    text = target.read_text(encoding="utf-8")
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+    assert [p.name for p in target.parent.iterdir()] == ["soists.prom"]  # no temp file left behind
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(text) for s in family.samples}
+    last_ok = (NOW - timedelta(minutes=10) + timedelta(minutes=1)).timestamp()
+    assert samples[("soists_job_last_success_timestamp_seconds", (("job", "publish"),))] == last_ok
+    assert samples[("soists_job_consecutive_failures", (("job", "publish"),))] == 1
+    assert samples[("soists_queue_length", ())] == 1
+    assert samples[("soists_features", (("status", "needs_editor"),))] == 1
+    assert samples[("soists_publish_failures", ())] == 1
+    assert samples[("soists_token_validity_days", (("token", "instagram"),))] == 41.5
+    assert samples[("soists_instagram_quota_used", ())] == 3
+    assert samples[("soists_instagram_quota_total", ())] == 50
 
-        monkeypatch.setattr(jobs, "quota_left", lambda: "unknown (no credentials)")
-        assert cli.main(["status", "--json"], Settings(root=tmp_path, db_url=url)) == 0
-        data = json.loads(capsys.readouterr().out)
-        assert data["migrated"] is True and data["queue"]["pending"] == 1
-        assert data["jobs"]["publish"]["last_ok"] is False and data["jobs"]["collect"]["last_ok"] is True
-        assert data["failures"][0]["key"] == "2026-11-20-backnang"
-        assert data["instagram_quota"]["used"] == 3 and data["token_days_left"] == {"instagram": 41.5}
-        assert cli.main(["status"], Settings(root=tmp_path, db_url=url)) == 0  # the text output stays
-        assert "2026-11-20-backnang: needs_editor" in capsys.readouterr().out
-    finally:
-        monitor.TOKEN_DAYS.clear()
+    monkeypatch.setattr(jobs, "quota_left", lambda: "unknown (no credentials)")
+    assert cli.main(["status", "--json"], Settings(root=tmp_path, db_url=url)) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["migrated"] is True and data["queue"]["pending"] == 1
+    assert data["jobs"]["publish"]["last_ok"] is False and data["jobs"]["collect"]["last_ok"] is True
+    assert data["failures"][0]["key"] == "2026-11-20-backnang"
+    assert data["instagram_quota"]["used"] == 3 and data["token_days_left"] == {"instagram": 41.5}
+    assert cli.main(["status"], Settings(root=tmp_path, db_url=url)) == 0  # the text output stays
+    assert "2026-11-20-backnang: needs_editor" in capsys.readouterr().out
 
 
 def test_retry_puts_a_feature_back_in_the_queue(db_url, tmp_path, capsys):

@@ -3,6 +3,7 @@ the tokens job's registration, and no token in any output."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, datetime, timezone
 
@@ -117,3 +118,24 @@ def test_instagram_login_token_is_refused_for_publishing(configured, tmp_path):
     with pytest.raises(NeedsEditor, match="Facebook Login"):
         GraphConfig.from_env()
     assert datetime.now(timezone.utc)
+
+
+def test_the_systemd_credential_and_the_writable_file_are_merged(tmp_path):
+    """The operator's secrets come read-only from LoadCredential=; refreshed tokens go to the
+    writable file and win over the installed ones; writing never touches the credential."""
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    installed = credentials / "secrets.json"
+    installed.write_text(json.dumps({"tokens": {"instagram": "installed-ig", "facebook_page": "page-token"},
+                                     "app": {"id": "42", "secret": "s3cret"}, "smtp": {"host": "relay"}}))
+    os.chmod(installed, 0o400)
+    env = {"CREDENTIALS_DIRECTORY": str(credentials), "SOISTS_SECRETS_FILE": str(tmp_path / "var" / "secrets.json")}
+    vault = Vault.from_env(env)
+    assert vault.exists() and not vault.path.exists()
+    assert vault.tokens() == {"instagram": "installed-ig", "facebook_page": "page-token"}
+    vault.set_tokens(instagram="refreshed-ig")
+    assert vault.tokens() == {"instagram": "refreshed-ig", "facebook_page": "page-token"}
+    assert vault.app() == ("42", "s3cret") and vault.section("smtp") == {"host": "relay"}
+    assert json.loads(installed.read_text())["tokens"]["instagram"] == "installed-ig"
+    assert json.loads(vault.path.read_text()) == {"tokens": {"instagram": "refreshed-ig"}}
+    assert os.stat(vault.path).st_mode & 0o777 == 0o600
