@@ -96,8 +96,7 @@ def cmd_rights_public(args, settings) -> int:
         reason = rights_public.unavailable_reason(post, rights_public.ref_of(session, post))
         if reason:  # before any API call or token
             raise rights_public.PublicRequestUnavailable(reason)
-        text = rights_public.render(rights_public.load_template(), author=post.author, account="wirzeigenS",
-                                    consent_hashtag=settings.consent_hashtag)
+        text = rights_public.message_for(post, settings.consent_hashtag)
         comment_id = rights_public.request_public(session, post, UgcApi(graph_client()), editor(args, settings), text)
     out.print(f"post {args.id}: rights_requested (öffentlicher Kommentar {comment_id})")
     return EXIT_OK

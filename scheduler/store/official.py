@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from scheduler.store.models import Base, Post, UTCDateTime, utcnow
 
@@ -35,7 +35,7 @@ class IgMedia(Base):
     extra_images: Mapped[list] = mapped_column(JSON, default=list)  # carousel images 2…n (media-relative paths)
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)  # ids and timestamps as the API gave them
 
-    post: Mapped[Post] = relationship()
+    post: Mapped[Post] = relationship(backref=backref("ig_media", uselist=False))  # post.ig_media
 
 
 class HashtagQuery(Base):
