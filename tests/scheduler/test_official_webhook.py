@@ -183,3 +183,26 @@ def test_judge_is_strict():
                                    "jaSoistS").consent
     assert not rights_public.judge("", answer, "jaSoistS").consent
     assert not rights_public.judge("anna", rights_public.Answer("1", "#jaSoistSnicht", "anna", ""), "jaSoistS").consent
+
+
+def test_board_offers_the_public_request_only_where_it_applies(sessions, settings, registry, fake, photos, app,
+                                                               monkeypatch):
+    from scheduler.curate.review.app import ReviewApp
+    from tests.scheduler.official_helpers import client_for
+
+    processor = MentionProcessor(sessions, Collector(sessions, settings, registry), api_for(fake), "wirzeigens",
+                                 "jaSoistS")
+    deliver(app, add(fake, photos, 15, "@wirzeigenS Rathaus #esslingen", username="frieda"))
+    processor.process_pending()
+    with sessions.begin() as session:
+        workflow.transition(session, session.scalar(select(Post)), State.SHORTLISTED.value, "eva")
+    board = ReviewApp(sessions, settings, registry, editor="eva")
+    html = board.render_board("pending", "tok")
+    assert "Rechte öffentlich anfragen" in html and "Öffentliche Anfrage auf Instagram möglich" in html
+    monkeypatch.setattr("scheduler.collect.official.graph_client", lambda env=None: client_for(fake))
+    kind, message = board.act(1, {"action": "request_public"})
+    assert kind == "ok" and "öffentlich auf Instagram angefragt" in message
+    html = board.render_board("pending", "tok")
+    assert "Rechte öffentlich anfragen" not in html and "öffentlich angefragt am" in html
+    assert board.act(1, {"action": "request_public"})[0] == "error"  # asked already: no second comment
+    assert len(UgcFake.state(fake)["replies_sent"]) == 1
