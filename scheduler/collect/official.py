@@ -24,6 +24,7 @@ from scheduler.collect.sources.base import Source, SourceStopped
 from scheduler.collect.sources.graph_sources import hashtag_sources, stopped, tagged_source
 from scheduler.collect.webhook import WebhookApp, WebhookSecrets
 from scheduler.config import Settings
+from scheduler.curate import rights_public
 from scheduler.credentials.vault import Vault, resolve_token
 from scheduler.credentials.versions import graph_base_url
 from scheduler.publish.graph_api import GraphClient, GraphConfig
@@ -152,3 +153,16 @@ def serve_webhook(collector: Collector, settings: Settings, port: int = 8766) ->
         log.info("webhook receiver on http://127.0.0.1:%d%s", port, app.path)
         worker.wake.set()  # payloads stored while we were down
         server.serve_forever()
+
+
+def ask_in_public(session, post: Post, actor: str, consent_hashtag: str) -> tuple[str, str]:
+    """The board's "Rechte öffentlich anfragen": ("ok"|"error", German message)."""
+    reason = rights_public.unavailable_reason(post, rights_public.ref_of(session, post))
+    if reason:
+        return "error", reason
+    try:
+        comment_id = rights_public.request_public(session, post, UgcApi(graph_client()), actor,
+                                                  rights_public.message_for(post, consent_hashtag))
+    except (GraphError, SourceStopped) as exc:
+        return "error", f"Instagram hat die Anfrage nicht angenommen: {exc}"
+    return "ok", f"Beitrag #{post.id}: öffentlich auf Instagram angefragt (Kommentar {comment_id})."

@@ -206,19 +206,3 @@ def board_facts(post: Post) -> dict:
     ref = getattr(post, "ig_media", None)
     return {"reply_state": reply_state(ref), "public_request": ref is not None and unavailable_reason(post, ref) is None}
 
-
-def ask_from_board(session: Session, post: Post, actor: str, consent_hashtag: str) -> tuple[str, str]:
-    """The board's "Rechte öffentlich anfragen": ("ok"|"error", German message)."""
-    from scheduler.collect.graph_ugc import UgcApi  # the API lives in collect/; only this action needs it
-    from scheduler.collect.official import graph_client
-    from scheduler.collect.sources.base import SourceStopped
-    from scheduler.publish.graph_errors import GraphError
-
-    reason = unavailable_reason(post, ref_of(session, post))
-    if reason:
-        return "error", reason
-    try:
-        comment_id = request_public(session, post, UgcApi(graph_client()), actor, message_for(post, consent_hashtag))
-    except (GraphError, SourceStopped) as exc:
-        return "error", f"Instagram hat die Anfrage nicht angenommen: {exc}"
-    return "ok", f"Beitrag #{post.id}: öffentlich auf Instagram angefragt (Kommentar {comment_id})."
