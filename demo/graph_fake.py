@@ -50,6 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from demo.graph_fake_media import image_problem
 from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
+from demo.graph_fake_ugc import UgcFake
 
 APP_TOKEN = f"{APP_ID}|{APP_SECRET}"
 
@@ -93,7 +94,7 @@ class FakeState:
 # Further parts of the API live in modules of their own (demo/graph_fake_<area>.py), each a
 # class with `name` and `route(fake, method, segments, query, form, token)` that answers
 # (status, body) for its endpoints or None; list them here.
-EXTENSIONS: tuple[type, ...] = ()
+EXTENSIONS: tuple[type, ...] = (UgcFake,)
 
 
 class GraphFake:

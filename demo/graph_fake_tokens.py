@@ -35,7 +35,7 @@ SHORT_LIVED_S = 3600
 DATA_ACCESS_S = 90 * DAY
 # What the fake grants by default (the permissions the project needs, see scheduler/credentials/check.py).
 DEFAULT_SCOPES = ["instagram_basic", "instagram_content_publish", "instagram_manage_insights",
-                  "instagram_manage_contents", "pages_manage_posts", "pages_read_engagement",
+                  "instagram_manage_comments", "instagram_manage_contents", "pages_manage_posts", "pages_read_engagement",
                   "pages_show_list", "read_insights"]
 DEFAULT_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
 

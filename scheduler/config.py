@@ -37,6 +37,8 @@ class Settings:
     rights_expiry_days: int = 14
     thumbnail_px: int = 400
     near_duplicate_distance: int = 6  # perceptual-hash bits that may differ for "the same photo"
+    collect_source: str = "graph"  # "graph": the official API; "instaloader" only when chosen
+    consent_hashtag: str = "jaSoistS"  # the answer to a public rights request must contain it
     editor: str = field(default_factory=lambda: os.environ.get("USER", "editor"))
 
     def ensure_dirs(self) -> None:
@@ -66,5 +68,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         blocked_authors=tuple(a.lstrip("@") for a in _csv(env.get("SOISTS_BLOCK_AUTHORS"))),
         author_weekly_cap=int(env.get("SOISTS_AUTHOR_WEEKLY_CAP", defaults.author_weekly_cap)),
         rights_expiry_days=int(env.get("SOISTS_RIGHTS_EXPIRY_DAYS", defaults.rights_expiry_days)),
+        collect_source=env.get("SOISTS_COLLECT_SOURCE", defaults.collect_source).strip().lower(),
+        consent_hashtag=env.get("SOISTS_CONSENT_HASHTAG", defaults.consent_hashtag).lstrip("#"),
         editor=env.get("SOISTS_EDITOR", env.get("USER", "editor")),
     )

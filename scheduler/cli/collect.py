@@ -7,7 +7,7 @@ from pathlib import Path
 from plugins.region.registry import load_registry
 from scheduler.cli.common import console, out, progress, sessions
 from scheduler.collect.ingest import Collector, DbCursorStore, RunReport
-from scheduler.collect.run import collect_instagram, run_source
+from scheduler.collect.run import VIAS, collect, run_source
 from scheduler.collect.sources.base import SourceStopped
 from scheduler.exitcodes import EXIT_OK, EXIT_USAGE, STOP_EXIT
 
@@ -42,8 +42,8 @@ def cmd_collect(args, settings) -> int:
     store = sessions(settings)
     collector = Collector(store, settings, load_registry())
     try:
-        for name, report in collect_instagram(collector, DbCursorStore(store), settings, args.source,
-                                              args.budget, run=_run_with_progress):
+        for name, report in collect(collector, DbCursorStore(store), settings, args.source,
+                                    args.budget, run=_run_with_progress, via=args.via):
             _print_report(f"{name}: ", report)
     except SourceStopped as stop:
         console.print(f"[yellow]stopped: {stop.message}")
@@ -51,11 +51,26 @@ def cmd_collect(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_webhook(args, settings) -> int:
+    import logging
+
+    from scheduler.collect.official import serve_webhook
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    serve_webhook(Collector(sessions(settings), settings, load_registry()), settings, port=args.port)
+    return EXIT_OK
+
+
 def add_commands(sub) -> None:
-    c = sub.add_parser("collect", help="collect new posts from Instagram (needs a session file)")
-    c.add_argument("--source", choices=["hashtag", "tagged", "all"], default="all")
+    c = sub.add_parser("collect", help="collect new posts from Instagram (official Graph API by default)")
+    c.add_argument("--source", choices=["hashtag", "tagged", "mentions", "all"], default="all",
+                   help="mentions: stored webhook payloads and answers to public rights requests (Graph API only)")
+    c.add_argument("--via", choices=VIAS, help="graph (default, SOISTS_COLLECT_SOURCE) or instaloader")
     c.add_argument("--budget", type=int, help="posts per source and run (default SOISTS_BUDGET)")
     c.set_defaults(func=cmd_collect)
+    w = sub.add_parser("webhook", help="serve the Instagram webhook receiver on 127.0.0.1 (behind nginx)")
+    w.add_argument("--port", type=int, default=8766)
+    w.set_defaults(func=cmd_webhook)
     i = sub.add_parser("import", help="import an instaloader folder (or --manual submissions) offline")
     i.add_argument("path")
     i.add_argument("--manual", action="store_true", help="images with .json/.toml sidecars")

@@ -23,7 +23,8 @@ TEXT = {
            "jobs": "Bedarf je Aufgabe:", "ok": "Alles vorhanden.", "bad": "Es fehlt etwas (Exit-Code 3).",
            "secrets": "Geheimnis-Datei nicht nutzbar: {error}",
            "job_names": {"publish": "Instagram", "page_photos": "Seitenfotos", "insights": "Statistiken",
-                         "deletion": "Löschen"}},
+                         "deletion": "Löschen", "collect_hashtag": "Hashtag-Suche",
+                         "collect_tagged": "Markierungen", "mentions": "Erwähnungen"}},
     "en": {"title": "Credentials (Graph API {version}{expiry})", "expiry": ", expires on {date}",
            "never": "does not expire", "days": "{days} days left", "invalid": "INVALID",
            "error": "cannot be checked: {error}", "granted": "Permissions granted: {list}",
@@ -33,7 +34,8 @@ TEXT = {
            "jobs": "Needs per job:", "ok": "Everything is in place.", "bad": "Something is missing (exit code 3).",
            "secrets": "Secrets file cannot be used: {error}",
            "job_names": {"publish": "Instagram", "page_photos": "Page photos", "insights": "insights",
-                         "deletion": "deletion"}},
+                         "deletion": "deletion", "collect_hashtag": "hashtag search",
+                         "collect_tagged": "tagged media", "mentions": "mentions"}},
 }
 
 

@@ -74,10 +74,32 @@ def cmd_reject(args, settings) -> int:
 
 
 def cmd_rights(args, settings) -> int:
-    target = {"requested": State.RIGHTS_REQUESTED.value}.get(args.status, args.status)
+    if args.public:
+        return cmd_rights_public(args, settings)
+    target = {"requested": State.RIGHTS_REQUESTED.value, "request": State.RIGHTS_REQUESTED.value}.get(
+        args.status, args.status)
     return _change(settings, args.id, lambda s, p: workflow.transition(
         s, p, target, editor(args, settings), args.reason or "", args.evidence or "",
         credit=args.credit))
+
+
+def cmd_rights_public(args, settings) -> int:
+    """Ask in public on Instagram (POST /{ig-user-id}/mentions); only for posts that mention us."""
+    from scheduler.collect.graph_ugc import UgcApi
+    from scheduler.collect.official import graph_client
+    from scheduler.curate import rights_public
+
+    if args.status not in ("request", "requested"):
+        raise workflow.CurationError("--public gilt nur für „request“: die Antwort kommt über Instagram.")
+    with sessions(settings).begin() as session:
+        post = get_post(session, args.id)
+        reason = rights_public.unavailable_reason(post, rights_public.ref_of(session, post))
+        if reason:  # before any API call or token
+            raise rights_public.PublicRequestUnavailable(reason)
+        text = rights_public.message_for(post, settings.consent_hashtag)
+        comment_id = rights_public.request_public(session, post, UgcApi(graph_client()), editor(args, settings), text)
+    out.print(f"post {args.id}: rights_requested (öffentlicher Kommentar {comment_id})")
+    return EXIT_OK
 
 
 def cmd_municipality(args, settings) -> int:
@@ -122,7 +144,9 @@ def add_commands(sub) -> None:
         _with_editor(a, reason_required).set_defaults(func=command)
     r = sub.add_parser("rights", help="record a rights request or the author's answer")
     r.add_argument("id", type=int)
-    r.add_argument("status", choices=["requested", "granted", "declined", "expired"])
+    r.add_argument("status", choices=["request", "requested", "granted", "declined", "expired"])
+    r.add_argument("--public", action="store_true",
+                   help="with request: ask in public on Instagram (post must @mention the account)")
     r.add_argument("--evidence", help="required for granted: where and how the author said yes")
     r.add_argument("--credit", help="how the author wants to be credited")
     _with_editor(r).set_defaults(func=cmd_rights)

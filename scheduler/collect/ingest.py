@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
+from scheduler.collect import graph_refs
 from scheduler.collect.media_store import find_near_duplicate, store_image
 from scheduler.collect.sources.base import CollectedPost
 from scheduler.config import Settings
@@ -93,6 +94,10 @@ class Collector:
         """Store one post; returns 'known', 'rejected', 'review' or 'ok'."""
         with self.sessions.begin() as session:
             if session.scalar(select(Post.id).where(Post.uid == collected.uid)) is not None:
+                note = graph_refs.enrich_known(session, collected)
+                if note:
+                    post = session.scalar(select(Post).where(Post.uid == collected.uid))
+                    record(session, post, ACTOR, "enriched", note, json.dumps(collected.evidence, default=str))
                 return "known"
             verdict = rules.check_text(collected, self.settings)
             post = Post(uid=collected.uid, source=collected.source, shortcode=collected.shortcode,
@@ -105,7 +110,9 @@ class Collector:
             self._detect(post, collected, self.detector(session))
             if verdict.accepted:
                 verdict = self._image(session, post, collected)
-            if verdict.accepted:
+            graph_refs.store_ref(session, post, collected, self.settings.media_dir, self.settings.thumbnail_px,
+                                 with_images=verdict.accepted)
+            if verdict.accepted and collected.author:  # unknown authors (hashtag API) are not one author
                 verdict = rules.check_author_cap(self._author_posts_in_week(session, post), self.settings)
             evidence = json.dumps(collected.evidence, ensure_ascii=False, default=str)
             record(session, post, ACTOR, "collected", f"gesammelt über {collected.source}", evidence, None, State.COLLECTED.value)

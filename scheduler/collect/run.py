@@ -13,6 +13,7 @@ from scheduler.collect.sources.base import Source
 from scheduler.config import Settings
 
 SOURCE_NAMES = ("hashtag", "tagged")
+VIAS = ("graph", "instaloader")
 SourceRunner = Callable[[Collector, Source, "int | None"], RunReport]
 
 
@@ -43,3 +44,19 @@ def collect_instagram(collector: Collector, cursors: DbCursorStore, settings: Se
     for name in (SOURCE_NAMES if which == "all" else (which,)):
         source = makers[name]()
         yield source.name, run(collector, source, budget)
+
+
+def collect(collector: Collector, cursors: DbCursorStore, settings: Settings, which: str = "all",
+            budget: int | None = None, run: SourceRunner = run_source,
+            via: str | None = None) -> Iterator[tuple[str, RunReport]]:
+    """The official Graph API unless instaloader is chosen (SOISTS_COLLECT_SOURCE or --via)."""
+    via = via or settings.collect_source
+    if via == "instaloader":
+        if which == "mentions":
+            return iter(())
+        return collect_instagram(collector, cursors, settings, which, budget, run)
+    if via != "graph":
+        raise ValueError(f"unknown collection source {via!r}: use graph or instaloader")
+    from scheduler.collect.official import collect_official
+
+    return collect_official(collector, settings, run, which, budget)

@@ -6,6 +6,10 @@ Permissions per job (Meta's references for the endpoints each job calls):
   Page photos: pages_manage_posts, pages_read_engagement, pages_show_list + the CREATE_CONTENT task
   insights: instagram_manage_insights, read_insights
   deletion: pages_manage_posts (Facebook), instagram_manage_contents (Instagram, Facebook Login only)
+  collect_hashtag: instagram_basic (+ pages_read_engagement for Business-Manager roles) and the
+      "Instagram Public Content Access" FEATURE (App Review; not a permission, so not checkable here)
+  collect_tagged / mentions (webhook field, mentioned_media/_comment, POST /mentions, replies):
+      instagram_basic, instagram_manage_comments, pages_read_engagement
 The result is pure data; the CLI renders it in German or English.
 """
 
@@ -27,6 +31,9 @@ JOB_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "page_photos": (("pages_manage_posts", "pages_read_engagement", "pages_show_list"), ("CREATE_CONTENT",)),
     "insights": (("instagram_manage_insights", "read_insights"), ()),
     "deletion": (("pages_manage_posts", "instagram_manage_contents"), ()),
+    "collect_hashtag": (("instagram_basic", "pages_read_engagement"), ()),
+    "collect_tagged": (("instagram_basic", "instagram_manage_comments", "pages_read_engagement"), ()),
+    "mentions": (("instagram_basic", "instagram_manage_comments", "pages_read_engagement"), ()),
 }
 
 

@@ -128,7 +128,7 @@ def dry_run(db_url: str, now: datetime | None = None) -> list[str]:
     lines = []
     lines.append("collect: " + (f"would collect #{settings.hashtag} and @{settings.account} (budget "
                                 f"{settings.budget})" if collect_configured(settings)
-                                else "skipped (no instaloader session configured)"))
+                                else f"skipped ({settings.collect_source}: not configured)"))
     with sessions_for(db_url, migrate_first=False)() as session:
         cutoff = now - timedelta(days=settings.rights_expiry_days)
         overdue = session.scalar(select(func.count()).select_from(Post).join(Consent).where(

@@ -47,25 +47,31 @@ def deploy_from_env() -> Callable[[], None]:
 
 
 def collect_configured(settings: Settings) -> bool:
-    return bool(settings.instagram_user)
+    if settings.collect_source == "instaloader":
+        return bool(settings.instagram_user)
+    from scheduler.collect.official import official_configured
+
+    return official_configured()
 
 
 def collect_job(db_url: str) -> int:
     """Collect new posts; returns the exit code of `collect` (0 also when skipped)."""
     from plugins.region.registry import load_registry
     from scheduler.collect.ingest import Collector, DbCursorStore
-    from scheduler.collect.run import collect_instagram
+    from scheduler.collect.run import collect
     from scheduler.collect.sources.base import SourceStopped
 
     settings = job_settings(db_url)
     if not collect_configured(settings):
-        log.info("collect skipped: no instaloader session configured (SOISTS_IG_USER)")
+        log.info("collect skipped: %s", "no instaloader session configured (SOISTS_IG_USER)"
+                 if settings.collect_source == "instaloader" else
+                 "Graph API not configured (SOISTS_IG_USER_ID and the Instagram token)")
         return EXIT_OK
     settings.ensure_dirs()
     sessions = sessions_for(db_url)
     try:
-        for name, report in collect_instagram(Collector(sessions, settings, load_registry()),
-                                              DbCursorStore(sessions), settings):
+        for name, report in collect(Collector(sessions, settings, load_registry()),
+                                    DbCursorStore(sessions), settings):
             log.info("collect %s: %s", name, report.summary())
     except SourceStopped as stop:
         log.warning("collect stopped: %s", stop.message)

@@ -175,6 +175,13 @@ class GraphClient:
             log.info("graph %s %s: %s; retrying in %.1f s", method, path, error, delay)
             self.sleep(delay)
 
+    def request(self, method: str, path: str, *, params: dict | None = None, data: dict | None = None,
+                idempotent: bool = True, retry: bool = True) -> dict:
+        """Any further Instagram call (collection, mentions) with the same backoff, error
+        classification and token handling as publishing; one client, not two."""
+        return self._call(method, path, self.config.ig_token, params=params, data=data,
+                          idempotent=idempotent, retry=retry)
+
     # -- Instagram ---------------------------------------------------------------------
     def create_image_container(self, image_url: str, caption: str) -> str:
         body = self._call("POST", f"{self.config.ig_user_id}/media", self.config.ig_token,

@@ -29,11 +29,11 @@ def test_collect_without_session_file_needs_login(settings, monkeypatch):
     def no_session(*args, **kwargs):
         raise SourceStopped(SourceStopped.LOGIN, "no session")
     monkeypatch.setattr("scheduler.collect.sources.instaloader_hashtag.logged_in_context", no_session)
-    assert cli.main(["collect"], settings) == 3
+    assert cli.main(["collect", "--via", "instaloader"], settings) == 3
 
 
 def test_collect_rate_limited(settings, monkeypatch):
     def limited(*args, **kwargs):
         raise SourceStopped(SourceStopped.RATE_LIMITED, "429")
     monkeypatch.setattr("scheduler.collect.sources.instaloader_hashtag.logged_in_context", limited)
-    assert cli.main(["collect", "--source", "hashtag"], settings) == 4
+    assert cli.main(["collect", "--via", "instaloader", "--source", "hashtag"], settings) == 4

@@ -24,6 +24,10 @@ class CollectedPost:
     municipality: str | None = None  # slug or AGS given by a person (manual submissions)
     consent: dict[str, Any] | None = None  # {"status": "granted", "evidence": ..., "credit": ...}
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)  # kept in the audit trail
+    # Official API only: {"media_id", "source", "can_reply", "author_known", "mention_comment_id"}
+    # (stored as the post's ig_media row) and a carousel's further images (first one = load_image).
+    graph: dict[str, Any] | None = field(default=None, compare=False)
+    extra_images: tuple[Callable[[], bytes], ...] = field(default=(), repr=False, compare=False)
 
 
 class SourceStopped(Exception):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.config import Settings
-from scheduler.curate import workflow
+from scheduler.curate import rights_public, workflow
 from scheduler.curate.review import present
 from scheduler.store.models import Post
 
@@ -127,7 +127,8 @@ class ReviewApp:
                 select(Post).where(Post.state.in_(states))
                 .options(selectinload(Post.events), selectinload(Post.consent), selectinload(Post.image))
                 .order_by(Post.needs_review.desc(), Post.taken_at.desc()).limit(300)).all()
-            cards = [present.card(post, self._name, self._name_with_district) for post in posts]
+            cards = [present.card(post, self._name, self._name_with_district) | rights_public.board_facts(post)
+                     for post in posts]
             per_state = dict(session.execute(select(Post.state, func.count(Post.id)).group_by(Post.state)).all())
         return self.env.get_template("board.html").render(
             cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,
@@ -162,6 +163,10 @@ class ReviewApp:
                     workflow.set_municipality(session, post, form["municipality"].strip(), self.registry,
                                               self.editor, form.get("reason") or "auf der Prüfseite gesetzt")
                     return "ok", present.municipality_message(post_id, self._name(post.municipality_ags) or "")
+                if name == "request_public":  # POST /{ig-user-id}/mentions (curate/rights_public.py)
+                    from scheduler.collect.official import ask_in_public
+
+                    return ask_in_public(session, post, self.editor, self.settings.consent_hashtag)
                 action = present.ACTION_BY_NAME.get(name)
                 if action is None:
                     return "error", "Unbekannte Aktion."

@@ -1,0 +1,97 @@
+"""The receiver for Meta's Instagram webhooks (field `mentions`): a small WSGI app on
+127.0.0.1 behind nginx, run as its own systemd unit (soists-webhook.service).
+
+  GET  verification: hub.mode=subscribe and hub.verify_token equal to ours → hub.challenge; else 403
+  POST X-Hub-Signature-256: "sha256=" + HMAC-SHA256(raw body, app secret), compared in constant
+       time → 403 and nothing stored when missing or wrong; malformed JSON → 400, logged, nothing
+       stored; otherwise every mention change is stored (a replay is stored once), 200 at once,
+       and processing (Graph API calls, image downloads) happens afterwards in a worker thread.
+Secrets (verify token, app secret) are read from the secrets file for each request and not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import parse_qs
+
+from scheduler.collect.mentions import MalformedPayload, parse_notification, store_changes
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1_000_000  # Meta batches notifications, but never anywhere near this
+STATUS = {200: "200 OK", 400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found",
+          405: "405 Method Not Allowed", 413: "413 Payload Too Large"}
+
+
+@dataclass(frozen=True)
+class WebhookSecrets:
+    verify_token: str
+    app_secret: str
+
+
+def signature_ok(body: bytes, header: str, app_secret: str) -> bool:
+    if not app_secret or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+def sign(body: bytes, app_secret: str) -> str:
+    """The header value Meta sends (used by the tests and the fake)."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookApp:
+    def __init__(self, sessions, read_secrets: Callable[[], WebhookSecrets], path: str = "/webhooks/instagram",
+                 on_stored: Callable[[], None] = lambda: None):
+        self.sessions, self.read_secrets, self.path, self.on_stored = sessions, read_secrets, path, on_stored
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "") != self.path:
+            return self._reply(start_response, 404, b"not found")
+        method = environ.get("REQUEST_METHOD", "")
+        if method == "GET":
+            return self._verify(environ, start_response)
+        if method == "POST":
+            return self._notify(environ, start_response)
+        return self._reply(start_response, 405, b"GET or POST", [("Allow", "GET, POST")])
+
+    def _verify(self, environ, start_response):
+        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        token = self.read_secrets().verify_token
+        if query.get("hub.mode") == "subscribe" and token and \
+                hmac.compare_digest(query.get("hub.verify_token", "").encode(), token.encode()):
+            return self._reply(start_response, 200, query.get("hub.challenge", "").encode())
+        log.warning("webhook verification refused")
+        return self._reply(start_response, 403, b"forbidden")
+
+    def _notify(self, environ, start_response):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return self._reply(start_response, 400, b"bad length")
+        if length < 0 or length > MAX_BODY:
+            return self._reply(start_response, 413, b"too large")
+        body = environ["wsgi.input"].read(length)
+        if not signature_ok(body, environ.get("HTTP_X_HUB_SIGNATURE_256", ""), self.read_secrets().app_secret):
+            log.warning("webhook with a missing or wrong X-Hub-Signature-256 refused (%d bytes)", len(body))
+            return self._reply(start_response, 403, b"forbidden")
+        try:
+            changes = parse_notification(body)
+        except MalformedPayload as exc:
+            log.warning("malformed webhook payload refused: %s", exc)
+            return self._reply(start_response, 400, b"malformed")
+        stored, duplicates = store_changes(self.sessions, changes)
+        log.info("webhook: %d mention(s) stored, %d already known", stored, duplicates)
+        if stored:
+            self.on_stored()
+        return self._reply(start_response, 200, b"EVENT_RECEIVED")
+
+    @staticmethod
+    def _reply(start_response, code: int, body: bytes, headers=()):
+        start_response(STATUS[code], [("Content-Type", "text/plain; charset=utf-8"),
+                                      ("Content-Length", str(len(body))), *headers])
+        return [body]
