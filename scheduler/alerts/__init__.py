@@ -1,7 +1,6 @@
 """The alerts stage: problems from every job → German e-mails (deduplicated, recovery, digest),
-`status --json` and a Prometheus metrics file. See README.md in this folder."""
+`status --json` and a Prometheus metrics file. See README.md in this folder.
 
-from scheduler.alerts.problem import CRITICAL, WARNING, Problem
-from scheduler.alerts.report import AlertSettings, Outcome, report_problems
-
-__all__ = ["CRITICAL", "WARNING", "AlertSettings", "Outcome", "Problem", "report_problems"]
+Nothing is imported here on purpose: other stages import `scheduler.alerts.problem`, and
+importing the package must not pull in the mailer (and, through it, the secrets file).
+"""

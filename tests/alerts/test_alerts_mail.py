@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.alerts import CRITICAL, WARNING, AlertSettings, Problem, report_problems
+from scheduler.alerts.problem import CRITICAL, WARNING, Problem
+from scheduler.alerts.report import AlertSettings, report_problems
 from scheduler.alerts.mail import MailError, SmtpConfig, alert_text, build_message, send
 from tests.alerts.smtp_helpers import PASSWORD, USER, SmtpServer
 from tests.scheduler_jobs.jobs_helpers import store

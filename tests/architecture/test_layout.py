@@ -52,9 +52,14 @@ def import_graph() -> dict[str, set[str]]:
         for target in imported_names(path, name):
             while target and target not in modules:
                 target = target.rpartition(".")[0]
-            # a module importing its own package (or a parent) is how Python loads it, not a circle
-            if target and target != name and not name.startswith(target + "."):
-                deps.add(target)
+            # Importing a.b.c runs a/__init__ and a/b/__init__ first: those are edges too, so a
+            # circle through a package's __init__ is found. A module importing its own package
+            # (or a parent) is how Python loads it, not a circle.
+            parts = target.split(".") if target else []
+            for size in range(1, len(parts) + 1):
+                ancestor = ".".join(parts[:size])
+                if ancestor in modules and ancestor != name and not name.startswith(ancestor + "."):
+                    deps.add(ancestor)
         graph[name] = deps
     return graph
 

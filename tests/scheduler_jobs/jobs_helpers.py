@@ -58,3 +58,12 @@ def planning_env(monkeypatch, tmp_path: Path, slots: str = "Mon 18:00, Wed 18:00
     for name in ("SOISTS_IG_USER", "SOISTS_IG_USER_ID", "SOISTS_IG_TOKEN", "SOISTS_FB_PAGE_ID",
                  "SOISTS_FB_PAGE_TOKEN", "SOISTS_SKIP_DATES", "SOISTS_DEPLOY_COMMAND"):
         monkeypatch.delenv(name, raising=False)
+
+
+def head_revision() -> str:
+    """The newest migration (one head: a second head would mean two branches' migrations collide)."""
+    from alembic.script import ScriptDirectory
+
+    from scheduler.store.db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

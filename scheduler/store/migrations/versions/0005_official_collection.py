@@ -1,7 +1,7 @@
 """Official Instagram collection: ig_media (API evidence, public rights requests, carousel images),
 hashtag_queries (30 unique hashtags per rolling 7 days) and webhook_payloads (mentions, stored first).
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-10 10:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 # Register the tables on the shared metadata whenever migrations run (see 0002).
 import scheduler.store.official  # noqa: F401,E402
 
-revision: str = '0006'
+revision: str = '0005'
 down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
