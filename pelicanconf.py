@@ -35,6 +35,7 @@ PLUGINS = [
     "plugins.events",
     "plugins.community",
     "plugins.search",
+    "plugins.headers",  # the CSP as <meta> on every page and a _headers file (plugins/headers/policy.py)
     "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 
