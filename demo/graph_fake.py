@@ -48,6 +48,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from demo.graph_fake_delete import DeleteApi
 from demo.graph_fake_media import image_problem
 from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
 
@@ -93,7 +94,7 @@ class FakeState:
 # Further parts of the API live in modules of their own (demo/graph_fake_<area>.py), each a
 # class with `name` and `route(fake, method, segments, query, form, token)` that answers
 # (status, body) for its endpoints or None; list them here.
-EXTENSIONS: tuple[type, ...] = ()
+EXTENSIONS: tuple[type, ...] = (DeleteApi,)
 
 
 class GraphFake:
@@ -158,6 +159,9 @@ class GraphFake:
 
             def do_POST(self):
                 self._dispatch("POST")
+
+            def do_DELETE(self):
+                self._dispatch("DELETE")
 
             def _dispatch(self, method: str):
                 parts = urlsplit(self.path)

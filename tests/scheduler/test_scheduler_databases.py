@@ -31,7 +31,7 @@ def test_migrations_up_down_and_up_again(db_url):
     engine = make_engine(db_url)
     try:
         migrate(db_url)
-        assert revision(engine) == "0004" and TABLES <= set(inspect(engine).get_table_names())
+        assert revision(engine) == "0008" and TABLES <= set(inspect(engine).get_table_names())
         command.downgrade(alembic_config(db_url), "0001")
         assert revision(engine) == "0001"
         assert not {"feature_publications", "editor_choices", "place_aliases", "alert_log"} & set(
