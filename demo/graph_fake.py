@@ -8,6 +8,7 @@ Follows the documented requests and responses:
   GET  /vXX/{ig-user-id}/media?fields=id,caption           → {"data": [...]} newest first
   POST /vXX/{page-id}/photos (url, caption)                → {"id": "<photo>", "post_id": "<page>_<photo>"}
   GET  /vXX/{page-id}/photos?type=uploaded&fields=id,name  → {"data": [...]} newest first
+  DELETE /vXX/{photo-id} | /{ig-media-id}                  → {"success": true} (demo/graph_fake_delete.py)
 Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
 
 Deliberately pessimistic where the documentation is silent: publishing the same container
