@@ -59,6 +59,7 @@ def fake(tmp_path, request):
     fake.stop()
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL: the purge and its VACUUM on both
 def test_takedown_deletes_both_platform_copies_and_every_row(db_url, tmp_path, monkeypatch, fake):
     sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
     published = fake.published()
