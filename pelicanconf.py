@@ -35,6 +35,7 @@ PLUGINS = [
     "plugins.events",
     "plugins.community",
     "plugins.search",
+    "plugins.headers",  # the CSP as <meta> on every page and a _headers file (plugins/headers/policy.py)
     "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 
@@ -109,6 +110,8 @@ CONTENT_CACHING_LAYER = "reader"
 CHECK_MODIFIED_METHOD = "mtime"
 GZIP_CACHE = False
 BUILD_CACHE_DIR = os.environ.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds")
+# The image derivative cache (plugins/images); a takedown removes the post's entries from it.
+IMAGE_CACHE_DIR = os.environ.get("SOISTS_IMAGE_CACHE_DIR", ".cache/images")
 DELETE_OUTPUT_DIRECTORY = False
 OUTPUT_RETENTION = []
 

@@ -18,7 +18,7 @@ from invoke import task
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
-CONTENT = ROOT / "content"
+CONTENT = Path(os.environ.get("SOISTS_CONTENT_DIR", ROOT / "content"))
 OUTPUT = Path(os.environ.get("SOISTS_OUTPUT", ROOT / "output"))
 HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SOISTS_PORT", "8000"))
@@ -168,24 +168,20 @@ def screenshots(c, pages="/,/kommunen/,/kommunen/plochingen/,/mitmachen/", out="
 @task(help={"post_id": "id of the community post (its file name without .md)",
             "rebuild": "rebuild output/ afterwards so no trace remains (default: yes)",
             "reason": "why (kept in the scheduler's audit trail)"})
-def takedown(c, post_id, rebuild=True, reason="author withdrew consent"):
-    """Remove a community post everywhere: store and queue, file, images, derivatives, built pages, search index."""
-    from plugins.community.takedown import PostNotFound
-    from plugins.community.takedown import takedown as remove_post
+def takedown(c, post_id, rebuild=True, reason="Einwilligung widerrufen"):
+    """Remove a community post everywhere: store, media, file, images, caches, built pages, search index, Facebook, Instagram."""
+    from scheduler.cli.takedown import run_takedown
+    from scheduler.config import load_settings
 
-    store = _takedown_in_store(post_id, reason)
-    try:
-        removed = remove_post(post_id, CONTENT, output_dir=OUTPUT)
-    except PostNotFound as exc:
-        if not store.feature_found:
-            sys.exit(f"takedown: {exc}")
-        removed = []
-    for path in removed:
-        print(f"removed {path}")
+    code = run_takedown(load_settings(), post_id, os.environ.get("USER", "editor"), reason)
+    if code == 2:
+        sys.exit(code)
     if rebuild:
         # the rebuild deletes stale wall pages/derivatives and rebuilds feeds and the search index
         c.run(pelican_command(OUTPUT), pty=False)
     print(f"post {post_id} taken down; deploy with `invoke publish` to remove it from the public site")
+    if code:
+        sys.exit(code)  # a platform step failed: run `invoke takedown` again (it continues there)
 
 
 @task
@@ -194,25 +190,6 @@ def demo_posts(c):
     c.run(f"{shlex.quote(PYTHON)} -m plugins.community.demo_posts {shlex.quote(str(CONTENT))}", pty=False)
 
 
-def _takedown_in_store(post_id: str, reason: str):
-    """The scheduler's part of a takedown (queue and store), when a store exists."""
-    from scheduler.config import load_settings
-    from scheduler.publish.takedown import StoreTakedown, takedown_in_store
-    from scheduler.store.db import make_engine, session_factory
-
-    settings = load_settings()
-    database = settings.db_url.removeprefix("sqlite:///")
-    if settings.db_url.startswith("sqlite:///") and not Path(database).exists():
-        return StoreTakedown()
-    with session_factory(make_engine(settings.db_url))() as session:
-        outcome = takedown_in_store(session, post_id, actor=os.environ.get("USER", "editor"), reason=reason)
-    if outcome.cancelled_queue:
-        print(f"cancelled the queued feature {post_id}")
-    if outcome.post_withdrawn:
-        print("post marked as rejected (takedown) in the scheduler store")
-    for channel, media in outcome.published_media.items():
-        print(f"already published on {channel} as {media}: delete it there as well")
-    return outcome
 # == end community tasks ==
 
 

@@ -8,6 +8,7 @@ Follows the documented requests and responses:
   GET  /vXX/{ig-user-id}/media?fields=id,caption           → {"data": [...]} newest first
   POST /vXX/{page-id}/photos (url, caption)                → {"id": "<photo>", "post_id": "<page>_<photo>"}
   GET  /vXX/{page-id}/photos?type=uploaded&fields=id,name  → {"data": [...]} newest first
+  DELETE /vXX/{photo-id} | /{ig-media-id}                  → {"success": true} (demo/graph_fake_delete.py)
 Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
 
 Deliberately pessimistic where the documentation is silent: publishing the same container
@@ -48,6 +49,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from demo.graph_fake_delete import DeleteApi
 from demo.graph_fake_media import image_problem
 from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
 from demo.graph_fake_ugc import UgcFake
@@ -94,7 +96,7 @@ class FakeState:
 # Further parts of the API live in modules of their own (demo/graph_fake_<area>.py), each a
 # class with `name` and `route(fake, method, segments, query, form, token)` that answers
 # (status, body) for its endpoints or None; list them here.
-EXTENSIONS: tuple[type, ...] = (UgcFake,)
+EXTENSIONS: tuple[type, ...] = (UgcFake, DeleteApi)
 
 
 class GraphFake:
@@ -159,6 +161,9 @@ class GraphFake:
 
             def do_POST(self):
                 self._dispatch("POST")
+
+            def do_DELETE(self):
+                self._dispatch("DELETE")
 
             def _dispatch(self, method: str):
                 parts = urlsplit(self.path)

@@ -29,9 +29,25 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def start_server(folder: Path) -> tuple[ThreadingHTTPServer, str]:
-    """Serve folder on 127.0.0.1 at a free port in a daemon thread; returns (server, base URL)."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
+class HeaderHandler(QuietHandler):
+    """Sends `extra_headers` with every answer, like a static host with a `_headers` file."""
+
+    extra_headers: tuple[tuple[str, str], ...] = ()
+
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers:
+            self.send_header(name, value)
+        super().end_headers()
+
+
+def start_server(folder: Path, headers: list[tuple[str, str]] | None = None) -> tuple[ThreadingHTTPServer, str]:
+    """Serve folder on 127.0.0.1 at a free port in a daemon thread; returns (server, base URL).
+
+    headers: sent with every response (e.g. the Content-Security-Policy of the build's _headers)."""
+    handler_class = QuietHandler
+    if headers:
+        handler_class = type("SiteHeaders", (HeaderHandler,), {"extra_headers": tuple(headers)})
+    handler = functools.partial(handler_class, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -39,9 +55,9 @@ def start_server(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
+def serving(folder: Path, headers: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """start_server as a context manager: yields the base URL, stops the server afterwards."""
-    server, base_url = start_server(folder)
+    server, base_url = start_server(folder, headers)
     try:
         yield base_url
     finally:

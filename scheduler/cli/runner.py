@@ -56,7 +56,19 @@ def status_json(settings) -> dict:
     else:
         data["migrated"] = False
     data["instagram_quota_left"] = jobs.quota_left()
+    data["takedowns_open"] = takedowns_open(settings.db_url)
     return data
+
+
+def takedowns_open(db_url: str) -> list[dict]:
+    """Unfinished takedown steps (manual ones wait for `takedown-confirm`); [] before migration 0008."""
+    from scheduler.publish.takedown import open_takedowns
+    from scheduler.store.db import has_tables
+
+    if not has_tables(db_url, "takedowns", "takedown_steps"):
+        return []
+    with jobs.sessions_for(db_url, migrate_first=False)() as session:
+        return open_takedowns(session)
 
 
 def cmd_status(args, settings) -> int:
@@ -85,6 +97,10 @@ def cmd_status(args, settings) -> int:
     else:
         out.print("  none (database not migrated yet)")
     out.print(f"Instagram quota left: {jobs.quota_left()}", markup=False)
+    open_steps = takedowns_open(settings.db_url)
+    out.print("Takedowns offen:" if open_steps else "Takedowns offen: keine")
+    for item in open_steps:
+        out.print(f"  {item['post_id']}/{item['step']}: {item['state']} – {item['todo_de']}", markup=False)
     return EXIT_OK
 
 

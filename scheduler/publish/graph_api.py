@@ -9,6 +9,8 @@ Only the calls the publisher needs (Instagram through Facebook Login, host graph
   GET  /{ig-user-id}/media?fields=id,caption,timestamp,permalink      → {"data": [...]}
   POST /{page-id}/photos                   url, caption              → {"id": photo, "post_id": …}
   GET  /{page-id}/photos?type=uploaded&fields=id,name                 → {"data": [...]}
+  DELETE /{photo-id} (Page token) · DELETE /{ig-media-id} (Facebook-Login token) → {"success": true}
+  GET  /{object-id}?fields=id              → {"id": …}, or error 100/33 once it is gone (takedown)
 
 Errors are classified in graph_errors (RetryLater, NeedsEditor, Fatal and their kinds).
 `media_publish` is never repeated inside this client: whatever happened, the container's
@@ -262,6 +264,29 @@ class GraphClient:
             if marker and marker in (item.get("name") or ""):
                 return str(item["id"])
         return None
+
+
+def token_for(client: GraphClient, channel: str) -> str:
+    """The token that owns a channel's objects: the Page token for Facebook, else the Instagram one."""
+    return client.config.fb_page_token if channel == "facebook" else client.config.ig_token
+
+
+def delete_object(client: GraphClient, channel: str, object_id: str) -> bool:
+    """DELETE /{object-id}; True on {"success": true}. DELETE is idempotent at the API (a gone
+    object answers 100/33), so transient errors are retried with the client's backoff."""
+    body = client._call("DELETE", object_id, token_for(client, channel), idempotent=True)
+    return bool(body.get("success"))
+
+
+def object_exists(client: GraphClient, channel: str, object_id: str) -> bool:
+    """GET /{object-id}?fields=id: False when the API says it does not exist (code 100, subcode 33)."""
+    try:
+        client._call("GET", object_id, token_for(client, channel), params={"fields": "id"}, idempotent=True)
+    except Fatal as error:
+        if error.code == 100 and error.subcode == 33:
+            return False
+        raise
+    return True
 
 
 def match_media(items: list[dict], marker: str, since: datetime | None) -> str | None:

@@ -245,7 +245,8 @@ def test_status_json_before_migration(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(jobs, "quota_left", lambda: "unknown (no credentials)")
     assert cli.main(["status", "--json"], Settings(root=tmp_path, db_url=f"sqlite:///{tmp_path / 'x.db'}")) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data == {"next_runs": {}, "migrated": False, "instagram_quota_left": "unknown (no credentials)"}
+    assert data == {"next_runs": {}, "migrated": False, "instagram_quota_left": "unknown (no credentials)",
+                    "takedowns_open": []}
 
 
 def test_job_runs_are_pruned_but_each_jobs_last_success_stays(db_url, tmp_path):

@@ -4,8 +4,6 @@ on free ports with a self-signed certificate, sends the caching and security hea
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import re
 import shutil
@@ -16,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from plugins.headers.policy import COMPANION_HEADERS, header_policy
 from tests.alerts.smtp_helpers import free_port, self_signed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,12 +99,25 @@ def test_systemd_analyze_security_rates_the_scheduler_ok(unit_root):
 
 # --- nginx ----------------------------------------------------------------------------------
 
-def test_csp_allows_exactly_the_search_pages_inline_script():
-    template = (ROOT / "theme/templates/search.html").read_text(encoding="utf-8")
-    inline = re.findall(r"<script>(.*?)</script>", template, re.S)
-    assert len(inline) == 1
-    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in NGINX_CONF.read_text(encoding="utf-8")
+def nginx_headers(conf: str) -> dict[str, str]:
+    """name → value of every `add_header name "value" always;` line of the server block."""
+    return dict(re.findall(r'^\s*add_header\s+(\S+)\s+"([^"]*)"', conf, re.M))
+
+
+def test_nginx_sends_the_one_policy_and_its_companions():
+    sent = nginx_headers(NGINX_CONF.read_text(encoding="utf-8"))
+    assert sent["Content-Security-Policy"] == header_policy()
+    for name, value in COMPANION_HEADERS:
+        assert sent[name] == value, name
+    assert "'unsafe-inline'" not in sent["Content-Security-Policy"] and "sha256-" not in sent["Content-Security-Policy"]
+
+
+def test_no_template_has_an_inline_script():
+    """Only src= scripts and JSON-LD data blocks: the policy allows no inline script."""
+    for template in (ROOT / "theme/templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for attributes in re.findall(r"<script\b([^>]*)>", text):
+            assert "src=" in attributes or "application/ld+json" in attributes, (template, attributes)
 
 
 def nginx_config(tmp_path: Path, http_port: int, https_port: int) -> Path:
@@ -167,7 +179,7 @@ def test_nginx_accepts_the_server_block_and_sends_the_headers(tmp_path, site):
         get = lambda path: requests.get(f"{base}{path}", verify=str(tmp_path / "cert.pem"), timeout=5)  # noqa: E731
         assert home.status_code == 200 and home.headers["Cache-Control"] == "public, max-age=300, must-revalidate"
         csp = home.headers["Content-Security-Policy"]
-        assert csp.startswith("default-src 'self';") and "frame-ancestors 'none'" in csp and "http" not in csp
+        assert csp == header_policy() and "frame-ancestors 'none'" in csp and "http" not in csp
         assert home.headers["X-Content-Type-Options"] == "nosniff"
         assert home.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert "geolocation=()" in home.headers["Permissions-Policy"]

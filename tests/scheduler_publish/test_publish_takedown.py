@@ -1,0 +1,137 @@
+"""Takedown on the platforms and in the store: DELETE on Facebook and Instagram through the local
+Graph API fake, a manual step where Instagram refuses, transient errors, SIGKILL mid-way."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from demo.graph_fake_delete import delete_calls, deleted
+from demo.graph_fake_tokens import DEFAULT_SCOPES
+from plugins.region.registry import load_registry
+from scheduler import jobs
+from scheduler.cli.runner import status_json, takedowns_open
+from scheduler.config import load_settings
+from scheduler.publish.graph_api import GraphClient, GraphConfig
+from scheduler.publish.publisher import publish_due
+from scheduler.publish.state import FeaturePublication, PublishStep
+from scheduler.publish.takedown import SitePaths, Takedown, confirm_manual, open_takedowns
+from scheduler.publish.takedown_state import TakedownRecord
+from scheduler.store.models import AuditEvent, Consent, Image, Post
+from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env, store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def published_feature(db_url, tmp_path, monkeypatch, fake):
+    """One post planned and published to the fake; returns (sessions, key)."""
+    planning_env(monkeypatch, tmp_path)
+    url, _, sessions = store(db_url)
+    add_post(sessions, tmp_path / "media", 1, load_registry().get("plochingen").ags, author="geheime.knipserin")
+    (key,) = jobs.plan_job(url, NOW)[:1]
+    with sessions() as session:
+        assert publish_due(session, NOW, fake_publisher(fake.base_url, tmp_path / "content", [])) == {key: "done"}
+    return sessions, key
+
+
+def takedown_for(fake, tmp_path) -> Takedown:
+    client = GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, fake.base_url),
+                         sleep=lambda s: None, max_attempts=2)
+    return Takedown(SitePaths(tmp_path / "content", tmp_path / "media", tmp_path / "output"), lambda: client)
+
+
+def rows_about_the_post(session) -> int:
+    return sum(session.scalar(select(func.count()).select_from(model)) for model in (Post, Image, Consent, AuditEvent))
+
+
+@pytest.fixture
+def fake(tmp_path, request):
+    scopes = getattr(request, "param", None)
+    fake = GraphFake(tmp_path / "fake.json", scopes=scopes)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.both_databases  # SQLite and PostgreSQL: the purge and its VACUUM on both
+def test_takedown_deletes_both_platform_copies_and_every_row(db_url, tmp_path, monkeypatch, fake):
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    published = fake.published()
+    photo, media = published["facebook"][0]["id"], published["instagram"][0]["id"]
+    assert (tmp_path / "media/originals/p1.jpg").exists() and (tmp_path / f"content/community/{key}.md").exists()
+    with sessions() as session:
+        record = takedown_for(fake, tmp_path).run(session, key, "redaktion", "Autorin hat widerrufen")
+        assert record.status == "done", [(s.step, s.state, s.error) for s in record.steps]
+        assert rows_about_the_post(session) == 0
+        feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == key))
+        assert feature.status == "taken_down" and feature.request == {"key": key, "taken_down": True}
+        assert "P1" not in feature.post_uid and session.scalar(select(func.count()).select_from(PublishStep)) == 0
+        audit = session.scalar(select(TakedownRecord))
+        assert (audit.post_id, audit.editor, audit.reason) == (key, "redaktion", "Autorin hat widerrufen")
+    assert fake.published() == {"instagram": [], "facebook": []}
+    assert sorted((d["channel"], d["id"]) for d in deleted(fake)) == [("facebook", photo), ("instagram", media)]
+    assert not (tmp_path / "media/originals/p1.jpg").exists()
+    assert not (tmp_path / f"content/community/{key}.md").exists()
+
+
+@pytest.mark.parametrize("fake", [[s for s in DEFAULT_SCOPES if s != "instagram_manage_contents"]], indirect=True)
+def test_instagram_refusal_leaves_a_manual_step_until_confirmed(db_url, tmp_path, monkeypatch, fake):
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    with sessions() as session:
+        record = takedown_for(fake, tmp_path).run(session, key, "redaktion", "widerrufen")
+        states = {s.step: s.state for s in record.steps}
+        assert states == {"plan": "done", "store": "done", "files": "done", "facebook": "done", "instagram": "manual"}
+        (item,) = open_takedowns(session)
+        assert item["post_id"] == key and "von Hand löschen" in item["todo_de"] and "takedown-confirm" in item["todo_de"]
+        assert status_json(load_settings({"SOISTS_DB_URL": db_url}))["takedowns_open"] == [item]
+        # A rerun does not retry the refused call and does not repeat the Facebook delete.
+        takedown_for(fake, tmp_path).run(session, key, "redaktion", "widerrufen")
+        assert confirm_manual(session, key, "chefredaktion") == ["instagram"]
+        assert open_takedowns(session) == [] and record.status == "done"
+    assert len(fake.published()["instagram"]) == 1 and fake.published()["facebook"] == []
+    assert set(delete_calls(fake).values()) == {1}
+
+
+def test_transient_errors_are_recorded_and_the_next_run_finishes(db_url, tmp_path, monkeypatch, fake):
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    with sessions() as session:
+        fake.inject("server_error", 4)  # both tries of the Facebook and the Instagram step
+        record = takedown_for(fake, tmp_path).run(session, key, "redaktion", "widerrufen")
+        assert {s.step: s.state for s in record.steps}["facebook"] == "failed" and record.status == "open"
+        assert [i["step"] for i in open_takedowns(session)] == ["facebook", "instagram"]
+        record = takedown_for(fake, tmp_path).run(session, key, "redaktion", "widerrufen")
+        assert record.status == "done" and open_takedowns(session) == []
+    assert fake.published() == {"instagram": [], "facebook": []}
+
+
+def cli(tmp_path, db_url, fake, *args, crash: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "SOISTS_DB_URL": db_url, "SOISTS_MEDIA_DIR": str(tmp_path / "media"),
+           "SOISTS_CONTENT_DIR": str(tmp_path / "content"), "SOISTS_OUTPUT": str(tmp_path / "output"),
+           "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_GRAPH_BASE_URL": fake.base_url,
+           "SOISTS_IG_USER_ID": IG_USER_ID, "SOISTS_FB_PAGE_ID": PAGE_ID, "SOISTS_IG_TOKEN": IG_TOKEN,
+           "SOISTS_FB_PAGE_TOKEN": PAGE_TOKEN, "SOISTS_SECRETS_FILE": str(tmp_path / "no-secrets.json"),
+           "SOISTS_PUBLISH_CRASH_AT": crash}
+    return subprocess.run([sys.executable, "-m", "scheduler", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("checkpoint", ["takedown:facebook:deleted_unrecorded", "takedown:instagram:intent_stored"])
+def test_sigkill_mid_takedown_then_a_rerun_finishes_without_deleting_twice(db_url, tmp_path, monkeypatch, fake,
+                                                                           checkpoint):
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    killed = cli(tmp_path, db_url, fake, "takedown", key, "--editor", "redaktion", crash=checkpoint)
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    rerun = cli(tmp_path, db_url, fake, "takedown", key, "--editor", "redaktion")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"takedown {key}: done" in rerun.stdout
+    assert fake.published() == {"instagram": [], "facebook": []}
+    assert set(delete_calls(fake).values()) == {1}, delete_calls(fake)
+    with sessions() as session:
+        assert rows_about_the_post(session) == 0
+    assert takedowns_open(db_url) == []
