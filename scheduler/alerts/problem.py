@@ -26,6 +26,7 @@ KIND_TITLES = {
     "deploy_failed": "Website-Build oder Deploy fehlgeschlagen",
     "disk_space": "Wenig Speicherplatz",
     "job_failed": "Job fehlgeschlagen",
+    "insights_permission": "Statistiken: Berechtigung fehlt",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

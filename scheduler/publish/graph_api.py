@@ -175,6 +175,10 @@ class GraphClient:
             log.info("graph %s %s: %s; retrying in %.1f s", method, path, error, delay)
             self.sleep(delay)
 
+    def read(self, path: str, token: str, params: dict) -> dict:
+        """One idempotent GET (the insights stage's door to the same transport and errors)."""
+        return self._call("GET", path, token, params=params, idempotent=True)
+
     # -- Instagram ---------------------------------------------------------------------
     def create_image_container(self, image_url: str, caption: str) -> str:
         body = self._call("POST", f"{self.config.ig_user_id}/media", self.config.ig_token,
