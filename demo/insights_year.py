@@ -89,13 +89,29 @@ class DemoYear:
     features: int = 156
     days: int = 369  # to 4 January 2027: the last features get their day-1 and day-2 readings
     seed: int = 14
+    previous_features: int = 104  # the year before (Mon/Fri), measured weekly: the report's comparison
+
+    @property
+    def begin(self) -> date:
+        return self.start - timedelta(days=365) if self.previous_features else self.start
+
+    @property
+    def end(self) -> datetime:
+        """The frozen clock's last reading (the report's "as of")."""
+        last = self.start + timedelta(days=self.days - 1)
+        return datetime.combine(last, time(6, 15), BERLIN).astimezone(timezone.utc)
+
+    def run_days(self) -> list[date]:
+        """Weekly through the year before, daily through the demo year."""
+        weekly = [self.begin + timedelta(days=d) for d in range(0, (self.start - self.begin).days, 7)]
+        return weekly + [self.start + timedelta(days=d) for d in range(self.days)]
 
 
-def slots(start: date, count: int) -> list[datetime]:
+def slots(start: date, count: int, weekdays: tuple[int, ...] = (0, 2, 4)) -> list[datetime]:
     """Mon/Wed/Fri 18:00 Berlin, as the planner's default slots."""
     found, day = [], start
     while len(found) < count:
-        if day.weekday() in (0, 2, 4):
+        if day.weekday() in weekdays:
             found.append(datetime.combine(day, time(18), BERLIN).astimezone(timezone.utc))
         day += timedelta(days=1)
     return found
@@ -104,10 +120,11 @@ def slots(start: date, count: int) -> list[datetime]:
 def seed_store(session, year: DemoYear, rng: random.Random, page_id: str) -> dict[str, dict]:
     """Features with their step records; returns the fake's seed {"media": …, "posts": …}."""
     registry = list(load_registry())
-    chosen = rng.sample(registry, year.features)
     images = sorted((PROJECT_ROOT / "content" / "images" / "community").glob("*.jpg"))
     media, posts = {}, {}
-    for n, (slot, m) in enumerate(zip(slots(year.start, year.features), chosen)):
+    planned = list(zip(slots(year.begin, year.previous_features, (0, 4)), rng.sample(registry, year.previous_features)))
+    planned += zip(slots(year.start, year.features), rng.sample(registry, year.features))
+    for n, (slot, m) in enumerate(planned):
         key = f"{slot.astimezone(BERLIN).date().isoformat()}-{m.slug}"
         handle = HANDLES[n % len(HANDLES)]
         request = FeatureRequest(key, slot, f"instagram:DEMO{n:04d}", m.ags, m.slug, m.name,
@@ -125,13 +142,16 @@ def seed_store(session, year: DemoYear, rng: random.Random, page_id: str) -> dic
                                      started_utc=slot, finished_utc=posted)]
         session.add(feature)
         # Bigger places and summer evenings reach more people; a few posts travel far.
-        scale = int(rng.lognormvariate(7.4, 0.55) * (1.6 if m.kind == "Stadt" else 1.0))
-        media[media_id] = {"posted": posted.timestamp(), "scale": scale, "deleted": n == 40,
-                           "few_viewers": n in (12, 97)}
+        scale = int(rng.lognormvariate(7.4 if slot.year > year.begin.year else 7.0, 0.55)
+                    * (1.6 if m.kind == "Stadt" else 1.0))
+        media[media_id] = {"posted": posted.timestamp(), "scale": scale, "deleted": n == len(planned) - 116,
+                           "few_viewers": n in (len(planned) - 144, len(planned) - 59)}
         posts[f"{page_id}_{photo_id}"] = {"posted": posted.timestamp(), "scale": scale}
-    for n in range(720):  # #SoistS posts collected over the year (counts per week and municipality)
+    for n in range(1200):  # #SoistS posts collected (counts per week and municipality), more each year
         m = rng.choice(registry[:60] if rng.random() < 0.6 else registry)
-        when = datetime.combine(year.start, time(12), timezone.utc) + timedelta(days=rng.uniform(0, 364))
+        before = (year.start - year.begin).days  # a third in the year before, two thirds in the demo year
+        offset = rng.uniform(0, before) if n % 3 == 0 and before else before + rng.uniform(0, 364)
+        when = datetime.combine(year.begin, time(12), timezone.utc) + timedelta(days=offset)
         session.add(Post(uid=f"demo:{n:05d}", source="hashtag", author=f"demo_{n % 97}", caption="#SoistS",
                          hashtags=["soists"], taken_at=when - timedelta(days=1), collected_at=when,
                          state_changed_at=when, municipality_ags=m.ags, needs_review=False))
@@ -146,7 +166,8 @@ def write_logs(folder: Path, year: DemoYear, rng: random.Random) -> Path:
     for slug, hosts in LINKERS.items():
         for host in hosts:
             for _ in range(rng.randint(20, 200)):
-                when = datetime.combine(year.start, time(9), timezone.utc) + timedelta(minutes=rng.randint(0, 525000))
+                when = datetime.combine(year.begin, time(9), timezone.utc) + timedelta(
+                    minutes=rng.randint(0, 1440 * ((year.start - year.begin).days + 364)))
                 path = rng.choice((f"/kommunen/{slug}/badge.svg", f"/kommunen/{slug}/feed.atom", f"/kommunen/{slug}/"))
                 ip = f"203.0.113.{rng.randint(1, 254)}"
                 ref = f"https://www.{host}/freizeit/so-ist-s?utm_source=newsletter&id={rng.randint(1, 99)}"
@@ -176,17 +197,17 @@ def build(out: Path, year: DemoYear = DemoYear()) -> str:
     try:
         with session_factory(engine)() as session:
             seed = seed_store(session, year, rng, fake.page_id)
-            begin = datetime.combine(year.start, time(0), BERLIN).timestamp()
-            fake.extra("insights").update(seed, account={"start": begin, "ig_followers": 11800, "ig_daily": 7.5,
-                                                         "fb_followers": 5200, "fb_daily": 1.2})
+            begin = datetime.combine(year.begin, time(0), BERLIN).timestamp()
+            fake.extra("insights").update(seed, account={"start": begin, "ig_followers": 9100, "ig_daily": 7.5,
+                                                         "fb_followers": 4750, "fb_daily": 1.2})
             http = requests.Session()
             http.trust_env = False  # no proxy look-ups for a host that is never resolved
             base_url = f"http://graph-fake.invalid/{VERSION}"  # never resolved: the adapter answers
             http.mount(base_url, InProcess(fake))
             api = InsightsApi(GraphClient(GraphConfig(fake.ig_user_id, fake.page_id, fake.ig_token, fake.page_token,
                                                       base_url), http, sleep=lambda _s: None))
-            for offset in range(year.days):
-                now = datetime.combine(year.start + timedelta(days=offset), time(6, 15), BERLIN).astimezone(timezone.utc)
+            for day in year.run_days():
+                now = datetime.combine(day, time(6, 15), BERLIN).astimezone(timezone.utc)
                 with fake.lock:
                     fake.extra("insights")["now"] = now.timestamp()
                     fake.state.requests.clear()  # the fake's request log would grow all year
