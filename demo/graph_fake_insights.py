@@ -9,7 +9,7 @@
   GET /vXX/{page-id}/insights?metric=page_follows|page_follows_city&period=day
 
 Like the documentation says: an empty data set (not 0) while the figures are not there yet
-(the fake lags one day; Meta up to 48 h); "(#10) Not enough viewers for the media to show
+(the fake lags 30 hours; Meta up to 48 h); "(#10) Not enough viewers for the media to show
 insights"; removed metrics (impressions, post_impressions*, page_fans*) answer an invalid-metric
 error 100; a deleted object 100/33; a missing permission (#10) on Instagram and (#200) on the
 Page — checked against the scopes the fake's tokens were given.
@@ -48,9 +48,12 @@ def unit(text: str) -> float:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) / 2 ** 32
 
 
+LAG_DAYS = 1.25  # Meta: "can be delayed up to 48 hours"; the fake's figures start 30 h after posting
+
+
 def grown(total: float, age_days: float) -> int:
-    """Most of a post's audience comes in the first days; the fake's data lags one day."""
-    seen = max(age_days - 1.0, 0.0)
+    """Most of a post's audience comes in the first days; the fake's data lags LAG_DAYS."""
+    seen = max(age_days - LAG_DAYS, 0.0)
     return int(round(total * (1 - math.exp(-seen / 2.5)))) if seen > 0 else 0
 
 
