@@ -78,11 +78,11 @@ def build_report(data: StoreData, registry: Registry, period: F.Period, scope: S
         months=F.monthly_reach(features, period), followers=followers,
         ages=[(bucket, n, n / total_age) for bucket, n in ages], weekly=F.weekly_collected(data, period, scope.ags),
         gaps=F.gap_counts(features), map_bounds=[], names={m.ags: m.name for m in registry})
-    report.charts = charts(report, registry, site_url)
+    report.charts = charts(report, registry, site_url, [(f.ags, f.day) for f in features])
     return report
 
 
-def charts(report: Report, registry: Registry, site_url: str) -> dict[str, str]:
+def charts(report: Report, registry: Registry, site_url: str, featured: list[tuple[str, date]]) -> dict[str, str]:
     drawn = {}
     weekly = F.sample(report.followers)
     if weekly:
@@ -102,14 +102,9 @@ def charts(report: Report, registry: Registry, site_url: str) -> dict[str, str]:
                                    "Instagram-Follower nach Altersgruppe; 18–34 hervorgehoben",
                                    lambda bucket: bucket.replace("–", "-") in F.YOUNG)
     reach = {r.m.ags: r.reach for r in report.municipalities}
-    counts = [(f.ags, f.day) for f in F.in_scope(feature_list(report), report.period, report.scope.ags)]
+    # A single municipality is drawn in its region (the others white), a district or the region alone.
     members = report.scope.municipalities if report.scope.kind != "municipality" else tuple(registry)
-    rows = coverage_rows(members, counts, report.period.end)
+    rows = coverage_rows(members, featured, report.period.end)
     drawn["map"], report.map_bounds = reach_map(rows, reach, site_url.rstrip("/"),
                                                 "Karte der Kommunen, eingefärbt nach Reichweite der Features")
     return drawn
-
-
-def feature_list(report: Report) -> list[Feature]:
-    """The period's features again, from the rows (dates per municipality), for the map's counts."""
-    return [Feature(key="", ags=row.m.ags, day=d, credit="", image="") for row in report.municipalities for d in row.dates]
