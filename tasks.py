@@ -199,6 +199,18 @@ def _scheduler(c, args: str) -> None:
     c.run(f"{shlex.quote(PYTHON)} -m scheduler {args}", pty=False)
 
 
+@task(help={"start": "first day, e.g. 2026-01-01 (default: 1 January)", "end": "last day (default: today)",
+            "municipality": "one municipality (slug)", "district": "one district (slug)",
+            "out": "folder for HTML, PDF, CSV and JSON", "demo": "a year of demo data made through the fake "
+            "(var/report-demo/)", "no_pdf": "skip the PDF"})
+def report(c, start="", end="", municipality="", district="", out="", demo=False, no_pdf=False):
+    """The impact report (German): figures, charts, map, to-do list — HTML, PDF, CSV and JSON."""
+    args = [f"--{name} {shlex.quote(value)}" for name, value in
+            (("from", start), ("to", end), ("municipality", municipality), ("district", district), ("out", out))
+            if value]
+    _scheduler(c, " ".join(["report", *args, *(["--demo"] if demo else []), *(["--no-pdf"] if no_pdf else [])]))
+
+
 @task(help={"port": "port on 127.0.0.1 (default 8765)", "editor": "name recorded in the audit trail",
             "no_browser": "do not open a browser window"})
 def review(c, port=8765, editor="", no_browser=False):

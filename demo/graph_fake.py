@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from demo.graph_fake_delete import DeleteApi
+from demo.graph_fake_insights import InsightsFake
 from demo.graph_fake_media import image_problem
 from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
 from demo.graph_fake_ugc import UgcFake
@@ -96,7 +97,7 @@ class FakeState:
 # Further parts of the API live in modules of their own (demo/graph_fake_<area>.py), each a
 # class with `name` and `route(fake, method, segments, query, form, token)` that answers
 # (status, body) for its endpoints or None; list them here.
-EXTENSIONS: tuple[type, ...] = (UgcFake, DeleteApi)
+EXTENSIONS: tuple[type, ...] = (UgcFake, DeleteApi, InsightsFake)
 
 
 class GraphFake:
@@ -153,6 +154,8 @@ class GraphFake:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # else each answer waits ~40 ms for a delayed ACK
+
             def log_message(self, *args):  # keep test output quiet
                 pass
 

@@ -6,7 +6,7 @@ Used by the site's municipality overview and by the scheduler's coverage page.
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from typing import Callable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from .coverage import CoverageRow
@@ -47,15 +47,28 @@ def status_text(row: CoverageRow) -> str:
     return f"{row.featured_count}× gezeigt, zuletzt vor {row.days_waiting} Tagen"
 
 
-def _dots(rows: list[CoverageRow], points, site_url: str) -> Iterator[str]:
+# A shade says how to draw one municipality instead of the site's classes: (fill, stroke, tooltip).
+# Used by the impact report (shaded by reach); the site's map is drawn without one.
+Shade = Callable[[CoverageRow], tuple[str, str, str]]
+
+
+def _dots(rows: list[CoverageRow], points, site_url: str, shade: Shade | None = None) -> Iterator[str]:
     for row, (x, y) in zip(rows, points):
-        yield (f'<a href={quoteattr(f"{site_url}/{row.url}")}><circle class="{dot_class(row)}" '
+        if shade is None:
+            look, text = f'class="{dot_class(row)}"', status_text(row)
+        else:
+            fill, stroke, text = shade(row)
+            look = f'fill="{fill}" stroke="{stroke}" stroke-width="1"'  # attributes: no stylesheet needed
+        yield (f'<a href={quoteattr(f"{site_url}/{row.url}")}><circle {look} '
                f'cx="{x:.1f}" cy="{y:.1f}" r="{dot_radius(row):.1f}">'
-               f"<title>{escape(row.name)} ({escape(row.district)}): {status_text(row)}</title></circle></a>")
+               f"<title>{escape(row.name)} ({escape(row.district)}): {escape(text)}</title></circle></a>")
 
 
-def render_map(rows: list[CoverageRow], site_url: str, label: str, width: float = 640) -> str:
+def render_map(rows: list[CoverageRow], site_url: str, label: str, width: float = 640,
+               shade: Shade | None = None) -> str:
     points, height = project(rows, width)
+    labelled = (f'aria-label={quoteattr(label)}' if shade is not None  # the report: a label of its own
+                else 'aria-labelledby="region-map-title"')
     return (f'<svg class="region-map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-            f'aria-labelledby="region-map-title" xmlns="http://www.w3.org/2000/svg">'
-            f'<title id="region-map-title">{escape(label)}</title>{"".join(_dots(rows, points, site_url))}</svg>')
+            f'{labelled} xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="region-map-title">{escape(label)}</title>{"".join(_dots(rows, points, site_url, shade))}</svg>')

@@ -23,7 +23,7 @@ from scheduler.publish.problems import publish_problems
 
 RATE_LIMIT_HOURS = 6
 JOB_KINDS = ("feature_failed", "feature_needs_editor", "collect_login", "rate_limit", "deploy_failed", "job_failed",
-             "temporary_block", "suspected_spam")
+             "temporary_block", "suspected_spam", "insights_permission")
 DAILY_KINDS = (*JOB_KINDS, "empty_slot", "disk_space")
 EXIT_LOGIN, EXIT_RATE_LIMITED = 3, 4  # scheduler/exitcodes.py (not imported: it pulls in collect)
 
@@ -159,12 +159,25 @@ def disk_paths(env: Mapping[str, str] | None = None) -> list[Path]:
     return [PROJECT_ROOT, Path(env.get("SOISTS_MEDIA_DIR", str(PROJECT_ROOT / "var" / "media")))]
 
 
+def insights_problems(session: Session) -> list[Problem]:
+    """A permission missing on several insights readings in a row: figures are lost until someone acts."""
+    from scheduler.insights.gaps import permission_gaps
+
+    return [Problem("insights_permission", gap.channel, WARNING,
+                    f"Seit {german_datetime(gap.since)} fehlen die Statistiken von "
+                    f"{'Instagram' if gap.channel == 'instagram' else 'Facebook'}: Meta verweigert die Berechtigung "
+                    f"({gap.readings} Abrufe in Folge). {gap.detail[:200]}",
+                    "Im Meta-Business-Konto prüfen, ob die App die Berechtigungen instagram_manage_insights bzw. "
+                    "read_insights und pages_read_engagement hat; dann `python -m scheduler check-credentials`.")
+            for gap in permission_gaps(session)]
+
+
 def job_checks(session: Session, now: datetime) -> CheckResult:
     jobs = [j for (j,) in session.execute(select(JobRun.job).distinct())]
     runs = {job: latest_runs(session, job) for job in jobs}
     problems = [*feature_problems(session, now), *collect_problems(runs.get("collect", []), now),
                 *deploy_problems(session, runs.get("deploy", [])), *job_failure_problems(runs),
-                *publish_problems(session)]
+                *publish_problems(session), *insights_problems(session)]
     return CheckResult(problems, JOB_KINDS)
 
 

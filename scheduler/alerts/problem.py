@@ -31,6 +31,7 @@ KIND_TITLES = {
     "permissions": "Berechtigungen nicht prüfbar",
     "temporary_block": "Meta hat das Konto vorübergehend gesperrt",
     "suspected_spam": "Instagram vermutet Spam",
+    "insights_permission": "Statistiken: Berechtigung fehlt",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

@@ -33,7 +33,7 @@ def cmd_once(args, settings) -> int:
         print_lines(jobs.dry_run(settings.db_url))
         return EXIT_OK
     only = tuple(part.strip() for part in (args.only or ",".join(jobs.ONCE_ORDER)).split(",") if part.strip())
-    unknown = sorted(set(only) - set(jobs.ONCE_ORDER) - {"deploy"})
+    unknown = sorted(set(only) - set(jobs.ONCE_ORDER) - {"deploy", "insights"})
     if unknown:
         console.print(f"[red]unknown job(s) {', '.join(unknown)}: use tokens, expire, collect, plan, publish, alerts, deploy")
         return EXIT_USAGE
@@ -128,7 +128,7 @@ def add_commands(sub) -> None:
     add_dry_run(sub.add_parser("run", help="run the scheduler until SIGTERM (APScheduler, persistent job store)")
                 ).set_defaults(func=cmd_run)
     o = add_dry_run(sub.add_parser("once", help="run every job once and exit (cron / systemd timer)"))
-    o.add_argument("--only", help="comma-separated subset: tokens,expire,collect,plan,publish,alerts,deploy")
+    o.add_argument("--only", help="comma-separated subset: tokens,expire,collect,plan,publish,alerts,deploy,insights")
     o.set_defaults(func=cmd_once)
     st = sub.add_parser("status", help="next job runs, last failures, Instagram quota left")
     st.add_argument("--json", action="store_true", help="one JSON object for monitoring (also last runs, alerts)")

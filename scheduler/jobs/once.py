@@ -16,6 +16,7 @@ from scheduler.jobs.tasks import (
     collect_job,
     deploy_job,
     expire_job,
+    insights_job,
     job_settings,
     plan_job,
     publish_job,
@@ -95,6 +96,9 @@ def _run_jobs(db_url: str, now: datetime, report: OnceReport, publisher, deploy,
         report.add("publish: " + (", ".join(f"{k} → {s}" for k, s in result.items()) or "nothing due"))
         if any(status in ("needs_editor", "failed") for status in result.values()):
             report.exit_code = report.exit_code or 1
+    if "insights" in only:
+        with job_run(db_url, "insights"):
+            report.add(f"insights: {insights_job(db_url, now)}")
     if "deploy" in only:
         with job_run(db_url, "deploy"):
             deploy_job(db_url, deploy)

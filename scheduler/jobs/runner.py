@@ -12,6 +12,8 @@ Jobs (stable ids, all with coalesce, one instance, misfire grace, replace_existi
   soists.tokens    daily at SOISTS_TOKENS_AT (02:45): refresh tokens when due, record their
                    expiry, report problems (scheduler/credentials/refresh.py)
   soists.alerts    daily at SOISTS_ALERTS_AT (07:00): the full problem check (empty slots, disk)
+  soists.insights  daily at SOISTS_INSIGHTS_AT (06:15): figures of the published features and the
+                   accounts from Meta, referrers from the access logs (scheduler/insights/)
 
 After every job a listener records the run and reports problems (scheduler/alerts/hooks.py).
 
@@ -30,7 +32,7 @@ from typing import Callable, Mapping
 from scheduler.config import BERLIN
 
 JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire", "soists.tokens",
-           "soists.alerts")
+           "soists.alerts", "soists.insights")
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -44,6 +46,7 @@ class RunnerConfig:
     expire_at: time = time(3, 15)
     tokens_at: time = time(2, 45)
     alerts_at: time = time(7, 0)
+    insights_at: time = time(6, 15)
     misfire_grace_s: int = 15 * 60
 
     @classmethod
@@ -56,6 +59,7 @@ class RunnerConfig:
                    plan_at=clock("SOISTS_PLAN_AT", "05:30"), deploy_at=clock("SOISTS_DEPLOY_AT", "04:30"),
                    expire_at=clock("SOISTS_EXPIRE_AT", "03:15"), tokens_at=clock("SOISTS_TOKENS_AT", "02:45"),
                    alerts_at=clock("SOISTS_ALERTS_AT", "07:00"),
+                   insights_at=clock("SOISTS_INSIGHTS_AT", "06:15"),
                    misfire_grace_s=int(env.get("SOISTS_MISFIRE_GRACE_SECONDS", 15 * 60)))
 
 
@@ -79,6 +83,8 @@ def job_specs(config: RunnerConfig) -> list[dict]:
              trigger=daily(config.tokens_at), args=args),
         dict(id="soists.alerts", func="scheduler.jobs:alerts_job", name="alerts",
              trigger=daily(config.alerts_at), args=args),
+        dict(id="soists.insights", func="scheduler.jobs:insights_job", name="insights",
+             trigger=daily(config.insights_at), args=args),
     ]
 
 

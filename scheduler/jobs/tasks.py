@@ -133,3 +133,11 @@ def alerts_job(db_url: str) -> int:
     from scheduler.alerts.hooks import daily_check
 
     return daily_check(db_url)
+
+
+def insights_job(db_url: str, now: datetime | None = None, api=None) -> str:
+    """Daily: Meta's figures for the published features and the accounts, then the access logs."""
+    from scheduler.insights.job import run_job
+
+    with sessions_for(db_url)() as session:
+        return run_job(session, now, api).summary()

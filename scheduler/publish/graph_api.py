@@ -178,10 +178,11 @@ class GraphClient:
             self.sleep(delay)
 
     def request(self, method: str, path: str, *, params: dict | None = None, data: dict | None = None,
-                idempotent: bool = True, retry: bool = True) -> dict:
-        """Any further Instagram call (collection, mentions) with the same backoff, error
-        classification and token handling as publishing; one client, not two."""
-        return self._call(method, path, self.config.ig_token, params=params, data=data,
+                token: str | None = None, idempotent: bool = True, retry: bool = True) -> dict:
+        """Any further call (collection, mentions, insights) with the same backoff, error
+        classification and token handling as publishing; one client, not two. The token
+        defaults to the Instagram one."""
+        return self._call(method, path, token or self.config.ig_token, params=params, data=data,
                           idempotent=idempotent, retry=retry)
 
     # -- Instagram ---------------------------------------------------------------------

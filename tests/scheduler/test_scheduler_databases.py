@@ -20,7 +20,8 @@ from tests.scheduler_jobs.jobs_helpers import head_revision
 pytestmark = pytest.mark.both_databases
 
 TABLES = {"posts", "images", "consents", "audit_events", "source_cursors", "feature_publications",
-          "feature_publish_steps", "editor_choices", "place_aliases", "alert_log", "job_runs"}
+          "feature_publish_steps", "editor_choices", "place_aliases", "alert_log", "job_runs",
+          "insight_measurements", "insight_account_snapshots", "insight_referrers"}
 
 
 def revision(engine) -> str | None:

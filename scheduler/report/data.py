@@ -1,0 +1,105 @@
+"""What the report reads from the store, as plain rows (no ORM objects leave this module).
+
+Aggregates only: the rows carry feature keys, municipalities, counts and the credit a feature
+was published with — never anything about followers beyond the platforms' totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scheduler.config import BERLIN
+from scheduler.insights.state import AccountSnapshot, Measurement, ReferrerCount
+from scheduler.publish.state import FeaturePublication
+from scheduler.store.models import Post
+
+
+@dataclass(frozen=True)
+class Feature:
+    key: str
+    ags: str
+    day: date  # Berlin date of the slot
+    credit: str  # the author's handle as credited on the site
+    image: str  # path of the original (the report looks for the site's copy first)
+    reach: dict[str, int] = field(default_factory=dict)  # channel → latest reach
+    interactions: dict[str, int] = field(default_factory=dict)
+    gaps: tuple[str, ...] = ()  # reasons of the latest reading per channel, when it failed
+
+    @property
+    def total_reach(self) -> int:
+        return sum(self.reach.values())
+
+    @property
+    def total_interactions(self) -> int:
+        return sum(self.interactions.values())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    day: date
+    channel: str
+    followers: int | None
+    demographics: dict
+
+
+@dataclass(frozen=True)
+class Referrer:
+    day: date
+    slug: str
+    kind: str
+    host: str
+    hits: int
+
+
+@dataclass
+class StoreData:
+    features: list[Feature]
+    snapshots: list[Snapshot]
+    referrers: list[Referrer]
+    collected: list[tuple[str, date]]  # (AGS, Berlin date collected) of every #SoistS post
+
+
+def latest_readings(session: Session, as_of: datetime) -> dict[tuple[str, str], Measurement]:
+    """The newest reading per (feature, channel) taken until `as_of` (a gap counts: it says why)."""
+    latest: dict[tuple[str, str], Measurement] = {}
+    for row in session.scalars(select(Measurement).where(Measurement.measured_utc <= as_of)
+                               .order_by(Measurement.measured_utc, Measurement.id)):
+        previous = latest.get((row.feature_key, row.channel))
+        if row.gap is None or previous is None or previous.gap is not None:
+            latest[(row.feature_key, row.channel)] = row  # a later gap never hides earlier figures
+    return latest
+
+
+def by_feature(readings: dict[tuple[str, str], Measurement]) -> dict[str, dict[str, Measurement]]:
+    grouped: dict[str, dict[str, Measurement]] = {}
+    for (key, channel), row in readings.items():
+        grouped.setdefault(key, {})[channel] = row
+    return grouped
+
+
+def load(session: Session, as_of: datetime, reach: dict[str, str],
+         interactions: dict[str, tuple[str, ...]]) -> StoreData:
+    readings = by_feature(latest_readings(session, as_of))
+    features = []
+    for f in session.scalars(select(FeaturePublication).where(FeaturePublication.status == "done")
+                             .order_by(FeaturePublication.slot_utc)):
+        request, got = f.request or {}, readings.get(f.key, {})
+        ok = {ch: m for ch, m in got.items() if m.gap is None}
+        features.append(Feature(
+            key=f.key, ags=f.ags, day=f.slot_utc.astimezone(BERLIN).date(),
+            credit=str(request.get("handle") or request.get("author_name") or ""),
+            image=str(request.get("source_image") or ""),
+            reach={ch: int(m.values.get(reach[ch], 0)) for ch, m in ok.items()},
+            interactions={ch: sum(int(m.values.get(k, 0)) for k in interactions[ch]) for ch, m in ok.items()},
+            gaps=tuple(sorted(m.gap for m in got.values() if m.gap))))
+    snapshots = [Snapshot(s.day, s.channel, s.followers, s.demographics or {})
+                 for s in session.scalars(select(AccountSnapshot).where(AccountSnapshot.gap.is_(None))
+                                          .order_by(AccountSnapshot.day))]
+    referrers = [Referrer(r.day, r.slug, r.kind, r.host, r.hits) for r in session.scalars(select(ReferrerCount))]
+    collected = [(ags, when.astimezone(BERLIN).date()) for ags, when in session.execute(
+        select(Post.municipality_ags, Post.collected_at).where(Post.municipality_ags.is_not(None)))]
+    return StoreData(features, snapshots, referrers, collected)

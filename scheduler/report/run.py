@@ -1,0 +1,47 @@
+"""One report from a database: read, compute, write (the CLI and the benchmark call this)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from plugins.region.registry import load_registry
+from scheduler.insights.metrics import INTERACTIONS, REACH
+from scheduler.report.build import Report, build_report, scope_for
+from scheduler.report.data import load
+from scheduler.report.figures import Period
+from scheduler.report.render import Written, write
+
+SITE_URL = "https://www.so-ist-s.de"
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    start: date
+    end: date
+    out: Path
+    municipality: str = ""
+    district: str = ""
+    pdf: bool = True
+
+
+def compute(db_url: str, request: ReportRequest, now: datetime | None = None) -> Report:
+    from scheduler.store.db import make_engine, session_factory
+
+    now = now or datetime.now(timezone.utc)
+    registry = load_registry()
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            data = load(session, now, REACH, INTERACTIONS)
+    finally:
+        engine.dispose()
+    scope = scope_for(registry, request.municipality, request.district)
+    return build_report(data, registry, Period(request.start, request.end), scope, now.date(),
+                        os.environ.get("SOISTS_SITE_URL", SITE_URL))
+
+
+def make_report(db_url: str, request: ReportRequest, content_dir: Path, now: datetime | None = None) -> Written:
+    return write(compute(db_url, request, now), request.out, content_dir, pdf=request.pdf)
