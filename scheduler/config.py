@@ -38,9 +38,13 @@ class Settings:
     thumbnail_px: int = 400
     near_duplicate_distance: int = 6  # perceptual-hash bits that may differ for "the same photo"
     editor: str = field(default_factory=lambda: os.environ.get("USER", "editor"))
+    board_auth: str = "accounts"  # accounts | proxy | none (scheduler/curate/review/auth.py)
+    board_proxy_header: str = "X-Remote-User"
 
     def ensure_dirs(self) -> None:
-        self.media_dir.mkdir(parents=True, exist_ok=True)
+        from scheduler.store.private import private_dir
+
+        private_dir(self.media_dir)  # originals and thumbnails of people's photos: 0700
         if self.db_url.startswith("sqlite:///"):
             Path(self.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
@@ -67,4 +71,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         author_weekly_cap=int(env.get("SOISTS_AUTHOR_WEEKLY_CAP", defaults.author_weekly_cap)),
         rights_expiry_days=int(env.get("SOISTS_RIGHTS_EXPIRY_DAYS", defaults.rights_expiry_days)),
         editor=env.get("SOISTS_EDITOR", env.get("USER", "editor")),
+        board_auth=env.get("SOISTS_BOARD_AUTH", defaults.board_auth).strip().lower() or defaults.board_auth,
+        board_proxy_header=env.get("SOISTS_BOARD_PROXY_HEADER", defaults.board_proxy_header).strip(),
     )

@@ -19,7 +19,7 @@ from scheduler.store.models import Base, Post
 pytestmark = pytest.mark.both_databases
 
 TABLES = {"posts", "images", "consents", "audit_events", "source_cursors", "feature_publications",
-          "feature_publish_steps", "editor_choices", "place_aliases", "alert_log", "job_runs"}
+          "feature_publish_steps", "editor_choices", "place_aliases", "alert_log", "job_runs", "editor_accounts"}
 
 
 def revision(engine) -> str | None:
@@ -31,7 +31,7 @@ def test_migrations_up_down_and_up_again(db_url):
     engine = make_engine(db_url)
     try:
         migrate(db_url)
-        assert revision(engine) == "0004" and TABLES <= set(inspect(engine).get_table_names())
+        assert revision(engine) == "0005" and TABLES <= set(inspect(engine).get_table_names())
         command.downgrade(alembic_config(db_url), "0001")
         assert revision(engine) == "0001"
         assert not {"feature_publications", "editor_choices", "place_aliases", "alert_log"} & set(

@@ -38,7 +38,7 @@ def test_migrations_create_the_same_schema_as_the_models(db_url, tmp_path):
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == head_revision() == "0004"
+        assert MigrationContext.configure(connection).get_current_revision() == head_revision() == "0005"
 
 
 def test_only_granted_posts_with_a_municipality_are_candidates(db_url, tmp_path):
