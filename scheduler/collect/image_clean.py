@@ -37,6 +37,10 @@ class CleanImage:
     taken_at: datetime | None  # EXIF DateTimeOriginal as UTC, read before it was dropped
 
 
+def german_number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
 def _content_hint(data: bytes) -> str:
     head = data[:64].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<svg", b"<")):
@@ -56,15 +60,14 @@ def open_checked(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     except UnidentifiedImageError:
         raise BadImage("kein lesbares Bild" + (_content_hint(data) or " (Format unbekannt oder Datei beschädigt)")) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise BadImage(f"zu groß: mehr als {max_pixels:,} Pixel (mögliche Dekompressionsbombe)".replace(",", ".")) \
-            from None
+        raise BadImage(f"zu groß: mehr als {german_number(max_pixels)} Pixel (mögliche Dekompressionsbombe)") from None
     except DECODE_ERRORS as exc:
         raise BadImage(f"Bild beschädigt: {exc}") from None
     pixels = opened.width * opened.height
     if pixels > max_pixels:
         opened.close()
-        raise BadImage(f"zu groß: {opened.width}×{opened.height} Pixel, erlaubt sind höchstens "
-                       f"{max_pixels:,} (mögliche Dekompressionsbombe)".replace(",", "."))
+        raise BadImage(f"zu groß: {german_number(opened.width)}×{german_number(opened.height)} Pixel, erlaubt sind "
+                       f"höchstens {german_number(max_pixels)} (mögliche Dekompressionsbombe)")
     return opened
 
 

@@ -70,7 +70,8 @@ def seed_demo_posts(sessions, media_dir: Path, registry, avoid_ags: set[str], co
 def build_site(content: Path, output: Path) -> None:
     """The demo's deploy: build the site (the Instagram JPEGs are published from content/share/)."""
     subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(PROJECT_ROOT / "pelicanconf.py"),
-                    "-o", str(output), "-q"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+                    "-o", str(output), "-q"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+                   umask=0o022)
 
 
 def run_demo(dry_run: bool = False, keep: bool = False, work: Path = WORK) -> int:

@@ -39,7 +39,8 @@ def run_deploy_command(command: str) -> None:
     argv = shlex.split(command)
     if argv and argv[0] == "invoke" and not shutil.which("invoke"):
         argv[0] = str(PROJECT_ROOT / ".venv" / "bin" / "invoke")
-    subprocess.run(argv, cwd=PROJECT_ROOT, check=True)
+    # the build writes the public site: world-readable files, not the scheduler's private umask
+    subprocess.run(argv, cwd=PROJECT_ROOT, check=True, umask=0o022)
 
 
 def deploy_from_env() -> Callable[[], None]:
