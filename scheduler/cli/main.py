@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from plugins.region.registry import UnknownMunicipality
 from scheduler.cli import aliases, collect, credentials, curate, editors, plan, runner, store
-from scheduler.cli.common import console
+from scheduler.cli.common import console, redact_consoles
 from scheduler.config import Settings, load_settings
 from scheduler.curate.workflow import CurationError
 from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         return EXIT_USAGE if exc.code else EXIT_OK
     settings = settings or load_settings()
     redactor = configure_logging()
+    redact_consoles(redactor.scrub)
     try:
         return args.func(args, settings)
     except (CurationError, UnknownMunicipality) as exc:
