@@ -54,7 +54,7 @@ from scheduler.publish.locks import LockLost, publisher_lock
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
-from scheduler.store.private import make_public
+from scheduler.store.private import make_public, public_umask
 
 log = logging.getLogger(__name__)
 CRASH_ENV = "SOISTS_PUBLISH_CRASH_AT"
@@ -86,8 +86,8 @@ def write_with_site_writer(request: FeatureRequest, image: str, content_dir: Pat
 def run_invoke_publish(project_root: Path = PROJECT_ROOT) -> None:
     """Default deploy: the project's own `invoke publish` task (build + deploy)."""
     invoke = shutil.which("invoke") or str(Path(sys.executable).with_name("invoke"))
-    # the build writes the public site: world-readable files, not the scheduler's private umask
-    subprocess.run([invoke, "publish"], cwd=project_root, check=True, umask=0o022)
+    # the build writes the public site: the operator's umask, not the scheduler's private one
+    subprocess.run([invoke, "publish"], cwd=project_root, check=True, umask=public_umask())
 
 
 @dataclass

@@ -11,12 +11,38 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 FILE_MODE = 0o600
 DIR_MODE = 0o700
-PUBLIC_FILE_MODE = 0o644  # what the published site needs (nginx runs as another user)
+PUBLIC_FILE_MODE = 0o666  # site files, less the operator's umask (nginx runs as another user)
+
+
+_inherited_umask: int | None = None  # what the process was started with (systemd's UMask=, a shell's)
 
 
 def restrict_umask() -> int:
     """Called first thing by the CLI and the runner; returns the previous umask."""
-    return os.umask(PRIVATE_UMASK)
+    global _inherited_umask
+    previous = os.umask(PRIVATE_UMASK)
+    if _inherited_umask is None:
+        _inherited_umask = previous
+    return previous
+
+
+def public_umask() -> int:
+    """For the site build and its files: the umask the operator gave the process, not ours."""
+    if _inherited_umask is not None:
+        return _inherited_umask
+    return current_umask()
+
+
+def current_umask() -> int:
+    """Read without setting it: os.umask(0) and back would open a window in which another
+    thread creates world-writable files."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def _tighten(path: Path, mode: int) -> None:
@@ -64,5 +90,5 @@ def private_sqlite_file(url: str) -> None:
 def make_public(path: Path) -> Path:
     """Files of the published site (content/, copied verbatim by the build) must stay readable
     by the web server despite the private umask."""
-    os.chmod(path, PUBLIC_FILE_MODE)
+    os.chmod(path, PUBLIC_FILE_MODE & ~public_umask())
     return path

@@ -81,7 +81,7 @@ def test_restore_into_an_empty_place_gives_the_same_store(db_url, empty_target, 
     assert cli.main(["backup", "--to", str(tmp_path / "backups")], source) == 0
     (folder,) = (tmp_path / "backups").iterdir()
     info = backup.json.loads((folder / "manifest.json").read_text())
-    assert info["schema_revision"] == "0004" and info["dialect"] == url.split(":")[0].split("+")[0]
+    assert info["schema_revision"] == "0005" and info["dialect"] == url.split(":")[0].split("+")[0]
     assert "apscheduler_jobs" in info["job_store"]
     assert {f["path"] for f in info["files"]} >= {"media/originals/p1.jpg", backup.DUMPS[info["dialect"]]}
 
