@@ -99,6 +99,20 @@ def taken_at_of(data: bytes) -> datetime | None:
         return None
 
 
+METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop", "iptc")
+
+
+def carries_metadata(data: bytes) -> bool:
+    """True when a kept file still has anything besides pixels (stored before this module existed)."""
+    try:
+        with open_checked(data) as opened:
+            text_chunks = getattr(opened, "text", {}) if opened.format == "PNG" else {}
+            return bool(opened.getexif()) or any(key in opened.info for key in METADATA_KEYS) or bool(text_chunks) \
+                or b"Exif" in data[:65536]
+    except (BadImage, *DECODE_ERRORS):
+        return False
+
+
 def _pixels_only(image: Image.Image) -> Image.Image:
     """A copy without the info dict: no EXIF, XMP, ICC, comments or text chunks can be saved."""
     fresh = Image.frombytes(image.mode, image.size, image.tobytes())

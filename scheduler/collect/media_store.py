@@ -15,7 +15,7 @@ from typing import Callable
 import imagehash
 
 from plugins.images.derive import MAX_PIXELS
-from scheduler.collect.image_clean import BadImage, clean, flatten  # noqa: F401  (BadImage: the callers' error)
+from scheduler.collect.image_clean import BadImage, carries_metadata, clean, flatten  # noqa: F401  (BadImage: the callers' error)
 from scheduler.store.private import write_private
 
 
@@ -37,6 +37,31 @@ def original_path(media_dir: Path, uid: str) -> Path:
     return media_dir / "originals" / f"{safe_name(uid)}.img"
 
 
+def _thumbnail(rgb, target: Path, thumbnail_px: int) -> None:
+    small = rgb.copy()
+    small.thumbnail((thumbnail_px, thumbnail_px))
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=82)  # a pixel-only image: no metadata to carry
+    write_private(target, buffer.getvalue())
+
+
+def rescrub(media_dir: Path, relative: str, thumbnail_relative: str, thumbnail_px: int = 400) -> StoredImage | None:
+    """An original stored before metadata was stripped at import: clean it and its thumbnail
+    in place (`python -m scheduler scrub-media`). None when it was clean already."""
+    original = media_dir / relative
+    data = original.read_bytes()
+    thumbnail = media_dir / thumbnail_relative
+    dirty_thumbnail = thumbnail.exists() and carries_metadata(thumbnail.read_bytes())
+    if not carries_metadata(data) and not dirty_thumbnail:
+        return None
+    cleaned = clean(data)
+    write_private(original, cleaned.data)
+    rgb = flatten(cleaned.image)
+    _thumbnail(rgb, thumbnail, thumbnail_px)
+    return StoredImage(relative, thumbnail_relative, cleaned.image.width, cleaned.image.height,
+                       hashlib.sha256(cleaned.data).hexdigest(), str(imagehash.phash(rgb)))
+
+
 def store_image(media_dir: Path, uid: str, load: Callable[[], bytes], thumbnail_px: int = 400,
                 max_pixels: int = MAX_PIXELS) -> StoredImage:
     """Clean and keep the photo unless it is already there; make the thumbnail unless it exists.
@@ -53,11 +78,7 @@ def store_image(media_dir: Path, uid: str, load: Callable[[], bytes], thumbnail_
     rgb = flatten(image)
     thumbnail = media_dir / "thumbnails" / f"{safe_name(uid)}.jpg"
     if not thumbnail.exists():
-        small = rgb.copy()
-        small.thumbnail((thumbnail_px, thumbnail_px))
-        buffer = io.BytesIO()
-        small.save(buffer, "JPEG", quality=82)  # a pixel-only image: no metadata to carry
-        write_private(thumbnail, buffer.getvalue())
+        _thumbnail(rgb, thumbnail, thumbnail_px)
     return StoredImage(
         path=str(original.relative_to(media_dir)),
         thumbnail_path=str(thumbnail.relative_to(media_dir)),

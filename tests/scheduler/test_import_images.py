@@ -243,3 +243,33 @@ def test_high_bit_depth_and_unusual_modes_convert_correctly(sessions, settings, 
     with _thumbnail(settings, ids[3], sessions) as cmyk:  # CMYK red stays red
         red, green, blue = cmyk.getpixel((100, 200))
         assert red > 150 and green < 90 and blue < 90
+
+
+def test_scrub_media_cleans_what_older_versions_stored(sessions, settings, registry, tmp_path):
+    """Originals stored before this change kept the file as it arrived (GPS included)."""
+    from scheduler.cli import main as cli
+    from scheduler.collect.image_clean import carries_metadata
+    from tests.scheduler.test_scheduler_store import collected
+
+    Collector(sessions, settings, registry).store(collected(1, image=gps_jpeg()))
+    Collector(sessions, settings, registry).store(collected(2, image=png_with_metadata()))
+    with sessions() as session:
+        rows = session.scalars(select(StoredImage).order_by(StoredImage.id)).all()
+        paths = [(settings.media_dir / r.path, settings.media_dir / r.thumbnail_path) for r in rows]
+        old_sha = rows[0].sha256
+    for (original, _), data in zip(paths, (gps_jpeg(), png_with_metadata())):
+        original.write_bytes(data)  # what the old import kept
+        assert carries_metadata(data)
+    assert not carries_metadata(paths[0][1].read_bytes())
+    assert cli.main(["scrub-media"], settings) == 0
+    for original, thumbnail in paths:
+        assert_no_metadata(original)
+        assert_no_metadata(thumbnail)
+        assert not carries_metadata(original.read_bytes())
+    with sessions() as session:  # the store describes the cleaned file (the same bytes a new import keeps)
+        import hashlib
+        assert session.scalars(select(StoredImage.sha256).order_by(StoredImage.id)).first() == old_sha == \
+            hashlib.sha256(paths[0][0].read_bytes()).hexdigest()
+    before = paths[0][0].read_bytes()
+    assert cli.main(["scrub-media"], settings) == 0  # clean files are left alone (no re-encoding)
+    assert paths[0][0].read_bytes() == before

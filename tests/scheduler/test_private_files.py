@@ -142,3 +142,15 @@ def test_no_token_in_cli_logs_or_output_when_a_request_fails(tmp_path):
     assert "DEBUG" in result.stderr  # the logs were written (urllib3's request lines)
     for stream in (result.stdout, result.stderr):
         assert TOKEN not in stream and TOKEN[::-1] not in stream
+
+
+def test_runner_logging_redacts_tokens(tmp_path):
+    """The runner calls configure_logging too: a job that logs a token logs "[redacted]"."""
+    script = ("import logging; from scheduler.jobs.logs import configure_logging; configure_logging('INFO'); "
+              "logging.getLogger('apscheduler.executors').error('job failed: token %s in reply', "
+              f"{TOKEN!r})")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SOISTS_IG_TOKEN": TOKEN,
+                                 "SOISTS_SECRETS_FILE": str(tmp_path / "none.toml")})
+    assert "job failed: token [redacted] in reply" in result.stderr and TOKEN not in result.stderr, result.stderr
+    assert "configure_logging" in Path(ROOT / "scheduler" / "jobs" / "runner.py").read_text()
