@@ -290,3 +290,13 @@ def test_non_ascii_form_values(board, sessions):
     assert status == 303 and headers["location"].startswith("/?view=pending#post-1")
     with sessions() as session:
         assert session.get(Post, 1).events[-1].reason == "Gesicht erkennbar – Schlüsselübergabe 📷"
+
+
+@pytest.mark.parametrize("request_line", [b"GET /" + b"a" * 70_000 + b" HTTP/1.0", b"GET / HTTP/9\r\nX: \x00",
+                                          b"\x16\x03\x01\x02\x00\x01\x00"])
+def test_requests_refused_before_the_app_are_german_with_headers_too(board, request_line):
+    _, answer = raw(board, request_line + b"\r\n\r\n")
+    status, headers, body = head_and_body(answer)
+    assert 400 <= status < 500
+    assert '<html lang="de">' in body and "Fehler" in body and "aaaa" not in body
+    assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]

@@ -14,9 +14,13 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .app import ReviewApp
 from .auth import AuthConfig
+from .security import SECURITY_HEADERS
 
 LOOPBACK = "127.0.0.1"
 REQUEST_TIMEOUT_S = 10.0
+ERROR_PAGE = ('<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Fehler {code} – So ist S Prüfung'
+              '</title></head><body><h1>Fehler {code}</h1><p>Die Anfrage konnte nicht gelesen werden.</p>'
+              '<p><a href="/">Zur Übersicht</a></p></body></html>')
 
 
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -28,6 +32,20 @@ class _QuietHandler(WSGIRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests refused before the app runs (malformed or overlong request line, too many
+        headers): a German page with the board's security headers, and no echo of the request."""
+        body = ERROR_PAGE.format(code=code).encode()
+        self.close_connection = True
+        self.request_version = "HTTP/1.0"  # an unparsed line counts as HTTP/0.9, which would drop the headers
+        self.send_response(code)  # the standard reason phrase, never the request's text
+        for name, value in (*SECURITY_HEADERS, ("Content-Type", "text/html; charset=utf-8"),
+                            ("Content-Length", str(len(body))), ("Connection", "close")):
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200:
+            self.wfile.write(body)
 
 
 def auth_config(settings, editor: str, auth: str | None) -> AuthConfig:
