@@ -40,9 +40,13 @@ class Settings:
     collect_source: str = "graph"  # "graph": the official API; "instaloader" only when chosen
     consent_hashtag: str = "jaSoistS"  # the answer to a public rights request must contain it
     editor: str = field(default_factory=lambda: os.environ.get("USER", "editor"))
+    board_auth: str = "accounts"  # accounts | proxy | none (scheduler/curate/review/auth.py)
+    board_proxy_header: str = "X-Remote-User"
 
     def ensure_dirs(self) -> None:
-        self.media_dir.mkdir(parents=True, exist_ok=True)
+        from scheduler.store.private import private_dir
+
+        private_dir(self.media_dir)  # originals and thumbnails of people's photos: 0700
         if self.db_url.startswith("sqlite:///"):
             Path(self.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
@@ -71,4 +75,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         collect_source=env.get("SOISTS_COLLECT_SOURCE", defaults.collect_source).strip().lower(),
         consent_hashtag=env.get("SOISTS_CONSENT_HASHTAG", defaults.consent_hashtag).lstrip("#"),
         editor=env.get("SOISTS_EDITOR", env.get("USER", "editor")),
+        board_auth=env.get("SOISTS_BOARD_AUTH", defaults.board_auth).strip().lower() or defaults.board_auth,
+        board_proxy_header=env.get("SOISTS_BOARD_PROXY_HEADER", defaults.board_proxy_header).strip(),
     )

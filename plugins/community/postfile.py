@@ -25,6 +25,7 @@ post plus a list of problems instead of raising, so a build can list every probl
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -180,6 +181,7 @@ def write_post_file(post: CommunityPost, content_dir: Path | str) -> Path:
     target = folder / post.filename
     staging = target.with_name(f".{target.name}.tmp")
     staging.write_text(render_post_file(post), encoding="utf-8")
+    os.chmod(staging, 0o644)  # a site file, also when the writer runs under the scheduler's private umask
     staging.replace(target)
     return target
 

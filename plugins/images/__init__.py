@@ -22,7 +22,7 @@ from pelican.generators import Generator
 from plugins import validation
 from plugins.incremental import output_kept
 
-from .derive import RASTER_EXTENSIONS, EncodeSettings
+from .derive import MAX_PIXELS, RASTER_EXTENSIONS, EncodeSettings
 from .markup import missing_markup, picture_markup
 from .pipeline import ImagePipeline, resolve_cache_dir
 
@@ -35,7 +35,7 @@ def pipeline_from_settings(settings: dict) -> ImagePipeline:
         widths=tuple(settings.get("IMAGE_WIDTHS", (480, 800, 1200, 1600))),
         jpeg_quality=int(settings.get("IMAGE_JPEG_QUALITY", 82)),
         webp_quality=int(settings.get("IMAGE_WEBP_QUALITY", 80)),
-        max_pixels=int(settings.get("IMAGE_MAX_PIXELS", 40_000_000)),
+        max_pixels=int(settings.get("IMAGE_MAX_PIXELS", MAX_PIXELS)),
     )
     return ImagePipeline(
         content_path=Path(settings["PATH"]),

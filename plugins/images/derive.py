@@ -20,6 +20,10 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # Bump when the pixels produced for the same settings change: it invalidates the cache.
 PIPELINE_VERSION = 2
+# The largest image (width × height) any part of the project decodes: the build here, the
+# scheduler's import (scheduler/collect/image_clean.py) too. One number, so a photo the import
+# accepts never fails the build. A 40-megapixel RGB image decodes to about 120 MB.
+MAX_PIXELS = 40_000_000
 RASTER_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"})
 
 
@@ -28,7 +32,7 @@ class EncodeSettings:
     widths: tuple[int, ...] = (480, 800, 1200, 1600)
     jpeg_quality: int = 82
     webp_quality: int = 80
-    max_pixels: int = 40_000_000
+    max_pixels: int = MAX_PIXELS
 
     def fingerprint(self) -> str:
         return json.dumps({**asdict(self), "version": PIPELINE_VERSION}, sort_keys=True)

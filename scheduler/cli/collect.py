@@ -21,7 +21,7 @@ def _run_with_progress(collector: Collector, source, total: int | None, label: s
 def _print_report(prefix: str, report: RunReport) -> None:
     out.print(f"{prefix}{report.summary()}")
     for message in report.messages:
-        out.print(f"  note: {message}")
+        out.print(f"  note: {message}", markup=False, highlight=False)
 
 
 def cmd_import(args, settings) -> int:
@@ -61,6 +61,29 @@ def cmd_webhook(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_scrub_media(args, settings) -> int:
+    """Strip EXIF/GPS from originals and thumbnails stored before imports did it themselves."""
+    from sqlalchemy import select
+
+    from scheduler.collect.media_store import BadImage, rescrub
+    from scheduler.store.models import Image
+
+    cleaned = failed = 0
+    with sessions(settings).begin() as session:
+        for row in session.scalars(select(Image)):
+            try:
+                result = rescrub(settings.media_dir, row.path, row.thumbnail_path, settings.thumbnail_px)
+            except (BadImage, OSError) as exc:
+                console.print(f"post {row.post_id}: {row.path}: {exc}", markup=False, highlight=False)
+                failed += 1
+                continue
+            if result is not None:
+                row.width, row.height, row.sha256, row.phash = result.width, result.height, result.sha256, result.phash
+                cleaned += 1
+    out.print(f"{cleaned} image(s) cleaned of metadata, {failed} unreadable", markup=False)
+    return EXIT_OK
+
+
 def add_commands(sub) -> None:
     c = sub.add_parser("collect", help="collect new posts from Instagram (official Graph API by default)")
     c.add_argument("--source", choices=["hashtag", "tagged", "mentions", "all"], default="all",
@@ -75,3 +98,5 @@ def add_commands(sub) -> None:
     i.add_argument("path")
     i.add_argument("--manual", action="store_true", help="images with .json/.toml sidecars")
     i.set_defaults(func=cmd_import)
+    sub.add_parser("scrub-media", help="strip EXIF/GPS and other metadata from images stored by older versions"
+                   ).set_defaults(func=cmd_scrub_media)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Callable
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -12,6 +15,28 @@ from scheduler.store.models import Post
 
 console = Console(stderr=True)
 out = Console()
+
+
+class ScrubbedStream:
+    """stdout/stderr with every known token removed: command output ends up in cron mails and
+    journals too. Looks the real stream up on every write, so tests that swap sys.stdout work."""
+
+    def __init__(self, name: str, scrub: Callable[[str], str]):
+        self.name, self.scrub = name, scrub
+
+    def _stream(self):
+        return getattr(sys, self.name)
+
+    def write(self, text: str) -> int:
+        return self._stream().write(self.scrub(text))
+
+    def __getattr__(self, attribute):  # flush, isatty, fileno, encoding … of the real stream
+        return getattr(self._stream(), attribute)
+
+
+def redact_consoles(scrub: Callable[[str], str]) -> None:
+    for target, name in ((out, "stdout"), (console, "stderr")):
+        target.file = ScrubbedStream(name, scrub)
 
 
 def progress() -> Progress:

@@ -6,9 +6,9 @@ from rich.table import Table
 from sqlalchemy import select
 
 from plugins.region.registry import load_registry
-from scheduler.cli.common import editor, get_post, out, sessions
+from scheduler.cli.common import console, editor, get_post, out, sessions
 from scheduler.curate import workflow
-from scheduler.exitcodes import EXIT_OK
+from scheduler.exitcodes import EXIT_OK, EXIT_USAGE
 from scheduler.store.models import Post, State
 
 SHOWN_FIELDS = ("id", "uid", "source", "state", "author", "permalink", "taken_at", "location_name",
@@ -116,10 +116,19 @@ def cmd_expire(args, settings) -> int:
 
 
 def cmd_review(args, settings) -> int:
+    from scheduler.curate.editors import has_accounts
     from scheduler.curate.review.server import serve
 
-    serve(sessions(settings), settings, load_registry(), port=args.port, editor=editor(args, settings),
-          open_browser=not args.no_browser)
+    store = sessions(settings)
+    auth = args.auth or settings.board_auth
+    if auth == "accounts":
+        with store() as session:
+            if not has_accounts(session):
+                console.print("[red]no review board accounts yet: python -m scheduler editors add NAME "
+                              "(or SOISTS_BOARD_AUTH=proxy behind a signing-in proxy, or none for one local user)")
+                return EXIT_USAGE
+    serve(store, settings, load_registry(), port=args.port, editor=editor(args, settings),
+          open_browser=not args.no_browser, auth=auth)
     return EXIT_OK
 
 
@@ -157,6 +166,8 @@ def add_commands(sub) -> None:
     sub.add_parser("expire", help="expire rights requests older than 14 days").set_defaults(func=cmd_expire)
     v = sub.add_parser("review", help="serve the review board on 127.0.0.1")
     v.add_argument("--port", type=int, default=8765)
-    v.add_argument("--editor")
+    v.add_argument("--editor", help="the one user's name with --auth none")
+    v.add_argument("--auth", choices=("accounts", "proxy", "none"),
+                   help="how editors sign in (default: SOISTS_BOARD_AUTH, else accounts)")
     v.add_argument("--no-browser", action="store_true")
     v.set_defaults(func=cmd_review)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
+
 from plugins.region.registry import UnknownMunicipality
-from scheduler.cli import aliases, collect, credentials, curate, plan, report, runner, store, takedown
-from scheduler.cli.common import console
+from scheduler.cli import aliases, collect, credentials, curate, editors, plan, report, runner, store, takedown
+from scheduler.cli.common import console, redact_consoles
 from scheduler.config import Settings, load_settings
 from scheduler.curate.workflow import CurationError
 from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from scheduler.jobs.logs import configure_logging
 
-STAGES = (runner, collect, curate, plan, aliases, store, credentials, takedown, report)
+STAGES = (runner, collect, curate, editors, plan, aliases, store, credentials, takedown, report)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
     settings = settings or load_settings()
+    redactor = configure_logging()
+    redact_consoles(redactor.scrub)
     try:
         return args.func(args, settings)
     except (CurationError, UnknownMunicipality) as exc:
@@ -43,5 +48,5 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         console.print("[yellow]interrupted; everything stored so far is kept")
         return EXIT_FAILURE
     except Exception as exc:  # a cron job needs an exit code, the operator a message
-        console.print(f"[red]failed: {type(exc).__name__}: {exc}", highlight=False)
+        console.print(f"[red]failed: {type(exc).__name__}: {escape(redactor.scrub(str(exc)))}", highlight=False)
         return EXIT_FAILURE

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.collect import graph_refs
-from scheduler.collect.media_store import find_near_duplicate, store_image
+from scheduler.collect.media_store import BadImage, find_near_duplicate, store_image
 from scheduler.collect.sources.base import CollectedPost
 from scheduler.config import Settings
 from scheduler.curate import rules
@@ -39,6 +39,11 @@ class RunReport:
     def summary(self) -> str:
         return (f"{self.stored} new ({self.rejected_by_rules} rejected by rules, {self.needs_review} need a "
                 f"municipality check), {self.already_known} already known")
+
+
+def source_label(collected: CollectedPost) -> str:
+    """The file a person would look for (manual and folder imports), else the post's uid."""
+    return str(collected.evidence.get("path") or collected.evidence.get("file") or collected.uid)
 
 
 class DbCursorStore:
@@ -66,6 +71,7 @@ class Collector:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, registry: Registry):
         self.sessions, self.settings, self.registry = sessions, settings, registry
         self._detector: Detector | None = None
+        self.notes: list[str] = []  # per-file verdicts of this run that a person should read
 
     def detector(self, session: Session) -> Detector:
         """Built once per run with the aliases editors taught so far (read from the store here,
@@ -78,6 +84,7 @@ class Collector:
             on_post: Callable[[CollectedPost, str], None] | None = None) -> RunReport:
         report = report or RunReport()
         self._detector = None  # aliases taught since the last run count from now on
+        self.notes = []
         for collected in posts:
             outcome = self.store(collected)
             if outcome == "known":
@@ -88,6 +95,7 @@ class Collector:
                 report.needs_review += outcome == "review"
             if on_post:
                 on_post(collected, outcome)
+        report.messages.extend(self.notes)
         return report
 
     def store(self, collected: CollectedPost) -> str:
@@ -142,8 +150,12 @@ class Collector:
         try:
             stored = store_image(self.settings.media_dir, collected.uid, collected.load_image,
                                  self.settings.thumbnail_px)
-        except (OSError, ValueError) as exc:  # Pillow: not an image / truncated file
-            return rules.Verdict(False, f"Bild nicht lesbar: {exc}")
+        except (BadImage, OSError, ValueError) as exc:
+            # One bad file is one rejected post (named, so a rerun knows it and goes on),
+            # never the end of the whole import.
+            reason = f"Bild nicht verwendbar ({source_label(collected)}): {exc}"
+            self.notes.append(reason)
+            return rules.Verdict(False, reason)
         session.add(Image(post=post, **stored.__dict__))
         verdict = rules.check_image(stored.width, stored.height, self.settings)
         if not verdict.accepted:

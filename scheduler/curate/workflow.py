@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from plugins.region.registry import Registry, UnknownMunicipality
@@ -36,6 +36,38 @@ PENDING = (S.COLLECTED.value, S.SHORTLISTED.value, S.RIGHTS_REQUESTED.value)
 
 class CurationError(ValueError):
     pass
+
+
+class StalePost(CurationError):
+    """The post changed since the editor's page was rendered (another editor, a job, a stale tab)."""
+
+
+def stale_message(post: Post) -> str:
+    return (f"Beitrag #{post.id} wurde inzwischen geändert (jetzt „{state_label(post.state)}“). "
+            "Die Aktion wurde nicht ausgeführt – bitte die Übersicht neu laden und neu entscheiden.")
+
+
+def claim(session: Session, post_id: int, expected_state: str, expected_version: int) -> Post | None:
+    """Lock a post for this transaction if it is still as the editor saw it, else StalePost.
+
+    Two guards, because either alone is not enough everywhere: SELECT … FOR UPDATE makes a
+    second transaction on PostgreSQL wait for the first (SQLite ignores it), and the
+    compare-and-set UPDATE … WHERE id, state and version match lets exactly one of several
+    concurrent transactions through on both databases (SQLite serialises writers, and the
+    loser's UPDATE then finds no matching row)."""
+    post = session.get(Post, post_id, with_for_update=True)
+    if post is None:
+        return None
+    if post.state != expected_state or post.version != expected_version:
+        raise StalePost(stale_message(post))
+    moved = session.execute(
+        update(Post).where(Post.id == post_id, Post.state == expected_state, Post.version == expected_version)
+        .values(version=expected_version + 1).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        session.refresh(post)
+        raise StalePost(stale_message(post))
+    session.refresh(post)
+    return post
 
 
 def record(session: Session, post: Post, actor: str, action: str, reason: str = "", evidence: str = "",
@@ -72,6 +104,7 @@ def transition(session: Session, post: Post, to_state: str, actor: str, reason: 
             consent.credit = credit
     record(session, post, actor, "transition", reason, evidence, post.state, to_state, now)
     post.state, post.state_changed_at = to_state, now
+    post.version = (post.version or 0) + 1  # pages rendered before this change are now stale
     return post
 
 
@@ -100,6 +133,7 @@ def set_municipality(session: Session, post: Post, ref: str, registry: Registry,
            f"{post.municipality_ags or '-'} → {municipality.ags} ({municipality.name}){note}")
     post.municipality_ags = municipality.ags
     post.needs_review = False
+    post.version = (post.version or 0) + 1
     return post
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from demo.localsite import start_server
 from scheduler.config import BERLIN, PROJECT_ROOT
+from scheduler.store.private import public_umask
 
 WORK = PROJECT_ROOT / "var" / "scheduler-demo"
 
@@ -70,7 +71,8 @@ def seed_demo_posts(sessions, media_dir: Path, registry, avoid_ags: set[str], co
 def build_site(content: Path, output: Path) -> None:
     """The demo's deploy: build the site (the Instagram JPEGs are published from content/share/)."""
     subprocess.run([sys.executable, "-m", "pelican", str(content), "-s", str(PROJECT_ROOT / "pelicanconf.py"),
-                    "-o", str(output), "-q"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+                    "-o", str(output), "-q"], cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL,
+                   umask=public_umask())  # the site's files: the operator's umask, not the private one
 
 
 def run_demo(dry_run: bool = False, keep: bool = False, work: Path = WORK) -> int:

@@ -108,8 +108,12 @@ def make_scheduler(config: RunnerConfig, scheduler_class=None):
 
 def run_forever(config: RunnerConfig, announce: Callable[[str], None] = print) -> int:
     """Block until SIGTERM/SIGINT; then finish the running jobs and exit 0."""
+    from scheduler.jobs.logs import configure_logging
     from scheduler.store.db import migrate
+    from scheduler.store.private import restrict_umask
 
+    restrict_umask()  # the runner may be started without the CLI (python -c, a service wrapper)
+    configure_logging("INFO")  # job logs without tokens, also when a job fails mid-request
     migrate(config.db_url)
     scheduler = make_scheduler(config)
     register_jobs(scheduler, config)

@@ -18,6 +18,7 @@ from typing import Callable
 
 from scheduler.config import PROJECT_ROOT, Settings, load_settings
 from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, STOP_EXIT
+from scheduler.store.private import public_umask
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ def run_deploy_command(command: str) -> None:
     argv = shlex.split(command)
     if argv and argv[0] == "invoke" and not shutil.which("invoke"):
         argv[0] = str(PROJECT_ROOT / ".venv" / "bin" / "invoke")
-    subprocess.run(argv, cwd=PROJECT_ROOT, check=True)
+    # the build writes the public site: the operator's umask, not the scheduler's private one
+    subprocess.run(argv, cwd=PROJECT_ROOT, check=True, umask=public_umask())
 
 
 def deploy_from_env() -> Callable[[], None]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
 
+from scheduler.store.private import make_public
+
 WIDTH = 1080
 MIN_ASPECT = 4 / 5  # width / height: tallest allowed (portrait)
 MAX_ASPECT = 1.91  # widest allowed (landscape)
@@ -95,5 +97,6 @@ def make_derivative(source: Path, target: Path, mode: str = "crop") -> Derivativ
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(target.suffix + ".part")
     partial.write_bytes(data)
+    make_public(partial)  # published verbatim by the site: readable by the web server despite the umask
     partial.replace(target)
     return Derivative(target, WIDTH, height, len(data))

@@ -54,6 +54,7 @@ from scheduler.publish.locks import LockLost, publisher_lock
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
+from scheduler.store.private import make_public, public_umask
 
 log = logging.getLogger(__name__)
 CRASH_ENV = "SOISTS_PUBLISH_CRASH_AT"
@@ -85,7 +86,8 @@ def write_with_site_writer(request: FeatureRequest, image: str, content_dir: Pat
 def run_invoke_publish(project_root: Path = PROJECT_ROOT) -> None:
     """Default deploy: the project's own `invoke publish` task (build + deploy)."""
     invoke = shutil.which("invoke") or str(Path(sys.executable).with_name("invoke"))
-    subprocess.run([invoke, "publish"], cwd=project_root, check=True)
+    # the build writes the public site: the operator's umask, not the scheduler's private one
+    subprocess.run([invoke, "publish"], cwd=project_root, check=True, umask=public_umask())
 
 
 @dataclass
@@ -154,6 +156,7 @@ class Publisher:
         site_copy = self.content_dir / self.image_relpath(request)
         site_copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, site_copy)  # rerunning the step after a crash writes the same bytes
+        make_public(site_copy)  # the site's file: readable by the web server despite the private umask
         return {"path": str(target), "site_copy": str(site_copy), "bytes": derivative.bytes,
                 "height": derivative.height}
 

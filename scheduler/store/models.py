@@ -86,6 +86,9 @@ class Post(Base):
     detection_reason: Mapped[str] = mapped_column(Text, default="")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    # Bumped by every editor change: the review board's forms carry the version they were
+    # rendered with, so an action from a stale page is refused (compare-and-set).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     image: Mapped[Image | None] = relationship(back_populates="post", uselist=False)
     consent: Mapped[Consent | None] = relationship(back_populates="post", uselist=False)
@@ -178,3 +181,16 @@ class PlaceAlias(Base):
     editor: Mapped[str] = mapped_column(String(120), default="")
     post_uid: Mapped[str | None] = mapped_column(String(200), nullable=True)  # where it was learned
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EditorAccount(Base):
+    """A person who may use the review board (SOISTS_BOARD_AUTH=accounts); the audit trail
+    records this name. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "editor_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_utc: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)

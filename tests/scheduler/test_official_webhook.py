@@ -200,9 +200,14 @@ def test_board_offers_the_public_request_only_where_it_applies(sessions, setting
     html = board.render_board("pending", "tok")
     assert "Rechte öffentlich anfragen" in html and "Öffentliche Anfrage auf Instagram möglich" in html
     monkeypatch.setattr("scheduler.collect.official.graph_client", lambda env=None: client_for(fake))
-    kind, message = board.act(1, {"action": "request_public"})
+    def seen() -> dict[str, str]:  # what the card's form carries: the state and version the editor saw
+        with sessions() as session:
+            post = session.scalar(select(Post))
+            return {"expected_state": post.state, "version": str(post.version)}
+
+    kind, message = board.act(1, {"action": "request_public", **seen()}, editor="eva")
     assert kind == "ok" and "öffentlich auf Instagram angefragt" in message
     html = board.render_board("pending", "tok")
     assert "Rechte öffentlich anfragen" not in html and "öffentlich angefragt am" in html
-    assert board.act(1, {"action": "request_public"})[0] == "error"  # asked already: no second comment
+    assert board.act(1, {"action": "request_public", **seen()}, editor="eva")[0] == "error"  # asked already
     assert len(UgcFake.state(fake)["replies_sent"]) == 1

@@ -22,7 +22,7 @@ def board(sessions, settings, registry):
     collector = Collector(sessions, settings, registry)
     collector.store(collected(1, caption='<script>alert("x")</script> Sonnenuntergang #esslingen'))
     collector.store(collected(2, author="ben", caption="Am Marktplatz in Altdorf"))
-    server = serve_in_thread(sessions, settings, registry, editor="eva")
+    server = serve_in_thread(sessions, settings, registry, editor="eva", auth="none")
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -48,11 +48,15 @@ def test_post_without_or_with_wrong_csrf_is_refused(board, sessions):
             opener.open(board + "/posts/1", data=data)
         assert refused.value.code == 403
     token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    # every action states the post's state and version it was decided on (hidden fields)
+    seen = {"expected_state": "collected", "version": "0"}
+    assert '<input type="hidden" name="expected_state" value="collected">' in page
     with pytest.raises(urllib.error.HTTPError):  # a valid token from another browser session is refused too
-        _opener().open(board + "/posts/1", data=urllib.parse.urlencode({"action": "approve", "csrf": token}).encode())
+        _opener().open(board + "/posts/1", data=urllib.parse.urlencode(
+            {"action": "approve", "csrf": token, **seen}).encode())
     with sessions() as session:
         assert session.get(Post, 1).state == "collected"
-    opener.open(board + "/posts/1", data=urllib.parse.urlencode({"action": "approve", "csrf": token}).encode())
+    opener.open(board + "/posts/1", data=urllib.parse.urlencode({"action": "approve", "csrf": token, **seen}).encode())
     with sessions() as session:
         assert session.get(Post, 1).state == "shortlisted"
 
@@ -96,7 +100,7 @@ def test_approve_in_the_browser_survives_reload(board, chromium_browser, session
             page.locator("#post-1 .municipality-form button").click()
     finally:
         page.close()
-    restarted = serve_in_thread(sessions, settings, registry)
+    restarted = serve_in_thread(sessions, settings, registry, auth="none")
     try:
         html = urllib.request.urlopen(f"http://127.0.0.1:{restarted.server_address[1]}/").read().decode()
         assert "Plochingen" in html

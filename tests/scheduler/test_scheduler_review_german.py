@@ -11,6 +11,7 @@ import pytest
 from scheduler.curate.labels import STATE_LABELS, default_reason, state_label, state_list
 from scheduler.curate.review import present
 from scheduler.curate.review.app import ReviewApp
+from scheduler.curate.review.auth import AuthConfig
 from scheduler.curate.review.server import serve_in_thread
 from scheduler.store.models import State
 from tests.scheduler.board_seed import REVIEW_REASON, seed_every_state
@@ -47,7 +48,7 @@ def test_the_english_check_finds_english():
 
 @pytest.fixture
 def empty_board(sessions, settings, registry):
-    server = serve_in_thread(sessions, settings, registry, editor="eva")
+    server = serve_in_thread(sessions, settings, registry, editor="eva", auth="none")
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -85,7 +86,7 @@ def _call(app: ReviewApp, method: str, path: str, body: bytes = b"", **environ) 
     ("GET", "/", {"HTTP_HOST": "evil.example"}, 421, "Unbekannte Adresse"),
 ])
 def test_error_pages_are_german_html(sessions, settings, registry, method, path, environ, code, title):
-    app = ReviewApp(sessions, settings, registry)
+    app = ReviewApp(sessions, settings, registry, auth=AuthConfig("none"))
     app.allowed_hosts = {"127.0.0.1:1"}
     status, headers, body = _call(app, method, path, **environ)
     assert status.startswith(str(code)) and headers["Content-Type"].startswith("text/html")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -65,4 +66,6 @@ class FolderSource:
             if image is None:
                 self.skipped.append(f"{metadata.name}: no image file beside it")
                 continue
-            yield post_to_collected(structure, "folder", image.read_bytes)
+            collected = post_to_collected(structure, "folder", image.read_bytes)
+            # the file's path in the evidence: a verdict on its image names the file to look at
+            yield replace(collected, evidence={**collected.evidence, "path": str(image)})

@@ -8,6 +8,8 @@ next run resumes there), backs off on 429 and stops cleanly on login or checkpoi
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from instaloader import (
     TooManyRequestsException,
 )
 from instaloader.exceptions import AbortDownloadException, InvalidArgumentException
+from instaloader.instaloader import get_default_session_filename
 
 from .base import CollectedPost, CursorStore, SourceStopped
 from .instagram_post import display_url, post_to_collected
@@ -141,13 +144,30 @@ def tagged_source(context: InstaloaderContext, account: str, cursors: CursorStor
     return InstaloaderSource(f"tagged:{account}", "tagged", context, make_iterator, cursors, budget, **options)
 
 
+def check_session_file(path: Path) -> None:
+    """Refuse a session file someone else could have written: instaloader stores it as a pickle,
+    and loading a pickle runs whatever code it contains. Owner must be the service user, and
+    neither group nor others may write it (FileNotFoundError passes through)."""
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        raise SourceStopped(SourceStopped.LOGIN, f"Refusing the Instagram session file {path}: it belongs to uid "
+                            f"{info.st_uid}, not to the service user (uid {os.geteuid()}). Loading it would run "
+                            f"its code. Create it as the service user: instaloader --login USER")
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        raise SourceStopped(SourceStopped.LOGIN, f"Refusing the Instagram session file {path}: group or others may "
+                            f"write it (mode {stat.S_IMODE(info.st_mode):04o}), and loading it runs its code. "
+                            f"Check it was not changed, then: chmod 600 {path}")
+
+
 def logged_in_context(username: str | None, session_file: Path | None) -> InstaloaderContext:
     """An instaloader context with the saved session; retries are ours (max_connection_attempts=1)."""
     loader = instaloader.Instaloader(quiet=True, max_connection_attempts=1, download_pictures=False,
                                      download_videos=False, save_metadata=False, compress_json=True)
     if username:
         try:
-            loader.load_session_from_file(username, str(session_file) if session_file else None)
+            path = Path(session_file) if session_file else Path(get_default_session_filename(username))
+            check_session_file(path)
+            loader.load_session_from_file(username, str(path))
         except FileNotFoundError as exc:
             raise SourceStopped(SourceStopped.LOGIN, f"No Instagram session file for {username} ({exc}). "
                                 f"Create it once with: instaloader --login {username}") from exc

@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from scheduler.collect.image_clean import taken_at_of
+
 from .base import CollectedPost
 from .folder_import import IMAGE_SUFFIXES
 from .instagram_post import _HASHTAG
@@ -52,7 +54,8 @@ def submission(image: Path) -> CollectedPost:
     if meta.get("consent_evidence"):
         consent = {"status": "granted", "evidence": str(meta["consent_evidence"]),
                    "credit": str(meta.get("credit") or author)}
-    modified = datetime.fromtimestamp(image.stat().st_mtime, timezone.utc)
+    # The camera's date is read here, before image_clean drops EXIF from the stored file.
+    modified = taken_at_of(data) or datetime.fromtimestamp(image.stat().st_mtime, timezone.utc)
     return CollectedPost(
         uid="manual:" + hashlib.sha256(data).hexdigest()[:24],  # the same photo sent twice is one post
         source="manual",
@@ -64,7 +67,7 @@ def submission(image: Path) -> CollectedPost:
         location=meta.get("location") or None,
         municipality=meta.get("municipality") or None,
         consent=consent,
-        evidence={"source": "manual", "file": image.name, "submitted_by": meta.get("email", "")},
+        evidence={"source": "manual", "file": image.name, "path": str(image), "submitted_by": meta.get("email", "")},
     )
 
 

@@ -1,15 +1,16 @@
 """The review board as a small WSGI app: a grid of pending posts and one POST per action.
 
 Security for a local tool: bound to 127.0.0.1 by the server, Host header checked (DNS
-rebinding), a CSRF token per browser session checked on every POST, captions autoescaped.
+rebinding), a CSRF token per browser session on every POST, captions autoescaped, strict
+request reading and security headers on every response (security.py), a signed-in person
+behind every action (auth.py), and each action carries the post's state and version it was
+decided on, so a stale page or a second editor cannot overwrite a newer decision.
 What the board says (German) lives in present.py and the templates; this module is plumbing.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
-from http.cookies import SimpleCookie
+import logging
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -19,108 +20,174 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.config import Settings
-from scheduler.curate import rights_public, workflow
+from scheduler.curate import editors, rights_public, workflow
 from scheduler.curate.review import present
+from scheduler.curate.review.auth import AuthConfig, BrowserSession, LoginThrottle, Sessions, current_user
+from scheduler.curate.review.security import (
+    POST_PATH,
+    SECURITY_HEADERS,
+    THUMB_PATH,
+    VERSION,
+    RequestError,
+    check_path,
+    match_id,
+    read_form,
+    safe_headers,
+    same_token,
+)
 from scheduler.store.models import Post
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-COOKIE = "soists_review"
-MAX_FORM_BYTES = 100_000
-STATUS_LINES = {400: "400 Bad Request", 403: "403 Forbidden", 404: "404 Not Found",
-                405: "405 Method Not Allowed", 421: "421 Misdirected Request"}
-ROUTES = (("/thumbs/", "GET"), ("/posts/", "POST"))  # prefix → the one method it answers
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC_TYPES = {"board.js": "text/javascript; charset=utf-8", "board.css": "text/css; charset=utf-8"}
+STATUS_LINES = {400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found",
+                405: "405 Method Not Allowed", 408: "408 Request Timeout", 413: "413 Content Too Large",
+                421: "421 Misdirected Request", 429: "429 Too Many Requests", 500: "500 Internal Server Error"}
+HTML = "text/html; charset=utf-8"
+
+
+def allowed_method(path: str) -> str | None:
+    """The method(s) a path answers, or None for an unknown path."""
+    if path in ("/", "/login") or path.startswith("/static/"):
+        return "GET, POST" if path == "/login" else "GET"
+    if path == "/logout" or path.startswith("/posts/"):
+        return "POST"
+    return "GET" if path.startswith("/thumbs/") else None
 
 
 class ReviewApp:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, registry: Registry,
-                 editor: str = "editor"):
-        self.sessions, self.settings, self.registry, self.editor = sessions, settings, registry, editor
-        self.tokens: dict[str, str] = {}  # browser session id → CSRF token
+                 editor: str = "editor", auth: AuthConfig | None = None):
+        self.sessions, self.settings, self.registry = sessions, settings, registry
+        self.auth = auth or AuthConfig(getattr(settings, "board_auth", "accounts"),
+                                       getattr(settings, "board_proxy_header", "X-Remote-User"), editor)
+        self.browsers, self.throttle = Sessions(), LoginThrottle()
         self.flashes: dict[str, tuple[str, str]] = {}  # browser session id → (kind, message) for the next page
         self.allowed_hosts: set[str] = set()
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
+        self.static = {name: (HERE / "static" / name).read_bytes() for name in STATIC_TYPES}
 
     # -- plumbing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
+        try:
+            return self._route(environ, start_response)
+        except RequestError as refused:
+            return self._error(start_response, refused.code)
+        except Exception:  # the operator's log gets the traceback, the browser a German page
+            log.exception("review board: unexpected error for %s", (environ.get("PATH_INFO") or "")[:200])
+            return self._error(start_response, 500)
+
+    def _route(self, environ, start_response):
         host = environ.get("HTTP_HOST", "")
         if self.allowed_hosts and host not in self.allowed_hosts:
             return self._error(start_response, 421)
-        path, method = environ.get("PATH_INFO", "/"), environ["REQUEST_METHOD"]
-        session_id, new_cookie = self._browser_session(environ)
-        headers = [("Set-Cookie", new_cookie)] if new_cookie else []
-        allowed = "GET" if path == "/" else next((m for prefix, m in ROUTES if path.startswith(prefix)), None)
+        path, method = check_path(environ.get("PATH_INFO") or "/"), environ.get("REQUEST_METHOD", "")
+        allowed = allowed_method(path)
         if allowed is None:
-            return self._error(start_response, 404, headers)
-        if method != allowed:
-            return self._error(start_response, 405, headers + [("Allow", allowed)])
+            return self._error(start_response, 404)
+        if method not in allowed.split(", "):
+            return self._error(start_response, 405, [("Allow", allowed)])
+        if path.startswith("/static/"):
+            return self._static(start_response, path.removeprefix("/static/"))
+        browser, new_cookie = self.browsers.get_or_create(environ.get("HTTP_COOKIE", ""))
+        headers = [("Set-Cookie", new_cookie)] if new_cookie else []
+        if path == "/login":
+            return self._login(environ, start_response, browser, headers)
+        user = current_user(environ, browser, self.auth)
+        if user is None:
+            if self.auth.mode == "accounts" and method == "GET":
+                return self._redirect(start_response, "/login", headers)
+            return self._error(start_response, 401, headers)
+        if path == "/logout":
+            return self._logout(environ, start_response, browser)
         if path == "/":
             view = present.view_name(parse_qs(environ.get("QUERY_STRING", "")).get("view", [""])[0])
-            body = self.render_board(view, self.tokens[session_id], self.flashes.pop(session_id, None))
-            return self._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
+            body = self.render_board(view, browser.csrf, self.flashes.pop(browser.id, None), user)
+            return self._respond(start_response, "200 OK", body.encode(), HTML, headers)
         if path.startswith("/thumbs/"):
-            return self._thumbnail(start_response, path.removeprefix("/thumbs/"))
-        return self._post(environ, start_response, path, session_id, headers)
+            return self._thumbnail(start_response, path, headers)
+        return self._post(environ, start_response, path, browser, user, headers)
 
-    def _post(self, environ, start_response, path: str, session_id: str, headers: list):
-        post_id = path.removeprefix("/posts/")
-        if not post_id.isdigit():
+    def _post(self, environ, start_response, path: str, browser: BrowserSession, user: str, headers: list):
+        post_id = match_id(POST_PATH, path)
+        if post_id is None:
             return self._error(start_response, 404, headers)
-        try:
-            form = self._form(environ)
-        except ValueError:
-            return self._error(start_response, 400, headers)
-        token = form.get("csrf", "")
-        if not token or not hmac.compare_digest(token, self.tokens.get(session_id, "")):
+        form = read_form(environ)
+        if not same_token(form.get("csrf", ""), browser.csrf):
             return self._error(start_response, 403, headers)
-        self.flashes[session_id] = self.act(int(post_id), form)
+        self.flashes[browser.id] = self.act(post_id, form, user)
         location = "/?" + urlencode({"view": present.view_name(form.get("view"))}) + f"#post-{post_id}"
-        return self._respond(start_response, "303 See Other", b"", "text/plain", headers + [("Location", location)])
+        return self._redirect(start_response, location, headers)
 
-    def _browser_session(self, environ) -> tuple[str, str | None]:
-        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        session_id = cookie[COOKIE].value if COOKIE in cookie else ""
-        if session_id in self.tokens:
-            return session_id, None
-        session_id = secrets.token_urlsafe(24)
-        self.tokens[session_id] = secrets.token_urlsafe(32)
-        return session_id, f"{COOKIE}={session_id}; HttpOnly; SameSite=Strict; Path=/"
+    def _login(self, environ, start_response, browser: BrowserSession, headers: list):
+        if self.auth.mode != "accounts":
+            return self._error(start_response, 404, headers)
+        if environ.get("REQUEST_METHOD") == "GET":
+            if browser.user:
+                return self._redirect(start_response, "/", headers)
+            return self._page(start_response, "login.html", headers, token=browser.csrf, error=None, name="")
+        form = read_form(environ)
+        if not same_token(form.get("csrf", ""), browser.csrf):
+            return self._error(start_response, 403, headers)
+        name, password = form.get("name", "").strip(), form.get("password", "")
+        if self.throttle.blocked(name):
+            return self._error(start_response, 429, headers)
+        with self.sessions.begin() as session:
+            user = editors.verify_login(session, name, password) if name and password else None
+        if user is None:
+            self.throttle.failed(name)
+            return self._page(start_response, "login.html", headers, token=browser.csrf, name=name,
+                              error="Name oder Passwort ist falsch.")
+        _, cookie = self.browsers.sign_in(browser, user)
+        return self._redirect(start_response, "/", [("Set-Cookie", cookie)])
 
-    @staticmethod
-    def _form(environ) -> dict[str, str]:
-        """The urlencoded form; ValueError when the length is not a number."""
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length < 0:
-            raise ValueError("negative Content-Length")
-        data = environ["wsgi.input"].read(min(length, MAX_FORM_BYTES)).decode("utf-8", "replace")
-        return {k: v[0] for k, v in parse_qs(data, keep_blank_values=True).items()}
+    def _logout(self, environ, start_response, browser: BrowserSession):
+        form = read_form(environ)
+        if not same_token(form.get("csrf", ""), browser.csrf):
+            return self._error(start_response, 403)
+        cookie = self.browsers.sign_out(browser)
+        return self._redirect(start_response, "/login" if self.auth.mode == "accounts" else "/",
+                              [("Set-Cookie", cookie)])
 
-    @staticmethod
-    def _respond(start_response, status, body: bytes, content_type: str, headers=()):
-        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))),
-                                ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"),
-                                ("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-                                 "style-src 'self' 'unsafe-inline'; img-src 'self'"), *headers])
+    def _respond(self, start_response, status, body: bytes, content_type: str, headers=()):
+        start_response(status, safe_headers([("Content-Type", content_type), ("Content-Length", str(len(body))),
+                                             *SECURITY_HEADERS, *headers]))
         return [body]
+
+    def _redirect(self, start_response, location: str, headers=()):
+        return self._respond(start_response, "303 See Other", b"", "text/plain", [*headers, ("Location", location)])
+
+    def _page(self, start_response, template: str, headers=(), status: str = "200 OK", **context):
+        body = self.env.get_template(template).render(**context)
+        return self._respond(start_response, status, body.encode(), HTML, headers)
 
     def _error(self, start_response, code: int, headers=()):
         title, text = present.ERRORS[code]
-        body = self.env.get_template("error.html").render(code=code, title=title, text=text)
-        return self._respond(start_response, STATUS_LINES[code], body.encode(), "text/html; charset=utf-8", headers)
+        return self._page(start_response, "error.html", headers, STATUS_LINES[code], code=code, title=title, text=text)
 
-    def _thumbnail(self, start_response, name: str):
-        post_id = name.removesuffix(".jpg")
-        if not post_id.isdigit():
+    def _static(self, start_response, name: str):
+        if name not in self.static:
             return self._error(start_response, 404)
+        return self._respond(start_response, "200 OK", self.static[name], STATIC_TYPES[name])
+
+    def _thumbnail(self, start_response, path: str, headers: list):
+        post_id = match_id(THUMB_PATH, path)
+        if post_id is None:
+            return self._error(start_response, 404, headers)
         with self.sessions() as session:
-            post = session.get(Post, int(post_id))
+            post = session.get(Post, post_id)
             relative = post.image.thumbnail_path if post and post.image else None
-        if relative is None:
-            return self._error(start_response, 404)
-        data = (self.settings.media_dir / relative).read_bytes()
-        return self._respond(start_response, "200 OK", data, "image/jpeg")
+        try:
+            data = (self.settings.media_dir / relative).read_bytes() if relative else None
+        except OSError:  # the file went missing (takedown, a restored backup without media)
+            data = None
+        if data is None:
+            return self._error(start_response, 404, headers)
+        return self._respond(start_response, "200 OK", data, "image/jpeg", headers)
 
     # -- the board --------------------------------------------------------------------------
-    def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None) -> str:
+    def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None, user: str = "") -> str:
         label, states = present.VIEWS[view]
         with self.sessions() as session:
             posts = session.scalars(
@@ -133,8 +200,8 @@ class ReviewApp:
         return self.env.get_template("board.html").render(
             cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,
             counts=present.view_counts(per_state), flash=flash, shortcuts=present.SHORTCUTS,
-            keymap={a.key: a.name for a in present.ACTIONS},
-            municipalities=sorted(self.registry, key=lambda m: m.name), editor=self.editor)
+            municipalities=sorted(self.registry, key=lambda m: m.name), editor=user or self.auth.single_user,
+            can_sign_out=self.auth.mode == "accounts")
 
     def _name(self, ags: str | None) -> str | None:
         try:
@@ -149,31 +216,38 @@ class ReviewApp:
             return ags
         return f"{municipality.name} ({municipality.district})"
 
-    def act(self, post_id: int, form: dict[str, str]) -> tuple[str, str]:
-        """Apply one action at once in its own transaction; returns ("ok"|"error", German message)."""
-        name = form.get("action", "")
+    def act(self, post_id: int, form: dict[str, str], editor: str | None = None) -> tuple[str, str]:
+        """Apply one action at once in its own transaction; returns ("ok"|"error", German message).
+
+        The form names the state and version the editor saw; workflow.claim refuses the action
+        when the post has moved on since, and lets only one of several concurrent actions through."""
+        editor = editor or self.auth.single_user
+        name, version = form.get("action", ""), form.get("version", "")
+        expected_state = form.get("expected_state", "")
+        if not VERSION.fullmatch(version) or not expected_state:
+            return "error", present.STALE_FORM
+        action = present.ACTION_BY_NAME.get(name)
+        if name == "municipality" and not form.get("municipality", "").strip():
+            return "error", "Bitte eine Kommune eingeben (Name, Kürzel oder AGS)."
+        if name not in ("municipality", "request_public") and action is None:
+            return "error", "Unbekannte Aktion."
         try:
             with self.sessions.begin() as session:
-                post = session.get(Post, post_id)
+                post = workflow.claim(session, post_id, expected_state, int(version))
                 if post is None:
                     return "error", f"Beitrag #{post_id} gibt es nicht."
                 if name == "municipality":
-                    if not form.get("municipality", "").strip():
-                        return "error", "Bitte eine Kommune eingeben (Name, Kürzel oder AGS)."
                     workflow.set_municipality(session, post, form["municipality"].strip(), self.registry,
-                                              self.editor, form.get("reason") or "auf der Prüfseite gesetzt")
+                                              editor, form.get("reason") or "auf der Prüfseite gesetzt")
                     return "ok", present.municipality_message(post_id, self._name(post.municipality_ags) or "")
                 if name == "request_public":  # POST /{ig-user-id}/mentions (curate/rights_public.py)
                     from scheduler.collect.official import ask_in_public
 
-                    return ask_in_public(session, post, self.editor, self.settings.consent_hashtag)
-                action = present.ACTION_BY_NAME.get(name)
-                if action is None:
-                    return "error", "Unbekannte Aktion."
+                    return ask_in_public(session, post, editor, self.settings.consent_hashtag)
                 # one free-text field: the reason, and for consent answers also the evidence
                 note = form.get("note", "").strip()
                 evidence = note if name in present.EVIDENCE_ACTIONS else ""
-                workflow.transition(session, post, action.target, self.editor, note, evidence)
+                workflow.transition(session, post, action.target, editor, note, evidence)
                 return "ok", present.done_message(post_id, post.state)
         except workflow.CurationError as exc:
             return "error", str(exc)

@@ -58,7 +58,16 @@ ERRORS: dict[int, tuple[str, str]] = {  # HTTP status → (title, explanation)
     404: ("Seite nicht gefunden", "Diese Adresse gibt es auf der Prüfseite nicht."),
     405: ("Methode nicht erlaubt", "Diese Adresse nimmt keine Anfrage dieser Art an."),
     421: ("Unbekannte Adresse", "Die Prüfseite antwortet nur unter 127.0.0.1 oder localhost."),
+    401: ("Anmeldung nötig", "Bitte zuerst anmelden. Die Prüfseite zeichnet jede Entscheidung mit dem Namen "
+                             "der Person auf, die sie getroffen hat."),
+    408: ("Zeitüberschreitung", "Die Anfrage kam nicht vollständig an. Bitte noch einmal versuchen."),
+    413: ("Anfrage zu groß", "So viel nimmt die Prüfseite in einer Anfrage nicht an."),
+    429: ("Zu viele Anmeldeversuche", "Zu viele falsche Anmeldungen in kurzer Zeit. Bitte in 15 Minuten "
+                                      "erneut versuchen."),
+    500: ("Interner Fehler", "Etwas ist schiefgegangen; nichts wurde gespeichert. Bitte die Übersicht neu laden."),
 }
+STALE_FORM = ("Die Seite ist veraltet (der Stand des Beitrags fehlt im Formular). Bitte die Übersicht neu laden "
+              "und die Aktion wiederholen.")
 
 
 def view_name(value: str | None) -> str:
@@ -111,7 +120,8 @@ def card(post: Post, name: Callable[[str | None], str | None], long_name: Callab
             "reason": post.detection_reason, "needs_review": post.needs_review,
             "confidence": round((post.detection_confidence or 0) * 100),
             "has_image": post.image is not None, "consent": consent_facts(post),
-            "decision": last_decision(post), "actions": available_actions(post.state)}
+            "decision": last_decision(post), "actions": available_actions(post.state),
+            "version": post.version or 0}
 
 
 def done_message(post_id: int, state: str) -> str:
