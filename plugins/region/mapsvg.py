@@ -1,13 +1,17 @@
 """The dot map of the region as inline SVG, drawn from coordinates (no map tiles).
 
-Used by the site's municipality overview and by the scheduler's coverage page.
+Used by the site's municipality overview and by the scheduler's coverage page. The map is
+one picture (role="img") with no links inside: 179 focusable dots would be 179 tab stops,
+targets of 5 px and interactive content nested in an image. The list of municipalities next
+to it is the way in, for keyboards, screen readers and fingers alike; a dot keeps its
+<title> as a tooltip for the mouse.
 """
 
 from __future__ import annotations
 
 import math
 from typing import Iterator
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from .coverage import CoverageRow
 
@@ -44,18 +48,24 @@ def dot_radius(row: CoverageRow) -> float:
 def status_text(row: CoverageRow) -> str:
     if row.never_featured:
         return "noch nie gezeigt"
-    return f"{row.featured_count}× gezeigt, zuletzt vor {row.days_waiting} Tagen"
+    days = row.days_waiting or 0
+    when = "heute" if days == 0 else "gestern" if days == 1 else f"vor {days} Tagen"
+    return f"{row.featured_count}× gezeigt, zuletzt {when}"
 
 
-def _dots(rows: list[CoverageRow], points, site_url: str) -> Iterator[str]:
+def _dots(rows: list[CoverageRow], points) -> Iterator[str]:
     for row, (x, y) in zip(rows, points):
-        yield (f'<a href={quoteattr(f"{site_url}/{row.url}")}><circle class="{dot_class(row)}" '
-               f'cx="{x:.1f}" cy="{y:.1f}" r="{dot_radius(row):.1f}">'
-               f"<title>{escape(row.name)} ({escape(row.district)}): {status_text(row)}</title></circle></a>")
+        yield (f'<circle class="{dot_class(row)}" cx="{x:.1f}" cy="{y:.1f}" r="{dot_radius(row):.1f}">'
+               f"<title>{escape(row.name)} ({escape(row.district)}): {status_text(row)}</title></circle>")
 
 
-def render_map(rows: list[CoverageRow], site_url: str, label: str, width: float = 640) -> str:
+def render_map(rows: list[CoverageRow], site_url: str, label: str, width: float = 640,
+               description: str = "") -> str:
+    """The map as one image; `label` names it, `description` (optional) says where the same
+    information is as text. site_url is kept for callers; the map links nowhere."""
     points, height = project(rows, width)
+    desc = f'<desc id="region-map-desc">{escape(description)}</desc>' if description else ""
+    described = ' aria-describedby="region-map-desc"' if description else ""
     return (f'<svg class="region-map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-            f'aria-labelledby="region-map-title" xmlns="http://www.w3.org/2000/svg">'
-            f'<title id="region-map-title">{escape(label)}</title>{"".join(_dots(rows, points, site_url))}</svg>')
+            f'aria-labelledby="region-map-title"{described} xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="region-map-title">{escape(label)}</title>{desc}{"".join(_dots(rows, points))}</svg>')
