@@ -41,9 +41,9 @@ PLUGINS = [
 
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
-ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share"]
-PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share"]
-STATIC_PATHS = ["images", "data", "share"]
+ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share", "media"]
+PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share", "media"]
+STATIC_PATHS = ["images", "data", "share", "media"]
 # Community photos reach the site only as derivatives (plugins/images); not listing them as
 # static files saves Pelican a Static object per photo.
 STATIC_EXCLUDES = ["images/community"]
@@ -129,6 +129,9 @@ FOOTER_MENU = [
     ("Suche", "suche/"),
     ("Impressum", "impressum/"),
     ("Datenschutz", "datenschutz/"),
+    ("Barrierefreiheit", "barrierefreiheit/"),
+    ("Leichte Sprache", "leichte-sprache/"),
+    ("Gebärdensprache", "gebaerdensprache/"),
 ]
 SOCIAL_HASHTAG = "SoistS"
 SOCIAL_ACCOUNT = "wirzeigenS"

@@ -12,6 +12,7 @@ import unicodedata
 from html import escape
 from typing import Callable
 
+from plugins.navigation.text import cut_words
 from plugins.sanitize.policy import clean_caption_html
 
 # Bidi overrides/isolates and other invisible format characters can disguise text or links.
@@ -71,6 +72,4 @@ _MARKUP_LOOKALIKES = str.maketrans({"<": "‹", ">": "›", '"': "”", "`": "´
 def plain(text: str, limit: int | None = None) -> str:
     """One line of visible text (titles, names, alt text) with no character that could form markup."""
     value = " ".join(clean_text(text).translate(_MARKUP_LOOKALIKES).split())
-    if limit and len(value) > limit:
-        value = value[: limit - 1].rstrip() + "…"
-    return value
+    return cut_words(value, limit) if limit else value

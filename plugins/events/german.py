@@ -9,6 +9,11 @@ from ..navigation.dates import MONTHS, german_month as month_label  # noqa: F401
 from ..navigation.dates import BERLIN  # noqa: F401 - re-exported for the events modules
 from ..navigation.dates import WEEKDAYS_SHORT as WEEKDAYS
 Moment = datetime | date
+# "18:00 Uhr" never breaks across lines: a no-break space before "Uhr", a word joiner after
+# the dash of a range ("18:00–20:00 Uhr" stays on one line).
+NBSP = "\u00a0"
+DASH = "\u2013\u2060"
+UHR = f"{NBSP}Uhr"
 
 
 def _local(moment: Moment) -> Moment:
@@ -32,8 +37,8 @@ def span_label(start: Moment, end: Moment) -> str:
         return f"{day_label(start)} bis {day_label(end)}"
     start, end = _local(start), _local(end)
     if start.date() == end.date():
-        return f"{day_label(start)}, {time_label(start)}–{time_label(end)} Uhr"
-    return f"{day_label(start)}, {time_label(start)} Uhr bis {day_label(end)}, {time_label(end)} Uhr"
+        return f"{day_label(start)}, {time_label(start)}{DASH}{time_label(end)}{UHR}"
+    return f"{day_label(start)}, {time_label(start)}{UHR} bis {day_label(end)}, {time_label(end)}{UHR}"
 
 
 def iso(moment: Moment) -> str:

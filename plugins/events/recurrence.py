@@ -33,7 +33,16 @@ class Occurrence:
         return self.event.title
 
     @property
+    def anchor(self) -> str:
+        """The id of this date in the event page's list of upcoming dates ("termin-2026-12-03")."""
+        return f"termin-{day_of(self.start).isoformat()}"
+
+    @property
     def url(self) -> str:
+        # An upcoming date of a series links to its own line on the event page: a list of the
+        # series' dates is then not one link target repeated for every date.
+        if self.event.rrule and self.is_upcoming:
+            return f"{self.event.url}#{self.anchor}"
         return self.event.url
 
     @property

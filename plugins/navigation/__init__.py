@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from pelican import signals
 
-from .dates import german_date, german_month, german_time
+from .dates import german_date, german_month, german_number, german_time
+from .text import cut_words, description, plain_text
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def freeze_urls(generators) -> None:
 
 def add_filters(pelican) -> None:
     filters = pelican.settings.setdefault("JINJA_FILTERS", {})
-    filters.update({"german_date": german_date, "german_time": german_time, "german_month": german_month})
+    filters.update({"german_date": german_date, "german_time": german_time, "german_month": german_month,
+                    "german_number": german_number, "description": description, "plain_text": plain_text,
+                    "cut_words": cut_words})
 
 
 def no_template_stat(generator) -> None:

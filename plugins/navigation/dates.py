@@ -28,8 +28,14 @@ def german_date(value: date | datetime, style: str = "long") -> str:
 
 
 def german_time(value: datetime) -> str:
-    return f"{value.hour:02d}:{value.minute:02d} Uhr"
+    return f"{value.hour:02d}:{value.minute:02d}\u00a0Uhr"  # no-break space: "18:00 Uhr" stays together
 
 
 def german_month(year: int, month: int) -> str:
     return f"{MONTHS[month - 1]} {year}"
+
+
+def german_number(value: int | float) -> str:
+    """1234 -> "1.234" (a dot groups thousands, a comma before decimals)."""
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pelican import signals
 
 from .. import validation
-from .generator import RegionGenerator
+from .coverage import coverage_rows, summarise
+from .generator import RegionGenerator, feature_dates, region_today
 from .registry import UnknownMunicipality, load_registry
+from .wording import municipality_sentence
 
 METADATA_KEYS = ("municipality", "municipalities")
 # Events and community posts resolve their own references in their plugins.
@@ -28,10 +30,23 @@ def resolve_municipalities(content) -> None:
             validation.report(content.source_path or "?", key, str(error))
 
 
+def add_coverage_summary(generators) -> None:
+    """`region_coverage` for every template (e.g. /ueber/): the figures, once all content is read."""
+    context = generators[0].context
+    rows = coverage_rows(load_registry(), feature_dates(context.get("community_posts", [])), region_today())
+    context["region_coverage"] = summarise(rows)
+
+
+def add_filters(pelican) -> None:
+    pelican.settings.setdefault("JINJA_FILTERS", {})["municipality_sentence"] = municipality_sentence
+
+
 def get_generators(_pelican):
     return RegionGenerator
 
 
 def register() -> None:
     signals.content_object_init.connect(resolve_municipalities)
+    signals.initialized.connect(add_filters)
     signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(add_coverage_summary)

@@ -65,3 +65,31 @@ def coverage_rows(registry: Iterable[Municipality], features: Iterable[tuple[str
 
 def never_featured(rows: Iterable[CoverageRow]) -> list[CoverageRow]:
     return [row for row in rows if row.never_featured]
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """What the site may claim about its coverage, from the same rows as the map."""
+
+    total: int
+    featured: int
+
+    @property
+    def never(self) -> int:
+        return self.total - self.featured
+
+    @property
+    def sentence(self) -> str:
+        """A German sentence stating the figures; never claims more than the data shows."""
+        if self.total and self.never == 0:
+            return f"Alle {self.total} Kommunen der Region waren schon mindestens einmal bei So ist S zu sehen."
+        if self.featured == 0:
+            return f"Noch ist keine der {self.total} Kommunen bei So ist S zu sehen."
+        waiting = "wartet" if self.never == 1 else "warten"
+        return (f"Bisher waren {self.featured} von {self.total} Kommunen bei So ist S zu sehen. "
+                f"{self.never} {waiting} noch auf das erste Foto.")
+
+
+def summarise(rows: Iterable[CoverageRow]) -> CoverageSummary:
+    rows = list(rows)
+    return CoverageSummary(total=len(rows), featured=sum(1 for row in rows if not row.never_featured))

@@ -38,6 +38,10 @@ def feature_dates(posts) -> list[tuple[str, datetime]]:
     ]
 
 
+def region_today():
+    return datetime.now(BERLIN).date()  # the region's day, not the server's
+
+
 class RegionGenerator(Generator):
     """Reads optional editor intros (content/kommunen/<slug>.md) and writes the region pages."""
 
@@ -66,7 +70,7 @@ class RegionGenerator(Generator):
         return intros
 
     def generate_output(self, writer) -> None:
-        today = datetime.now(BERLIN).date()  # the region's day, not the server's
+        today = region_today()
         articles = self.context.get("articles", [])
         events = self.context.get("events", [])
         posts = self.context.get("community_posts", [])
@@ -109,7 +113,8 @@ class RegionGenerator(Generator):
             # render_map escapes every name and URL it writes (mapsvg.py): safe as it is.
             "region_map": Markup(render_map(
                 [figures[m.ags] for m in self.registry], site_url,
-                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt")),
+                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt",
+                description="Dieselben Angaben stehen als Liste unter der Karte.")),
             "never_featured": never_featured(rows),
             "page_title": "Kommunen",
         })

@@ -1,6 +1,10 @@
 """The dot map of the region as inline SVG, drawn from coordinates (no map tiles).
 
-Used by the site's municipality overview and by the scheduler's coverage page.
+Used by the site's municipality overview and by the scheduler's coverage page. The map is
+one picture (role="img") with no links inside: 179 focusable dots would be 179 tab stops,
+targets of 5 px and interactive content nested in an image. The list of municipalities next
+to it is the way in, for keyboards, screen readers and fingers alike; a dot keeps its
+<title> as a tooltip for the mouse.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ def dot_radius(row: CoverageRow) -> float:
 def status_text(row: CoverageRow) -> str:
     if row.never_featured:
         return "noch nie gezeigt"
-    return f"{row.featured_count}× gezeigt, zuletzt vor {row.days_waiting} Tagen"
+    days = row.days_waiting or 0
+    when = "heute" if days == 0 else "gestern" if days == 1 else f"vor {days} Tagen"
+    return f"{row.featured_count}× gezeigt, zuletzt {when}"
 
 
 # A shade says how to draw one municipality instead of the site's classes: (fill, stroke, tooltip).
@@ -52,23 +58,27 @@ def status_text(row: CoverageRow) -> str:
 Shade = Callable[[CoverageRow], tuple[str, str, str]]
 
 
-def _dots(rows: list[CoverageRow], points, site_url: str, shade: Shade | None = None) -> Iterator[str]:
+def _dots(rows: list[CoverageRow], points, shade: Shade | None = None) -> Iterator[str]:
     for row, (x, y) in zip(rows, points):
         if shade is None:
             look, text = f'class="{dot_class(row)}"', status_text(row)
         else:
             fill, stroke, text = shade(row)
             look = f'fill="{fill}" stroke="{stroke}" stroke-width="1"'  # attributes: no stylesheet needed
-        yield (f'<a href={quoteattr(f"{site_url}/{row.url}")}><circle {look} '
-               f'cx="{x:.1f}" cy="{y:.1f}" r="{dot_radius(row):.1f}">'
-               f"<title>{escape(row.name)} ({escape(row.district)}): {escape(text)}</title></circle></a>")
+        yield (f'<circle {look} cx="{x:.1f}" cy="{y:.1f}" r="{dot_radius(row):.1f}">'
+               f"<title>{escape(row.name)} ({escape(row.district)}): {escape(text)}</title></circle>")
 
 
 def render_map(rows: list[CoverageRow], site_url: str, label: str, width: float = 640,
-               shade: Shade | None = None) -> str:
+               description: str = "", shade: Shade | None = None) -> str:
+    """The map as one image (no links inside: one tab stop less per municipality; the list
+    beside it is the way in); `label` names it, `description` (optional) says where the same
+    information is as text. site_url is kept for callers; the map links nowhere."""
     points, height = project(rows, width)
-    labelled = (f'aria-label={quoteattr(label)}' if shade is not None  # the report: a label of its own
-                else 'aria-labelledby="region-map-title"')
+    desc = f'<desc id="region-map-desc">{escape(description)}</desc>' if description else ""
+    described = ' aria-describedby="region-map-desc"' if description else ""
+    # The report draws several charts on one page: each labels itself rather than by a shared id.
+    labelled = f"aria-label={quoteattr(label)}" if shade is not None else 'aria-labelledby="region-map-title"'
     return (f'<svg class="region-map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-            f'{labelled} xmlns="http://www.w3.org/2000/svg">'
-            f'<title id="region-map-title">{escape(label)}</title>{"".join(_dots(rows, points, site_url, shade))}</svg>')
+            f'{labelled}{described} xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="region-map-title">{escape(label)}</title>{desc}{"".join(_dots(rows, points, shade))}</svg>')

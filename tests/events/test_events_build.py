@@ -84,13 +84,13 @@ def test_weekly_rule_keeps_local_time_over_the_spring_change(edge_site):
     assert starts == [datetime(2027, 3, 21, 9, tzinfo=UTC), datetime(2027, 3, 28, 8, tzinfo=UTC),
                       datetime(2027, 4, 4, 8, tzinfo=UTC)]
     march = (output / "termine/2027/03/index.html").read_text(encoding="utf-8")
-    assert march.count("Sonntags um zehn") == 2 and "So., 28. März 2027, 10:00–11:00 Uhr" in march
+    assert march.count("Sonntags um zehn") == 2 and "So., 28. März 2027, 10:00–\u206011:00\u00a0Uhr" in march
 
 
 def test_pages_show_the_real_local_times(edge_site):
     _, output = edge_site
     spring = (output / "termine/fruehling-0230/index.html").read_text(encoding="utf-8")
-    assert "So., 28. März 2027, 03:30–04:00 Uhr" in spring
+    assert "So., 28. März 2027, 03:30–\u206004:00\u00a0Uhr" in spring
     assert 'datetime="2027-03-28T03:30:00+02:00"' in spring
     autumn = (output / "termine/herbst-0230/index.html").read_text(encoding="utf-8")
     assert 'datetime="2027-10-31T02:30:00+02:00"' in autumn

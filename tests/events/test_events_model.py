@@ -110,6 +110,6 @@ def test_upcoming_split():
 def test_german_labels():
     assert german.day_label(date(2026, 11, 23)) == "Mo., 23. November 2026"
     start = datetime(2026, 12, 3, 18, 0, tzinfo=BERLIN)
-    assert german.span_label(start, start + timedelta(hours=2)) == "Do., 3. Dezember 2026, 18:00–20:00 Uhr"
+    assert german.span_label(start, start + timedelta(hours=2)) == "Do., 3. Dezember 2026, 18:00–\u206020:00\u00a0Uhr"
     assert german.span_label(date(2027, 10, 4), date(2027, 10, 6)) == "Mo., 4. Oktober 2027 bis Mi., 6. Oktober 2027"
     assert german.month_label(2027, 3) == "März 2027"

@@ -34,7 +34,8 @@ LIVE_DOM = """
     }
   }
   const scripts = [...document.scripts].filter(s => s.type !== "application/ld+json"
-      && !(s.src || "").endsWith("/pagefind/pagefind-ui.js") && !(s.src || "").endsWith("/theme/js/search.js"));
+      && !(s.src || "").endsWith("/pagefind/pagefind-ui.js") && !(s.src || "").endsWith("/theme/js/search.js")
+      && !(s.src || "").endsWith("/theme/js/search-a11y.js"));
   // Pagefind's own search form (built by its script on /suche/) is the site's, not a vector.
   const js = [...document.querySelectorAll("[href],[src],[action],[formaction]")].filter(el => !el.closest(".pagefind-ui") &&
       ["href", "src", "action", "formaction"].some(a => /^\\s*(javascript|data|vbscript):/i.test(el.getAttribute(a) || "")));

@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 URL_ATTRIBUTES = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
-                  ("iframe", "src"), ("video", "src"), ("audio", "src"), ("form", "action"))
+                  ("iframe", "src"), ("video", "src"), ("audio", "src"), ("track", "src"), ("video", "poster"),
+                  ("form", "action"))
 
 
 def html_pages(site: Path) -> list[Path]:
