@@ -86,6 +86,7 @@ class Post(Base):
     detection_reason: Mapped[str] = mapped_column(Text, default="")
     needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    campaign: Mapped[str | None] = mapped_column(String(80), index=True)  # content/kampagnen/<slug>.md
 
     image: Mapped[Image | None] = relationship(back_populates="post", uselist=False)
     consent: Mapped[Consent | None] = relationship(back_populates="post", uselist=False)
