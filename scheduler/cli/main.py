@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 
 from plugins.region.registry import UnknownMunicipality
-from scheduler.cli import aliases, collect, credentials, curate, plan, runner, store
+from scheduler.cli import aliases, campaigns, collect, credentials, curate, plan, runner, store
 from scheduler.cli.common import console
 from scheduler.config import Settings, load_settings
 from scheduler.curate.workflow import CurationError
 from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
-STAGES = (runner, collect, curate, plan, aliases, store, credentials)
+STAGES = (runner, collect, curate, plan, aliases, store, credentials, campaigns)
 
 
 def parser() -> argparse.ArgumentParser:
