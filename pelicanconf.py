@@ -34,14 +34,15 @@ PLUGINS = [
     "plugins.images",
     "plugins.events",
     "plugins.community",
+    "plugins.campaigns",  # after community and events: campaign pages show their posts and link events
     "plugins.search",
     "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
-ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share"]
-PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share"]
+ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share", "kampagnen"]
+PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share", "kampagnen"]
 STATIC_PATHS = ["images", "data", "share"]
 # Community photos reach the site only as derivatives (plugins/images); not listing them as
 # static files saves Pelican a Static object per photo.

@@ -55,6 +55,7 @@ class Campaign:
     alt: str = ""
     summary: str = ""
     body: str = ""  # Markdown as written (the site renders it through Pelican's reader)
+    body_html: str = ""  # filled in by the site's generator
     winners: int = 1
     reserves: int = 3
     entries_per_account: int = 1
