@@ -193,7 +193,7 @@ def parse_campaign(path: str, slug: str, metadata: Mapping[str, str], body: str,
         except KeyError:
             slugs = ", ".join(d.slug for d in registry.districts)
             bad.append(("district", f"{text('district')!r}; expected one of {slugs}"))
-    if not municipalities and district is None and kind != "influencertour":
+    if not text("municipality") and not text("district") and kind != "influencertour":
         bad.append(("municipality", "missing; expected a municipality (slug or AGS) or a district"))
     events = tuple(e.strip() for e in text("events").split(",") if e.strip())
     if event_slugs is not None:
