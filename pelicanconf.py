@@ -34,6 +34,7 @@ PLUGINS = [
     "plugins.images",
     "plugins.events",
     "plugins.community",
+    "plugins.campaigns",  # after community and events: campaign pages show their posts and link events
     "plugins.search",
     "plugins.headers",  # the CSP as <meta> on every page and a _headers file (plugins/headers/policy.py)
     "plugins.incremental",  # last: it records the build after every other plugin has written
@@ -41,8 +42,8 @@ PLUGINS = [
 
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
-ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share", "media"]
-PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share", "media"]
+ARTICLE_EXCLUDES = ["events", "community", "pages", "data", "images", "kommunen", "share", "media", "kampagnen"]
+PAGE_EXCLUDES = ["events", "community", "articles", "data", "images", "kommunen", "share", "media", "kampagnen"]
 STATIC_PATHS = ["images", "data", "share", "media"]
 # Community photos reach the site only as derivatives (plugins/images); not listing them as
 # static files saves Pelican a Static object per photo.

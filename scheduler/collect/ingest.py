@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
+from scheduler.campaigns.collecting import campaign_of
 from scheduler.collect import graph_refs
 from scheduler.collect.media_store import BadImage, find_near_duplicate, store_image
 from scheduler.collect.sources.base import CollectedPost
@@ -112,7 +113,8 @@ class Collector:
                         permalink=collected.permalink, author=collected.author, author_id=collected.author_id,
                         caption=collected.caption, hashtags=list(collected.hashtags),
                         location_name=collected.location, taken_at=collected.taken_at,
-                        is_video=collected.is_video, state=State.COLLECTED.value)
+                        is_video=collected.is_video, state=State.COLLECTED.value,
+                        campaign=campaign_of(self.settings.root / "content", collected.hashtags, collected.taken_at))
             session.add(post)
             session.flush()  # an id for the audit rows
             self._detect(post, collected, self.detector(session))

@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Mapping
 
 from sqlalchemy import select
 
+from scheduler.campaigns.collecting import collecting_hashtags
 from scheduler.collect import hashtag_budget
 from scheduler.collect.graph_ugc import UgcApi
 from scheduler.collect.ingest import Collector, RunReport
@@ -92,9 +93,10 @@ def collect_official(collector: Collector, settings: Settings, run: Runner, whic
 
     chosen = OFFICIAL_SOURCES if which == "all" else (which,)
     if "hashtag" in chosen:
-        for source in hashtag_sources(api, settings.hashtag, hashtag_resolver(sessions, api, now), budget, known,
-                                      settings.account):
-            yield source.name, run(collector, source, budget)
+        for tag in (settings.hashtag, *collecting_hashtags(settings.root / "content", now())):  # + campaigns
+            for source in hashtag_sources(api, tag, hashtag_resolver(sessions, api, now), budget, known,
+                                          settings.account):
+                yield source.name, run(collector, source, budget)
     if "tagged" in chosen:
         source = tagged_source(api, settings.account, budget, known)
         yield source.name, run(collector, source, budget)

@@ -89,6 +89,7 @@ class Post(Base):
     # Bumped by every editor change: the review board's forms carry the version they were
     # rendered with, so an action from a stale page is refused (compare-and-set).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    campaign: Mapped[str | None] = mapped_column(String(80), index=True)  # content/kampagnen/<slug>.md
 
     image: Mapped[Image | None] = relationship(back_populates="post", uselist=False)
     consent: Mapped[Consent | None] = relationship(back_populates="post", uselist=False)

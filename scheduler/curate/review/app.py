@@ -102,8 +102,10 @@ class ReviewApp:
         if path == "/logout":
             return self._logout(environ, start_response, browser)
         if path == "/":
-            view = present.view_name(parse_qs(environ.get("QUERY_STRING", "")).get("view", [""])[0])
-            body = self.render_board(view, browser.csrf, self.flashes.pop(browser.id, None), user)
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            view = present.view_name(query.get("view", [""])[0])
+            body = self.render_board(view, browser.csrf, self.flashes.pop(browser.id, None), user,
+                                     campaign=query.get("campaign", [""])[0][:80])
             return self._respond(start_response, "200 OK", body.encode(), HTML, headers)
         if path.startswith("/thumbs/"):
             return self._thumbnail(start_response, path, headers)
@@ -187,15 +189,17 @@ class ReviewApp:
         return self._respond(start_response, "200 OK", data, "image/jpeg", headers)
 
     # -- the board --------------------------------------------------------------------------
-    def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None, user: str = "") -> str:
+    def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None, user: str = "",
+                     campaign: str = "") -> str:
         label, states = present.VIEWS[view]
         with self.sessions() as session:
+            chosen = select(Post).where(Post.state.in_(states))
             posts = session.scalars(
-                select(Post).where(Post.state.in_(states))
+                (chosen.where(Post.campaign == campaign) if campaign else chosen)  # ?campaign=<slug> filters
                 .options(selectinload(Post.events), selectinload(Post.consent), selectinload(Post.image))
                 .order_by(Post.needs_review.desc(), Post.taken_at.desc()).limit(300)).all()
             cards = [present.card(post, self._name, self._name_with_district) | rights_public.board_facts(post)
-                     for post in posts]
+                     | {"campaign": post.campaign} for post in posts]
             per_state = dict(session.execute(select(Post.state, func.count(Post.id)).group_by(Post.state)).all())
         return self.env.get_template("board.html").render(
             cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,

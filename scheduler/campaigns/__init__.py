@@ -1,0 +1,1 @@
+"""Campaigns stage: which posts belong to a campaign, and the verifiable Gewinnspiel draw."""
