@@ -35,6 +35,7 @@ PLUGINS = [
     "plugins.events",
     "plugins.community",
     "plugins.search",
+    "plugins.newsletter",  # after community, portraits and events: an issue is made of their content
     "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 
