@@ -37,6 +37,7 @@ PLUGINS = [
     "plugins.campaigns",  # after community and events: campaign pages show their posts and link events
     "plugins.search",
     "plugins.headers",  # the CSP as <meta> on every page and a _headers file (plugins/headers/policy.py)
+    "plugins.newsletter",  # after community, portraits and events: an issue is made of their content
     "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 

@@ -43,8 +43,11 @@ class SmtpConfig:
     timeout: float = 30.0
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None) -> "SmtpConfig | None":
-        """Secrets file key "smtp", overridden by SOISTS_SMTP_* / SOISTS_ALERT_TO; None when unset."""
+    def load(cls, env: Mapping[str, str] | None = None, require_recipients: bool = True) -> "SmtpConfig | None":
+        """Secrets file key "smtp", overridden by SOISTS_SMTP_* / SOISTS_ALERT_TO; None when unset.
+
+        The newsletter (scheduler/newsletter) shares the server but brings its own recipients:
+        it passes require_recipients=False."""
         env = os.environ if env is None else env
         values = {k: v for k, v in Vault.from_env(env).section("smtp").items() if v not in (None, "")}
         for key, name in (("host", "SOISTS_SMTP_HOST"), ("port", "SOISTS_SMTP_PORT"),
@@ -57,7 +60,7 @@ class SmtpConfig:
         if isinstance(recipients, str):
             recipients = [part.strip() for part in recipients.split(",")]
         recipients = tuple(r for r in recipients if r)
-        if not values.get("host") or not recipients:
+        if not values.get("host") or (require_recipients and not recipients):
             return None
         security = str(values.get("security", "starttls")).lower()
         if security not in SECURITIES:

@@ -1,0 +1,73 @@
+"""`invoke newsletter`: from a built site to the import files, and optionally to the recipients.
+
+Settings come from the environment (and the secrets file, for SMTP — the alerts' server):
+SOISTS_SITEURL (as in publishconf.py), SOISTS_NEWSLETTER_FROM, SOISTS_NEWSLETTER_UNSUBSCRIBE_MAILTO,
+SOISTS_NEWSLETTER_UNSUBSCRIBE_URL, SOISTS_NEWSLETTER_RATE (messages a minute, default 30).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from plugins.newsletter.generator import ISSUE_DATA
+from plugins.newsletter.selection import Month, issue_url
+
+from .compose import Newsletter, compose, load_issue
+from .export import DEFAULT_MERGE_TAG, write_import_files
+from .send import ListSettings, RateLimiter, SendReport, SentLog, read_recipients, send_newsletter
+
+DEFAULT_RATE = 30.0
+
+
+class NewsletterError(Exception):
+    pass
+
+
+def issue_file(site: Path, month: Month) -> Path:
+    return site / issue_url(month.slug) / ISSUE_DATA
+
+
+def make_newsletter(site: Path, month: Month, siteurl: str) -> Newsletter:
+    path = issue_file(site, month)
+    if not path.exists():
+        raise NewsletterError(f"no issue {month.slug} in {site}: the month has no featured photo or portrait "
+                              "yet, or it lies in the future")
+    return compose(load_issue(path), siteurl)
+
+
+@dataclass(frozen=True)
+class Made:
+    newsletter: Newsletter
+    files: dict[str, Path]
+
+
+def export(site: Path, month: Month, siteurl: str, out: Path, merge_tag: str = DEFAULT_MERGE_TAG) -> Made:
+    newsletter = make_newsletter(site, month, siteurl)
+    return Made(newsletter, write_import_files(newsletter, out, merge_tag))
+
+
+def list_settings(env: Mapping[str, str]) -> ListSettings:
+    missing = [name for name in ("SOISTS_NEWSLETTER_FROM", "SOISTS_NEWSLETTER_UNSUBSCRIBE_MAILTO",
+                                 "SOISTS_NEWSLETTER_UNSUBSCRIBE_URL") if not env.get(name)]
+    if missing:
+        raise NewsletterError(f"sending needs {', '.join(missing)}")
+    url = env["SOISTS_NEWSLETTER_UNSUBSCRIBE_URL"]
+    if not url.startswith("https://"):
+        raise NewsletterError("SOISTS_NEWSLETTER_UNSUBSCRIBE_URL must be https:// (one-click unsubscribe, RFC 8058)")
+    return ListSettings(env["SOISTS_NEWSLETTER_FROM"], env["SOISTS_NEWSLETTER_UNSUBSCRIBE_MAILTO"], url)
+
+
+def send_to_list(newsletter: Newsletter, recipients_csv: Path, log_path: Path, rate: float | None = None,
+                 retry_uncertain: bool = False, env: Mapping[str, str] | None = None) -> SendReport:
+    from scheduler.alerts.mail import SmtpConfig
+
+    env = os.environ if env is None else env
+    smtp = SmtpConfig.load(env, require_recipients=False)
+    if smtp is None:
+        raise NewsletterError("no SMTP server configured (SOISTS_SMTP_HOST or the secrets file's \"smtp\" key)")
+    per_minute = float(rate or env.get("SOISTS_NEWSLETTER_RATE") or DEFAULT_RATE)
+    return send_newsletter(newsletter, read_recipients(recipients_csv), smtp, list_settings(env), SentLog(log_path),
+                           RateLimiter(per_minute), retry_uncertain=retry_uncertain)
