@@ -47,10 +47,12 @@ def tour_map(campaign: Campaign, registry, site_url: str, width: float = 640) ->
     where = {m.slug: point for m, point in zip(everyone, points)}
     dots = "".join(f'<circle class="tour-map__dot" cx="{x:.1f}" cy="{y:.1f}" r="2.2"/>' for x, y in points)
     route = " ".join(f"{where[s.municipality.slug][0]:.1f},{where[s.municipality.slug][1]:.1f}" for s in campaign.stops)
+    # No links inside the image (role="img" must not hold interactive content): the list of
+    # stops beside the map links each municipality.
     stops = "".join(
-        f'<a href={quoteattr(f"{site_url}/{s.municipality.url}")}><circle class="tour-map__stop" cx="{x:.1f}" '
+        f'<circle class="tour-map__stop" cx="{x:.1f}" '
         f'cy="{y:.1f}" r="9"><title>{n}. {escape(s.municipality.name)}, {s.day:%d.%m.%Y}</title></circle>'
-        f'<text class="tour-map__label" x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{n}</text></a>'
+        f'<text class="tour-map__label" x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{n}</text>'
         for n, s in enumerate(campaign.stops, 1) for x, y in [where[s.municipality.slug]])
     label = f"Karte der Region Stuttgart mit den Stationen von {campaign.title}"
     return (f'<svg class="region-map tour-map" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '

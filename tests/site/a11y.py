@@ -38,6 +38,11 @@ PAGE_TYPES = {
     "barrierefreiheit": "/barrierefreiheit/",
     "leichte sprache": "/leichte-sprache/",
     "gebaerdensprache": "/gebaerdensprache/",
+    "campaigns": "/kampagnen/",
+    "campaign results": "/kampagnen/fotowettbewerb-herbst-im-remstal/",
+    "campaign tour": "/kampagnen/influencertour-fils-und-neckar/",
+    "campaign leinwand": "/kampagnen/fotowettbewerb-herbst-im-remstal/leinwand/",
+    "newsletter archive": "/newsletter/",
     "search": "/suche/?q=esslingen",
     "404": "/404.html",
 }
