@@ -35,3 +35,22 @@ def registry():
 @pytest.fixture
 def with_settings(settings):
     return lambda **changes: replace(settings, **changes)
+
+
+# The local Graph API fake and a folder of photos served on 127.0.0.1 (the official-collection tests).
+@pytest.fixture
+def fake(tmp_path):
+    from tests.scheduler.official_helpers import start_fake
+
+    fake = start_fake(tmp_path)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def photos(tmp_path, serve_dir):
+    folder = tmp_path / "cdn"
+    folder.mkdir()
+    from tests.scheduler.official_helpers import Photos
+
+    return Photos(folder, serve_dir(folder))

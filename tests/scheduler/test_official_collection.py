@@ -18,21 +18,7 @@ from scheduler.collect.run import run_source
 from scheduler.collect.sources.base import SourceStopped
 from scheduler.store.models import Post, State
 from scheduler.store.official import HashtagQuery, IgMedia
-from tests.scheduler.official_helpers import Photos, add, client_for, start_fake
-
-
-@pytest.fixture
-def fake(tmp_path):
-    fake = start_fake(tmp_path)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def photos(tmp_path, serve_dir):
-    folder = tmp_path / "cdn"
-    folder.mkdir()
-    return Photos(folder, serve_dir(folder))
+from tests.scheduler.official_helpers import add, client_for
 
 
 def run(collector, settings, fake, which, budget=None):

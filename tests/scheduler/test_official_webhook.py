@@ -17,23 +17,9 @@ from scheduler.collect.webhook import WebhookApp, WebhookSecrets, sign
 from scheduler.curate import rights_public, workflow
 from scheduler.store.models import Post, State
 from scheduler.store.official import IgMedia, WebhookPayload
-from tests.scheduler.official_helpers import APP_SECRET, VERIFY_TOKEN, Photos, add, api_for, start_fake
+from tests.scheduler.official_helpers import APP_SECRET, VERIFY_TOKEN, add, api_for
 
 PATH = "/webhooks/instagram"
-
-
-@pytest.fixture
-def fake(tmp_path):
-    fake = start_fake(tmp_path)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def photos(tmp_path, serve_dir):
-    folder = tmp_path / "cdn"
-    folder.mkdir()
-    return Photos(folder, serve_dir(folder))
 
 
 @pytest.fixture
