@@ -170,6 +170,9 @@ def spread_output(generator) -> None:
     original = generator.generate_output
 
     def generate_output(writer) -> None:
+        if hasattr(writer, "unchanged_output"):  # the preview's writer decides per call, in one process
+            original(writer)
+            return
         collector = JobWriter(writer)
         original(collector)
         jobs = collector.jobs
@@ -185,3 +188,13 @@ def spread_pelican_output(generators) -> None:
     for generator in generators:
         if isinstance(generator, (ArticlesGenerator, PagesGenerator)):
             spread_output(generator)
+
+
+def write_generated(writer, path: str, inputs: object, write: Callable[[], None]) -> None:
+    """A file a generator writes itself (feeds, calendars). `inputs` is everything the file
+    is made from: the preview's writer (plugins/preview) skips `write` when they are unchanged."""
+    remember = getattr(writer, "unchanged_output", None)
+    if remember is None:
+        write()
+    else:
+        remember(str(path), inputs, write)

@@ -218,21 +218,26 @@ class CommunityGenerator(Generator):
         municipalities = list(load_registry())
         jobs = ([lambda i=i: write_post(i) for i in range(len(posts))]
                 + [lambda i=i: write_wall_page(i) for i in range(len(pages))]
-                + [lambda m=m: self.write_feed(output, m) for m in municipalities])
+                + [lambda m=m: self.write_feed(output, m, writer) for m in municipalities])
         parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
     def write_feeds(self, output: Path) -> None:
         for municipality in load_registry():
             self.write_feed(output, municipality)
 
-    def write_feed(self, output: Path, municipality: Municipality) -> None:
+    def write_feed(self, output: Path, municipality: Municipality, writer=None) -> None:
         siteurl = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
-        feed = municipality_feed(municipality, self.by_municipality.get(municipality.slug, []), siteurl,
-                                 self.settings.get("SITENAME", ""), self.env.globals.get("image_url"))
+        posts, sitename = self.by_municipality.get(municipality.slug, []), self.settings.get("SITENAME", "")
         target = output / FEED_SAVE_AS.format(slug=municipality.slug)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as handle:
-            feed.write(handle, "utf-8")
+
+        def write() -> None:
+            feed = municipality_feed(municipality, posts, siteurl, sitename, self.env.globals.get("image_url"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8") as handle:
+                feed.write(handle, "utf-8")
+
+        # the preview (plugins/preview) skips feeds whose posts did not change
+        parallel.write_generated(writer, str(target), (municipality.slug, posts, siteurl, sitename), write)
 
 
 def remove_stale(output: Path, ids: set[str], page_count: int) -> None:

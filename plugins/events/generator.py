@@ -197,7 +197,7 @@ class EventsGenerator(Generator):
         for event in self.events:  # now every content object is known, so links resolve
             event.content = self.event_sources[event.uid].content or ""
         # Every page and calendar is its own file: spread them over the cores in one fork.
-        jobs = self._page_jobs(writer) + self._calendar_jobs()
+        jobs = self._page_jobs(writer) + self._calendar_jobs(writer)
         parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
     def _write(self, writer, template: str, url: str, **variables) -> None:
@@ -234,7 +234,7 @@ class EventsGenerator(Generator):
                     ics_webcal=ics.webcal_url(siteurl, event_list.ics_url), page_url=event_list.url))
         return jobs
 
-    def _calendar_jobs(self) -> list:
+    def _calendar_jobs(self, writer=None) -> list:
         siteurl = self.settings.get("SITEURL", "")
         calendars: dict[str, tuple[str, list[Event]]] = {
             f"{ICS_DIR}/alle.ics": (f"{SITE_NAME} – alle Termine", self.events),
@@ -247,8 +247,13 @@ class EventsGenerator(Generator):
 
         def write(path: str, name: str, events: list[Event]) -> None:
             target = Path(self.output_path) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
+
+            def make() -> None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
+
+            # the preview (plugins/preview) skips calendars whose events did not change
+            parallel.write_generated(writer, str(target), (name, events, self.now, siteurl), make)
 
         return [lambda p=path, n=name, e=events: write(p, n, e) for path, (name, events) in calendars.items()]
 

@@ -17,7 +17,7 @@ validation still reports every problem and the reading itself stays cheap.
 The manifest is deleted before a full build writes anything and saved after the last
 `finalized` handler, so a build that fails or is killed half-way is never trusted.
 Settings: BUILD_CACHE_DIR (default .cache/builds) holds the manifest and the reader cache,
-one folder per (content, output) pair.
+one folder per (content, output) pair; INCREMENTAL_BUILDS = False skips the check.
 """
 
 from __future__ import annotations
@@ -83,6 +83,11 @@ def check_build(pelican) -> None:
     folder = manifest.cache_folder(base if base.is_absolute() else PROJECT_ROOT / base,
                                    pelican.path, pelican.output_path)
     settings["CACHE_PATH"] = str(folder / "pelican")
+    if not settings.get("INCREMENTAL_BUILDS", True):
+        # The preview (plugins/preview) tracks changes itself; digesting the trees on every
+        # run would cost it more than the render it saves.
+        _state = None
+        return
     environment = environment_digest(pelican)
     inputs = combine(environment, tree_digest(pelican.path), tree_digest(pelican.theme), *shared_inputs())
     now = datetime.now(timezone.utc)
