@@ -252,8 +252,10 @@ class EventsGenerator(Generator):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
 
-            # the preview (plugins/preview) skips calendars whose events did not change
-            parallel.write_generated(writer, str(target), (name, events, self.now, siteurl), make)
+            # the preview (plugins/preview) skips calendars whose events did not change,
+            # by the day: DTSTAMP is the build time (a fresh build differs there anyway), while
+            # an event turning past changes its stamp (is_upcoming) and so its calendars
+            parallel.write_generated(writer, str(target), (name, events, self.now.date(), siteurl), make)
 
         return [lambda p=path, n=name, e=events: write(p, n, e) for path, (name, events) in calendars.items()]
 

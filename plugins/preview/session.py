@@ -10,16 +10,20 @@ the server (it is rebuilt off the critical path), and errors returned instead of
 from __future__ import annotations
 
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jinja2 import BytecodeCache
 from pelican import Pelican, signals
+from pelican.contents import Page
 from pelican.settings import read_settings
 
 from plugins import validation
 
+from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
 
 logger = logging.getLogger(__name__)
@@ -34,27 +38,51 @@ class Outcome:
     error: str | None = None
 
 
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept across runs: Pelican makes new Jinja environments on every
+    run, and compiling the theme again took longer than rendering an edit. Jinja checks the
+    source's checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
 def preview_settings(settings_file: str, content: Path, output: Path, overrides: dict | None = None) -> dict:
     """The project's settings with what a preview needs: one process (the writer's records
     live in it), no search index in the build, no incremental-build digests (the preview
-    tracks changes itself)."""
-    return read_settings(settings_file, override={
+    tracks changes itself), compiled templates kept in memory."""
+    settings = read_settings(settings_file, override={
         "PATH": str(content), "OUTPUT_PATH": str(output), "BUILD_WORKERS": 1,
-        "SEARCH_INDEX": False, "INCREMENTAL_BUILDS": False, **(overrides or {})})
+        "SEARCH_INDEX": False, "INCREMENTAL_BUILDS": False,
+        # the session keeps the content objects themselves; Pelican's pickled reader cache
+        # would only be loaded and written again on every run
+        "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, **(overrides or {})})
+    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": MemoryBytecodeCache()}
+    return settings
 
 
 class PreviewSession:
     def __init__(self, settings: dict) -> None:
         self.state = PreviewState(content_path=str(Path(settings["PATH"]).resolve()))
         self.writer_class = type("SessionWriter", (PreviewWriter,), {"state": self.state})
+        self.reads: dict[tuple[str, type], tuple[tuple[int, int] | None, object]] = {}
         self.pelican = Pelican(settings)
         signals.get_writer.connect(self._writer, weak=False)
         signals.generator_init.connect(self._record_images, weak=False)
+        signals.generator_init.connect(self._reuse_reads, weak=False)
         signals.all_generators_finalized.connect(self._links_epoch, weak=False)
 
     def close(self) -> None:
         signals.get_writer.disconnect(self._writer)
         signals.generator_init.disconnect(self._record_images)
+        signals.generator_init.disconnect(self._reuse_reads)
         signals.all_generators_finalized.disconnect(self._links_epoch)
 
     def _writer(self, _pelican):
@@ -67,10 +95,26 @@ class PreviewSession:
             if function is not None and not getattr(function, "records", False):
                 generator.env.globals[name] = _recording(function, self.state)
 
+    def _reuse_reads(self, generator) -> None:
+        """Give generators the content object of the last run for every unchanged file.
+
+        Reading 5,000 files again (Markdown from the cache, a Content object, the plugins'
+        checks) cost seconds per save. Not kept: objects whose body links to other files
+        ({filename}: resolved against this run's URLs) and files that had a problem (it must
+        be reported again on every run until fixed)."""
+        readers = getattr(generator, "readers", None)
+        if readers is None:
+            return
+        readers.read_file = _reusing(readers.read_file, self.reads)
+
     def _links_epoch(self, generators) -> None:
         urls = generators[0].context.get("generated_content", {})
         self.state.prints.links_epoch = hash(tuple(sorted(
             (path, getattr(item, "url", "")) for path, item in urls.items())))
+        # render what changed once every generator has said what it writes, before
+        # `finalized` (the sitemap reads the folder then)
+        last = [generator for generator in generators if hasattr(generator, "generate_output")][-1]
+        last.generate_output = _then(last.generate_output, self.state.finish)
 
     def forget_outputs(self) -> None:
         """After a template, CSS or image-pipeline change: render everything once more."""
@@ -87,8 +131,7 @@ class PreviewSession:
             return Outcome(time.perf_counter() - started, error=str(stop))
         except Exception:  # noqa: BLE001 - any build error is shown; the last good output stays
             return Outcome(time.perf_counter() - started, error=traceback.format_exc())
-        removed = self.state.finish()
-        return Outcome(time.perf_counter() - started, list(self.state.rendered), removed)
+        return Outcome(time.perf_counter() - started, list(self.state.rendered), list(self.state.removed))
 
 
 def _recording(function, state: PreviewState):
@@ -98,3 +141,31 @@ def _recording(function, state: PreviewState):
 
     recorded.records = True
     return recorded
+
+
+def _reusing(read_file, reads: dict):
+    def read(base_path, path, content_class=Page, context=None, **kwargs):
+        source = os.path.abspath(os.path.join(base_path, path))
+        stamp, key = file_stamp(source), (source, content_class)
+        found = reads.get(key)
+        if found is not None and found[0] == stamp:
+            found[1]._context = context  # this run's shared context (URLs, static files)
+            return found[1]
+        problems = len(validation.problems())
+        item = read_file(base_path, path, content_class=content_class, context=context, **kwargs)
+        raw = getattr(item, "_content", None)
+        if len(validation.problems()) == problems and not (isinstance(raw, str) and "{" in raw):
+            reads[key] = (stamp, item)
+        else:
+            reads.pop(key, None)
+        return item
+
+    return read
+
+
+def _then(first, second):
+    def both(*args, **kwargs):
+        first(*args, **kwargs)
+        second()
+
+    return both

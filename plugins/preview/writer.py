@@ -5,6 +5,10 @@ they are), but a call whose signature (fingerprint.py) and whose images are the 
 the last run returns at once: the file on disk is already what a full build would write.
 Outputs that no generator produced in a run are deleted at its end, as a full build into
 an empty folder would not have them.
+
+Changed outputs are not rendered at once but queued and rendered when every generator has
+asked for its outputs (`flush`), lightest first: the page of the edited file itself (a
+handful of variables) is on disk before the long lists it also appears on.
 """
 
 from __future__ import annotations
@@ -32,13 +36,21 @@ class PreviewState:
     content_path: str
     records: dict[str, Record] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # output keys rendered in the current run
+    queue: list[tuple[int, str, int, Callable[[], None], set[str]]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # output files deleted in the current run
     seen: set[str] = field(default_factory=set)
     prints: Fingerprints = field(default_factory=Fingerprints)
     names: dict[str, frozenset[str]] = field(default_factory=dict)  # template name -> context names
     _images: dict[str, tuple[int, int] | None] | None = None
 
     def begin(self, links_epoch: int) -> None:
-        self.prints, self.rendered, self.seen = Fingerprints(links_epoch), [], set()
+        self.prints, self.rendered, self.seen, self.queue, self.removed = Fingerprints(links_epoch), [], set(), [], []
+
+    def flush(self) -> None:
+        """Render the queued outputs, the ones with the fewest list items first."""
+        queue, self.queue = sorted(self.queue, key=lambda item: item[0]), []
+        for _weight, key, signature, make, written in queue:
+            self.produce(key, signature, written, make)
 
     def image_used(self, src: str) -> None:
         if self._images is not None and src not in self._images:
@@ -63,8 +75,10 @@ class PreviewState:
         self.records[key] = Record(signature, frozenset(written - before), images)
         self.rendered.append(key)
 
-    def finish(self) -> list[str]:
-        """Forget and delete the outputs no generator asked for in this run."""
+    def finish(self) -> None:
+        """Render the queue, then forget and delete the outputs no generator asked for in this
+        run (before `finalized`: the sitemap lists the folder's pages)."""
+        self.flush()
         keep = {path for key in self.seen for path in self.records[key].paths}
         removed = []
         for key in [key for key in self.records if key not in self.seen]:
@@ -72,7 +86,15 @@ class PreviewState:
                 if os.path.exists(path):
                     os.unlink(path)
                     removed.append(path)
-        return removed
+                    _prune_empty(os.path.dirname(path))
+        self.removed = removed
+
+
+def _prune_empty(folder: str) -> None:
+    """A deleted page's folder goes too: a server would list an empty folder instead of a 404."""
+    while folder and os.path.isdir(folder) and not os.listdir(folder):
+        os.rmdir(folder)
+        folder = os.path.dirname(folder)
 
 
 class PreviewWriter(Writer):
@@ -90,7 +112,8 @@ class PreviewWriter(Writer):
         extra = (name, template.name, relative_urls, tuple(paginated or ()), template_name, override_output, url)
         signature = output_signature(state.prints, state.names[template.name], context, kwargs, extra)
         self._remember(name, signature, lambda: super(PreviewWriter, self).write_file(
-            name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs))
+            name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs),
+            weight=sum(len(value) for value in kwargs.values() if isinstance(value, (list, tuple))))
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
                    feed_title=None):
@@ -101,15 +124,17 @@ class PreviewWriter(Writer):
 
     def unchanged_output(self, key: str, inputs: object, make: Callable[[], None]) -> None:
         """For outputs a generator writes itself (feeds, calendars): see plugins.parallel.write_generated."""
-        self._remember(key, hash(("generated", self.state.prints.of(inputs))), make, direct=True)
+        self._remember(key, hash(("generated", self.state.prints.of(inputs))), make, direct=True, weight=10**6)
 
-    def _remember(self, key: str, signature: int, make: Callable[[], None], direct: bool = False) -> None:
+    def _remember(self, key: str, signature: int, make: Callable[[], None], direct: bool = False,
+                  weight: int = 0) -> None:
         state = self.state
         state.seen.add(key)
         if state.current(key, signature):
             self._written_files.update(state.records[key].paths)
             return
         if direct:  # the generator writes the file itself; its path is the key
-            state.produce(key, signature, self._written_files, lambda: (make(), self._written_files.add(key)))
+            state.queue.append((weight, key, signature, lambda: (make(), self._written_files.add(key)),
+                                self._written_files))
         else:
-            state.produce(key, signature, self._written_files, make)
+            state.queue.append((weight, key, signature, make, self._written_files))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from plugins.preview.session import PreviewSession, preview_settings
-from tests.site import preview_edits
+from bench import edits as preview_edits
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ def main(content: Path, theme: Path, output: Path, overrides: dict, seed: int, s
     for number in range(steps):
         kind = rng.choice(kinds)
         if kind == "theme":
-            done = preview_edits.edit_theme(theme, number)
+            done = preview_edits.edit_theme(theme, number).what
             session.forget_outputs()
         elif kind == "error":
             path, original = preview_edits.break_event(content)
@@ -37,7 +37,7 @@ def main(content: Path, theme: Path, output: Path, overrides: dict, seed: int, s
             preview_edits.touch(path)
             done = f"error in {path.name}, then fixed"
         else:
-            done = preview_edits.EDITS[kind](content, rng, number)
+            done = preview_edits.EDITS[kind](content, rng, number).what
         outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
         print(json.dumps({"edit": done, "seconds": round(outcome.seconds, 3), "rendered": len(outcome.rendered),

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT, build_site
-from tests.site.preview_edits import copy_site
+from bench.edits import copy_site
 
 # Atom feeds without entries carry the build time as <updated> (feedgenerator).
 BUILD_TIME = re.compile(rb"<updated>[^<]*</updated>")

@@ -2,7 +2,8 @@
 
 Each edit changes one thing the way an editor's save would (text, a metadata line, a new,
 deleted or renamed file, a replaced image, a template or CSS change, a broken file) and
-returns what it did. Modification times are moved forward explicitly, so two saves within
+returns an Edit: what it did, the file it saved (None when deleted) and a text the page
+shows afterwards (None when the page has no new text to look for). Modification times are moved forward explicitly, so two saves within
 the same clock tick are still two changes.
 """
 
@@ -13,11 +14,20 @@ import random
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 MUNICIPALITIES = ("stuttgart", "esslingen-am-neckar", "ludwigsburg", "leonberg", "plochingen")
 CATEGORIES = ("Wirtschaft", "Fachkräfte", "Region")
 _clock = [0]
+
+
+@dataclass(frozen=True)
+class Edit:
+    what: str
+    path: Path | None  # the saved file; None when it was deleted
+    marker: str | None  # text its page shows afterwards
+    gone: Path | None = None  # a file that no longer exists (deleted, or renamed from)
 
 
 def touch(path: Path) -> None:
@@ -55,16 +65,19 @@ def new_article(content: Path, rng: random.Random, number: int) -> str:
                     f"Category: {rng.choice(CATEGORIES)}\nTags: Neu, Region\nMunicipality: {rng.choice(MUNICIPALITIES)}\n"
                     f"Summary: Kurz gesagt: Artikel {number}.\n\nText des neuen Artikels {number}.\n", encoding="utf-8")
     touch(path)
-    return f"new {path.name}"
+    return Edit(f"new {path.name}", path, f"Neuer Artikel {number}")
 
 
 def edit_article(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(articles(content))
     kind = rng.choice(("text", "title", "date", "category", "tags", "municipality"))
+    marker = None
     if kind == "text":
-        append_text(path, f"Ergänzung {number}: mehr aus der Region.")
+        marker = f"Ergänzung {number}: mehr aus der Region."
+        append_text(path, marker)
     elif kind == "title":
-        set_field(path, "Title", f"Geänderter Titel {number}")
+        marker = f"Geänderter Titel {number}"
+        set_field(path, "Title", marker)
     elif kind == "date":
         set_field(path, "Date", f"202{rng.randint(4, 6)}-0{rng.randint(1, 9)}-{rng.randint(10, 28)} 09:00")
     elif kind == "category":
@@ -73,13 +86,13 @@ def edit_article(content: Path, rng: random.Random, number: int) -> str:
         set_field(path, "Tags", f"Thema {rng.randint(1, 4)}, Region")
     else:
         set_field(path, "Municipality", rng.choice(MUNICIPALITIES))
-    return f"article {kind} {path.name}"
+    return Edit(f"article {kind} {path.name}", path, marker)
 
 
 def delete_article(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(articles(content))
     path.unlink()
-    return f"delete {path.name}"
+    return Edit(f"delete {path.name}", None, None, gone=path)
 
 
 def rename_article(content: Path, rng: random.Random, number: int) -> str:
@@ -87,39 +100,43 @@ def rename_article(content: Path, rng: random.Random, number: int) -> str:
     target = path.with_name(f"umbenannt-{number}.md")
     path.rename(target)
     touch(target)
-    return f"rename {path.name} -> {target.name}"
+    return Edit(f"rename {path.name} -> {target.name}", target, None, gone=path)
 
 
 def edit_portrait(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(files(content, "articles/menschen"))
     append_text(path, f"Nachtrag {number}.")
-    return f"portrait text {path.name}"
+    return Edit(f"portrait text {path.name}", path, f"Nachtrag {number}.")
 
 
 def edit_page(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(files(content, "pages"))
     append_text(path, f"Aktualisiert ({number}).")
-    return f"page text {path.name}"
+    return Edit(f"page text {path.name}", path, f"Aktualisiert ({number}).")
 
 
 def edit_event(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(files(content, "events"))
-    if rng.random() < 0.5:
+    text = path.read_text(encoding="utf-8")
+    # a new date only for single timed events: a rule's exceptions or an all-day range would need more
+    movable = re.search(r"^start: \S+ \d\d:\d\d$", text, re.MULTILINE) and not re.search(r"^rrule:", text, re.MULTILINE)
+    if rng.random() < 0.5 or not movable:
         append_text(path, f"Hinweis {number}: bitte anmelden.")
-        return f"event text {path.name}"
+        return Edit(f"event text {path.name}", path, f"Hinweis {number}: bitte anmelden.")
     day = f"2027-0{rng.randint(1, 9)}-{rng.randint(10, 28)}"
     set_field(path, "start", f"{day} 10:00")
-    set_field(path, "end", f"{day} 12:00")
-    return f"event date {path.name}"
+    if re.search(r"^end:", text, re.MULTILINE):  # others give a duration
+        set_field(path, "end", f"{day} 12:00")
+    return Edit(f"event date {path.name}", path, None)
 
 
 def edit_post(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(files(content, "community"))
     if rng.random() < 0.5:
         append_text(path, f"Noch ein Satz {number}.")
-        return f"post caption {path.name}"
+        return Edit(f"post caption {path.name}", path, f"Noch ein Satz {number}.")
     set_field(path, "Municipality", rng.choice(MUNICIPALITIES))
-    return f"post municipality {path.name}"
+    return Edit(f"post municipality {path.name}", path, None)
 
 
 def replace_image(content: Path, rng: random.Random, number: int) -> str:
@@ -128,10 +145,11 @@ def replace_image(content: Path, rng: random.Random, number: int) -> str:
     path = rng.choice(sorted((content / "images" / "community").glob("*.jpg")))
     save_jpeg(render_scene(1000 + number, (640, 480)), path, quality=80)
     touch(path)
-    return f"image {path.name}"
+    post = path.parent.parent.parent / "community" / f"{path.stem}.md"
+    return Edit(f"image {path.name}", post, None)
 
 
-EDITS: dict[str, Callable[[Path, random.Random, int], str]] = {
+EDITS: dict[str, Callable[[Path, random.Random, int], Edit]] = {
     "article": edit_article, "new": new_article, "delete": delete_article, "rename": rename_article,
     "portrait": edit_portrait, "page": edit_page, "event": edit_event, "post": edit_post, "image": replace_image,
 }
@@ -144,7 +162,7 @@ def edit_theme(theme: Path, number: int) -> str:
     touch(base)
     css = theme / "static" / "css" / "site.css"
     append_text(css, f"/* v{number} */")
-    return "template and css"
+    return Edit("template and css", None, f"<!-- v{number} -->")
 
 
 def break_event(content: Path) -> tuple[Path, bytes]:
