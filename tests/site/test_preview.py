@@ -36,8 +36,8 @@ def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
     assert len(steps) == 14
     assert any(step["rendered"] < 60 for step in steps)  # content edits re-render few outputs
     fresh = tmp_path / "fresh"
-    extra = [arg for key, value in {**settings, "THEME": str(theme)}.items()
-             for arg in ("-e", f"{key}={json.dumps(value)}")]
+    # one -e with every setting: with several -e options Pelican keeps only the last one
+    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in {**settings, "THEME": str(theme)}.items())]
     built = build_site(fresh, content=content, extra=extra)
     assert built.returncode == 0, built.stdout + built.stderr
     expected, actual = tree(fresh), tree(served)
