@@ -51,6 +51,16 @@ class EventList:
                       reverse=True)
 
 
+@dataclass(frozen=True)
+class ListLink:
+    """What the calendar navigation on every event page shows of a list page: its name and
+    address. Not the list itself, so no page's navigation depends on every event (the
+    preview, plugins/preview, then re-renders one event page per edit, not all of them)."""
+
+    name: str
+    url: str
+
+
 @dataclass
 class MonthPage:
     year: int
@@ -157,7 +167,7 @@ class EventsGenerator(Generator):
             "all_ics": f"{ICS_DIR}/alle.ics",
             "webcal": ics.webcal_url(self.settings.get("SITEURL", ""), f"{ICS_DIR}/alle.ics"),
             "current_month": self._current_month_url(),
-            "lists": self.lists,
+            "lists": {kind: [ListLink(l.name, l.url) for l in lists] for kind, lists in self.lists.items()},
         }
 
     def _months(self, occurrences: list[Occurrence]) -> list[MonthPage]:

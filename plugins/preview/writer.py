@@ -17,7 +17,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pelican.paginator import Paginator
 from pelican.writers import Writer
+
+from plugins.parallel import page_variables, write_page
 
 from .fingerprint import Fingerprints, context_names, file_stamp, output_signature
 
@@ -109,11 +112,37 @@ class PreviewWriter(Writer):
         state = self.state
         if template.name not in state.names:
             state.names[template.name] = context_names(template.environment, template.name)
+        if paginated is None:  # Pelican's default
+            paginated = {key: value for key, value in kwargs.items() if key in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            return self._write_pages(name, template, context, relative_urls, paginated, template_name,
+                                     override_output, url, kwargs)
         extra = (name, template.name, relative_urls, tuple(paginated or ()), template_name, override_output, url)
         signature = output_signature(state.prints, state.names[template.name], context, kwargs, extra)
         self._remember(name, signature, lambda: super(PreviewWriter, self).write_file(
             name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs),
             weight=sum(len(value) for value in kwargs.values() if isinstance(value, (list, tuple))))
+
+    def _write_pages(self, name, template, context, relative_urls, paginated, template_name, override_output, url,
+                     kwargs) -> None:
+        """A paginated list, page by page: a page depends on its own items, not on the whole list
+        (the theme's list templates read the full list only when there is no pagination)."""
+        state = self.state
+        per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+        paginators = {key: Paginator(name, url, value, self.settings, per_page) for key, value in paginated.items()}
+        rest = {key: value for key, value in kwargs.items() if key not in paginated and key != "all_articles"}
+        used = state.names[template.name] - set(kwargs)
+        for number in range(1, next(iter(paginators.values())).num_pages + 1):
+            variables = page_variables(paginators, number)
+            page = variables[f"{next(iter(paginators))}_page"]
+            pages = {key: (value.number, value.url, state.prints.of(value.object_list)) if value is not None else None
+                     for key, value in variables.items() if not key.endswith("_paginator")}
+            extra = (page.save_as, template.name, relative_urls, template_name, override_output, url,
+                     page.paginator.num_pages, tuple(sorted(pages.items())))
+            signature = output_signature(state.prints, used, context, rest, extra)
+            self._remember(page.save_as, signature, lambda number=number: write_page(
+                self, template, context, relative_urls, override_output, paginators, number, kwargs),
+                weight=len(page.object_list))
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
                    feed_title=None):
