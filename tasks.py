@@ -94,20 +94,13 @@ def preview(c):
     c.run(pelican_command(OUTPUT, settings="publishconf.py", strict=True))
 
 
-@task
-def livereload(c):
-    """Serve output/ and rebuild + reload the browser on every change of content or theme."""
-    from livereload import Server
-
-    build(c)
-    server = Server()
-
-    def rebuild_site():
-        c.run(pelican_command(OUTPUT), warn=True)
-
-    for pattern in ("content/**/*", "theme/**/*", "plugins/**/*.py", "pelicanconf.py"):
-        server.watch(str(ROOT / pattern), rebuild_site)
-    server.serve(host=HOST, port=PORT, root=str(OUTPUT))
+@task(help={"port": "port on 127.0.0.1 (default $SOISTS_PORT or 8000)", "no_search": "skip the search index"})
+def livereload(c, port=0, no_search=False):
+    """Preview while editing: build once, then on every save re-render only what the change
+    affects and reload the open pages (plugins/preview; errors show in the terminal and the page)."""
+    extra = " --no-search" if no_search else ""
+    c.run(f"{shlex.quote(PYTHON)} -m plugins.preview --content {shlex.quote(str(CONTENT))} "
+          f"--output {shlex.quote(str(OUTPUT))} --host {HOST} --port {int(port) or PORT}{extra}", pty=False)
 
 
 def deploy_local(source: Path, target: Path) -> None:

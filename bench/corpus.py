@@ -63,7 +63,7 @@ def _unique_image(base, index: int, path: Path) -> None:
     image.save(path, "JPEG", quality=80)
 
 
-def _write_community(content: Path, count: int, rng: random.Random) -> None:
+def _write_community(content: Path, count: int, rng: random.Random, pictures: int = BASE_COUNTS["community"]) -> None:
     municipalities = list(load_registry())
     bases = [render_scene(seed, IMAGE_SIZE) for seed in range(12)]
     start = datetime(2024, 1, 1, 18, tzinfo=BERLIN)
@@ -71,7 +71,7 @@ def _write_community(content: Path, count: int, rng: random.Random) -> None:
         municipality = municipalities[int(rng.paretovariate(1.2)) % len(municipalities)]
         post_id = f"bench-{index:05d}"
         image = f"images/community/{post_id}.jpg"
-        picture = index % BASE_COUNTS["community"]
+        picture = index % pictures
         _unique_image(bases[picture % len(bases)], picture, content / image)
         featured = start + timedelta(minutes=FEATURE_WINDOW_MINUTES * index // count)  # in the past at every scale
         write_post_file(CommunityPost(
@@ -136,6 +136,51 @@ def build_corpus(scale: float = 1.0) -> Corpus:
         _write_community(ours, counts["community"], rng)
         _write_articles(ours, counts["articles"], rng)
         _write_events(ours, counts["events"], rng)
+        vanilla.mkdir(parents=True)
+        _write_vanilla(vanilla, counts, rng)
+        done.write_text("ok\n")
+    return Corpus(ours, vanilla, counts)
+
+
+# Content mixes at a given file count (bench/content_mix.py, bench/preview_latency.py). Share
+# of each kind; the 185 region pages come on top, as in every build of ours.
+MIXES = {
+    "articles": {"articles": 1.0},
+    "community": {"community": 0.8, "articles": 0.1, "events": 0.1},
+    "events": {"events": 0.8, "articles": 0.1, "community": 0.1},
+    "mixed": {"articles": 0.4, "events": 0.3, "community": 0.3},
+}
+# Photos repeat after this many: the image cache is keyed on content, so a repeat costs one
+# copy of its derivatives, never an encode (encoding 0.2-0.3 s per photo on 2 cores would
+# otherwise dominate the preparation of every corpus, not the builds being compared).
+MIX_PICTURES = 600
+
+
+def mix_counts(mix: str, files: int) -> dict[str, int]:
+    shares = MIXES[mix]
+    counts = {kind: round(files * share) for kind, share in shares.items()}
+    first = next(iter(shares))
+    counts[first] += files - sum(counts.values())  # exactly `files` Markdown files in all
+    return counts
+
+
+def build_mix(mix: str, files: int) -> Corpus:
+    """Our tree with `files` Markdown files in the proportions of MIXES[mix], and a vanilla
+    tree with the same number of plain articles."""
+    counts = mix_counts(mix, files)
+    folder = CACHE / f"mix-{mix}-{files}"
+    ours, vanilla = folder / "content", folder / "vanilla"
+    done = folder / ".complete"
+    if not done.exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        rng = random.Random(42)
+        shutil.copytree(ROOT / "content" / "data", ours / "data")
+        shutil.copytree(ROOT / "content" / "pages", ours / "pages")
+        (ours / "community").mkdir(parents=True, exist_ok=True)
+        _write_community(ours, counts.get("community", 0), rng, pictures=MIX_PICTURES)
+        _write_articles(ours, counts.get("articles", 0), rng)
+        _write_events(ours, counts.get("events", 0), rng)
         vanilla.mkdir(parents=True)
         _write_vanilla(vanilla, counts, rng)
         done.write_text("ok\n")

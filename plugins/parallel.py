@@ -11,6 +11,11 @@ The parent renders its share too and then waits; a worker that fails makes the b
 The file names a worker wrote are sent back through a pipe into the writer's bookkeeping,
 so Pelican's "already written" check still sees them.
 
+Pelican's own article and page output (articles, index, archives, category and tag pages,
+pages) takes the same path through `spread_output()`: the generator's generate_output runs
+against a stand-in writer that turns every write_file call into one job per output file
+(pagination split page by page), and the jobs are rendered with each().
+
 Settings: BUILD_WORKERS (default: the number of cores; 1 = sequential) and
 BUILD_PARALLEL_MIN (groups smaller than this stay sequential; default 64).
 """
@@ -23,6 +28,10 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+
+from pelican import signals
+from pelican.paginator import Paginator
+from pelican.utils import sanitised_join
 
 logger = logging.getLogger(__name__)
 DEFAULT_MIN = 64
@@ -86,3 +95,106 @@ def each(settings, count: int, work: Callable[[int], None], writer=None) -> None
         gc.unfreeze()
     if failed:
         raise RuntimeError(f"{failed} page rendering worker(s) failed; see the traceback above")
+
+
+class JobWriter:
+    """Stands in for Pelican's Writer while a generator's generate_output runs: write_file
+    calls become jobs, one per output file; every other call (write_feed, ...) goes to the
+    real writer at once, in the order Pelican makes it."""
+
+    def __init__(self, writer) -> None:
+        self._writer = writer
+        self.jobs: list[Callable[[], None]] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._writer, name)
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
+                   override_output=False, url=None, **kwargs) -> None:
+        writer = self._writer
+        if not name:
+            return
+        if paginated is None:  # Pelican's default: paginate these two lists when present
+            paginated = {key: value for key, value in kwargs.items() if key in {"articles", "dates"}}
+        if not (paginated and template_name in writer.settings["PAGINATED_TEMPLATES"]):
+            self.jobs.append(lambda: writer.write_file(name, template, context, relative_urls, paginated,
+                                                       template_name, override_output, url, **kwargs))
+            return
+        per_page = writer.settings["PAGINATED_TEMPLATES"][template_name] or writer.settings["DEFAULT_PAGINATION"]
+        paginators = {key: Paginator(name, url, value, writer.settings, per_page) for key, value in paginated.items()}
+        pages = next(iter(paginators.values())).num_pages
+        for number in range(1, pages + 1):
+            self.jobs.append(lambda number=number: write_page(writer, template, context, relative_urls,
+                                                               override_output, paginators, number, kwargs))
+
+
+def page_variables(paginators: dict, number: int) -> dict:
+    """The variables Pelican's Writer gives page `number` (1-based) of a paginated list."""
+    variables = {}
+    for key, paginator in paginators.items():
+        variables.update({
+            f"{key}_paginator": paginator,
+            f"{key}_page": paginator.page(number),
+            f"{key}_previous_page": paginator.page(number - 1) if number > 1 else None,
+            f"{key}_next_page": paginator.page(number + 1) if number < paginator.num_pages else None,
+        })
+    return variables
+
+
+def write_page(writer, template, context, relative_urls, override_output, paginators, number, kwargs) -> None:
+    """One page of a paginated list, as Pelican's Writer.write_file writes it (same variables,
+    same file, same content_written signal)."""
+    variables = {**kwargs, **page_variables(paginators, number)}
+    save_as = variables[f"{next(iter(paginators))}_page"].save_as
+    local = context.copy()
+    local["localsiteurl"] = local.get("localsiteurl", None)
+    if relative_urls:
+        from pelican.utils import get_relative_path, path_to_url
+
+        local["SITEURL"] = local["localsiteurl"] = path_to_url(get_relative_path(save_as))
+    local["output_file"] = save_as
+    local.update(variables)
+    if local["localsiteurl"]:
+        context["localsiteurl"] = local["localsiteurl"]
+    output = template.render(local)
+    path = sanitised_join(writer.output_path, save_as)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with writer._open_w(path, "utf-8", override=override_output) as handle:
+        handle.write(output)
+    logger.info('Writing "%s"', path)
+    signals.content_written.send(path, context=local)
+
+
+def spread_output(generator) -> None:
+    """Render a Pelican generator's write_file output across the cores (see the docstring)."""
+    original = generator.generate_output
+
+    def generate_output(writer) -> None:
+        if hasattr(writer, "unchanged_output"):  # the preview's writer decides per call, in one process
+            original(writer)
+            return
+        collector = JobWriter(writer)
+        original(collector)
+        jobs = collector.jobs
+        each(generator.settings, len(jobs), lambda index: jobs[index](), writer)
+
+    generator.generate_output = generate_output
+
+
+def spread_pelican_output(generators) -> None:
+    """all_generators_finalized: articles and pages (Pelican's own generators) go parallel too."""
+    from pelican.generators import ArticlesGenerator, PagesGenerator
+
+    for generator in generators:
+        if isinstance(generator, (ArticlesGenerator, PagesGenerator)):
+            spread_output(generator)
+
+
+def write_generated(writer, path: str, inputs: object, write: Callable[[], None]) -> None:
+    """A file a generator writes itself (feeds, calendars). `inputs` is everything the file
+    is made from: the preview's writer (plugins/preview) skips `write` when they are unchanged."""
+    remember = getattr(writer, "unchanged_output", None)
+    if remember is None:
+        write()
+    else:
+        remember(str(path), inputs, write)

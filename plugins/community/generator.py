@@ -94,6 +94,16 @@ def make_wall_post(post: CommunityPost, path: str, siteurl: str) -> WallPost:
     )
 
 
+# path -> (file stamp and what else the post is made from, the post, its WallPost). A
+# long-lived process (the preview, plugins/preview) reads and sanitises only changed files.
+_made: dict[str, tuple[tuple, CommunityPost, WallPost]] = {}
+
+
+def _made_from(path: Path, siteurl: str) -> tuple:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, siteurl, id(load_registry())
+
+
 def load_posts(content_path: Path, folder: str, siteurl: str,
                read: Callable[[Path], tuple[CommunityPost, list]] = read_post_file) -> list[WallPost]:
     """All valid posts (scheduled ones included), newest featured first; problems go to
@@ -101,15 +111,22 @@ def load_posts(content_path: Path, folder: str, siteurl: str,
     posts: list[WallPost] = []
     seen: dict[str, str] = {}
     for path in sorted((content_path / folder).glob("*.md")):
-        post, problems = read(path)
-        problems = list(problems)  # a cached list must not collect this build's problems
+        key = _made_from(path, siteurl)
+        made = _made.get(str(path))
+        if made is not None and made[0] == key:
+            post, problems, wall_post = made[1], [], made[2]
+        else:
+            post, problems = read(path)
+            problems = list(problems)  # a cached list must not collect this build's problems
+            wall_post = None
         if post.image and not problems and not (content_path / post.image).is_file():
             problems.append(("image", f"{post.image} not found under {content_path}"))
         if post.id in seen:
             problems.append(("id", f"{post.id!r} is already used by {seen[post.id]}"))
         try:
-            if not problems:
+            if not problems and wall_post is None:
                 wall_post = make_wall_post(post, str(path), siteurl)
+                _made[str(path)] = (key, post, wall_post)
         except UnknownMunicipality as exc:
             problems.append(("municipality", str(exc)))
         for name, message in problems:
@@ -218,21 +235,26 @@ class CommunityGenerator(Generator):
         municipalities = list(load_registry())
         jobs = ([lambda i=i: write_post(i) for i in range(len(posts))]
                 + [lambda i=i: write_wall_page(i) for i in range(len(pages))]
-                + [lambda m=m: self.write_feed(output, m) for m in municipalities])
+                + [lambda m=m: self.write_feed(output, m, writer) for m in municipalities])
         parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
     def write_feeds(self, output: Path) -> None:
         for municipality in load_registry():
             self.write_feed(output, municipality)
 
-    def write_feed(self, output: Path, municipality: Municipality) -> None:
+    def write_feed(self, output: Path, municipality: Municipality, writer=None) -> None:
         siteurl = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
-        feed = municipality_feed(municipality, self.by_municipality.get(municipality.slug, []), siteurl,
-                                 self.settings.get("SITENAME", ""), self.env.globals.get("image_url"))
+        posts, sitename = self.by_municipality.get(municipality.slug, []), self.settings.get("SITENAME", "")
         target = output / FEED_SAVE_AS.format(slug=municipality.slug)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as handle:
-            feed.write(handle, "utf-8")
+
+        def write() -> None:
+            feed = municipality_feed(municipality, posts, siteurl, sitename, self.env.globals.get("image_url"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8") as handle:
+                feed.write(handle, "utf-8")
+
+        # the preview (plugins/preview) skips feeds whose posts did not change
+        parallel.write_generated(writer, str(target), (municipality.slug, posts, siteurl, sitename), write)
 
 
 def remove_stale(output: Path, ids: set[str], page_count: int) -> None:

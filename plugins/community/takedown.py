@@ -69,4 +69,28 @@ def takedown(post_id: str, content_dir: Path | str, cache_dir: Path | str | None
             for derivative in sorted(folder.iterdir()) if folder.is_dir() else ():
                 if derivative_name.match(derivative.name):
                     _remove(derivative, removed)
+        # Any other built file that still names the post (a newsletter issue, a list page of a
+        # month that no longer has posts, …): Pelican never deletes what it no longer writes, so
+        # remove it here; the rebuild after a takedown writes again whatever should exist.
+        for stale in files_mentioning(output_dir, post_markers(post)):
+            _remove(stale, removed)
     return removed
+
+
+TEXT_OUTPUTS = {".html", ".json", ".xml", ".ics", ".txt", ".atom", ".rss"}
+
+
+def post_markers(post) -> list[str]:
+    """Strings that identify the post in built files: id, handle, original id and URL."""
+    markers = [post.id, post.handle, post.original_id, post.original_url]
+    return [m for m in dict.fromkeys(markers) if m and len(m) >= 4]
+
+
+def files_mentioning(output_dir: Path, markers: list[str]) -> list[Path]:
+    """Text files of the build that contain any marker (read as bytes: no decoding surprises)."""
+    needles = [m.encode("utf-8") for m in markers]
+    found = []
+    for path in sorted(output_dir.rglob("*")):
+        if path.suffix in TEXT_OUTPUTS and path.is_file() and any(n in path.read_bytes() for n in needles):
+            found.append(path)
+    return found

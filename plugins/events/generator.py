@@ -51,6 +51,16 @@ class EventList:
                       reverse=True)
 
 
+@dataclass(frozen=True)
+class ListLink:
+    """What the calendar navigation on every event page shows of a list page: its name and
+    address. Not the list itself, so no page's navigation depends on every event (the
+    preview, plugins/preview, then re-renders one event page per edit, not all of them)."""
+
+    name: str
+    url: str
+
+
 @dataclass
 class MonthPage:
     year: int
@@ -157,7 +167,7 @@ class EventsGenerator(Generator):
             "all_ics": f"{ICS_DIR}/alle.ics",
             "webcal": ics.webcal_url(self.settings.get("SITEURL", ""), f"{ICS_DIR}/alle.ics"),
             "current_month": self._current_month_url(),
-            "lists": self.lists,
+            "lists": {kind: [ListLink(l.name, l.url) for l in lists] for kind, lists in self.lists.items()},
         }
 
     def _months(self, occurrences: list[Occurrence]) -> list[MonthPage]:
@@ -197,7 +207,7 @@ class EventsGenerator(Generator):
         for event in self.events:  # now every content object is known, so links resolve
             event.content = self.event_sources[event.uid].content or ""
         # Every page and calendar is its own file: spread them over the cores in one fork.
-        jobs = self._page_jobs(writer) + self._calendar_jobs()
+        jobs = self._page_jobs(writer) + self._calendar_jobs(writer)
         parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
     def _write(self, writer, template: str, url: str, **variables) -> None:
@@ -234,7 +244,7 @@ class EventsGenerator(Generator):
                     ics_webcal=ics.webcal_url(siteurl, event_list.ics_url), page_url=event_list.url))
         return jobs
 
-    def _calendar_jobs(self) -> list:
+    def _calendar_jobs(self, writer=None) -> list:
         siteurl = self.settings.get("SITEURL", "")
         calendars: dict[str, tuple[str, list[Event]]] = {
             f"{ICS_DIR}/alle.ics": (f"{SITE_NAME} – alle Termine", self.events),
@@ -247,8 +257,15 @@ class EventsGenerator(Generator):
 
         def write(path: str, name: str, events: list[Event]) -> None:
             target = Path(self.output_path) / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
+
+            def make() -> None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
+
+            # the preview (plugins/preview) skips calendars whose events did not change,
+            # by the day: DTSTAMP is the build time (a fresh build differs there anyway), while
+            # an event turning past changes its stamp (is_upcoming) and so its calendars
+            parallel.write_generated(writer, str(target), (name, events, self.now.date(), siteurl), make)
 
         return [lambda p=path, n=name, e=events: write(p, n, e) for path, (name, events) in calendars.items()]
 

@@ -38,22 +38,31 @@ def _offset(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, str, bool]:
     return local.utcoffset(), local.tzname(), bool(local.dst())
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def transitions(zone_name: str, first: date, last: date) -> tuple[Transition, ...]:
-    """Every offset change between first and last (hourly scan; zones change on the hour or half hour)."""
+    """Every offset change between first and last: the first half-hour step (zones change on
+    the hour or half hour) at which the offset differs. Scanned day by day and, only in a day
+    whose offset changed, half-hour by half-hour - the same steps' results as a half-hourly
+    scan of the whole range (no zone changes twice within a day), 48 times fewer look-ups
+    (a calendar of events over 13 years took 17 s of a build before)."""
     zone = ZoneInfo(zone_name)
     instant = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
     end = datetime(last.year, last.month, last.day, tzinfo=timezone.utc)
-    step = timedelta(minutes=30)
+    step, day = timedelta(minutes=30), timedelta(days=1)
     previous, _, _ = _offset(zone, instant)
     found = []
     while instant < end:
-        instant += step
-        offset, name, daylight = _offset(zone, instant)
-        if offset != previous:
-            onset = (instant + previous).replace(tzinfo=None)
-            found.append(Transition(onset, previous, offset, name, daylight))
-            previous = offset
+        if _offset(zone, min(instant + day, end))[0] == previous:
+            instant += day
+            continue
+        stop = min(instant + day, end)
+        while instant < stop:
+            instant += step
+            offset, name, daylight = _offset(zone, instant)
+            if offset != previous:
+                onset = (instant + previous).replace(tzinfo=None)
+                found.append(Transition(onset, previous, offset, name, daylight))
+                previous = offset
     return tuple(found)
 
 

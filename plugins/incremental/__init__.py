@@ -8,16 +8,17 @@ with that digest, a digest of the output folder as it left it, and the instant u
 its time-dependent pages stay right (see clock.py).
 
 When the inputs match, the clock has not passed that instant and the output folder is
-exactly as the build left it, no generator writes anything (sitemap and search index
-included: they ask `output_kept()`). Anything else - an edited file, a new setting, a
-package upgrade, a file deleted from the output, `--ignore-cache` - gives a full build.
-Content is still read every time, through Pelican's own reader cache (CACHE_CONTENT), so
-validation still reports every problem and the reading itself stays cheap.
+exactly as the build left it, no generator reads or writes anything (sitemap and search
+index included: they ask `output_kept()`). Not reading is safe: the inputs are those of
+the last complete build, which read them without a problem, so validation has nothing
+new to report. Anything else - an edited file, a new setting, a package upgrade, a file
+deleted from the output, `--ignore-cache` - gives a full build, which reads through
+Pelican's own reader cache (CACHE_CONTENT).
 
 The manifest is deleted before a full build writes anything and saved after the last
 `finalized` handler, so a build that fails or is killed half-way is never trusted.
 Settings: BUILD_CACHE_DIR (default .cache/builds) holds the manifest and the reader cache,
-one folder per (content, output) pair.
+one folder per (content, output) pair; INCREMENTAL_BUILDS = False skips the check.
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def check_build(pelican) -> None:
     folder = manifest.cache_folder(base if base.is_absolute() else PROJECT_ROOT / base,
                                    pelican.path, pelican.output_path)
     settings["CACHE_PATH"] = str(folder / "pelican")
+    if not settings.get("INCREMENTAL_BUILDS", True):
+        # The preview (plugins/preview) tracks changes itself; digesting the trees on every
+        # run would cost it more than the render it saves.
+        _state = None
+        return
     environment = environment_digest(pelican)
     inputs = combine(environment, tree_digest(pelican.path), tree_digest(pelican.theme), *shared_inputs())
     now = datetime.now(timezone.utc)
@@ -95,7 +101,19 @@ def check_build(pelican) -> None:
             and previous.outputs == tree_digest(pelican.output_path))
     if not kept:
         manifest.forget(folder)
+    else:  # the generators that come next need not even load the reader cache
+        settings["LOAD_CONTENT_CACHE"] = False
     _state = BuildState(folder, inputs, environment, now, kept)
+
+
+def skip_reading(generator) -> None:
+    """generator_init: a build that keeps the output reads no content (see the docstring)."""
+    if output_kept():
+        generator.generate_context = _read_nothing
+
+
+def _read_nothing() -> None:
+    """Stands in for a generator's generate_context when the output is kept."""
 
 
 def plan_output(generators) -> None:
@@ -117,6 +135,8 @@ def _keep_output(_writer) -> None:
 
 def record_build(pelican) -> None:
     """finalized (connected last): remember what this complete build read and wrote."""
+    if _state is not None and _state.kept:
+        pelican.settings["LOAD_CONTENT_CACHE"] = True  # autoreload runs again with the same settings
     if _state is None or _state.kept:
         return
     until = clock.valid_until(_state.now, _state.declared)
@@ -127,5 +147,6 @@ def record_build(pelican) -> None:
 
 def register() -> None:
     signals.get_generators.connect(check_build)
+    signals.generator_init.connect(skip_reading)
     signals.all_generators_finalized.connect(plan_output)
     signals.finalized.connect(record_build)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from pelican import signals
 
+from plugins import parallel
+
 from .dates import german_date, german_month, german_number, german_time
 from .text import cut_words, description, plain_text
 
@@ -63,3 +65,5 @@ def register() -> None:
     signals.initialized.connect(add_filters)
     signals.generator_init.connect(no_template_stat)
     signals.all_generators_finalized.connect(freeze_urls)
+    # Pelican's articles and pages render across the cores like the plugins' page groups.
+    signals.all_generators_finalized.connect(parallel.spread_pelican_output)

@@ -62,6 +62,7 @@ class NewsletterGenerator(Generator):
             writer.write_file(issue.url + "index.html", issue_template, self.context, url=issue.url,
                               issue=issue, newer=newer, older=older)
             target = Path(self.output_path) / issue.url / ISSUE_DATA
+            target.parent.mkdir(parents=True, exist_ok=True)  # the preview may not have written the page
             target.write_text(json.dumps(issue_to_dict(issue), ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
         writer.write_file(ARCHIVE_URL + "index.html", self.get_template("newsletter/archive"), self.context,

@@ -1,0 +1,6 @@
+"""Live preview for editors (`invoke livereload`): one long-lived process keeps Pelican and
+the parsed site, re-renders only the outputs an edit affects, serves the folder on
+localhost and reloads open pages. Modules: fingerprint (what an output is made of), writer
+(render only on change), session (one Pelican across runs), watch (what changed), server
+(HTTP + reload channel). Not a Pelican plugin: nothing here is registered in PLUGINS.
+"""

@@ -1,0 +1,122 @@
+"""What an output file is made from, as one number, without rendering it.
+
+An output is written again only when the fingerprint of everything its template can see
+changes: the variables the generator passes (kwargs) and the context variables the
+template and the templates it includes/extends read (found once per template with
+jinja2.meta). A content object read from a file (anything with `source_path`) stands for
+itself by the file's size and modification time, so a list of 5,000 articles costs 5,000
+stat results, not a walk through 5,000 objects. Fingerprints are Python hashes: the preview
+compares them only within its own process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from jinja2 import meta
+from pelican.urlwrappers import URLWrapper
+
+# Attributes that reach the whole site (settings, the shared context) or the environment:
+# they would make every object depend on everything; what they hold is fingerprinted where
+# a template really reads it.
+SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context", "env", "_cached", "readers"})
+SCALARS = (str, int, float, bool, bytes, date, datetime, time, Decimal, type(None))
+
+
+def file_stamp(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+class Fingerprints:
+    """One per preview run: memoised by object identity (objects are kept alive meanwhile,
+    so an id is never reused within the run)."""
+
+    def __init__(self, links_epoch: int = 0) -> None:
+        self.links_epoch = links_epoch  # changes when any content object's URL does
+        self._memo: dict[int, tuple[object, int]] = {}
+        self._stamps: dict[str, tuple[int, int] | None] = {}
+
+    def stamp(self, path: str) -> tuple[int, int] | None:
+        if path not in self._stamps:
+            self._stamps[path] = file_stamp(path)
+        return self._stamps[path]
+
+    def of(self, value: object) -> int:
+        if isinstance(value, SCALARS):
+            return hash((type(value).__name__, value))
+        key = id(value)
+        found = self._memo.get(key)
+        if found is not None:
+            return found[1]
+        self._memo[key] = (value, 0)  # a cycle sees 0 instead of recursing forever
+        result = self._compute(value)
+        self._memo[key] = (value, result)
+        return result
+
+    def _compute(self, value: object) -> int:
+        if isinstance(value, str):  # Markup and other str subclasses
+            return hash(str(value))
+        if isinstance(value, (list, tuple)):
+            return hash((type(value).__name__, *map(self.of, value)))
+        if isinstance(value, (set, frozenset)):
+            return hash(frozenset(map(self.of, value)))
+        if isinstance(value, Mapping):
+            return hash(tuple((self.of(k), self.of(v)) for k, v in value.items()))
+        source = getattr(value, "source_path", None)
+        if isinstance(source, str):
+            return self._content(value, source)
+        if isinstance(value, URLWrapper):
+            return hash((type(value).__name__, value.name, value.slug))
+        if callable(value) or isinstance(value, type):
+            return hash(getattr(value, "__qualname__", type(value).__name__))
+        fields = getattr(value, "__dict__", None)
+        if fields is None:
+            fields = {name: getattr(value, name) for name in getattr(value, "__dataclass_fields__", ())}
+        return hash((type(value).__qualname__,
+                     *((name, self.of(item)) for name, item in fields.items() if name not in SKIPPED_ATTRIBUTES)))
+
+    def _content(self, value: object, source: str) -> int:
+        """A content object is its file; plus what a build derives from outside that file:
+        the current time (upcoming events) and other objects' URLs for {filename} links."""
+        raw = getattr(value, "_content", None)
+        links = self.links_epoch if isinstance(raw, str) and "{" in raw else 0
+        return hash((type(value).__qualname__, source, self.stamp(source), getattr(value, "is_upcoming", None),
+                     getattr(value, "status", None), links))
+
+
+def template_names(env, name: str, seen: set[str] | None = None) -> set[str]:
+    """The template and every template it extends, includes or imports (statically named)."""
+    seen = seen if seen is not None else set()
+    if name in seen:
+        return seen
+    seen.add(name)
+    source = env.loader.get_source(env, name)[0]
+    for child in meta.find_referenced_templates(env.parse(source)):
+        if child:
+            template_names(env, child, seen)
+    return seen
+
+
+def context_names(env, name: str) -> frozenset[str]:
+    """Context variables a template (with its extended/included templates) may read."""
+    names: set[str] = set()
+    for template in template_names(env, name):
+        names |= meta.find_undeclared_variables(env.parse(env.loader.get_source(env, template)[0]))
+    return frozenset(names)
+
+
+def output_signature(prints: Fingerprints, used: frozenset[str], context: Mapping, kwargs: Mapping,
+                     extra: tuple) -> int:
+    """Everything the output of one write_file call can depend on."""
+    globals_seen = tuple((name, prints.of(context.get(name))) for name in sorted(used) if name not in kwargs)
+    return hash((extra, prints.of(kwargs), globals_seen))
+
+
+ContextNames = Callable[[object], frozenset[str]]

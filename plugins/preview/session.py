@@ -1,0 +1,171 @@
+"""One long-lived Pelican in the preview process: every run reads the site again through
+Pelican's warm reader cache, and the PreviewWriter renders only what changed.
+
+Pelican's own autoreload mode also calls Pelican.run() again and again; the plugins are
+made for that. What the session adds: the writer, image look-ups recorded per output,
+pages of links (`{filename}`) re-rendered when any URL changes, the search index left to
+the server (it is rebuilt off the critical path), and errors returned instead of raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import BytecodeCache
+from pelican import Pelican, signals
+from pelican.contents import Page
+from pelican.settings import read_settings
+
+from plugins import validation
+
+from .fingerprint import file_stamp
+from .writer import PreviewState, PreviewWriter
+
+logger = logging.getLogger(__name__)
+IMAGE_GLOBALS = ("picture", "image_url", "image_path")
+
+
+@dataclass
+class Outcome:
+    seconds: float
+    rendered: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept across runs: Pelican makes new Jinja environments on every
+    run, and compiling the theme again took longer than rendering an edit. Jinja checks the
+    source's checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+def preview_settings(settings_file: str, content: Path, output: Path, overrides: dict | None = None) -> dict:
+    """The project's settings with what a preview needs: one process (the writer's records
+    live in it), no search index in the build, no incremental-build digests (the preview
+    tracks changes itself), compiled templates kept in memory."""
+    settings = read_settings(settings_file, override={
+        "PATH": str(content), "OUTPUT_PATH": str(output), "BUILD_WORKERS": 1,
+        "SEARCH_INDEX": False, "INCREMENTAL_BUILDS": False,
+        # the session keeps the content objects themselves; Pelican's pickled reader cache
+        # would only be loaded and written again on every run
+        "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, **(overrides or {})})
+    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": MemoryBytecodeCache()}
+    return settings
+
+
+class PreviewSession:
+    def __init__(self, settings: dict) -> None:
+        self.state = PreviewState(content_path=str(Path(settings["PATH"]).resolve()))
+        self.writer_class = type("SessionWriter", (PreviewWriter,), {"state": self.state})
+        self.reads: dict[tuple[str, type], tuple[tuple[int, int] | None, object]] = {}
+        self.pelican = Pelican(settings)
+        signals.get_writer.connect(self._writer, weak=False)
+        signals.generator_init.connect(self._record_images, weak=False)
+        signals.generator_init.connect(self._reuse_reads, weak=False)
+        signals.all_generators_finalized.connect(self._links_epoch, weak=False)
+
+    def close(self) -> None:
+        signals.get_writer.disconnect(self._writer)
+        signals.generator_init.disconnect(self._record_images)
+        signals.generator_init.disconnect(self._reuse_reads)
+        signals.all_generators_finalized.disconnect(self._links_epoch)
+
+    def _writer(self, _pelican):
+        return self.writer_class
+
+    def _record_images(self, generator) -> None:
+        """Wrap the image globals so each output records the images it shows."""
+        for name in IMAGE_GLOBALS:
+            function = generator.env.globals.get(name)
+            if function is not None and not getattr(function, "records", False):
+                generator.env.globals[name] = _recording(function, self.state)
+
+    def _reuse_reads(self, generator) -> None:
+        """Give generators the content object of the last run for every unchanged file.
+
+        Reading 5,000 files again (Markdown from the cache, a Content object, the plugins'
+        checks) cost seconds per save. Not kept: objects whose body links to other files
+        ({filename}: resolved against this run's URLs) and files that had a problem (it must
+        be reported again on every run until fixed)."""
+        readers = getattr(generator, "readers", None)
+        if readers is None:
+            return
+        readers.read_file = _reusing(readers.read_file, self.reads)
+
+    def _links_epoch(self, generators) -> None:
+        urls = generators[0].context.get("generated_content", {})
+        self.state.prints.links_epoch = hash(tuple(sorted(
+            (path, getattr(item, "url", "")) for path, item in urls.items())))
+        # render what changed once every generator has said what it writes, before
+        # `finalized` (the sitemap reads the folder then)
+        last = [generator for generator in generators if hasattr(generator, "generate_output")][-1]
+        last.generate_output = _then(last.generate_output, self.state.finish)
+
+    def forget_outputs(self) -> None:
+        """After a template, CSS or image-pipeline change: render everything once more."""
+        for record in self.state.records.values():
+            record.signature = 0
+
+    def run(self) -> Outcome:
+        started = time.perf_counter()
+        validation.install(self.pelican)  # problems of the last run must not stop this one
+        self.state.begin(links_epoch=0)
+        try:
+            self.pelican.run()
+        except SystemExit as stop:  # plugins/validation: the content problems, file by file
+            return Outcome(time.perf_counter() - started, error=str(stop))
+        except Exception:  # noqa: BLE001 - any build error is shown; the last good output stays
+            return Outcome(time.perf_counter() - started, error=traceback.format_exc())
+        return Outcome(time.perf_counter() - started, list(self.state.rendered), list(self.state.removed))
+
+
+def _recording(function, state: PreviewState):
+    def recorded(src, *args, **kwargs):
+        state.image_used(src)
+        return function(src, *args, **kwargs)
+
+    recorded.records = True
+    return recorded
+
+
+def _reusing(read_file, reads: dict):
+    def read(base_path, path, content_class=Page, context=None, **kwargs):
+        source = os.path.abspath(os.path.join(base_path, path))
+        stamp, key = file_stamp(source), (source, content_class)
+        found = reads.get(key)
+        if found is not None and found[0] == stamp:
+            found[1]._context = context  # this run's shared context (URLs, static files)
+            return found[1]
+        problems = len(validation.problems())
+        item = read_file(base_path, path, content_class=content_class, context=context, **kwargs)
+        raw = getattr(item, "_content", None)
+        if len(validation.problems()) == problems and not (isinstance(raw, str) and "{" in raw):
+            reads[key] = (stamp, item)
+        else:
+            reads.pop(key, None)
+        return item
+
+    return read
+
+
+def _then(first, second):
+    def both(*args, **kwargs):
+        first(*args, **kwargs)
+        second()
+
+    return both

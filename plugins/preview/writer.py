@@ -1,0 +1,169 @@
+"""The preview's writer: renders an output only when its signature changed.
+
+Every write_file call of every generator still arrives here (so the generators stay as
+they are), but a call whose signature (fingerprint.py) and whose images are the same as in
+the last run returns at once: the file on disk is already what a full build would write.
+Outputs that no generator produced in a run are deleted at its end, as a full build into
+an empty folder would not have them.
+
+Changed outputs are not rendered at once but queued and rendered when every generator has
+asked for its outputs (`flush`), lightest first: the page of the edited file itself (a
+handful of variables) is on disk before the long lists it also appears on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pelican.paginator import Paginator
+from pelican.writers import Writer
+
+from plugins.parallel import page_variables, write_page
+
+from .fingerprint import Fingerprints, context_names, file_stamp, output_signature
+
+
+@dataclass
+class Record:
+    signature: int
+    paths: frozenset[str]  # absolute paths the call wrote (several for paginated lists)
+    images: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # image -> stamp at render
+
+
+@dataclass
+class PreviewState:
+    """Kept by the preview session across runs."""
+
+    content_path: str
+    records: dict[str, Record] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)  # output keys rendered in the current run
+    queue: list[tuple[int, str, int, Callable[[], None], set[str]]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # output files deleted in the current run
+    seen: set[str] = field(default_factory=set)
+    prints: Fingerprints = field(default_factory=Fingerprints)
+    names: dict[str, frozenset[str]] = field(default_factory=dict)  # template name -> context names
+    _images: dict[str, tuple[int, int] | None] | None = None
+
+    def begin(self, links_epoch: int) -> None:
+        self.prints, self.rendered, self.seen, self.queue, self.removed = Fingerprints(links_epoch), [], set(), [], []
+
+    def flush(self) -> None:
+        """Render the queued outputs, the ones with the fewest list items first."""
+        queue, self.queue = sorted(self.queue, key=lambda item: item[0]), []
+        for _weight, key, signature, make, written in queue:
+            self.produce(key, signature, written, make)
+
+    def image_used(self, src: str) -> None:
+        if self._images is not None and src not in self._images:
+            self._images[src] = file_stamp(os.path.join(self.content_path, src))
+
+    def current(self, key: str, signature: int) -> bool:
+        record = self.records.get(key)
+        return (record is not None and record.signature == signature
+                and all(file_stamp(os.path.join(self.content_path, src)) == stamp
+                        for src, stamp in record.images.items())
+                and all(os.path.exists(path) for path in record.paths))
+
+    def produce(self, key: str, signature: int, written: set[str], make: Callable[[], None]) -> None:
+        """Run `make` (which writes), recording the files it wrote and the images it asked for."""
+        before = set(written)
+        self._images = {}
+        try:
+            make()
+            images = self._images
+        finally:
+            self._images = None
+        self.records[key] = Record(signature, frozenset(written - before), images)
+        self.rendered.append(key)
+
+    def finish(self) -> None:
+        """Render the queue, then forget and delete the outputs no generator asked for in this
+        run (before `finalized`: the sitemap lists the folder's pages)."""
+        self.flush()
+        keep = {path for key in self.seen for path in self.records[key].paths}
+        removed = []
+        for key in [key for key in self.records if key not in self.seen]:
+            for path in self.records.pop(key).paths - keep:
+                if os.path.exists(path):
+                    os.unlink(path)
+                    removed.append(path)
+                    _prune_empty(os.path.dirname(path))
+        self.removed = removed
+
+
+def _prune_empty(folder: str) -> None:
+    """A deleted page's folder goes too: a server would list an empty folder instead of a 404."""
+    while folder and os.path.isdir(folder) and not os.listdir(folder):
+        os.rmdir(folder)
+        folder = os.path.dirname(folder)
+
+
+class PreviewWriter(Writer):
+    """A Pelican Writer for the preview session (see the module docstring)."""
+
+    state: PreviewState  # set by the session before the first run
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
+                   override_output=False, url=None, **kwargs):
+        if not name:
+            return
+        state = self.state
+        if template.name not in state.names:
+            state.names[template.name] = context_names(template.environment, template.name)
+        if paginated is None:  # Pelican's default
+            paginated = {key: value for key, value in kwargs.items() if key in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            return self._write_pages(name, template, context, relative_urls, paginated, template_name,
+                                     override_output, url, kwargs)
+        extra = (name, template.name, relative_urls, tuple(paginated or ()), template_name, override_output, url)
+        signature = output_signature(state.prints, state.names[template.name], context, kwargs, extra)
+        self._remember(name, signature, lambda: super(PreviewWriter, self).write_file(
+            name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs),
+            weight=sum(len(value) for value in kwargs.values() if isinstance(value, (list, tuple))))
+
+    def _write_pages(self, name, template, context, relative_urls, paginated, template_name, override_output, url,
+                     kwargs) -> None:
+        """A paginated list, page by page: a page depends on its own items, not on the whole list
+        (the theme's list templates read the full list only when there is no pagination)."""
+        state = self.state
+        per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
+        paginators = {key: Paginator(name, url, value, self.settings, per_page) for key, value in paginated.items()}
+        rest = {key: value for key, value in kwargs.items() if key not in paginated and key != "all_articles"}
+        used = state.names[template.name] - set(kwargs)
+        for number in range(1, next(iter(paginators.values())).num_pages + 1):
+            variables = page_variables(paginators, number)
+            page = variables[f"{next(iter(paginators))}_page"]
+            pages = {key: (value.number, value.url, state.prints.of(value.object_list)) if value is not None else None
+                     for key, value in variables.items() if not key.endswith("_paginator")}
+            extra = (page.save_as, template.name, relative_urls, template_name, override_output, url,
+                     page.paginator.num_pages, tuple(sorted(pages.items())))
+            signature = output_signature(state.prints, used, context, rest, extra)
+            self._remember(page.save_as, signature, lambda number=number: write_page(
+                self, template, context, relative_urls, override_output, paginators, number, kwargs),
+                weight=len(page.object_list))
+
+    def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
+                   feed_title=None):
+        signature = hash((path, url, feed_type, override_output, feed_title, self.state.prints.of(elements),
+                          self.state.prints.of({k: context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN")})))
+        self._remember(f"feed:{path}", signature, lambda: super(PreviewWriter, self).write_feed(
+            elements, context, path, url, feed_type, override_output, feed_title))
+
+    def unchanged_output(self, key: str, inputs: object, make: Callable[[], None]) -> None:
+        """For outputs a generator writes itself (feeds, calendars): see plugins.parallel.write_generated."""
+        self._remember(key, hash(("generated", self.state.prints.of(inputs))), make, direct=True, weight=10**6)
+
+    def _remember(self, key: str, signature: int, make: Callable[[], None], direct: bool = False,
+                  weight: int = 0) -> None:
+        state = self.state
+        state.seen.add(key)
+        if state.current(key, signature):
+            self._written_files.update(state.records[key].paths)
+            return
+        if direct:  # the generator writes the file itself; its path is the key
+            state.queue.append((weight, key, signature, lambda: (make(), self._written_files.add(key)),
+                                self._written_files))
+        else:
+            state.queue.append((weight, key, signature, make, self._written_files))

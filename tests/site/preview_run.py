@@ -1,0 +1,50 @@
+"""Drive a preview session through a seeded random sequence of edits (run as a script, so
+the session's Pelican and its signal receivers live in their own process).
+
+    python -m tests.site.preview_run CONTENT THEME OUTPUT SETTINGS_JSON SEED STEPS
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+from plugins.preview.session import PreviewSession, preview_settings
+from bench import edits as preview_edits
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(content: Path, theme: Path, output: Path, overrides: dict, seed: int, steps: int) -> None:
+    session = PreviewSession(preview_settings(str(ROOT / "pelicanconf.py"), content, output,
+                                              {"THEME": str(theme), **overrides}))
+    first = session.run()
+    assert first.error is None, first.error
+    rng = random.Random(seed)
+    kinds = [*preview_edits.EDITS, "theme", "error"]
+    for number in range(steps):
+        kind = rng.choice(kinds)
+        if kind == "theme":
+            done = preview_edits.edit_theme(theme, number).what
+            session.forget_outputs()
+        elif kind == "error":
+            path, original = preview_edits.break_event(content)
+            broken = session.run()
+            assert broken.error and "nirgendwo" in broken.error, broken.error
+            path.write_bytes(original)
+            preview_edits.touch(path)
+            done = f"error in {path.name}, then fixed"
+        else:
+            done = preview_edits.EDITS[kind](content, rng, number).what
+        outcome = session.run()
+        assert outcome.error is None, f"{done}: {outcome.error}"
+        print(json.dumps({"edit": done, "seconds": round(outcome.seconds, 3), "rendered": len(outcome.rendered),
+                          "removed": len(outcome.removed)}), flush=True)
+    session.close()
+
+
+if __name__ == "__main__":
+    content, theme, output, settings, seed, steps = sys.argv[1:7]
+    main(Path(content), Path(theme), Path(output), json.loads(settings), int(seed), int(steps))

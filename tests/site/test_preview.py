@@ -1,0 +1,46 @@
+"""The live preview (plugins/preview): after a random sequence of editor edits, the folder
+it serves is file for file what a fresh full build writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT, build_site
+from bench.edits import copy_site
+
+# Atom feeds without entries carry the build time as <updated> (feedgenerator).
+BUILD_TIME = re.compile(rb"<updated>[^<]*</updated>")
+SETTINGS = {"EVENTS_NOW": "2026-11-02T10:00:00+01:00", "SEARCH_INDEX": False}
+
+
+def tree(root):
+    """Every output file but Pagefind's index (rebuilt off the critical path in the preview)."""
+    return {p.relative_to(root).as_posix(): BUILD_TIME.sub(b"", p.read_bytes()) for p in sorted(root.rglob("*"))
+            if p.is_file() and "pagefind" not in p.relative_to(root).parts}
+
+
+def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
+    content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
+    settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
+                "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
+    served = tmp_path / "served"
+    run = subprocess.run([sys.executable, "-m", "tests.site.preview_run", str(content), str(theme), str(served),
+                          json.dumps(settings), "16", "14"], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert len(steps) == 14
+    assert any(step["rendered"] < 60 for step in steps)  # content edits re-render few outputs
+    fresh = tmp_path / "fresh"
+    # one -e with every setting: with several -e options Pelican keeps only the last one
+    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in {**settings, "THEME": str(theme)}.items())]
+    built = build_site(fresh, content=content, extra=extra)
+    assert built.returncode == 0, built.stdout + built.stderr
+    expected, actual = tree(fresh), tree(served)
+    assert sorted(actual) == sorted(expected), (set(actual) ^ set(expected))
+    different = [name for name in expected if expected[name] != actual[name]]
+    assert different == [], (different[:10], run.stdout)
