@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from plugins.community.postfile import split_header  # the one 'Key: value' header splitter
+from plugins.navigation.dates import BERLIN
+
 URL_ROOT = "kampagnen"
 KINDS = {"instawalk": "Instawalk", "gewinnspiel": "Gewinnspiel", "influencertour": "Influencertour"}
 BASE_HASHTAG = "soists"
@@ -97,17 +98,6 @@ class Campaign:
         if not tags & set(self.hashtags):
             return False
         return taken is None or self.start <= taken <= self.collect_until
-
-
-def split_header(text: str) -> tuple[dict[str, str], str]:
-    """'Key: value' lines up to the first blank line, then the Markdown body (Pelican's format)."""
-    header, _, body = text.replace("\r\n", "\n").lstrip("\ufeff").partition("\n\n")
-    metadata: dict[str, str] = {}
-    for line in header.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip():
-            metadata[key.strip().lower()] = value.strip()
-    return metadata, body.strip()
 
 
 def parse_moment(value: str, end_of_day: bool = False) -> datetime:

@@ -10,14 +10,13 @@ import random
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from demo.artwork import render_scene, save_jpeg
+from plugins.navigation.dates import BERLIN
 from plugins.region.registry import Municipality, load_registry
 
 from .postfile import CommunityPost, write_post_file
 
-BERLIN = ZoneInfo("Europe/Berlin")
 POST_COUNT = 44
 PER_DISTRICT = 6  # plus Stuttgart: 31 municipalities in all six districts
 FIRST_FEATURE = datetime(2026, 6, 1, 18, 0, tzinfo=BERLIN)

@@ -186,15 +186,21 @@ def write_post_file(post: CommunityPost, content_dir: Path | str) -> Path:
     return target
 
 
-def parse_post_text(text: str) -> tuple[dict[str, str], str]:
-    """Split 'Key: value' header lines from the caption body (first blank line ends the header)."""
+def split_header(text: str, key=str.lower) -> tuple[dict[str, str], str]:
+    """'Key: value' lines up to the first blank line (Pelican's format), then the body;
+    `key` normalises each key (lower case by default)."""
     header, _, body = text.replace("\r\n", "\n").lstrip("\ufeff").partition("\n\n")
     metadata: dict[str, str] = {}
     for line in header.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip():
-            metadata[key.strip().lower().replace("-", "_").replace(" ", "_")] = value.strip()
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            metadata[key(name.strip())] = value.strip()
     return metadata, body.strip()
+
+
+def parse_post_text(text: str) -> tuple[dict[str, str], str]:
+    """Split 'Key: value' header lines from the caption body (first blank line ends the header)."""
+    return split_header(text, lambda name: name.lower().replace("-", "_").replace(" ", "_"))
 
 
 def _parse_date(value: str):
