@@ -98,3 +98,15 @@ def test_the_leinwand_feed(demo_site):
     assert data["hashtag"] == "#HerbstImRemstal" and len(data["posts"]) == 3
     for post in data["posts"]:
         assert (demo_site / post["image"]).is_file() and post["credit"].startswith("@")
+
+
+def test_the_page_weight_bench_measures_every_campaign_page(demo_site):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("page_weight", ROOT / "bench" / "page_weight.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    measured = bench.pages(demo_site)
+    built = [f"/{p.parent.relative_to(demo_site).as_posix()}/" for p in (demo_site / "kampagnen").rglob("index.html")]
+    assert "/kampagnen/" in measured and sorted(built) == sorted(p for p in measured if p.startswith("/kampagnen/"))
+    assert sum(p.endswith("/leinwand/") for p in measured) == 3
