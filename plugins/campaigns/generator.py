@@ -92,7 +92,8 @@ class CampaignsGenerator(Generator):
                 (folder / "stationen.ics").write_bytes(site.tour_calendar(c, self.now, siteurl))
             tour_map = Markup(site.tour_map(c, load_registry(), siteurl)) if c.stops else ""  # escaped in site.py
             self._write(writer, "campaigns/campaign", c.url, campaign=c, phase=c.phase(self.now), gallery=gallery,
-                        draw=drawn, algorithm=ALGORITHM_DE, pseudonym_note=PSEUDONYM_DE, tour_map=tour_map)
+                        draw=drawn, draw_when=site.draw_moments(drawn), algorithm=ALGORITHM_DE,
+                        pseudonym_note=PSEUDONYM_DE, tour_map=tour_map)
             self._write(writer, "campaigns/leinwand", f"{c.url}leinwand/", campaign=c, gallery=gallery[:1])
 
     def _write(self, writer, template: str, url: str, **variables) -> None:
