@@ -45,7 +45,8 @@ def show_notices(notices: list[notify.Notice]) -> None:
             out.print(f"Beitrag {notice.post_id}: öffentlich benachrichtigt (Kommentar {notice.comment_id})")
         else:
             out.print(f"Beitrag {notice.post_id}: bitte per Direktnachricht senden und die Antwort mit "
-                      f"`draw answer --post {notice.post_id}` festhalten:\n{notice.text}", highlight=False)
+                      f"`draw answer --post {notice.post_id}` festhalten:\n{notice.text}", highlight=False,
+                      soft_wrap=True, markup=False)  # copied into a DM as it is: no line breaks added
 
 
 def cmd_draw(args, settings) -> int:
