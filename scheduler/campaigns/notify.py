@@ -28,6 +28,7 @@ from scheduler.campaigns import draw, ledger
 from scheduler.curate.rights_public import (ACCOUNT_DISPLAY, ACTOR, MentionsApi, answers_from_replies, hashtags,
                                             judge, ref_of)
 from scheduler.curate.workflow import CurationError, record
+from scheduler.publish.graph_errors import GraphError
 from scheduler.store.models import AuditEvent, Post, utcnow
 from scheduler.store.official import IgMedia
 
@@ -40,7 +41,7 @@ PLACEHOLDERS = "{author}, {account}, {title}, {prize}, {days}, {consent_hashtag}
 class Notice:
     line: str
     post_id: int
-    channel: str  # "instagram" (sent as a public reply) or "manual" (the editor sends it by DM)
+    channel: str  # "instagram" (public reply), "manual" (the editor sends it by DM), "failed" (text: why)
     text: str
     comment_id: str | None = None
 
@@ -72,8 +73,14 @@ def contact(session: Session, campaign: Campaign, actor: str, api: MentionsApi |
         if post is None:
             raise draw.DrawError(f"Beitrag {line.split(' ')[0]} ({line}) fehlt im Speicher.")
         text, ref = render_notice(campaign, post.author, consent_hashtag), ref_of(session, post)
-        comment_id = api.reply_to_mention(ref.media_id, text, ref.mention_comment_id) \
-            if api is not None and can_reply(ref) else None
+        comment_id = None
+        if api is not None and can_reply(ref):
+            try:
+                comment_id = api.reply_to_mention(ref.media_id, text, ref.mention_comment_id)
+            except GraphError as exc:  # this winner stays "drawn" (next run tries again); the others go on
+                notices.append(Notice(line, post.id, "failed", f"Instagram-Antwort fehlgeschlagen ({exc}); bitte "
+                                      "prüfen, ob der Kommentar doch erschienen ist"))
+                continue
         channel = "instagram" if comment_id else "manual"
         evidence = json.dumps({"kind": "prize_request", "campaign": campaign.slug, "channel": channel,
                                "comment_id": comment_id, "media_id": ref.media_id if ref else None,
@@ -120,7 +127,10 @@ def advance(session: Session, campaign: Campaign, actor: str, api: MentionsApi |
             now: datetime | None = None) -> tuple[list[str], list[Notice]]:
     """The daily step: read answers, replace who missed the deadline, tell who moved up."""
     now = now or utcnow()
-    report = poll_answers(session, campaign, api, consent_hashtag, now) if api is not None else []
+    try:
+        report = poll_answers(session, campaign, api, consent_hashtag, now) if api is not None else []
+    except GraphError as exc:  # unread answers: replacing now could drop someone who did answer
+        return [f"Antworten nicht lesbar ({exc}); niemand ersetzt, nächster Lauf versucht es erneut"], []
     report += [f"{line}: keine Antwort in {campaign.answer_days} Tagen, ersetzt"
                for line in ledger.replace_overdue(session, campaign, actor, now)]
     return report, contact(session, campaign, actor, api, consent_hashtag, now)

@@ -43,6 +43,9 @@ def show_notices(notices: list[notify.Notice]) -> None:
     for notice in notices:
         if notice.channel == "instagram":
             out.print(f"Beitrag {notice.post_id}: öffentlich benachrichtigt (Kommentar {notice.comment_id})")
+        elif notice.channel == "failed":
+            out.print(f"[red]Beitrag {notice.post_id}: {notice.text}; `draw advance` versucht es erneut",
+                      highlight=False)
         else:
             out.print(f"Beitrag {notice.post_id}: bitte per Direktnachricht senden und die Antwort mit "
                       f"`draw answer --post {notice.post_id}` festhalten:\n{notice.text}", highlight=False,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from scheduler.campaigns import ledger, notify
 from scheduler.curate.workflow import CurationError
+from scheduler.publish.graph_errors import GraphError
 from scheduler.store.models import AuditEvent, Post
 from scheduler.store.official import IgMedia
 from tests.campaigns.test_campaigns_draw import CANDIDATES, REGION, START, add_posts, campaign
@@ -146,3 +147,26 @@ def test_a_broken_template_is_named(drawn, tmp_path):
     bad.write_text("Hallo {winner}", encoding="utf-8")
     with pytest.raises(CurationError, match="Platzhalter 'winner'.*{author}"):
         notify.render_notice(drawn[0], "anna", "jaSoistS", env={"SOISTS_PRIZE_TEMPLATE": str(bad)})
+
+
+class BrokenMentions(FakeMentions):
+    def reply_to_mention(self, media_id, message, comment_id=None):
+        raise GraphError("Service unavailable", code=2, http_status=503)
+
+    def comment_replies(self, comment_id):
+        raise GraphError("Service unavailable", code=2, http_status=503)
+
+
+def test_an_api_failure_leaves_the_winner_to_be_told_and_replaces_nobody(store, drawn):
+    c, winner, _ = drawn
+    with store.begin() as session:
+        [failed] = notify.contact(session, c, "redaktion", BrokenMentions(), "jaSoistS", now=AFTER)
+    assert failed.channel == "failed" and "fehlgeschlagen" in failed.text and events(store, winner, "prize_request") == []
+    with store.begin() as session:
+        [told] = notify.contact(session, c, "redaktion", FakeMentions(), "jaSoistS", now=AFTER)
+    assert told.channel == "instagram"
+    with store.begin() as session:  # deadline passed, but the answers cannot be read: nobody is replaced
+        report, notices = notify.advance(session, c, "scheduler", BrokenMentions(), "jaSoistS",
+                                         now=AFTER + timedelta(days=30))
+    assert "niemand ersetzt" in report[0] and notices == []
+    assert published(store, c)["announced"] == [{"status": "contacted", "handle": None}]
