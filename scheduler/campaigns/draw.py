@@ -100,6 +100,8 @@ def rejection(candidate: Candidate, rules: Rules) -> str | None:
         return "nach Einsendeschluss gepostet"
     if not tags & rules.hashtags:
         return "ohne Hashtag des Gewinnspiels"
+    if not handle_key(candidate.handle):  # the Graph hashtag search names no account: nobody to tell or to count
+        return "Konto unbekannt (Hashtag-Suche der Instagram-API) – nur mit bekanntem Konto teilnahmeberechtigt"
     if handle_key(candidate.handle) in rules.excluded:
         return "Konto von der Teilnahme ausgeschlossen"
     if candidate.municipality_ags not in rules.region:

@@ -56,12 +56,15 @@ def test_a_seed_that_does_not_match_the_published_hash_is_refused():
 
 def test_late_duplicate_excluded_and_outside_entries_never_win():
     bad = [cand(100, "spaet", day=40), cand(101, "fotofan1", day=20), cand(102, "WRS_Team"),
-           cand(103, "ohne", tags=("SoistS",)), cand(104, "woanders", ags="09162000"), cand(105, "frueh", day=-3)]
+           cand(103, "ohne", tags=("SoistS",)), cand(104, "woanders", ags="09162000"), cand(105, "frueh", day=-3),
+           cand(106, ""), cand(107, "")]  # hashtag search results: no account, not one shared "" account
     result = draw.eligibility(CANDIDATES + bad, rules())
     reasons = {r.candidate.post_id: r.reason for r in result.rejected}
     assert reasons == {100: "nach Einsendeschluss gepostet", 101: "mehr als 1 Teilnahme(n) pro Konto",
                        102: "Konto von der Teilnahme ausgeschlossen", 103: "ohne Hashtag des Gewinnspiels",
-                       104: "kein Ort in der Region Stuttgart", 105: "vor Beginn des Gewinnspiels gepostet"}
+                       104: "kein Ort in der Region Stuttgart", 105: "vor Beginn des Gewinnspiels gepostet",
+                       **dict.fromkeys((106, 107), "Konto unbekannt (Hashtag-Suche der Instagram-API) – nur mit "
+                                                   "bekanntem Konto teilnahmeberechtigt")}
     for seed in (bytes([n]) * 32 for n in range(30)):  # whoever wins, never one of them
         lines = draw.entry_lines(result.entries, seed)
         ranked = draw.run_draw(seed, draw.seed_hash(seed), lines, 3, 3)
