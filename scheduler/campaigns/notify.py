@@ -29,6 +29,7 @@ from scheduler.curate.rights_public import (ACCOUNT_DISPLAY, ACTOR, MentionsApi,
                                             judge, ref_of)
 from scheduler.curate.workflow import CurationError, record
 from scheduler.publish.graph_errors import GraphError
+from scheduler.store.campaigns import CampaignDraw
 from scheduler.store.models import AuditEvent, Post, utcnow
 from scheduler.store.official import IgMedia
 
@@ -134,3 +135,18 @@ def advance(session: Session, campaign: Campaign, actor: str, api: MentionsApi |
     report += [f"{line}: keine Antwort in {campaign.answer_days} Tagen, ersetzt"
                for line in ledger.replace_overdue(session, campaign, actor, now)]
     return report, contact(session, campaign, actor, api, consent_hashtag, now)
+
+
+def advance_all(session: Session, campaigns: list[Campaign], content_dir: Path, actor: str,
+                api: MentionsApi | None, consent_hashtag: str, now: datetime | None = None) -> list[str]:
+    """For a daily job: `advance` every drawn Gewinnspiel and rewrite its published file."""
+    report = []
+    for campaign in campaigns:
+        row = session.scalar(select(CampaignDraw).where(CampaignDraw.campaign == campaign.slug))
+        if campaign.kind != "gewinnspiel" or row is None or row.drawn_at is None:
+            continue
+        lines, notices = advance(session, campaign, actor, api, consent_hashtag, now)
+        report += [f"{campaign.slug}: {line}" for line in lines]
+        report += [f"{campaign.slug}: Beitrag {n.post_id} – {n.channel}" for n in notices]
+        ledger.write_published(content_dir, ledger.published(row, campaign))
+    return report

@@ -170,3 +170,16 @@ def test_an_api_failure_leaves_the_winner_to_be_told_and_replaces_nobody(store, 
                                          now=AFTER + timedelta(days=30))
     assert "niemand ersetzt" in report[0] and notices == []
     assert published(store, c)["announced"] == [{"status": "contacted", "handle": None}]
+
+
+def test_the_daily_step_advances_every_drawn_gewinnspiel_and_rewrites_its_file(store, drawn, tmp_path):
+    c, winner, reserves = drawn
+    with store.begin() as session:
+        notify.contact(session, c, "redaktion", None, "jaSoistS", now=AFTER)
+    with store.begin() as session:
+        report = notify.advance_all(session, [c], tmp_path, "scheduler", None, "jaSoistS",
+                                    now=AFTER + timedelta(days=c.answer_days, hours=1))
+    assert report == [f"{c.slug}: {winner}: keine Antwort in 7 Tagen, ersetzt",
+                      f"{c.slug}: Beitrag {post_id(reserves[0])} – manual"]
+    written = json.loads((tmp_path / "kampagnen" / f"{c.slug}.draw.json").read_text(encoding="utf-8"))
+    assert written["announced"] == [{"status": "contacted", "handle": None}]
