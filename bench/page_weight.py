@@ -3,9 +3,11 @@
     .venv/bin/python bench/page_weight.py [--site DIR] [--event SLUG]
 
 Builds the demo site (content/) into a temporary folder, unless --site names a built one,
-serves it on 127.0.0.1 only, and measures four pages: the home, a municipality
+serves it on 127.0.0.1 only, and measures: the home, a municipality
 (/kommunen/plochingen/), an event (/termine/<slug>/: the largest event page unless
---event names one) and the wall (/wall/).
+--event names one), the wall (/wall/), the campaign overview (/kampagnen/), every campaign
+page and every campaign's Leinwand (/kampagnen/<slug>/leinwand/; the leinwand.json its
+script loads is data, like images, and not counted).
 
 Weight: the bytes of the HTML plus every same-site stylesheet and script it references
 (CSS @import followed), before compression, images and fonts excluded; printed in kB
@@ -67,8 +69,18 @@ def pick_event(site: Path, slug: str | None = None) -> str:
     return f"/termine/{largest.parent.name}/"
 
 
+def campaign_pages(site: Path) -> list[str]:
+    """The campaign overview, then each campaign's page and its Leinwand."""
+    found = ["/kampagnen/"] if (site / "kampagnen" / "index.html").is_file() else []
+    for page in sorted((site / "kampagnen").glob("*/index.html")):
+        found.append(f"/kampagnen/{page.parent.name}/")
+        if (page.parent / "leinwand" / "index.html").is_file():
+            found.append(f"/kampagnen/{page.parent.name}/leinwand/")
+    return found
+
+
 def pages(site: Path, event: str | None = None) -> list[str]:
-    return ["/", "/kommunen/plochingen/", pick_event(site, event), "/wall/"]
+    return ["/", "/kommunen/plochingen/", pick_event(site, event), "/wall/", *campaign_pages(site)]
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from plugins.campaigns.model import load_campaigns
 from plugins.region.registry import load_registry
-from scheduler.campaigns import entries, ledger
+from scheduler.campaigns import entries, ledger, notify
 from scheduler.store.db import make_engine, migrate, session_factory
 from scheduler.store.models import Post
 
@@ -54,7 +54,8 @@ def main() -> Path:
             region = frozenset(m.ags for m in registry)
             ledger.freeze(session, campaign, entries.candidates(session, campaign), region, "redaktion", now=after)
             row = ledger.run(session, campaign, "redaktion", now=after + timedelta(minutes=5))
-            ledger.contact(session, SLUG, "redaktion", now=after + timedelta(minutes=10))
+            # no Instagram API in the demo: the notices go out as direct messages (channel "manual")
+            notify.contact(session, campaign, "redaktion", None, "jaSoistS", now=after + timedelta(minutes=10))
             winner = int(row.winners[0].split()[0])
             ledger.answer(session, SLUG, winner, True, False, "redaktion", now=after + timedelta(days=2))
             return ledger.write_published(ROOT / "content", ledger.published(row, campaign))

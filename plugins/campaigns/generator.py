@@ -20,9 +20,13 @@ from . import model, site
 
 ALGORITHM_DE = ("Beim Start des Gewinnspiels wurde ein geheimer Zufallswert (Seed) erzeugt und nur sein "
                 "SHA-256-Fingerabdruck veröffentlicht. Zum Einsendeschluss wurde die Teilnahmeliste eingefroren "
-                "(eine Zeile pro Teilnahme: Beitragsnummer, Konto, Zeitpunkt in UTC; sortiert) und ihr SHA-256 "
-                "veröffentlicht. Danach wurde der Seed offengelegt. Jede Zeile erhält die Punktzahl "
+                "(eine Zeile pro Teilnahme: Beitragsnummer, Pseudonym des Kontos, Zeitpunkt in UTC; sortiert) und "
+                "ihr SHA-256 veröffentlicht. Danach wurde der Seed offengelegt. Jede Zeile erhält die Punktzahl "
                 "HMAC-SHA-256(Seed, Zeile); die niedrigsten Punktzahlen gewinnen, die nächsten rücken nach.")
+PSEUDONYM_DE = ("Kontonamen veröffentlichen wir nicht: Statt des Kontos steht in jeder Zeile ein Pseudonym, die "
+                "ersten 16 Hex-Zeichen von HMAC-SHA-256(Seed, „konto:“ + Kontoname in Kleinbuchstaben). Solange der "
+                "Seed geheim war, ließ sich daraus niemand erkennen; jetzt kann jede*r Teilnehmende die eigene Zeile "
+                "finden. Die Auslosung lässt sich mit den veröffentlichten Daten allein nachrechnen.")
 
 
 class CampaignsGenerator(Generator):
@@ -88,7 +92,8 @@ class CampaignsGenerator(Generator):
                 (folder / "stationen.ics").write_bytes(site.tour_calendar(c, self.now, siteurl))
             tour_map = Markup(site.tour_map(c, load_registry(), siteurl)) if c.stops else ""  # escaped in site.py
             self._write(writer, "campaigns/campaign", c.url, campaign=c, phase=c.phase(self.now), gallery=gallery,
-                        draw=drawn, algorithm=ALGORITHM_DE, tour_map=tour_map)
+                        draw=drawn, draw_when=site.draw_moments(drawn), algorithm=ALGORITHM_DE,
+                        pseudonym_note=PSEUDONYM_DE, tour_map=tour_map)
             self._write(writer, "campaigns/leinwand", f"{c.url}leinwand/", campaign=c, gallery=gallery[:1])
 
     def _write(self, writer, template: str, url: str, **variables) -> None:

@@ -12,7 +12,7 @@ from icalendar import Calendar, Event as VEvent
 
 from plugins.region.mapsvg import project
 
-from .model import Campaign
+from .model import BERLIN, Campaign
 
 HASHTAG = re.compile(r"#(\w+)")
 
@@ -76,3 +76,12 @@ def tour_calendar(campaign: Campaign, now: datetime, site_url: str) -> bytes:
         entry.add("url", f"{site_url}/{campaign.url}")
         calendar.add_component(entry)
     return calendar.to_ical()
+
+
+DRAW_MOMENTS = ("opened_at", "frozen_at", "drawn_at")
+
+
+def draw_moments(published: dict) -> dict[str, datetime]:
+    """The draw's UTC timestamps as local times, for German dates on the page (the JSON keeps UTC)."""
+    return {key: datetime.fromisoformat(published[key].replace("Z", "+00:00")).astimezone(BERLIN)
+            for key in DRAW_MOMENTS if published.get(key)}

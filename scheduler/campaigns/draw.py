@@ -4,6 +4,12 @@ Why commit-reveal: the seed is drawn when the contest opens and only its SHA-256
 published; the entry list is frozen and hashed at the deadline; only then is the seed
 revealed. Nobody (not even the editors) can pick a seed that favours a known entry list,
 and anyone can recompute the ranking from the published data (tools/verify_draw.py).
+
+Why pseudonyms: a public body should not publish every participant's account name. Each line
+carries HMAC-SHA-256(seed, "konto:" + handle) (first 16 hex digits) instead of the handle. The
+seed is fixed before anyone enters and secret until the draw, so the list says nothing about
+who took part until then; afterwards each participant can find their own line (the verifier
+takes the handle), and the ranking is recomputed from the lines exactly as before.
 """
 
 from __future__ import annotations
@@ -62,9 +68,27 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def entry_line(candidate: Candidate) -> str:
-    """One entry as published: post id, handle, time (ISO, UTC), separated by single spaces."""
-    return f"{candidate.post_id} {candidate.handle.lstrip('@').lower()} {iso_utc(candidate.at)}"
+PSEUDONYM_HEX = 16  # 64 bits: a collision among a contest's entries is practically impossible
+
+
+def handle_key(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
+
+
+def pseudonym(seed: bytes, handle: str) -> str:
+    """What the published list shows instead of the account; "konto:" keeps it apart from the scores."""
+    return hmac.new(seed, f"konto:{handle_key(handle)}".encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
+
+
+def entry_line(candidate: Candidate, seed: bytes) -> str:
+    """One entry as published: post id, pseudonym of the account, time (ISO, UTC), single spaces."""
+    return f"{candidate.post_id} {pseudonym(seed, candidate.handle)} {iso_utc(candidate.at)}"
+
+
+def own_lines(published: dict, handle: str) -> list[str]:
+    """A participant's own entries in the published list (only possible once the seed is revealed)."""
+    mark = pseudonym(bytes.fromhex(published["seed"]), handle)
+    return [line for line in published.get("entries") or [] if line.split(" ")[1] == mark]
 
 
 def rejection(candidate: Candidate, rules: Rules) -> str | None:
@@ -76,7 +100,9 @@ def rejection(candidate: Candidate, rules: Rules) -> str | None:
         return "nach Einsendeschluss gepostet"
     if not tags & rules.hashtags:
         return "ohne Hashtag des Gewinnspiels"
-    if candidate.handle.lstrip("@").lower() in rules.excluded:
+    if not handle_key(candidate.handle):  # the Graph hashtag search names no account: nobody to tell or to count
+        return "Konto unbekannt (Hashtag-Suche der Instagram-API) – nur mit bekanntem Konto teilnahmeberechtigt"
+    if handle_key(candidate.handle) in rules.excluded:
         return "Konto von der Teilnahme ausgeschlossen"
     if candidate.municipality_ags not in rules.region:
         return "kein Ort in der Region Stuttgart"
@@ -89,7 +115,7 @@ def eligibility(candidates: list[Candidate], rules: Rules) -> Eligibility:
     per_account: dict[str, int] = {}
     for candidate in sorted(candidates, key=lambda c: (c.at, c.post_id)):
         reason = rejection(candidate, rules)
-        handle = candidate.handle.lstrip("@").lower()
+        handle = handle_key(candidate.handle)
         if reason is None and per_account.get(handle, 0) >= rules.entries_per_account:
             reason = f"mehr als {rules.entries_per_account} Teilnahme(n) pro Konto"
         if reason:
@@ -100,8 +126,8 @@ def eligibility(candidates: list[Candidate], rules: Rules) -> Eligibility:
     return result
 
 
-def entry_lines(entries: list[Candidate]) -> list[str]:
-    return sorted(entry_line(c) for c in entries)
+def entry_lines(entries: list[Candidate], seed: bytes) -> list[str]:
+    return sorted(entry_line(c, seed) for c in entries)
 
 
 def entries_text(lines: list[str]) -> str:

@@ -1,6 +1,6 @@
 """The draw's steps on the store, each recorded in the audit trail, and the published data file.
 
-open → freeze → run → contact → answer / replace. Every step writes
+open → freeze → run → contact → answer / replace (notify.py sends the messages and reads answers). Every step writes
 content/kampagnen/<slug>.draw.json with only what may be public at that moment: the seed's
 hash from the start, the seed itself only after the draw.
 """
@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from plugins.campaigns.model import Campaign, draw_file
 from scheduler.campaigns import draw
 from scheduler.store.campaigns import CampaignDraw, DrawEvent
-from scheduler.curate.workflow import record
 from scheduler.store.models import Post, utcnow
 
 ALGORITHM = "HMAC-SHA-256(seed, Zeile), aufsteigend sortiert"
+PSEUDONYM = "Zeile: Beitragsnummer, HMAC-SHA-256(seed, 'konto:' + Konto in Kleinbuchstaben)[:16], Zeitpunkt (UTC)"
 
 
 def log(session: Session, campaign: str, actor: str, action: str, detail: str = "",
@@ -72,7 +72,7 @@ def freeze(session: Session, campaign: Campaign, candidates: list[draw.Candidate
     if now < campaign.end:
         raise draw.DrawError(f"Einsendeschluss ist {campaign.end:%d.%m.%Y %H:%M}; vorher wird nicht eingefroren.")
     result = draw.eligibility(candidates, rules_for(campaign, region))
-    row.entries = draw.entry_lines(result.entries)
+    row.entries = draw.entry_lines(result.entries, bytes.fromhex(row.seed_hex))
     row.entries_sha256 = draw.entries_hash(row.entries)
     row.rejected = [{"post_id": r.candidate.post_id, "handle": r.candidate.handle, "reason": r.reason}
                     for r in result.rejected]
@@ -114,22 +114,17 @@ def current_winners(row: CampaignDraw) -> list[str]:
     return [line for line, s in row.statuses.items() if s["status"] not in ("replaced", "declined")]
 
 
-def contact(session: Session, campaign: str, actor: str, now: datetime | None = None) -> list[str]:
-    """Mark drawn winners as contacted (the message goes out through the consent workflow)."""
-    row, now = get_draw(session, campaign), now or utcnow()
-    contacted = [line for line, s in row.statuses.items() if s["status"] == "drawn"]
-    for line in contacted:
-        _set(row, line, "contacted", now)
-        log(session, campaign, actor, "contact", line, now)
-        _note_on_post(session, line, actor, f"Gewinnspiel {campaign}: Gewinn, Nachricht verschickt", now)
-    return contacted
+def to_contact(row: CampaignDraw) -> list[str]:
+    """Winners (and reserves moved up) who have not been told yet."""
+    return [line for line, s in row.statuses.items() if s["status"] == "drawn"]
 
 
-def _note_on_post(session: Session, line: str, actor: str, reason: str, now: datetime) -> None:
-    """The post's own audit trail shows the contact too, where editors handle consent."""
-    post = session.get(Post, int(line.split(" ")[0]))
-    if post is not None:
-        record(session, post, actor, "campaign_winner", reason, at=now)
+def mark_contacted(session: Session, row: CampaignDraw, line: str, actor: str, now: datetime, channel: str,
+                   comment_id: str | None = None) -> None:
+    """The answer period starts now; `notify.contact` sent (or handed the editor) the message."""
+    _set(row, line, "contacted", now, channel=channel, comment_id=comment_id)
+    log(session, row.campaign, actor, "contact", f"{line} ({channel}{f', Kommentar {comment_id}' if comment_id else ''})",
+        now)
 
 
 def answer(session: Session, campaign: str, post_id: int, accepted: bool, show_handle: bool, actor: str,
@@ -138,7 +133,11 @@ def answer(session: Session, campaign: str, post_id: int, accepted: bool, show_h
     line = next((l for l in current_winners(row) if l.split(" ")[0] == str(post_id)), None)
     if line is None:
         raise draw.DrawError(f"Beitrag {post_id} ist kein offener Gewinn von {campaign}.")
-    _set(row, line, "accepted" if accepted else "declined", now, show_handle=bool(accepted and show_handle))
+    named = bool(accepted and show_handle)
+    post = session.get(Post, post_id)
+    # the handle is kept only with consent to be named: the published lines carry pseudonyms
+    _set(row, line, "accepted" if accepted else "declined", now, show_handle=named,
+         handle=post.author if named and post is not None else None)
     log(session, campaign, actor, "answer", f"{line}: {'angenommen' if accepted else 'abgelehnt'}"
         f"{', Name darf genannt werden' if accepted and show_handle else ''}", now)
     if not accepted:
@@ -152,9 +151,8 @@ def _promote(session: Session, row: CampaignDraw, campaign: str, actor: str, now
     if reserve is None:
         log(session, campaign, actor, "no_reserve", why, now)
         return None
-    _set(row, reserve, "contacted", now)
+    _set(row, reserve, "drawn", now)  # notify.contact tells them next (draw advance does both)
     log(session, campaign, actor, "promote_reserve", f"{why}; nachgerückt: {reserve}", now)
-    _note_on_post(session, reserve, actor, f"Gewinnspiel {campaign}: nachgerückt, Nachricht verschickt", now)
     return reserve
 
 
@@ -172,7 +170,7 @@ def replace_overdue(session: Session, campaign: Campaign, actor: str, now: datet
 
 def published(row: CampaignDraw, campaign: Campaign) -> dict:
     """What the site may show now: never the seed before the draw, never a handle without consent."""
-    data: dict = {"campaign": campaign.slug, "algorithm": ALGORITHM, "seed_sha256": row.seed_sha256,
+    data: dict = {"campaign": campaign.slug, "algorithm": ALGORITHM, "line": PSEUDONYM, "seed_sha256": row.seed_sha256,
                   "opened_at": draw.iso_utc(row.opened_at), "deadline": draw.iso_utc(campaign.end)}
     if row.frozen_at is not None:
         data.update(frozen_at=draw.iso_utc(row.frozen_at), entries=list(row.entries),
@@ -181,7 +179,7 @@ def published(row: CampaignDraw, campaign: Campaign) -> dict:
         data.update(seed=row.seed_hex, drawn_at=draw.iso_utc(row.drawn_at), winners_count=campaign.winners,
                     reserves_count=campaign.reserves, winners=list(row.winners), reserves=list(row.reserves))
         data["announced"] = [
-            {"status": s["status"], "handle": line.split(" ")[1] if s.get("show_handle") else None}
+            {"status": s["status"], "handle": s.get("handle") if s.get("show_handle") else None}
             for line, s in row.statuses.items() if s["status"] not in ("replaced", "declined")]
     return data
 

@@ -1,4 +1,4 @@
-"""Campaign commands: `draw open|freeze|run|contact|answer|replace|verify CAMPAIGN` and `campaigns`."""
+"""Campaign commands: `draw open|freeze|run|contact|answer|replace|advance|verify CAMPAIGN` and `campaigns`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.request import urlopen
 
 from plugins.campaigns.model import draw_file, load_campaigns
 from plugins.region.registry import load_registry
-from scheduler.campaigns import draw, entries, ledger
+from scheduler.campaigns import draw, entries, ledger, notify
 from scheduler.cli.common import editor, out, print_lines, sessions
 from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
@@ -23,6 +23,33 @@ def _campaign(args, settings):
         raise draw.DrawError(f"keine gültige Kampagne {args.campaign!r} in content/kampagnen/ "
                              f"(bekannt: {', '.join(found) or 'keine'})")
     return found[args.campaign]
+
+
+def mentions_api():
+    """The Graph API for prize notices, or None (not configured): then every notice goes by DM."""
+    from scheduler.collect.graph_ugc import UgcApi
+    from scheduler.collect.official import graph_client
+    from scheduler.collect.sources.base import SourceStopped
+
+    try:
+        return UgcApi(graph_client())
+    except SourceStopped as exc:
+        out.print(f"[yellow]Instagram-API nicht eingerichtet ({exc}); Benachrichtigung per Direktnachricht.",
+                  highlight=False)
+        return None
+
+
+def show_notices(notices: list[notify.Notice]) -> None:
+    for notice in notices:
+        if notice.channel == "instagram":
+            out.print(f"Beitrag {notice.post_id}: öffentlich benachrichtigt (Kommentar {notice.comment_id})")
+        elif notice.channel == "failed":
+            out.print(f"[red]Beitrag {notice.post_id}: {notice.text}; `draw advance` versucht es erneut",
+                      highlight=False)
+        else:
+            out.print(f"Beitrag {notice.post_id}: bitte per Direktnachricht senden und die Antwort mit "
+                      f"`draw answer --post {notice.post_id}` festhalten:\n{notice.text}", highlight=False,
+                      soft_wrap=True, markup=False)  # copied into a DM as it is: no line breaks added
 
 
 def cmd_draw(args, settings) -> int:
@@ -40,11 +67,15 @@ def cmd_draw(args, settings) -> int:
             elif args.step == "run":
                 ledger.run(session, campaign, actor)
             elif args.step == "contact":
-                print_lines(ledger.contact(session, campaign.slug, actor))
+                show_notices(notify.contact(session, campaign, actor, mentions_api(), settings.consent_hashtag))
             elif args.step == "answer":
                 ledger.answer(session, campaign.slug, args.post, args.accepted, args.show_handle, actor)
             elif args.step == "replace":
                 print_lines(ledger.replace_overdue(session, campaign, actor))
+            elif args.step == "advance":  # daily: answers, deadline, next reserve
+                report, notices = notify.advance(session, campaign, actor, mentions_api(), settings.consent_hashtag)
+                print_lines(report)
+                show_notices(notices)
             data = ledger.published(ledger.get_draw(session, campaign.slug), campaign)
             target = ledger.write_published(_content(args, settings), data)
     except draw.DrawError as exc:
@@ -67,6 +98,8 @@ def cmd_verify(args, settings) -> int:
         return EXIT_FAILURE
     problems = draw.verify(data)
     print_lines(problems or [f"ok: {len(data['entries'])} Teilnahmen, Gewinn {data['winners']}"])
+    if args.handle:  # a participant looks for their own (pseudonymised) line
+        print_lines(draw.own_lines(data, args.handle) or [f"keine Teilnahme von @{draw.handle_key(args.handle)}"])
     return EXIT_FAILURE if problems else EXIT_OK
 
 
@@ -78,13 +111,15 @@ def cmd_campaigns(args, settings) -> int:
 
 
 def add_commands(sub) -> None:
-    d = sub.add_parser("draw", help="a Gewinnspiel's draw: open, freeze, run, contact, answer, replace, verify")
-    d.add_argument("step", choices=["open", "freeze", "run", "contact", "answer", "replace", "verify"])
+    d = sub.add_parser("draw", help="a Gewinnspiel's draw: open, freeze, run, contact, answer, replace, advance "
+                       "(daily: read answers, replace who missed the deadline, tell the next reserve), verify")
+    d.add_argument("step", choices=["open", "freeze", "run", "contact", "answer", "replace", "advance", "verify"])
     d.add_argument("campaign", help="the campaign's slug (content/kampagnen/<slug>.md)")
     d.add_argument("--post", type=int, help="answer: the winning post's id")
     d.add_argument("--accepted", action="store_true", help="answer: the winner accepted the prize")
     d.add_argument("--show-handle", action="store_true", help="answer: the winner agreed to be named")
     d.add_argument("--source", help="verify: URL or file of the published draw data")
+    d.add_argument("--handle", help="verify: also show this account's own entry line(s)")
     d.add_argument("--content", help="the content folder (default: content/ of the project)")
     d.add_argument("--editor")
     d.set_defaults(func=cmd_draw)

@@ -6,8 +6,10 @@ A source that stops early raises SourceStopped; the caller maps it to an exit co
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Callable, Iterator
 
+from scheduler.campaigns.collecting import collecting_hashtags
 from scheduler.collect.ingest import Collector, DbCursorStore, RunReport
 from scheduler.collect.sources.base import Source
 from scheduler.config import Settings
@@ -29,21 +31,29 @@ def run_source(collector: Collector, source: Source, total: int | None = None,
 
 
 def collect_instagram(collector: Collector, cursors: DbCursorStore, settings: Settings, which: str = "all",
-                      budget: int | None = None, run: SourceRunner = run_source) -> Iterator[tuple[str, RunReport]]:
-    """Collect the hashtag and/or the tagged posts with the saved instaloader session.
+                      budget: int | None = None, run: SourceRunner = run_source,
+                      now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                      ) -> Iterator[tuple[str, RunReport]]:
+    """Collect the hashtag(s) and/or the tagged posts with the saved instaloader session.
 
     Sources are made one at a time, so a login problem on the first stops before the second.
+    Like the official path, the hashtags of campaigns in their window or grace period are
+    collected too, each with its own resumable position (source name `hashtag:<tag>`).
     """
     from scheduler.collect.sources.instaloader_hashtag import hashtag_source, logged_in_context, tagged_source
 
     budget = budget or settings.budget
     options = {"backoff_seconds": settings.backoff_seconds, "max_backoffs": settings.max_backoffs}
     context = logged_in_context(settings.instagram_user, settings.session_file)
-    makers = {"hashtag": lambda: hashtag_source(context, settings.hashtag, cursors, budget, **options),
-              "tagged": lambda: tagged_source(context, settings.account, cursors, budget, **options)}
     for name in (SOURCE_NAMES if which == "all" else (which,)):
-        source = makers[name]()
-        yield source.name, run(collector, source, budget)
+        if name == "tagged":
+            makers = [lambda: tagged_source(context, settings.account, cursors, budget, **options)]
+        else:  # the base hashtag, then the campaigns' (read at the start of the run)
+            tags = (settings.hashtag, *collecting_hashtags(settings.root / "content", now()))
+            makers = [lambda tag=tag: hashtag_source(context, tag, cursors, budget, **options) for tag in tags]
+        for make in makers:
+            source = make()
+            yield source.name, run(collector, source, budget)
 
 
 def collect(collector: Collector, cursors: DbCursorStore, settings: Settings, which: str = "all",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -50,6 +53,32 @@ def test_the_gewinnspiel_shows_its_gallery_and_a_verifiable_result(demo_site):
     assert "HMAC-SHA-256" in html and (demo_site / "theme/tools/verify_draw.py").exists()
 
 
+def test_the_draw_verifies_from_the_served_site_alone_and_names_no_participant(demo_site, serve_dir, tmp_path):
+    """Only what the built site serves: the page and ziehung.json over HTTP, the verifier from the site."""
+    from demo.campaign_draw import HANDLES
+
+    base = serve_dir(demo_site)
+    url = f"{base}/{GEWINNSPIEL}ziehung.json"
+    with urlopen(f"{base}/theme/tools/verify_draw.py", timeout=10) as response:
+        (tmp_path / "verify_draw.py").write_bytes(response.read())
+    with urlopen(f"{base}/{GEWINNSPIEL}", timeout=10) as response:
+        page = response.read().decode("utf-8")
+    with urlopen(url, timeout=10) as response:
+        data = json.load(response)
+    checked = subprocess.run([sys.executable, str(tmp_path / "verify_draw.py"), url, "Streuobst.Liebe"],
+                             capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert checked.returncode == 0 and "Ergebnis bestätigt" in checked.stdout, checked.stdout + checked.stderr
+    own = re.search(r"Deine Teilnahme: \['([^']+)'\]", checked.stdout).group(1)
+    assert own in data["entries"] and own in page and own.split()[0] == "14"  # streuobst.liebe's post
+    cli = subprocess.run([sys.executable, "-m", "scheduler", "draw", "verify", "fotowettbewerb-herbst-im-remstal",
+                          "--source", url], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert cli.returncode == 0 and "ok: 14 Teilnahmen" in cli.stdout, cli.stdout + cli.stderr
+    section = page.split('<section class="draw"', 1)[1].split("</section>", 1)[0]
+    for handle in HANDLES:  # no participant's account in the draw (the gallery credits consented photos)
+        assert handle not in section and handle not in json.dumps(data)
+    assert "Wie wurde gelost?" in page and "Pseudonym" in page
+
+
 def test_campaigns_are_linked_from_municipality_district_and_event_pages(demo_site):
     assert GEWINNSPIEL in read(demo_site, "landkreise/rems-murr-kreis/")
     assert GEWINNSPIEL in read(demo_site, "termine/instawalk-waiblingen/")
@@ -69,3 +98,15 @@ def test_the_leinwand_feed(demo_site):
     assert data["hashtag"] == "#HerbstImRemstal" and len(data["posts"]) == 3
     for post in data["posts"]:
         assert (demo_site / post["image"]).is_file() and post["credit"].startswith("@")
+
+
+def test_the_page_weight_bench_measures_every_campaign_page(demo_site):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("page_weight", ROOT / "bench" / "page_weight.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    measured = bench.pages(demo_site)
+    built = [f"/{p.parent.relative_to(demo_site).as_posix()}/" for p in (demo_site / "kampagnen").rglob("index.html")]
+    assert "/kampagnen/" in measured and sorted(built) == sorted(p for p in measured if p.startswith("/kampagnen/"))
+    assert sum(p.endswith("/leinwand/") for p in measured) == 3

@@ -7,8 +7,15 @@
   var root = body.getAttribute("data-root") || "/";
   var image = document.querySelector(".leinwand__image");
   var credit = document.querySelector(".leinwand__credit");
-  var SHOW_MS = 12000, REFRESH_MS = 180000, KEY = "leinwand:" + feed;
-  var posts = [], index = 0;
+  // ?sekunden=8&neuladen=60 change how long a photo stays and how often the list is reloaded
+  // (for a slower projector, a livelier screen, or a test); at least one second each.
+  var query = new URLSearchParams(window.location.search);
+  function seconds(name, fallback) {
+    var value = parseFloat(query.get(name));
+    return (value >= 1 ? value : fallback) * 1000;
+  }
+  var SHOW_MS = seconds("sekunden", 12), REFRESH_MS = seconds("neuladen", 180), KEY = "leinwand:" + feed;
+  var posts = [], index = 1;  // the page itself shows the first photo
 
   function remember(list) {
     posts = list;

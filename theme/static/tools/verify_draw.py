@@ -1,4 +1,4 @@
-"""Check a So ist S draw yourself: python3 verify_draw.py URL-or-file-of-ziehung.json (stdlib only)."""
+"""Check a So ist S draw yourself: python3 verify_draw.py URL-or-file-of-ziehung.json [your_handle] (stdlib only)."""
 import hashlib, hmac, json, sys, urllib.request
 
 source = sys.argv[1]
@@ -22,4 +22,8 @@ print("Gewinn:", order[:n])
 print("Nachrücker:", order[n:n + r])
 result = ok and same and order[:n] == data["winners"] and order[n:n + r] == data["reserves"]
 print("Ergebnis bestätigt" if result else "ABWEICHUNG gefunden")
+# 4. Lines carry HMAC-SHA-256(seed, "konto:" + handle)[:16] instead of the account: find your own.
+if len(sys.argv) > 2:
+    mark = hmac.new(seed, ("konto:" + sys.argv[2].lstrip("@").lower()).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    print("Deine Teilnahme:", [l for l in lines if l.split(" ")[1] == mark] or "nicht gefunden")
 sys.exit(0 if result else 1)
