@@ -137,6 +137,18 @@ def advance(session: Session, campaign: Campaign, actor: str, api: MentionsApi |
     return report, contact(session, campaign, actor, api, consent_hashtag, now)
 
 
+def configured_mentions_api() -> tuple[MentionsApi | None, str]:
+    """The Graph API for prize notices, or (None, why not): then every notice goes by DM."""
+    from scheduler.collect.graph_ugc import UgcApi
+    from scheduler.collect.official import graph_client
+    from scheduler.collect.sources.base import SourceStopped
+
+    try:
+        return UgcApi(graph_client()), ""
+    except SourceStopped as exc:
+        return None, str(exc)
+
+
 def advance_all(session: Session, campaigns: list[Campaign], content_dir: Path, actor: str,
                 api: MentionsApi | None, consent_hashtag: str, now: datetime | None = None) -> list[str]:
     """For a daily job: `advance` every drawn Gewinnspiel and rewrite its published file."""

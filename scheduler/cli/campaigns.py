@@ -27,16 +27,11 @@ def _campaign(args, settings):
 
 def mentions_api():
     """The Graph API for prize notices, or None (not configured): then every notice goes by DM."""
-    from scheduler.collect.graph_ugc import UgcApi
-    from scheduler.collect.official import graph_client
-    from scheduler.collect.sources.base import SourceStopped
-
-    try:
-        return UgcApi(graph_client())
-    except SourceStopped as exc:
-        out.print(f"[yellow]Instagram-API nicht eingerichtet ({exc}); Benachrichtigung per Direktnachricht.",
+    api, why_not = notify.configured_mentions_api()
+    if api is None:
+        out.print(f"[yellow]Instagram-API nicht eingerichtet ({why_not}); Benachrichtigung per Direktnachricht.",
                   highlight=False)
-        return None
+    return api
 
 
 def show_notices(notices: list[notify.Notice]) -> None:

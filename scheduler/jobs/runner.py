@@ -9,6 +9,8 @@ Jobs (stable ids, all with coalesce, one instance, misfire grace, replace_existi
   soists.deploy    daily at SOISTS_DEPLOY_AT (04:30): build and deploy the site
                    (SOISTS_DEPLOY_COMMAND, default `invoke publish`)
   soists.expire    daily at SOISTS_EXPIRE_AT (03:15): unanswered rights requests expire
+  soists.campaigns daily at SOISTS_CAMPAIGNS_AT (03:30): Gewinnspiel winners' answers read, overdue
+                   winners replaced by the next reserve (draw advance)
   soists.tokens    daily at SOISTS_TOKENS_AT (02:45): refresh tokens when due, record their
                    expiry, report problems (scheduler/credentials/refresh.py)
   soists.alerts    daily at SOISTS_ALERTS_AT (07:00): the full problem check (empty slots, disk)
@@ -32,7 +34,7 @@ from typing import Callable, Mapping
 from scheduler.config import BERLIN
 
 JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire", "soists.tokens",
-           "soists.alerts", "soists.insights")
+           "soists.alerts", "soists.insights", "soists.campaigns")
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -47,6 +49,7 @@ class RunnerConfig:
     tokens_at: time = time(2, 45)
     alerts_at: time = time(7, 0)
     insights_at: time = time(6, 15)
+    campaigns_at: time = time(3, 30)
     misfire_grace_s: int = 15 * 60
 
     @classmethod
@@ -60,6 +63,7 @@ class RunnerConfig:
                    expire_at=clock("SOISTS_EXPIRE_AT", "03:15"), tokens_at=clock("SOISTS_TOKENS_AT", "02:45"),
                    alerts_at=clock("SOISTS_ALERTS_AT", "07:00"),
                    insights_at=clock("SOISTS_INSIGHTS_AT", "06:15"),
+                   campaigns_at=clock("SOISTS_CAMPAIGNS_AT", "03:30"),
                    misfire_grace_s=int(env.get("SOISTS_MISFIRE_GRACE_SECONDS", 15 * 60)))
 
 
@@ -85,6 +89,8 @@ def job_specs(config: RunnerConfig) -> list[dict]:
              trigger=daily(config.alerts_at), args=args),
         dict(id="soists.insights", func="scheduler.jobs:insights_job", name="insights",
              trigger=daily(config.insights_at), args=args),
+        dict(id="soists.campaigns", func="scheduler.jobs:campaigns_job", name="campaign draws",
+             trigger=daily(config.campaigns_at), args=args),
     ]
 
 

@@ -143,3 +143,21 @@ def insights_job(db_url: str, now: datetime | None = None, api=None) -> str:
 
     with sessions_for(db_url)() as session:
         return run_job(session, now, api).summary()
+
+
+def campaigns_job(db_url: str, now: datetime | None = None) -> list[str]:
+    """Daily: winners' answers read, overdue winners replaced by the next reserve (draw advance)."""
+    from plugins.campaigns.model import load_campaigns
+    from plugins.region.registry import load_registry
+    from scheduler.campaigns.notify import advance_all, configured_mentions_api
+
+    from scheduler.plan.enqueue import PlanningConfig
+
+    settings = job_settings(db_url)
+    content_dir = PlanningConfig.from_env().content_dir  # SOISTS_CONTENT_DIR, as for publishing
+    api, why_not = configured_mentions_api()
+    if api is None:
+        log.info("prize notices go by direct message: %s", why_not)
+    with sessions_for(db_url).begin() as session:
+        return advance_all(session, load_campaigns(content_dir, load_registry()), content_dir,
+                           "scheduler", api, settings.consent_hashtag, now)

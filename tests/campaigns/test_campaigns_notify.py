@@ -183,3 +183,24 @@ def test_the_daily_step_advances_every_drawn_gewinnspiel_and_rewrites_its_file(s
                       f"{c.slug}: Beitrag {post_id(reserves[0])} – manual"]
     written = json.loads((tmp_path / "kampagnen" / f"{c.slug}.draw.json").read_text(encoding="utf-8"))
     assert written["announced"] == [{"status": "contacted", "handle": None}]
+
+
+def test_the_scheduled_job_replaces_an_overdue_winner_from_the_campaign_files(store, drawn, settings, tmp_path,
+                                                                              monkeypatch):
+    from scheduler import jobs
+    from tests.campaigns.test_campaigns_draw import GEWINNSPIEL
+
+    c, winner, reserves = drawn
+    content = tmp_path / "content"
+    (content / "kampagnen").mkdir(parents=True)
+    header = "".join(f"{field}: {value}\n" for field, value in GEWINNSPIEL.items())
+    (content / "kampagnen" / "fotowettbewerb.md").write_text(header + "\nRegeln.\n", encoding="utf-8")
+    monkeypatch.setenv("SOISTS_CONTENT_DIR", str(content))
+    with store.begin() as session:
+        notify.contact(session, c, "redaktion", None, "jaSoistS", now=AFTER)
+    assert "soists.campaigns" in jobs.JOB_IDS
+    report = jobs.campaigns_job(settings.db_url, now=AFTER + timedelta(days=c.answer_days, hours=1))
+    assert report[0] == f"{c.slug}: {winner}: keine Antwort in {c.answer_days} Tagen, ersetzt"
+    written = json.loads((content / "kampagnen" / f"{c.slug}.draw.json").read_text(encoding="utf-8"))
+    assert written["announced"] == [{"status": "contacted", "handle": None}]
+    assert jobs.campaigns_job(settings.db_url, now=AFTER + timedelta(days=c.answer_days, hours=2))[:1] != report[:1]
