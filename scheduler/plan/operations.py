@@ -293,7 +293,7 @@ def edit_caption(session: Session, post_id: int, text: str, editor: str,
     if post is None:
         raise PlanError(f"Beitrag #{post_id} gibt es nicht.")
     features = list(session.scalars(select(FeaturePublication).where(FeaturePublication.post_uid == post.uid)))
-    if any(f.status == "done" or any(s.step in SENT_STEPS for s in f.steps) for f in features):
+    if any(caption_locked(f) for f in features):
         raise PlanError(f"Beitrag #{post_id} ist schon auf Instagram oder Facebook; der Bildtext bleibt, wie er ist.")
     budget = min(caption_budget(f.request, f.key) for f in features) if features else None
     if budget is not None and len(text) > budget:
@@ -310,6 +310,13 @@ def edit_caption(session: Session, post_id: int, text: str, editor: str,
         post.version = (post.version or 0) + 1
     session.commit()
     return f"Bildtext von Beitrag #{post_id} gespeichert."
+
+
+def caption_locked(feature: FeaturePublication) -> bool:
+    """Once a channel has the caption (a container made, a post intended or done), it stays."""
+    return feature.status == "done" or any(
+        s.step in SENT_STEPS and (s.state == "done" or {"container_id", "intent", "media_id"} & set(s.data or {}))
+        for s in feature.steps)
 
 
 def retry(session: Session, key: str, editor: str, now: datetime, publisher=None,
