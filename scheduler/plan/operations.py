@@ -16,7 +16,7 @@ Messages are German: the board shows them, the CLI prints them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from plugins.region.registry import Registry
 from scheduler.curate.workflow import CurationError, claim, record
 from scheduler.plan import editor_choices
 from scheduler.plan.enqueue import PlanningConfig, PlanResult, build_plan, feature_request, plan_and_enqueue
+from scheduler.plan.operations_publish import publish_one, status_message
 from scheduler.plan.plan_state import CaptionOverride, PlanRevision, caption_budget, caption_text
 from scheduler.plan.slots import slots_between
 from scheduler.publish.queue import enqueue_feature, retry_feature
@@ -332,7 +333,7 @@ def retry(session: Session, key: str, editor: str, now: datetime, publisher=None
     session.commit()
     if publisher is None or feature.slot_utc > now:
         return f"„{key}“ steht wieder in der Warteschlange."
-    return _status_message(key, publish_one(session, feature, publisher, now))
+    return status_message(key, publish_one(session, feature, publisher, now))
 
 
 def publish_now(session: Session, planner: Planner, slot: datetime, editor: str, publisher,
@@ -357,30 +358,4 @@ def publish_now(session: Session, planner: Planner, slot: datetime, editor: str,
         feature = enqueue_feature(session, feature_request(post, at, planner.registry, planner.config.media_dir))
     _audit(session, entry.post_uid, editor, "publish_now", "sofort veröffentlicht")
     session.commit()
-    return _status_message(feature.key, publish_one(session, feature, publisher, planner.now))
-
-
-def publish_one(session: Session, feature: FeaturePublication, publisher, now: datetime) -> str:
-    """One feature through the publisher, under the publishers' lock (a scheduled run may be busy)."""
-    from scheduler.publish.locks import publisher_lock
-
-    with publisher_lock(session.get_bind(), publisher.lock_path) as lock:
-        if not lock:
-            return "busy"
-        session.commit()
-        publisher.verify_lock = lock.verify
-        try:
-            return publisher.publish_feature(session, feature, now)
-        finally:
-            publisher.verify_lock = lambda: None
-
-
-def _status_message(key: str, status: str) -> str:
-    return {"done": f"„{key}“ ist veröffentlicht.",
-            "busy": f"Gerade veröffentlicht ein anderer Lauf; „{key}“ folgt im nächsten Lauf.",
-            "pending": f"„{key}“ wartet auf einen neuen Versuch (vorübergehender Fehler)."}.get(
-        status, f"„{key}“ ist fehlgeschlagen – die Schritte zeigen, woran es lag.")
-
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return status_message(feature.key, publish_one(session, feature, publisher, planner.now))

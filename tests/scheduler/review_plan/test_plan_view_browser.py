@@ -136,7 +136,8 @@ def test_caption_edit_and_retry_of_a_failed_step(board, chromium_browser, sessio
         assert page.locator("#flash p").inner_text().endswith("ist veröffentlicht.")
         states = page.locator(".pipeline .step-state").all_inner_texts()
         assert states == ["erledigt"] * 5
-        assert [label for label in page.locator(".links a").all_inner_texts()] == ["Website", "Facebook"]
+        assert page.locator(".links a").all_inner_texts() == ["Website", "Instagram", "Facebook"]
+        assert page.locator(".links a", has_text="Instagram").get_attribute("href").startswith("https://www.instagram.com/p/")
         assert len(world.fake.published()["instagram"]) == before + 1  # one post, not two
         with sessions() as session:
             feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == world.failed_key))
