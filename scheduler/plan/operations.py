@@ -45,6 +45,7 @@ class StalePlan(PlanError):
 STALE = ("Der Plan wurde inzwischen geändert (von einer anderen Person oder durch neue Beiträge). "
          "Nichts wurde verändert – bitte den Redaktionsplan neu laden.")
 SENT_STEPS = ("instagram", "facebook")
+CHOICE_NAMES = {"pin": "Feste Einplanung", "hold": "Zurückhalten", "skip": "Auslassen des Termins"}
 
 
 @dataclass(frozen=True)
@@ -258,9 +259,12 @@ def remove(session: Session, planner: Planner, kind: str, editor: str, *, slot: 
     uid = post_by_ref(session, post_ref).uid if post_ref else None
     _advance(session, expected_revision, editor)
     done = editor_choices.remove_choice(session, kind, slot=slot, post_uid=uid, commit=False)
+    if done and kind == "hold":
+        _audit(session, uid, editor, "plan_release", "wieder zum Einplanen freigegeben")
     session.commit()
     refresh_queue(session, planner)
-    return f"{kind} removed" if done else f"no such {kind}"
+    what = CHOICE_NAMES.get(kind, kind)
+    return f"{what} aufgehoben." if done else f"{what}: nichts dergleichen gefunden."
 
 
 def replan_from(session: Session, planner: Planner, slot: datetime, editor: str,

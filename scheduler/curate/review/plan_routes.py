@@ -24,7 +24,7 @@ from scheduler.plan.enqueue import PlanningConfig
 
 FEATURE_PATH = re.compile(r"/plan/features/([a-z0-9][a-z0-9-]{0,79})")
 POST_PATH = re.compile(r"/plan/posts/([1-9][0-9]{0,8})")
-ACTIONS = ("move", "skip", "hold", "replan", "publish", "caption", "retry")
+ACTIONS = ("move", "skip", "hold", "release", "replan", "publish", "caption", "retry")
 CAPTION_FORM_BYTES = 64_000  # 2,200 characters of emoji, percent-encoded, fit
 CAPTION_FIELD_CHARS = 4_000
 
@@ -120,6 +120,8 @@ class PlanRoutes:
             if not expected:
                 raise CurationError("In diesem Termin ist kein Beitrag, der zurückgehalten werden könnte.")
             return operations.hold(session, planner, expected, user, form.get("note", "").strip(), revision)
+        if name == "release":
+            return operations.remove(session, planner, "hold", user, post_ref=expected, expected_revision=revision)
         if name == "replan":
             return operations.replan_from(session, planner, slot, user, revision)
         if name == "publish":

@@ -116,9 +116,17 @@ class PlanView:
         reasons = self.reasons(result, planned, choice_rows)
         cards = [self.card(e, posts.get(e.post_uid), features.get(e.feature_key), reasons.get(e.slot_utc, ""))
                  for e in slots]
-        return {"window": win, "groups": self.groups(win, cards), "slots": len(cards),
+        return {"window": win, "groups": self.groups(win, cards), "slots": len(cards), "holds": self.holds(choice_rows),
                 "revision": operations.revision(self.session),
                 "targets": [c for c in cards if c["movable_target"]]}
+
+    def holds(self, choice_rows) -> list[dict]:
+        """Posts an editor held back: they wait here until someone plans them again."""
+        rows = [c for c in choice_rows if c.kind == "hold" and c.post_uid]
+        posts = {p.uid: p for p in self.session.scalars(select(Post).where(Post.uid.in_({c.post_uid for c in rows})))}
+        return [{"uid": c.post_uid, "id": posts[c.post_uid].id, "editor": c.editor, "reason": c.reason,
+                 "municipality": self.municipality(posts[c.post_uid].municipality_ags)[0]}
+                for c in rows if c.post_uid in posts]
 
     def groups(self, win: Window, cards: list[dict]) -> list[dict]:
         """Week view: one group per week; month view: one per calendar week of the month, too."""

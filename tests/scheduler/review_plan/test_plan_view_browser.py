@@ -107,6 +107,28 @@ def test_move_by_drag_and_by_keyboard_and_skip(board, chromium_browser, sessions
         page.close()
 
 
+def test_hold_and_plan_again(board, chromium_browser, sessions, registry, settings, capsys):
+    base, _ = board
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(base + "/plan")
+        first = slot_ids(page)[0]
+        uid = page.locator(f"#{first}").get_attribute("data-expected")
+        with page.expect_navigation():
+            page.locator(f"#{first} button.hold").click()
+        assert uid not in agree(page, sessions, registry, settings, capsys).values()
+        with sessions() as session:
+            post_id = session.scalar(select(Post.id).where(Post.uid == uid))
+        assert "zurückgehalten von eva" in page.locator(f"#held-{post_id}").inner_text()
+        with page.expect_navigation():
+            page.locator(f"#held-{post_id} button").click()
+        assert page.locator("#flash p").inner_text() == "Zurückhalten aufgehoben."
+        assert uid in agree(page, sessions, registry, settings, capsys).values()
+        assert english_words(page.evaluate(VISIBLE_TEXT)) == []
+    finally:
+        page.close()
+
+
 def test_caption_edit_and_retry_of_a_failed_step(board, chromium_browser, sessions):
     base, world = board
     page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
