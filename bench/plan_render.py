@@ -25,6 +25,7 @@ from plugins.region.registry import load_registry  # noqa: E402
 from scheduler.config import Settings  # noqa: E402
 from scheduler.curate.review.app import ReviewApp  # noqa: E402
 from scheduler.curate.review.auth import AuthConfig  # noqa: E402
+from scheduler.plan import operations  # noqa: E402
 from scheduler.store.db import make_engine, migrate, session_factory  # noqa: E402
 from scheduler.store.models import Consent, Image, Post  # noqa: E402
 
@@ -65,7 +66,11 @@ def main() -> None:
         seed(sessions, count)
         app = ReviewApp(sessions, settings, load_registry(), "bench", AuthConfig("none", "X-Remote-User", "bench"))
         page = app.plan.render_plan("week", None, WEEKS, "token")  # warm-up (templates compiled)
-        planned = page.count('data-movable="1"')
+        shown = page.count('data-movable="1"')  # this week's passed slots are in the window, too
+        with sessions() as session:
+            planner = app.plan.planner()
+            planned = sum(1 for e in operations.current_entries(session, planner, planner.now + timedelta(weeks=WEEKS))
+                          if e.post_uid)
         timings = []
         for _ in range(args.renders):
             started = time.perf_counter()
@@ -74,7 +79,8 @@ def main() -> None:
         engine.dispose()
     median = statistics.median(timings)
     print(f"plan {WEEKS}x{PER_WEEK}: median {median:.0f} ms over {args.renders} renders "
-          f"(limit {args.limit_ms:.0f} ms; {planned} planned features on the page, {len(page) // 1024} KiB)")
+          f"(limit {args.limit_ms:.0f} ms; {planned} planned features in the store's plan, {shown} of them in the "
+          f"{WEEKS}-week window, page {len(page) // 1024} KiB)")
     sys.exit(0 if median <= args.limit_ms else 1)
 
 

@@ -64,6 +64,15 @@ class PlanRoutes:
 
         return Publisher.from_env()
 
+    def publisher(self):
+        """The publisher, or a German refusal when publishing is not set up (no site URL, no token)."""
+        from scheduler.publish.graph_errors import GraphError
+
+        try:
+            return self.publisher_factory()
+        except GraphError as missing:
+            raise CurationError(f"Veröffentlichen ist auf diesem Rechner nicht eingerichtet: {missing}") from None
+
     def planner(self) -> operations.Planner:
         return operations.Planner(self.app.registry, self.config_factory(), datetime.now(timezone.utc))
 
@@ -125,14 +134,14 @@ class PlanRoutes:
         if name == "replan":
             return operations.replan_from(session, planner, slot, user, revision)
         if name == "publish":
-            return operations.publish_now(session, planner, slot, user, self.publisher_factory(), revision, expected)
+            return operations.publish_now(session, planner, slot, user, self.publisher(), revision, expected)
         if name == "caption":
             version = form.get("version", "")
             if not VERSION.fullmatch(version) or not form.get("post", "").isdigit():
                 raise CurationError(operations.STALE)
             return operations.edit_caption(session, int(form["post"]), form.get("text", ""), user, int(version))
         attempts = form.get("attempts", "")
-        return operations.retry(session, form.get("key", ""), user, planner.now, self.publisher_factory(),
+        return operations.retry(session, form.get("key", ""), user, planner.now, self.publisher(),
                                 form.get("expected_status", ""), int(attempts) if attempts.isdigit() else -1)
 
     # -- pages ----------------------------------------------------------------------------

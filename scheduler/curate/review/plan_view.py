@@ -84,13 +84,20 @@ class PlanView:
     def __init__(self, session: Session, planner: operations.Planner, registry: Registry):
         self.session, self.planner, self.registry = session, planner, registry
         self.texts: dict[str, str] = {}  # post uid → the editor's caption text (newest edit), loaded per page
+        self.names: dict[str | None, tuple[str, str, str]] = {}  # AGS → (name, district, slug)
 
     def municipality(self, ags: str | None) -> tuple[str, str]:
-        try:
-            m = self.registry.get(ags) if ags else None
-        except UnknownMunicipality:
-            return ags or "", ""
-        return (m.name, m.district) if m else ("", "")
+        return self.place(ags)[:2]
+
+    def place(self, ags: str | None) -> tuple[str, str, str]:
+        """(name, district, slug) of an AGS, looked up once per page."""
+        if ags not in self.names:
+            try:
+                m = self.registry.get(ags) if ags else None
+            except UnknownMunicipality:
+                m = None
+            self.names[ags] = (m.name, m.district, m.slug) if m else (ags or "", "", "kommune")
+        return self.names[ags]
 
     # -- the page -------------------------------------------------------------------------
     def page(self, win: Window, result=None) -> dict:
@@ -196,7 +203,7 @@ class PlanView:
         return card
 
     def post_facts(self, post: Post, feature: FeaturePublication | None) -> dict:
-        name, district = self.municipality(post.municipality_ags)
+        name, district, slug = self.place(post.municipality_ags)
         consent = post.consent
         credit = (consent.credit if consent and consent.credit else "") or ""
         request = feature.request if feature is not None else None
@@ -205,7 +212,6 @@ class PlanView:
             caption = final_caption(request["municipality_name"], request.get("handle") or request.get("author_name", ""),
                                     text, feature.key, tuple(request.get("hashtags", ())))
         else:
-            slug = self.registry.get(post.municipality_ags).slug if name and district else "kommune"
             text = self.texts[post.uid] if post.uid in self.texts else caption_text(self.session, post)
             caption = final_caption(name, post.author if post.source != "manual" else credit or post.author,
                                     text, feature_key(self.planner.now, slug))
