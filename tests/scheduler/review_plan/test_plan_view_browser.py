@@ -112,10 +112,17 @@ def test_hold_and_plan_again(board, chromium_browser, sessions, registry, settin
     page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(base + "/plan")
-        first = slot_ids(page)[0]
+        stale = chromium_browser.new_page(viewport={"width": 1280, "height": 900})  # a second tab, opened now
+        stale.goto(base + "/plan")
+        first, second = slot_ids(page)[:2]
         uid = page.locator(f"#{first}").get_attribute("data-expected")
         with page.expect_navigation():
             page.locator(f"#{first} button.hold").click()
+        with stale.expect_navigation():  # its page shows the plan before the hold: refused, nothing changes
+            stale.locator(f"#{second} button.skip").click()
+        assert stale.locator("#flash p").inner_text().startswith("Der Plan wurde inzwischen geändert")
+        assert "kind-skipped" not in stale.locator(f"#{second}").get_attribute("class")
+        stale.close()
         assert uid not in agree(page, sessions, registry, settings, capsys).values()
         with sessions() as session:
             post_id = session.scalar(select(Post.id).where(Post.uid == uid))

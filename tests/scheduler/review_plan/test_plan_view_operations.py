@@ -156,3 +156,23 @@ def test_board_plan_actions_need_the_csrf_token_and_a_signed_in_person(world, se
     assert status.startswith("403")
     with sessions() as session:
         assert operations.revision(session) == 0
+
+
+def test_cli_swap_replan_and_caption_call_the_same_operations(world, sessions, registry, settings, capsys):
+    from scheduler.cli import main as cli
+
+    with sessions() as session:
+        a, b = planned(session, registry, settings)[:2]
+        post_id = session.scalar(select(Post.id).where(Post.uid == a.post_uid))
+    local = lambda slot: f"{slot.astimezone(BERLIN):%Y-%m-%d %H:%M}"  # noqa: E731
+    assert cli.main(["swap", local(a.slot_utc), local(b.slot_utc), "--editor", "eva"], settings) == 0
+    assert "getauscht" in capsys.readouterr().out
+    with sessions() as session:
+        shown = cli_plan(settings, capsys, session)
+        assert shown[cli_label(b.slot_utc)] == a.post_uid and operations.revision(session) == 1
+    assert cli.main(["caption", str(post_id), "Neuer Text"], settings) == 0
+    assert cli.main(["replan", local(a.slot_utc)], settings) == 0
+    with sessions() as session:
+        assert store_plan(session, registry, settings, datetime.now(timezone.utc))[cli_label(a.slot_utc)] == a.post_uid
+        assert session.scalar(select(CaptionOverride.text).where(CaptionOverride.post_uid == a.post_uid)) == "Neuer Text"
+    assert cli.main(["swap", "gestern", local(b.slot_utc)], settings) == 2
