@@ -121,8 +121,9 @@ class PlanView:
         features = {f.key: f for f in self.session.scalars(select(FeaturePublication).where(
             FeaturePublication.key.in_({e.feature_key for e in slots if e.feature_key})))}
         reasons = self.reasons(result, planned, choice_rows)
-        cards = [self.card(e, posts.get(e.post_uid), features.get(e.feature_key), reasons.get(e.slot_utc, ""))
-                 for e in slots]
+        off_plan = {e.slot_utc for e in extra}  # shown for what happened, never a place to move to or from
+        cards = [self.card(e, posts.get(e.post_uid), features.get(e.feature_key), reasons.get(e.slot_utc, ""),
+                           e.slot_utc not in off_plan) for e in slots]
         return {"window": win, "groups": self.groups(win, cards), "slots": len(cards), "holds": self.holds(choice_rows),
                 "revision": operations.revision(self.session),
                 "targets": [c for c in cards if c["movable_target"]]}
@@ -183,11 +184,11 @@ class PlanView:
 
     # -- one slot ---------------------------------------------------------------------------
     def card(self, entry: operations.SlotEntry, post: Post | None, feature: FeaturePublication | None,
-             reason: str) -> dict:
+             reason: str, on_plan: bool = True) -> dict:
         open_slot = entry.kind in ("planned", "pinned", "empty", "skipped")
         releasable = feature is not None and feature.status == "pending" and not feature.steps \
             and not feature.attempts
-        upcoming = entry.slot_utc > self.planner.now - self.planner.config.catch_up
+        upcoming = on_plan and entry.slot_utc > self.planner.now - self.planner.config.catch_up
         card = {
             "slot": entry.slot_utc, "iso": entry.slot_utc.isoformat(), "day": say.local_day(entry.slot_utc),
             "clock": say.local_clock(entry.slot_utc), "kind": entry.kind, "kind_label": say.kind_label(entry.kind),
