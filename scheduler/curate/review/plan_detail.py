@@ -17,12 +17,14 @@ from scheduler.insights.metrics import INTERACTIONS, REACH
 from scheduler.insights.state import Measurement
 from scheduler.plan.caption_preview import site_url, wall_url
 from scheduler.plan.enqueue import PlanResult, coverage_features
+from scheduler.plan import operations
 from scheduler.plan.operations import caption_locked
 from scheduler.publish.state import STEPS, FeaturePublication
 from scheduler.store.models import Post
 
 VIEWS_METRIC = {"instagram": "views", "facebook": "post_media_view"}
 PAST_WEEKS = 8
+PIN_WEEKS = 8
 
 
 def steps(feature: FeaturePublication) -> list[dict]:
@@ -81,7 +83,16 @@ def post_detail(session: Session, view: PlanView, post_id: int) -> dict | None:
         return feature_detail(session, view, queued.key)
     return {"title": f"Beitrag #{post.id} im Plan", "key": None, "status": "", "status_label": "geplant",
             "slot": "", "attempts": 0, "steps": [], "links": [], "can_retry": False, "can_edit": True,
-            "post": view.post_facts(post, None), "last_error": ""}
+            "post": view.post_facts(post, None), "last_error": "", "pin_slots": pin_slots(session, view),
+            "plannable": post.plannable}
+
+
+def pin_slots(session: Session, view: PlanView, weeks: int = PIN_WEEKS) -> list[dict]:
+    """The open slots of the next weeks a post can be pinned to (queued ones are fixed)."""
+    planner = view.planner
+    found = operations.current_entries(session, planner, planner.now + timedelta(weeks=weeks))
+    return [{"iso": e.slot_utc.isoformat(), "label": say.when(e.slot_utc), "kind": say.kind_label(e.kind)}
+            for e in found if e.kind != "queued"]
 
 
 def coverage_strip(session: Session, registry: Registry, result: PlanResult, content_dir, year: int) -> dict:

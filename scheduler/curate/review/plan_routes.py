@@ -24,7 +24,7 @@ from scheduler.plan.enqueue import PlanningConfig
 
 FEATURE_PATH = re.compile(r"/plan/features/([a-z0-9][a-z0-9-]{0,79})")
 POST_PATH = re.compile(r"/plan/posts/([1-9][0-9]{0,8})")
-ACTIONS = ("move", "skip", "hold", "release", "replan", "publish", "caption", "retry")
+ACTIONS = ("move", "pin", "skip", "hold", "release", "replan", "publish", "caption", "retry")
 CAPTION_FORM_BYTES = 64_000  # 2,200 characters of emoji, percent-encoded, fit
 CAPTION_FIELD_CHARS = 4_000
 
@@ -123,6 +123,10 @@ class PlanRoutes:
         if name == "move":
             return operations.move(session, planner, slot, parse_slot(form.get("target", "")), user, revision,
                                    (expected, form.get("expected_target", "")))
+        if name == "pin":
+            if not form.get("post", "").isdigit():
+                raise CurationError("Welcher Beitrag? Die Nummer fehlt im Formular.")
+            return operations.pin(session, planner, form["post"], slot, user, "", revision)
         if name == "skip":
             return operations.skip(session, planner, slot, user, form.get("note", "").strip(), revision, expected)
         if name == "hold":
@@ -170,8 +174,9 @@ class PlanRoutes:
             plan = PlanView(session, planner, self.app.registry)
             detail = (plan_detail.feature_detail(session, plan, ref) if path.startswith("/plan/features/")
                       else plan_detail.post_detail(session, plan, int(ref)))
+            revision = operations.revision(session)
         if detail is None:
             return None
         return self.app.env.get_template("plan_item.html").render(
-            item=detail, token=token, flash=flash, editor=user or self.app.auth.single_user, back=path,
+            item=detail, token=token, flash=flash, editor=user or self.app.auth.single_user, back=path, revision=revision,
             can_sign_out=self.app.auth.mode == "accounts")

@@ -136,6 +136,32 @@ def test_hold_and_plan_again(board, chromium_browser, sessions, registry, settin
         page.close()
 
 
+def test_pin_a_post_to_a_slot(board, chromium_browser, sessions, registry, settings, capsys):
+    base, _ = board
+    page = chromium_browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(base + "/plan")
+        last = slot_ids(page)[-1]
+        late = page.locator(f"#{last}").get_attribute("data-expected")
+        with sessions() as session:
+            post_id = session.scalar(select(Post.id).where(Post.uid == late))
+        page.goto(f"{base}/plan/posts/{post_id}")
+        target = page.locator("#pin-slot option").first.get_attribute("value")
+        assert target == page.evaluate("v => v", page.locator("#pin-slot").input_value())
+        with page.expect_navigation():
+            page.locator(".pin-form button").click()
+        assert page.locator("#flash p").inner_text().startswith(f"Beitrag #{post_id} ist fest")
+        slot = page.locator(f'li.slot[data-slot="{target}"]')
+        assert slot.get_attribute("data-expected") == late
+        # pinned — or already queued, when the slot is within the next 48 hours (the plan job's rule)
+        assert {"kind-pinned", "kind-queued"} & set(slot.get_attribute("class").split())
+        assert list(agree(page, sessions, registry, settings, capsys).values()).count(late) == 1
+        with sessions() as session:
+            assert session.scalar(select(AuditEvent.actor).where(AuditEvent.action == "plan_pin")) == "eva"
+    finally:
+        page.close()
+
+
 def test_caption_edit_and_retry_of_a_failed_step(board, chromium_browser, sessions):
     base, world = board
     page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
@@ -177,12 +203,15 @@ def test_caption_edit_and_retry_of_a_failed_step(board, chromium_browser, sessio
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_german_axe_clean_and_fits_the_screen(board, chromium_browser, width):
+def test_german_axe_clean_and_fits_the_screen(board, chromium_browser, sessions, width):
     base, world = board
     context = axe_context(chromium_browser, width)
     page = context.new_page()
     try:
-        pages = {"week": "/plan", "month": "/plan?view=month", "feature": f"/plan/features/{world.failed_key}"}
+        with sessions() as session:
+            planned_id = session.scalar(select(Post.id).where(Post.uid == world.uids[-1]))
+        pages = {"week": "/plan", "month": "/plan?view=month", "feature": f"/plan/features/{world.failed_key}",
+                 "post": f"/plan/posts/{planned_id}"}
         for name, path in pages.items():
             page.goto(base + path)
             assert page.evaluate("document.documentElement.lang") == "de"
