@@ -81,18 +81,15 @@ def post_detail(session: Session, view: PlanView, post_id: int) -> dict | None:
     queued = session.scalar(select(FeaturePublication).where(FeaturePublication.post_uid == post.uid))
     if queued is not None:
         return feature_detail(session, view, queued.key)
-    return {"title": f"Beitrag #{post.id} im Plan", "key": None, "status": "", "status_label": "geplant",
-            "slot": "", "attempts": 0, "steps": [], "links": [], "can_retry": False, "can_edit": True,
-            "post": view.post_facts(post, None), "last_error": "", "pin_slots": pin_slots(session, view),
-            "plannable": post.plannable}
-
-
-def pin_slots(session: Session, view: PlanView, weeks: int = PIN_WEEKS) -> list[dict]:
-    """The open slots of the next weeks a post can be pinned to (queued ones are fixed)."""
     planner = view.planner
-    found = operations.current_entries(session, planner, planner.now + timedelta(weeks=weeks))
-    return [{"iso": e.slot_utc.isoformat(), "label": say.when(e.slot_utc), "kind": say.kind_label(e.kind)}
-            for e in found if e.kind != "queued"]
+    entries = operations.current_entries(session, planner, planner.now + timedelta(weeks=PIN_WEEKS))
+    slot = next((e.slot_utc for e in entries if e.post_uid == post.uid), None)
+    return {"title": f"Beitrag #{post.id} im Plan", "key": None, "status": "",
+            "status_label": "geplant" if slot else "wartet", "slot": say.when(slot), "attempts": 0, "steps": [],
+            "links": [], "can_retry": False, "can_edit": True, "post": view.post_facts(post, None, slot),
+            "last_error": "", "plannable": post.plannable,
+            "pin_slots": [{"iso": e.slot_utc.isoformat(), "label": say.when(e.slot_utc), "kind": say.kind_label(e.kind)}
+                          for e in entries if e.kind != "queued"]}  # queued slots are fixed
 
 
 def coverage_strip(session: Session, registry: Registry, result: PlanResult, content_dir, year: int) -> dict:

@@ -200,10 +200,12 @@ class PlanView:
             "post": None,
         }
         if post is not None:
-            card["post"] = self.post_facts(post, feature)
+            card["post"] = self.post_facts(post, feature, entry.slot_utc)
         return card
 
-    def post_facts(self, post: Post, feature: FeaturePublication | None) -> dict:
+    def post_facts(self, post: Post, feature: FeaturePublication | None, slot: datetime | None = None) -> dict:
+        """What a slot or a feature page shows of its post; `slot`: where a not yet queued post is planned
+        (its date is in the feature's key and so in the caption's link)."""
         name, district, slug = self.place(post.municipality_ags)
         consent = post.consent
         credit = (consent.credit if consent and consent.credit else "") or ""
@@ -215,7 +217,7 @@ class PlanView:
         else:
             text = self.texts[post.uid] if post.uid in self.texts else caption_text(self.session, post)
             caption = final_caption(name, post.author if post.source != "manual" else credit or post.author,
-                                    text, feature_key(self.planner.now, slug))
+                                    text, feature_key(slot or self.planner.now, slug))
         image = post.image
         return {"id": post.id, "uid": post.uid, "author": post.author, "credit": credit,
                 "municipality": name, "district": district, "has_image": image is not None,
