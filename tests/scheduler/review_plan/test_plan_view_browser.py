@@ -183,8 +183,8 @@ def test_caption_edit_and_retry_of_a_failed_step(board, chromium_browser, sessio
         page.goto(f"{base}/plan/features/{world.failed_key}")
         assert page.locator('[data-step="instagram"] .step-state').inner_text() == "fehlgeschlagen"
         assert "Fehlercode 190" in page.locator('[data-step="instagram"] .step-error').inner_text()
-        assert english_words(page.evaluate(VISIBLE_TEXT)) == []
         page.screenshot(path="/tmp/plan-failed-step-1280.png", full_page=True)
+        assert english_words(page.evaluate(VISIBLE_TEXT)) == []  # (removes people's words from the page)
         before = len(world.fake.published()["instagram"])
         with page.expect_navigation():
             page.locator(".retry-button").click()
