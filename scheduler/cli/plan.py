@@ -1,20 +1,17 @@
-"""Plan-stage commands: plan, coverage, and the editor's pin / hold / skip."""
+"""Plan-stage commands: plan, coverage, and the plan operations (pin, hold, skip, swap, replan, caption)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
-
 from plugins.region.registry import load_registry
 from scheduler import jobs
 from scheduler.cli.common import add_dry_run, dry, editor, out, print_lines, sessions
 from scheduler.curate.workflow import CurationError
 from scheduler.exitcodes import EXIT_OK
-from scheduler.plan import coverage, editor_choices
+from scheduler.plan import coverage, editor_choices, operations
 from scheduler.plan.enqueue import PlanningConfig, coverage_features, plan_and_enqueue, site_features, slot_from_text
-from scheduler.store.models import Post
 
 
 def cmd_plan(args, settings) -> int:
@@ -53,13 +50,6 @@ def cmd_coverage(args, settings) -> int:
     return EXIT_OK
 
 
-def _post_uid(session, ref: str) -> str:
-    post = session.get(Post, int(ref)) if ref.isdigit() else session.scalar(select(Post).where(Post.uid == ref))
-    if post is None:
-        raise CurationError(f"no post {ref!r} (give the id from `list` or the uid)")
-    return post.uid
-
-
 def _slot(text: str):
     try:
         return slot_from_text(text)
@@ -67,22 +57,52 @@ def _slot(text: str):
         raise CurationError(f"slot {text!r}: expected e.g. '2026-11-25 18:00' (Berlin time)") from None
 
 
+def planner(settings) -> operations.Planner:
+    """The same planner the review board's plan view uses."""
+    return operations.Planner(load_registry(), PlanningConfig.from_env(settings.media_dir),
+                              datetime.now(timezone.utc))
+
+
 def cmd_choice(args, settings) -> int:
+    """pin / hold / skip (and --remove): the plan operations the board's plan view calls too."""
     with sessions(settings)() as session:
         slot = _slot(args.slot) if getattr(args, "slot", None) else None
-        uid = _post_uid(session, args.post) if getattr(args, "post", None) else None
+        post = getattr(args, "post", None)
+        who, why, plan = editor(args, settings), args.reason or "", planner(settings)
         if args.remove:
-            done = editor_choices.remove_choice(session, args.kind, slot=slot, post_uid=uid)
-            out.print(f"{args.kind} removed" if done else f"no such {args.kind}")
+            message = operations.remove(session, plan, args.kind, who, slot=slot, post_ref=post)
+        elif args.kind == "pin":
+            message = operations.pin(session, plan, post, slot, who, why)
+        elif args.kind == "hold":
+            message = operations.hold(session, plan, post, who, why)
         else:
-            editor_choices.set_choice(session, args.kind, slot=slot, post_uid=uid,
-                                      editor=editor(args, settings), reason=args.reason or "")
-            out.print(f"{args.kind} stored: " + " ".join(x for x in (uid, slot and f"{slot:%Y-%m-%d %H:%M} UTC") if x),
-                      markup=False)
+            message = operations.skip(session, plan, slot, who, why)
+        out.print(message, markup=False)
         for choice in editor_choices.all_choices(session):
             slot_text = f"{choice.slot_utc:%Y-%m-%d %H:%M} UTC" if choice.slot_utc else ""
             out.print(f"  {choice.kind:<5} {slot_text:<20} {choice.post_uid or ''} "
                       f"({choice.editor}: {choice.reason})", markup=False)
+    return EXIT_OK
+
+
+def cmd_swap(args, settings) -> int:
+    with sessions(settings)() as session:
+        out.print(operations.move(session, planner(settings), _slot(args.source), _slot(args.target),
+                                  editor(args, settings)), markup=False)
+    return EXIT_OK
+
+
+def cmd_replan(args, settings) -> int:
+    with sessions(settings)() as session:
+        out.print(operations.replan_from(session, planner(settings), _slot(args.start), editor(args, settings)),
+                  markup=False)
+    return EXIT_OK
+
+
+def cmd_caption(args, settings) -> int:
+    with sessions(settings)() as session:
+        post = operations.post_by_ref(session, args.post)
+        out.print(operations.edit_caption(session, post.id, args.text, editor(args, settings)), markup=False)
     return EXIT_OK
 
 
@@ -108,3 +128,14 @@ def add_commands(sub) -> None:
         c.add_argument("--reason")
         c.add_argument("--editor")
         c.set_defaults(func=cmd_choice, kind=kind)
+    swap = sub.add_parser("swap", help="move a slot's post to another slot (a planned post there goes back)")
+    swap.add_argument("source", help="'2026-11-25 18:00' (Berlin time)")
+    swap.add_argument("target", help="'2026-11-27 18:00' (Berlin time)")
+    replan = sub.add_parser("replan", help="from this slot on, drop pins and skips and plan again")
+    replan.add_argument("start", help="'2026-11-25 18:00' (Berlin time)")
+    caption = sub.add_parser("caption", help="set the caption's free text of a post (kept in the audit trail)")
+    caption.add_argument("post", help="post id (from `list`) or uid")
+    caption.add_argument("text")
+    for command, func in ((swap, cmd_swap), (replan, cmd_replan), (caption, cmd_caption)):
+        command.add_argument("--editor")
+        command.set_defaults(func=func)

@@ -39,8 +39,9 @@ def _existing(session: Session, kind: str, slot: datetime | None, post_uid: str 
 
 
 def set_choice(session: Session, kind: str, *, slot: datetime | None = None, post_uid: str | None = None,
-               editor: str = "", reason: str = "") -> EditorChoice:
-    """Add a choice; a second pin for the same slot replaces the first. Commits."""
+               editor: str = "", reason: str = "", commit: bool = True) -> EditorChoice:
+    """Add a choice; a second pin for the same slot replaces the first. Commits unless told not to
+    (the plan operations commit several changes at once)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     if kind in ("pin", "skip") and slot is None:
@@ -52,16 +53,21 @@ def set_choice(session: Session, kind: str, *, slot: datetime | None = None, pos
         choice = EditorChoice(kind=kind, slot_utc=slot, post_uid=post_uid)
         session.add(choice)
     choice.post_uid, choice.editor, choice.reason, choice.created_utc = post_uid, editor, reason, utcnow()
-    session.commit()
+    session.flush()
+    if commit:
+        session.commit()
     return choice
 
 
-def remove_choice(session: Session, kind: str, *, slot: datetime | None = None, post_uid: str | None = None) -> bool:
+def remove_choice(session: Session, kind: str, *, slot: datetime | None = None, post_uid: str | None = None,
+                  commit: bool = True) -> bool:
     choice = _existing(session, kind, slot, post_uid)
     if choice is None:
         return False
     session.delete(choice)
-    session.commit()
+    session.flush()
+    if commit:
+        session.commit()
     return True
 
 

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.config import BERLIN, PROJECT_ROOT
 from scheduler.curate import workflow
 from scheduler.plan.editor_choices import load_choices
+from scheduler.plan.plan_state import caption_text
 from scheduler.plan.rotation import Candidate, EditorChoices, FeatureHistory, PlannedSlot, plan
 from scheduler.plan.slots import DEFAULT_TIMES, ChannelSchedule, WeeklyTime, next_slots, slots_between
 from scheduler.publish.queue import FeatureRequest, enqueue_feature, feature_key
@@ -143,7 +144,8 @@ def _quality(post: Post) -> float:
 def candidates(session: Session, registry: Registry, exclude_uids: set[str] = frozenset(),
                exclude_shortcodes: set[str] = frozenset()) -> list[Candidate]:
     result = []
-    for post in session.scalars(workflow.plannable(session)):
+    # the images in one query, not one per post (the plan view plans a year: 156 slots)
+    for post in session.scalars(workflow.plannable(session).options(selectinload(Post.image))):
         if post.uid in exclude_uids or (post.shortcode and post.shortcode in exclude_shortcodes):
             continue
         if post.image is None:
@@ -211,7 +213,7 @@ def feature_request(post: Post, slot: datetime, registry: Registry, media_dir: P
         alt=_alt_text(post, municipality.name),
         consent_date=answered.astimezone(BERLIN).date(),
         consent_method="E-Mail" if manual else "Instagram-Direktnachricht",
-        text=post.caption or "", author_name=credit or (post.author if manual else ""),
+        text=caption_text(object_session(post), post), author_name=credit or (post.author if manual else ""),
         original_url="" if manual else (post.permalink or (
             f"https://www.instagram.com/p/{post.shortcode}/" if post.shortcode else "")),
         original_id=post.shortcode or "")

@@ -22,6 +22,7 @@ from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.config import Settings
 from scheduler.curate import editors, rights_public, workflow
 from scheduler.curate.review import present
+from scheduler.curate.review.plan_routes import PlanRoutes, plan_method
 from scheduler.curate.review.auth import AuthConfig, BrowserSession, LoginThrottle, Sessions, current_user
 from scheduler.curate.review.security import (
     POST_PATH,
@@ -40,7 +41,8 @@ from scheduler.store.models import Post
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-STATIC_TYPES = {"board.js": "text/javascript; charset=utf-8", "board.css": "text/css; charset=utf-8"}
+STATIC_TYPES = {"board.js": "text/javascript; charset=utf-8", "board.css": "text/css; charset=utf-8",
+                "plan.js": "text/javascript; charset=utf-8", "plan.css": "text/css; charset=utf-8"}
 STATUS_LINES = {400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found",
                 405: "405 Method Not Allowed", 408: "408 Request Timeout", 413: "413 Content Too Large",
                 421: "421 Misdirected Request", 429: "429 Too Many Requests", 500: "500 Internal Server Error"}
@@ -53,6 +55,8 @@ def allowed_method(path: str) -> str | None:
         return "GET, POST" if path == "/login" else "GET"
     if path == "/logout" or path.startswith("/posts/"):
         return "POST"
+    if path.startswith("/plan"):
+        return plan_method(path)
     return "GET" if path.startswith("/thumbs/") else None
 
 
@@ -67,6 +71,7 @@ class ReviewApp:
         self.allowed_hosts: set[str] = set()
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
         self.static = {name: (HERE / "static" / name).read_bytes() for name in STATIC_TYPES}
+        self.plan = PlanRoutes(self)  # the Redaktionsplan: /plan, /plan/features/<key>, /plan/actions
 
     # -- plumbing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -105,10 +110,13 @@ class ReviewApp:
             query = parse_qs(environ.get("QUERY_STRING", ""))
             view = present.view_name(query.get("view", [""])[0])
             body = self.render_board(view, browser.csrf, self.flashes.pop(browser.id, None), user,
-                                     campaign=query.get("campaign", [""])[0][:80])
+                                     campaign=query.get("campaign", [""])[0][:80],
+                                     municipality=query.get("municipality", [""])[0][:8])
             return self._respond(start_response, "200 OK", body.encode(), HTML, headers)
         if path.startswith("/thumbs/"):
             return self._thumbnail(start_response, path, headers)
+        if path.startswith("/plan"):
+            return self.plan.handle(environ, start_response, path, browser, user, headers)
         return self._post(environ, start_response, path, browser, user, headers)
 
     def _post(self, environ, start_response, path: str, browser: BrowserSession, user: str, headers: list):
@@ -190,10 +198,12 @@ class ReviewApp:
 
     # -- the board --------------------------------------------------------------------------
     def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None, user: str = "",
-                     campaign: str = "") -> str:
+                     campaign: str = "", municipality: str = "") -> str:
         label, states = present.VIEWS[view]
         with self.sessions() as session:
             chosen = select(Post).where(Post.state.in_(states))
+            if municipality:  # ?municipality=<AGS>: the plan view's coverage strip links here
+                chosen = chosen.where(Post.municipality_ags == municipality)
             posts = session.scalars(
                 (chosen.where(Post.campaign == campaign) if campaign else chosen)  # ?campaign=<slug> filters
                 .options(selectinload(Post.events), selectinload(Post.consent), selectinload(Post.image))
@@ -205,7 +215,8 @@ class ReviewApp:
             cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,
             counts=present.view_counts(per_state), flash=flash, shortcuts=present.SHORTCUTS,
             municipalities=sorted(self.registry, key=lambda m: m.name), editor=user or self.auth.single_user,
-            can_sign_out=self.auth.mode == "accounts")
+            can_sign_out=self.auth.mode == "accounts",
+            municipality_filter=self._name(municipality) if municipality else "")
 
     def _name(self, ags: str | None) -> str | None:
         try:

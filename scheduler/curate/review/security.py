@@ -56,19 +56,20 @@ def match_id(pattern: re.Pattern, path: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def content_length(environ) -> int:
+def content_length(environ, limit: int = MAX_BODY_BYTES) -> int:
     raw = environ.get("CONTENT_LENGTH") or "0"
     if not (raw.isascii() and raw.isdigit()):  # "-1", "viel", "１２" → refused, never int()-ed
         raise RequestError(400, f"Content-Length {raw!r}")
     length = int(raw)
-    if length > MAX_BODY_BYTES:
+    if length > limit:
         raise RequestError(413, f"{length} bytes")
     return length
 
 
-def read_form(environ) -> dict[str, str]:
-    """The urlencoded body, bounded; the server's socket timeout ends a body that never comes."""
-    length = content_length(environ)
+def read_form(environ, max_body: int = MAX_BODY_BYTES, max_field: int = MAX_FIELD_CHARS) -> dict[str, str]:
+    """The urlencoded body, bounded; the server's socket timeout ends a body that never comes.
+    A caption form (plan view) asks for more room than a decision form."""
+    length = content_length(environ, max_body)
     try:
         body = environ["wsgi.input"].read(length) if length else b""
     except (TimeoutError, OSError) as exc:
@@ -81,7 +82,7 @@ def read_form(environ) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):  # raw non-ASCII bytes, broken UTF-8, too many fields
         raise RequestError(400, "form not readable") from None
     form = {key: values[0] for key, values in fields.items()}
-    if any(len(value) > MAX_FIELD_CHARS or "\x00" in value for value in form.values()):
+    if any(len(value) > max_field or "\x00" in value for value in form.values()):
         raise RequestError(400, "field too long or NUL")
     return form
 

@@ -1,0 +1,182 @@
+"""The plan view's requests ("Redaktionsplan"): pages under /plan and one POST for every plan action.
+
+Same protections as the rest of the board (app.py checked Host, path and sign-in before this
+runs): the CSRF token of the browser session on every POST, strict form reading, and each
+action carries the plan revision and the post(s) its page showed in the slot(s) — the
+operations refuse it when the plan moved on. The operations themselves are
+scheduler.plan.operations, the same functions the CLI calls.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Callable
+from urllib.parse import parse_qs, urlencode
+
+from scheduler.curate.review import plan_detail
+from scheduler.curate.review import plan_present as say
+from scheduler.curate.review.plan_view import PlanView, berlin_midnight, window
+from scheduler.curate.review.security import VERSION, RequestError, read_form, same_token
+from scheduler.curate.workflow import CurationError
+from scheduler.plan import operations
+from scheduler.plan.enqueue import PlanningConfig
+
+FEATURE_PATH = re.compile(r"/plan/features/([a-z0-9][a-z0-9-]{0,79})")
+POST_PATH = re.compile(r"/plan/posts/([1-9][0-9]{0,8})")
+ACTIONS = ("move", "pin", "skip", "hold", "release", "replan", "publish", "caption", "retry")
+CAPTION_FORM_BYTES = 64_000  # 2,200 characters of emoji, percent-encoded, fit
+CAPTION_FIELD_CHARS = 4_000
+
+
+def plan_method(path: str) -> str | None:
+    if path == "/plan" or FEATURE_PATH.fullmatch(path) or POST_PATH.fullmatch(path):
+        return "GET"
+    return "POST" if path == "/plan/actions" else None
+
+
+def parse_slot(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CurationError("Der Termin im Formular ist unlesbar. Bitte den Redaktionsplan neu laden.") from None
+    if value.tzinfo is None:
+        raise CurationError("Der Termin im Formular hat keine Zeitzone. Bitte den Redaktionsplan neu laden.")
+    return value.astimezone(timezone.utc)
+
+
+def parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+class PlanRoutes:
+    def __init__(self, app, publisher_factory: Callable | None = None):
+        self.app = app
+        self.publisher_factory = publisher_factory or self._publisher_from_env
+        self.config_factory: Callable[[], PlanningConfig] = lambda: PlanningConfig.from_env(app.settings.media_dir)
+
+    @staticmethod
+    def _publisher_from_env():
+        from scheduler.publish.publisher import Publisher
+
+        return Publisher.from_env()
+
+    def publisher(self):
+        """The publisher, or a German refusal when publishing is not set up (no site URL, no token)."""
+        from scheduler.publish.graph_errors import GraphError
+
+        try:
+            return self.publisher_factory()
+        except GraphError as missing:
+            raise CurationError(f"Veröffentlichen ist auf diesem Rechner nicht eingerichtet: {missing}") from None
+
+    def planner(self) -> operations.Planner:
+        return operations.Planner(self.app.registry, self.config_factory(), datetime.now(timezone.utc))
+
+    # -- requests -------------------------------------------------------------------------
+    def handle(self, environ, start_response, path: str, browser, user: str, headers: list):
+        if path == "/plan/actions":
+            return self._post(environ, start_response, browser, user, headers)
+        flash = self.app.flashes.pop(browser.id, None)
+        found = FEATURE_PATH.fullmatch(path) or POST_PATH.fullmatch(path)
+        if found:
+            body = self.render_detail(path, found.group(1), browser.csrf, flash, user)
+            if body is None:
+                return self.app._error(start_response, 404, headers)
+            return self.app._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        first = lambda name: query.get(name, [""])[0][:20]  # noqa: E731
+        weeks = int(first("weeks")) if first("weeks").isdigit() else 4
+        body = self.render_plan(first("view") or "week", parse_day(first("from")), weeks, browser.csrf, flash, user)
+        return self.app._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
+
+    def _post(self, environ, start_response, browser, user: str, headers: list):
+        form = read_form(environ, CAPTION_FORM_BYTES, CAPTION_FIELD_CHARS)
+        if not same_token(form.get("csrf", ""), browser.csrf):
+            raise RequestError(403, "csrf")
+        self.app.flashes[browser.id] = self.act(form, user)
+        back = form.get("back", "")
+        location = back if re.fullmatch(r"/plan(/[a-z0-9/-]*)?(\?[a-z0-9=&-]*)?(#[a-z0-9-]*)?", back or "-") else "/plan"
+        return self.app._redirect(start_response, location, headers)
+
+    def act(self, form: dict[str, str], user: str) -> tuple[str, str]:
+        """One plan action → ("ok"|"error", German message)."""
+        name = form.get("action", "")
+        if name not in ACTIONS:
+            return "error", "Unbekannte Aktion."
+        revision = form.get("revision", "")
+        if name not in ("caption", "retry") and not VERSION.fullmatch(revision):
+            return "error", operations.STALE
+        planner = self.planner()
+        try:
+            with self.app.sessions() as session:
+                return "ok", self._run(session, planner, name, form, user, int(revision or 0))
+        except CurationError as refused:
+            return "error", str(refused)
+
+    def _run(self, session, planner, name: str, form: dict[str, str], user: str, revision: int) -> str:
+        slot = parse_slot(form["slot"]) if form.get("slot") else None
+        expected = form.get("expected", "")
+        if name == "move":
+            return operations.move(session, planner, slot, parse_slot(form.get("target", "")), user, revision,
+                                   (expected, form.get("expected_target", "")))
+        if name == "pin":
+            if not form.get("post", "").isdigit():
+                raise CurationError("Welcher Beitrag? Die Nummer fehlt im Formular.")
+            return operations.pin(session, planner, form["post"], slot, user, "", revision)
+        if name == "skip":
+            return operations.skip(session, planner, slot, user, form.get("note", "").strip(), revision, expected)
+        if name == "hold":
+            if not expected:
+                raise CurationError("In diesem Termin ist kein Beitrag, der zurückgehalten werden könnte.")
+            return operations.hold(session, planner, expected, user, form.get("note", "").strip(), revision)
+        if name == "release":
+            return operations.remove(session, planner, "hold", user, post_ref=expected, expected_revision=revision)
+        if name == "replan":
+            return operations.replan_from(session, planner, slot, user, revision)
+        if name == "publish":
+            return operations.publish_now(session, planner, slot, user, self.publisher(), revision, expected)
+        if name == "caption":
+            version = form.get("version", "")
+            if not VERSION.fullmatch(version) or not form.get("post", "").isdigit():
+                raise CurationError(operations.STALE)
+            return operations.edit_caption(session, int(form["post"]), form.get("text", ""), user, int(version))
+        attempts = form.get("attempts", "")
+        return operations.retry(session, form.get("key", ""), user, planner.now, self.publisher(),
+                                form.get("expected_status", ""), int(attempts) if attempts.isdigit() else -1)
+
+    # -- pages ----------------------------------------------------------------------------
+    def render_plan(self, view: str, start: date | None, weeks: int, token: str, flash=None, user: str = "") -> str:
+        planner = self.planner()
+        win = window(view if view in say.VIEWS else "week", start, planner.now.astimezone(say.BERLIN).date(), weeks)
+        with self.app.sessions() as session:
+            plan = PlanView(session, planner, self.app.registry)
+            result = operations.snapshot(session, planner, berlin_midnight(win.end))
+            context = plan.page(win, result)
+            context["coverage"] = plan_detail.coverage_strip(session, self.app.registry, result,
+                                                             planner.config.content_dir, planner.now.year)
+            context["past"] = plan_detail.past_weeks(session, plan, planner.now)
+        back = "/plan?" + urlencode({"view": win.view, "from": win.start.isoformat()}
+                                    | ({"weeks": win.weeks} if win.view == "week" and win.weeks != 4 else {}))
+        title = (say.month_title(win.start) if win.view == "month"
+                 else f"{say.plural(win.weeks, 'Woche', 'Wochen')} ab {say.german_date(win.start)}")
+        return self.app.env.get_template("plan.html").render(
+            **context, token=token, flash=flash, editor=user or self.app.auth.single_user, views=say.VIEWS,
+            view=win.view, back=back, title=title, can_sign_out=self.app.auth.mode == "accounts",
+            previous=win.previous.isoformat(), next=win.next.isoformat(), weeks=win.weeks)
+
+    def render_detail(self, path: str, ref: str, token: str, flash=None, user: str = "") -> str | None:
+        planner = self.planner()
+        with self.app.sessions() as session:
+            plan = PlanView(session, planner, self.app.registry)
+            detail = (plan_detail.feature_detail(session, plan, ref) if path.startswith("/plan/features/")
+                      else plan_detail.post_detail(session, plan, int(ref)))
+            revision = operations.revision(session)
+        if detail is None:
+            return None
+        return self.app.env.get_template("plan_item.html").render(
+            item=detail, token=token, flash=flash, editor=user or self.app.auth.single_user, back=path, revision=revision,
+            can_sign_out=self.app.auth.mode == "accounts")

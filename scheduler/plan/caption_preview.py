@@ -1,0 +1,59 @@
+"""The caption exactly as the publisher will post it, and its figures against the documented limits.
+
+One caption for both channels: the publisher calls `build_caption(…, include_link=True)` for
+Instagram and for Facebook alike, with the feature's wall page as the link. Limits (Meta's IG
+User media reference): 2,200 characters, 30 hashtags, 20 @-mentions; this project keeps to 5
+hashtags (`publish.caption.MAX_HASHTAGS`). A Facebook Page post takes 63,206 characters.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from scheduler.publish.caption import MAX_CHARS, MAX_HASHTAGS, CaptionInput, build_caption, count_hashtags
+
+INSTAGRAM_HASHTAGS = 30
+INSTAGRAM_MENTIONS = 20
+FACEBOOK_CHARS = 63_206
+MENTION = re.compile(r"(?<![\w@])@[\w.]+", re.UNICODE)
+
+
+def site_url() -> str:
+    """The deployed site (the publisher's SOISTS_SITE_URL): the link in the caption points there."""
+    return os.environ.get("SOISTS_SITE_URL", "https://www.so-ist-s.de").rstrip("/")
+
+
+def wall_url(key: str) -> str:
+    return f"{site_url()}/wall/{key}/"
+
+
+def final_caption(municipality: str, handle: str, text: str, key: str, hashtags: tuple[str, ...] = ()) -> str:
+    return build_caption(CaptionInput(municipality, handle, text, hashtags, wall_url(key)), include_link=True)
+
+
+def free_text_budget(municipality: str, handle: str, key: str, hashtags: tuple[str, ...] = ()) -> int:
+    fixed = final_caption(municipality, handle, "", key, hashtags)
+    return max(MAX_CHARS - len(fixed) - 2, 0)  # 2: the blank line between the text and the fixed part
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.value > self.limit
+
+
+def figures(caption: str) -> dict[str, list[Figure]]:
+    """Per channel: characters, hashtags, mentions against their limits."""
+    hashtags, mentions = count_hashtags(caption), len(MENTION.findall(caption))
+    return {"Instagram": [Figure("Zeichen", len(caption), MAX_CHARS),
+                          Figure("Hashtags", hashtags, INSTAGRAM_HASHTAGS),
+                          Figure("Hashtags (Regel des Projekts)", hashtags, MAX_HASHTAGS),
+                          Figure("Erwähnungen", mentions, INSTAGRAM_MENTIONS)],
+            "Facebook": [Figure("Zeichen", len(caption), FACEBOOK_CHARS)]}
