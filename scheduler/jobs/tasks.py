@@ -113,9 +113,23 @@ def publish_job(db_url: str, now: datetime | None = None, publisher=None,
         if publisher is None:
             publisher = Publisher.from_env(content_dir=PlanningConfig.from_env().content_dir, deploy=deploy)
         result = publish_due(session, now, publisher)
+        remember_permalinks(session, [key for key, status in result.items() if status == "done"], publisher)
     if any(status == "done" for status in result.values()):
         deploy_job(db_url, deploy)  # the overview pages' figures changed
     return result
+
+
+def remember_permalinks(session, keys: list[str], publisher) -> None:
+    """The Instagram links of what was just published, for the board's plan view (one look-up each)."""
+    from sqlalchemy import select
+
+    from scheduler.plan.operations_publish import remember_permalink
+    from scheduler.publish.state import FeaturePublication
+
+    for key in keys:
+        feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == key))
+        if feature is not None:
+            remember_permalink(session, feature, publisher.client)
 
 
 def deploy_job(db_url: str, deploy: Callable[[], None] | None = None) -> None:

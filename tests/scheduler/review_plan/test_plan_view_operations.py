@@ -176,3 +176,25 @@ def test_cli_swap_replan_and_caption_call_the_same_operations(world, sessions, r
         assert store_plan(session, registry, settings, datetime.now(timezone.utc))[cli_label(a.slot_utc)] == a.post_uid
         assert session.scalar(select(CaptionOverride.text).where(CaptionOverride.post_uid == a.post_uid)) == "Neuer Text"
     assert cli.main(["swap", "gestern", local(b.slot_utc)], settings) == 2
+
+
+def test_a_scheduled_publish_keeps_the_instagram_link_for_the_plan_view(world, sessions, registry, settings):
+    from scheduler import jobs
+    from scheduler.curate.review import plan_detail
+    from scheduler.plan.enqueue import feature_request
+    from scheduler.publish.queue import enqueue_feature
+
+    now = datetime.now(timezone.utc)
+    with sessions() as session:
+        post = session.scalar(select(Post).where(Post.uid == world.uids[0]))
+        slot = (now - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        key = enqueue_feature(session, feature_request(post, slot, registry, settings.media_dir)).key
+        session.commit()
+    result = jobs.publish_job(settings.db_url, now, world.publisher, deploy=lambda: None)
+    assert result[key] == "done"
+    with sessions() as session:
+        feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == key))
+        instagram = next(s for s in feature.steps if s.step == "instagram")
+        published = {str(m["id"]): m["permalink"] for m in world.publisher.client.recent_media()}
+        assert instagram.data["permalink"] == published[str(instagram.data["media_id"])]
+        assert ("Instagram", instagram.data["permalink"]) in plan_detail.links(feature)
