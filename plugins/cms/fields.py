@@ -27,6 +27,8 @@ class Field:
     label: str  # German, shown above the input
     widget: str = "string"  # string, text, markdown, select, number, image, hidden
     required: bool = False
+    required_with: str = ""  # required as soon as this other field has a value (alt with image)
+    alternative: str = ""  # this or that other field is needed (end or duration)
     hint: str = ""
     pattern: str = ""  # a JavaScript regular expression (converted from the validator's)
     pattern_message: str = ""

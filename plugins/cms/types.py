@@ -24,9 +24,11 @@ HASHTAG_WORD = "#?" + HASHTAG.pattern.strip("^$")
 
 
 def municipality_options(registry: Registry) -> tuple[Option, ...]:
-    """All 179, by name; the district tells the two Altdorfs apart."""
+    """All 179, by name; only a name that two municipalities share (Altdorf) names the district,
+    so typing a town's name finds the town, not every municipality of its district."""
     ordered = sorted(registry, key=lambda m: (m.name, m.district))
-    return tuple(Option(f"{m.name} ({m.district})", m.slug) for m in ordered)
+    shared = {m.name for m in ordered if len(registry.lookup_name(m.name)) > 1}
+    return tuple(Option(f"{m.name} ({m.district})" if m.name in shared else m.name, m.slug) for m in ordered)
 
 
 def district_options(registry: Registry) -> tuple[Option, ...]:
@@ -54,7 +56,7 @@ def _image(required: bool, folder_hint: str) -> tuple[Field, Field]:
     return (
         Field("image", "Bild", widget="image", required=required, example="images/articles/green-tech-region.jpg",
               hint=f"JPEG, PNG oder WebP, höchstens 10 MB; landet unter content/images/. {folder_hint}"),
-        Field("alt", "Bildbeschreibung (Alternativtext)", widget="text", required=required,
+        Field("alt", "Bildbeschreibung (Alternativtext)", widget="text", required=required, required_with="image",
               example="Weinberge an einem sonnigen Hang",
               hint="Pflicht, sobald ein Bild gewählt ist: Was ist zu sehen? Für Menschen, die das Bild nicht sehen."),
     )
@@ -143,7 +145,7 @@ def event(registry: Registry) -> ContentType:
                   hint="Einmal beim Anlegen vergeben und nie mehr ändern, z. B. 2027-talente-forum@so-ist-s.de."),
             Field("start", "Beginn", required=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
                   example="2026-12-03 18:00", hint="Mit Uhrzeit: ein Termin mit Zeit; nur Datum: ganztägig."),
-            Field("end", "Ende", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE, example="2026-12-03 20:30",
+            Field("end", "Ende", alternative="duration", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE, example="2026-12-03 20:30",
                   hint="Ende oder Dauer (bei Terminen mit Uhrzeit eines von beiden). Ganztägig: der letzte Tag."),
             Field("duration", "Dauer", pattern=r"^(\d+\s*d)?\s*(\d+\s*h)?\s*(\d+\s*min)?$|^P",
                   pattern_message="z. B. 90min, 2h, 1h 30min, 3d", example="",
@@ -157,8 +159,7 @@ def event(registry: Registry) -> ContentType:
             Field("address", "Adresse", required=True, pattern=js_pattern(ADDRESS_PATTERN.pattern),
                   pattern_message="Straße Nummer, PLZ Ort – z. B. Willi-Bleicher-Straße 19, 70174 Stuttgart",
                   example="Willi-Bleicher-Straße 19, 70174 Stuttgart"),
-            Field("country", "Land", pattern=r"^[A-Za-z]{2}$", pattern_message="zwei Buchstaben, z. B. AT",
-                  example="DE", hint="Ländercode der Adresse; ohne Angabe DE."),
+            Field("country", "Land", example="DE", hint="Ländercode der Adresse, z. B. AT; ohne Angabe DE."),
             Field("organizer", "Veranstalter", example="Verband Region Stuttgart",
                   hint="Ohne Angabe: Wirtschaftsförderung Region Stuttgart GmbH."),
             Field("registration", "Anmeldung (Link)", pattern=HTTPS, pattern_message="ein Link mit https://",
@@ -177,7 +178,7 @@ def event(registry: Registry) -> ContentType:
             Field("modified", "Geändert am", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
                   example="2026-11-20 10:15", hint="Zusammen mit der Revision setzen."),
             _summary(),
-            Field("slug", "Adresse (optional)", pattern=r"^[a-z0-9][a-z0-9-]*$", example="",
+            Field("slug", "Adresse der Seite", pattern=r"^[a-z0-9][a-z0-9-]*$", example="",
                   pattern_message="Kleinbuchstaben, Ziffern und Bindestriche",
                   hint="Ersetzt den Dateinamen in der Adresse /termine/<Adresse>/; die uid bleibt."),
             _body(),
@@ -204,7 +205,7 @@ def campaign(registry: Registry) -> ContentType:
                   example="2026-12-12 18:00", hint="Nur ein Datum bedeutet 23:59:59 an diesem Tag."),
             _municipalities(registry, "Kommune(n) oder ein Landkreis – eines von beiden ist nötig "
                                       "(außer bei einer Influencertour)."),
-            Field("district", "Landkreis", widget="select", options=district_options(registry), example="",
+            Field("district", "Landkreis", widget="select", options=district_options(registry), example="esslingen",
                   hint="Statt einzelner Kommunen."),
             Field("events", "Termine", example="", hint="Dateinamen aus content/events/, durch Kommas getrennt."),
             Field("prize", "Gewinn", example="", hint="Bei Gewinnspielen Pflicht: was es zu gewinnen gibt."),
