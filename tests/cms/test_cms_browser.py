@@ -9,6 +9,8 @@ invalid field shows the editor's error and nothing is written.
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -151,7 +153,23 @@ def test_the_published_event_is_on_the_termine_pages_and_in_the_ics(editor):
     assert vevent["DTSTART"].dt.isoformat() == "2027-03-02T18:00:00+01:00"
     assert vevent["RRULE"]["FREQ"] == ["MONTHLY"] and vevent["RRULE"]["COUNT"] == [3]
     assert "Große Straße 1" in str(vevent["LOCATION"])
-    assert not (out / "admin").exists() or "admin/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def indexed_urls(site: Path) -> list[str]:
+    """The pages in Pagefind's index: each fragment is gzip, a signature, then JSON with the url."""
+    urls = []
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        urls.append(json.loads(data[data.index(b"{"):])["url"])
+    return urls
+
+
+def test_the_build_writes_the_editor_but_neither_sitemap_nor_search_lists_it(editor):
+    out = editor.folder / "build"  # built by the test above
+    assert (out / "admin" / "index.html").is_file() and (out / "admin" / "config.yml").is_file()
+    assert "/admin/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    urls = indexed_urls(out)
+    assert len(urls) > 100 and not [u for u in urls if "admin" in u]
 
 
 def test_editing_the_event_changes_the_file_and_it_stays_valid(editor):
