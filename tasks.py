@@ -122,8 +122,11 @@ def cms(c, port=0, proxy_port=8081, force=False):
         raise SystemExit("invoke cms: commit or stash your changes first (the editor commits everything "
                          f"in the checkout), or pass --force:\n{dirty}")
     proxy_url = f"http://localhost:{int(proxy_port)}/api/v1"
+    # the proxy works on the branch the config names: the one checked out here
+    branch = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip() or "main"
     env = {**os.environ, "MODE": "git", "PORT": str(int(proxy_port)), "GIT_REPO_DIRECTORY": str(ROOT),
-           "BIND_HOST": "127.0.0.1", "SOISTS_CMS_PROXY_URL": proxy_url}
+           "BIND_HOST": "127.0.0.1", "SOISTS_CMS_PROXY_URL": proxy_url, "SOISTS_CMS_BRANCH": branch}
     proxy = subprocess.Popen(["node", str(CMS_PROXY)], cwd=ROOT, env=env)
     print(f"Redaktion: http://localhost:{int(port) or PORT}/admin/  (decap-server on {proxy_url}; Ctrl+C stops both)")
     try:
