@@ -14,8 +14,11 @@ from urllib.parse import urlsplit
 from .fields import ContentType, Field
 
 FORMAT = "pelican"  # the "Key: value" header format, registered by static/soists-cms.js
-MEDIA_FOLDER = "content/images/uploads"
-PUBLIC_FOLDER = "images/uploads"
+# Content refers to images as "images/<folder>/<file>" (relative to content/); with this pair the
+# editor finds the existing ones (images/articles/x.jpg → content/images/articles/x.jpg) and
+# writes the same form for uploads, which land in content/images/.
+MEDIA_FOLDER = "content/images"
+PUBLIC_FOLDER = "images"
 MAX_FILE_SIZE = 10_000_000  # bytes; the image pipeline reads originals of any size, editors' uploads stay sane
 DEFAULT_PROXY_URL = "http://localhost:8081/api/v1"
 

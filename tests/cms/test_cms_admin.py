@@ -73,7 +73,7 @@ def test_generated_config_has_every_collection_german_labels_and_the_workflow(tm
     assert config["locale"] == "de"
     assert config["publish_mode"] == "editorial_workflow"
     assert config["backend"]["name"] == "gitlab" and config["backend"]["auth_type"] == "pkce"
-    assert config["media_folder"] == "content/images/uploads" and config["public_folder"] == "images/uploads"
+    assert config["media_folder"] == "content/images" and config["public_folder"] == "images"
     folders = {c["name"]: c["folder"] for c in config["collections"]}
     assert folders == {"artikel": "content/articles", "menschen": "content/articles/menschen",
                        "seiten": "content/pages", "termine": "content/events", "kommunen": "content/kommunen",

@@ -49,7 +49,8 @@ def editor(tmp_path_factory, serve_dir, chromium_browser):
     local = (base, proxy_url.rsplit("/api", 1)[0], "data:", "blob:")
     page.on("request", lambda r: r.url.startswith(local) or page.foreign_requests.append(r.url))
     page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text))
-    page.on("dialog", lambda dialog: dialog.accept())  # "Soll dieser Beitrag wirklich veröffentlicht werden?"
+    page.dialogs = []  # "Soll dieser Beitrag wirklich veröffentlicht werden?", size refusals
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     page.goto(base + "/admin/")
     page.get_by_role("button", name="Login").click()
     page.get_by_text("Termine").first.wait_for()
@@ -65,7 +66,7 @@ def open_editor(editor, route: str, page=None):
     page = page or editor.page
     page.goto("about:blank")
     page.goto(f"{editor.base}/admin/#{route}")
-    page.wait_for_function("() => /Login|Termine|Arbeitsablauf|Inhalte/.test(document.body.innerText)")
+    page.wait_for_function("() => /Login|Zurück zu|Arbeitsablauf|Inhalt/.test(document.body.innerText)")
     if page.get_by_role("button", name="Login").count():
         page.get_by_role("button", name="Login").click()
     return page
@@ -215,6 +216,25 @@ def test_deleting_the_event_removes_the_file(editor):
     assert not editor.event_file.exists()
     assert git(repo, "status", "--porcelain") == ""
     assert "Delete Termin" in git(repo, "log", "-1", "--format=%s")
+
+
+def test_existing_images_show_and_an_oversized_upload_is_refused(editor):
+    page, repo = open_editor(editor, "/collections/menschen/entries/anna-bietigheim-bissingen"), editor.repo
+    field(page, "quote").wait_for()
+    # the portrait's "images/portraits/…" resolves to content/images/portraits/…: the widget shows it
+    page.locator("img[src^='blob:'], img[src^='data:']").first.wait_for()
+    page.screenshot(path="/tmp/cms-1280-portrait.png")
+    page.get_by_role("button", name="Wähle ein anderes Bild").click()
+    upload = page.locator("input[type=file]").first
+    upload.wait_for(state="attached")
+    upload.set_input_files({"name": "riesig.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * 11_000_000})
+    for _ in range(50):
+        if page.dialogs:
+            break
+        page.wait_for_timeout(200)
+    assert any("Datei zu groß" in d and "10000 kB" in d for d in page.dialogs), page.dialogs
+    assert not (repo / "content/images/riesig.jpg").exists()
+    assert git(repo, "status", "--porcelain") == ""
 
 
 @pytest.mark.parametrize("width", [1280, 390])
