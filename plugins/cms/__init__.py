@@ -44,8 +44,9 @@ def dist_files(dist: Path) -> list[Path]:
 
 def admin_policy(origins: list[str]) -> str:
     """The site's policy with what the editor needs, all of it local or the own Git server:
-    inline styles (the editor's CSS-in-JS), blob: previews of uploads, eval for its bundled
-    template compiler, and requests to the Git server's API and the local proxy."""
+    inline styles (the editor's CSS-in-JS), blob: previews of uploads, eval (without it the
+    bundle does not start: no login button, tried in Chromium), and requests to the Git
+    server's API and the local proxy."""
     return meta_policy(amended({
         "script-src": "'self' 'unsafe-eval' 'wasm-unsafe-eval'",
         "style-src": "'self' 'unsafe-inline'",

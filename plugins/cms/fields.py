@@ -25,7 +25,7 @@ class Option:
 class Field:
     name: str  # the metadata key in the file (lower case, as Pelican reads it)
     label: str  # German, shown above the input
-    widget: str = "string"  # string, text, markdown, select, number, image, hidden
+    widget: str = "string"  # a Decap widget: string, text, markdown, select, image, hidden
     required: bool = False
     required_with: str = ""  # required as soon as this other field has a value (alt with image)
     alternative: str = ""  # this or that other field is needed (end or duration)
@@ -67,14 +67,6 @@ def js_pattern(python_pattern: str) -> str:
     return re.sub(r"\(\?P<", "(?<", python_pattern)
 
 
-def joined(values) -> str:
-    """How a list is written into a header line: 'a, b'."""
-    if isinstance(values, (list, tuple)):
-        return ", ".join(str(v).strip() for v in values if str(v).strip())
-    return str(values).strip()
-
-
-DATE = r"^\d{4}-\d{2}-\d{2}$"
 DATE_OR_TIME = r"^\d{4}-\d{2}-\d{2}( \d{1,2}:\d{2})?$"
 DATE_LIST = r"^\d{4}-\d{2}-\d{2}(\s*,\s*\d{4}-\d{2}-\d{2})*$"
 HTTPS = r"^https://\S+$"
