@@ -253,3 +253,10 @@ def test_screenshots_of_the_editor(editor, width):
     page.screenshot(path=f"/tmp/cms-{width}-workflow.png")
     assert page.evaluate("document.documentElement.lang") == "de"
     page.close()
+
+
+def test_the_whole_session_stayed_local_and_within_the_policy(editor):
+    """Every step above ran in this page: no request left the machine's two local servers
+    (no CDN, font, status page), and the admin page's policy blocked nothing."""
+    assert editor.page.foreign_requests == []
+    assert editor.page.csp_violations == []
