@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from .fields import ContentType, Field
 
 FORMAT = "pelican"  # the "Key: value" header format, registered by static/soists-cms.js
-# Content refers to images as "images/<folder>/<file>" (relative to content/); with this pair the
-# editor finds the existing ones (images/articles/x.jpg → content/images/articles/x.jpg) and
-# writes the same form for uploads, which land in content/images/.
+# Content refers to images as "images/<folder>/<file>" (relative to content/). This pair is the
+# media library's; collections with images name their folder (ContentType.media), so the editor
+# finds existing images and writes uploads' paths in the same form.
 MEDIA_FOLDER = "content/images"
 PUBLIC_FOLDER = "images"
 MAX_FILE_SIZE = 10_000_000  # bytes; the image pipeline reads originals of any size, editors' uploads stay sane
@@ -82,6 +82,11 @@ def collection(content_type: ContentType) -> dict:
     }
     if content_type.description:
         entry["description"] = content_type.description
+    if content_type.media:
+        # Decap looks an image up by its file name in the collection's media folder ("/" = from
+        # the repository root), so each type keeps its images where hand-written files have them.
+        entry["media_folder"] = f"/{MEDIA_FOLDER}/{content_type.media}"
+        entry["public_folder"] = f"{PUBLIC_FOLDER}/{content_type.media}"
     return entry
 
 

@@ -47,6 +47,7 @@ class ContentType:
     folder: str  # below content/, e.g. "events"
     fields: tuple[Field, ...]
     slug: str = "{{slug}}"  # Decap's template for a new file's name
+    media: str = ""  # the folder below content/images/ its images live in ("articles")
     description: str = ""
     extra_metadata: dict = field(default_factory=dict)  # fixed values every file carries
 

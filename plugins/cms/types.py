@@ -55,7 +55,7 @@ def _municipalities(registry: Registry, hint: str, required: bool = False, singl
 def _image(required: bool, folder_hint: str) -> tuple[Field, Field]:
     return (
         Field("image", "Bild", widget="image", required=required, example="images/articles/green-tech-region.jpg",
-              hint=f"JPEG, PNG oder WebP, höchstens 10 MB; landet unter content/images/. {folder_hint}"),
+              hint=f"JPEG, PNG oder WebP, höchstens 10 MB; landet unter content/images/<Ordner des Inhaltstyps>/. {folder_hint}"),
         Field("alt", "Bildbeschreibung (Alternativtext)", widget="text", required=required, required_with="image",
               example="Weinberge an einem sonnigen Hang",
               hint="Pflicht, sobald ein Bild gewählt ist: Was ist zu sehen? Für Menschen, die das Bild nicht sehen."),
@@ -69,7 +69,7 @@ def _summary() -> Field:
 
 def article(registry: Registry) -> ContentType:
     return ContentType(
-        "artikel", "Artikel", "Artikel", "articles", slug="{{slug}}",
+        "artikel", "Artikel", "Artikel", "articles", slug="{{slug}}", media="articles",
         description="Nachrichten und Berichte (content/articles/).",
         fields=(
             _title("Green Tech in der Region"),
@@ -102,7 +102,8 @@ def portrait(registry: Registry) -> ContentType:
         _body(),
     )
     return ContentType("menschen", "Porträts „Menschen in der Region“", "Porträt", "articles/menschen",
-                       fields=fields, description="Vorname, Zitat, Ort und Bild (content/articles/menschen/).")
+                       fields=fields, media="portraits",
+                       description="Vorname, Zitat, Ort und Bild (content/articles/menschen/).")
 
 
 def page() -> ContentType:
@@ -191,7 +192,8 @@ def campaign(registry: Registry) -> ContentType:
     number = dict(pattern=WHOLE_NUMBER, pattern_message="eine ganze Zahl")
     image, alt = _image(False, "Das Bild oben auf der Kampagnenseite.")
     return ContentType(
-        "kampagnen", "Kampagnen", "Kampagne", "kampagnen", description="Instawalks, Gewinnspiele, Influencertouren.",
+        "kampagnen", "Kampagnen", "Kampagne", "kampagnen", media="articles",
+        description="Instawalks, Gewinnspiele, Influencertouren.",
         fields=(
             _title("Instawalk Esslinger Altstadt"),
             Field("kind", "Art", widget="select", required=True, options=kinds, example="instawalk"),
