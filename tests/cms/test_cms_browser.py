@@ -10,6 +10,7 @@ invalid field shows the editor's error and nothing is written.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 from icalendar import Calendar
+from PIL import Image
 
 from plugins.cms import write_admin
 from plugins.community.postfile import split_header
@@ -220,7 +222,7 @@ def test_deleting_the_event_removes_the_file(editor):
     assert "Delete Termin" in git(repo, "log", "-1", "--format=%s")
 
 
-def test_an_oversized_upload_is_refused_and_nothing_is_written(editor):
+def test_an_oversized_upload_is_refused_and_a_photo_lands_in_the_portraits_folder(editor):
     page, repo = open_editor(editor, "/collections/menschen/entries/anna-bietigheim-bissingen"), editor.repo
     field(page, "quote").wait_for()
     # the media library of portraits is content/images/portraits/, where the existing ones are
@@ -235,7 +237,23 @@ def test_an_oversized_upload_is_refused_and_nothing_is_written(editor):
             break
         page.wait_for_timeout(200)
     assert any("Datei zu groß" in d and "10000 kB" in d for d in page.dialogs), page.dialogs
-    assert not (repo / "content/images/riesig.jpg").exists()
+    assert not list((repo / "content/images").rglob("riesig*"))
+    assert git(repo, "status", "--porcelain") == ""
+    # a photo of a sane size is taken: it lands beside the other portraits, the file names it
+    photo = io.BytesIO()
+    Image.new("RGB", (1200, 1500), (40, 120, 60)).save(photo, "JPEG")
+    upload.set_input_files({"name": "anna-neu.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()})
+    page.get_by_text("anna-neu.jpg").first.wait_for()
+    use = page.get_by_role("button", name="Ausgewähltes Element verwenden")
+    if use.is_disabled():  # the new upload is normally selected already
+        page.get_by_text("anna-neu.jpg").first.click()
+    use.click()
+    save(page)
+    publish(page)
+    stored = repo / "content/images/portraits/anna-neu.jpg"
+    assert stored.read_bytes() == photo.getvalue()
+    text = (repo / "content/articles/menschen/anna-bietigheim-bissingen.md").read_text(encoding="utf-8")
+    assert "image: images/portraits/anna-neu.jpg\n" in text and "alt: Gezeichnetes Porträt" in text
     assert git(repo, "status", "--porcelain") == ""
 
 
