@@ -46,7 +46,7 @@ def editor(tmp_path_factory, serve_dir, chromium_browser):
     base = serve_dir(site)
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)  # a loaded CI machine: the proxy commits, the editor re-renders
     page.foreign_requests, page.csp_violations = [], []
     local = (base, proxy_url.rsplit("/api", 1)[0], "data:", "blob:")
     page.on("request", lambda r: r.url.startswith(local) or page.foreign_requests.append(r.url))
