@@ -30,6 +30,7 @@ PLUGINS = [
     "plugins.region",
     "plugins.navigation",
     "plugins.portraits",
+    "plugins.cms",  # the web editor under /admin/, before sitemap and search, which leave it out
     "plugins.sitemap",
     "plugins.images",
     "plugins.events",
@@ -138,3 +139,7 @@ FOOTER_MENU = [
 SOCIAL_HASHTAG = "SoistS"
 SOCIAL_ACCOUNT = "wirzeigenS"
 DEFAULT_OG_IMAGE = "images/og-default.jpg"
+
+# The web editor (plugins/cms): decap-server's address for local editing (`invoke cms`);
+# the production Git backend comes from SOISTS_CMS_* variables (docs/EDITORS-CMS.md).
+CMS_PROXY_URL = os.environ.get("SOISTS_CMS_PROXY_URL", "http://localhost:8081/api/v1")

@@ -103,6 +103,39 @@ def livereload(c, port=0, no_search=False):
           f"--output {shlex.quote(str(OUTPUT))} --host {HOST} --port {int(port) or PORT}{extra}", pty=False)
 
 
+CMS_PROXY = ROOT / "plugins" / "cms" / "node_modules" / "decap-server" / "dist" / "index.js"
+
+
+@task(help={"port": "port of the preview (default $SOISTS_PORT or 8000)",
+            "proxy_port": "port of decap-server, the editor's local Git proxy (default 8081)",
+            "force": "start although the checkout has uncommitted changes"})
+def cms(c, port=0, proxy_port=8081, force=False):
+    """The web editor on this machine: decap-server (git mode: drafts are cms/… branches,
+    publishing merges into the current branch) and the live preview; open /admin/ and "Login"."""
+    import subprocess
+
+    if not CMS_PROXY.is_file():
+        raise SystemExit("invoke cms: Decap CMS is not installed; run npm ci --prefix plugins/cms")
+    # decap-server commits with `git add .`: anything uncommitted would end up in its commits.
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    if dirty.strip() and not force:
+        raise SystemExit("invoke cms: commit or stash your changes first (the editor commits everything "
+                         f"in the checkout), or pass --force:\n{dirty}")
+    proxy_url = f"http://localhost:{int(proxy_port)}/api/v1"
+    # the proxy works on the branch the config names: the one checked out here
+    branch = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip() or "main"
+    env = {**os.environ, "MODE": "git", "PORT": str(int(proxy_port)), "GIT_REPO_DIRECTORY": str(ROOT),
+           "BIND_HOST": "127.0.0.1", "SOISTS_CMS_PROXY_URL": proxy_url, "SOISTS_CMS_BRANCH": branch}
+    proxy = subprocess.Popen(["node", str(CMS_PROXY)], cwd=ROOT, env=env)
+    print(f"Redaktion: http://localhost:{int(port) or PORT}/admin/  (decap-server on {proxy_url}; Ctrl+C stops both)")
+    try:
+        c.run(f"{shlex.quote(PYTHON)} -m plugins.preview --content {shlex.quote(str(CONTENT))} "
+              f"--output {shlex.quote(str(OUTPUT))} --host {HOST} --port {int(port) or PORT}", pty=False, env=env)
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
+
 def deploy_local(source: Path, target: Path) -> None:
     """Swap a finished build into place: the live folder is never half-written."""
     target = target.resolve()

@@ -45,14 +45,24 @@ def _join(directives: tuple[tuple[str, str], ...]) -> str:
     return "; ".join(f"{name} {sources}" for name, sources in directives)
 
 
-def header_policy() -> str:
+def amended(changes: dict[str, str], directives: tuple[tuple[str, str], ...] = DIRECTIVES
+            ) -> tuple[tuple[str, str], ...]:
+    """The policy with some directives' sources replaced (a page that needs more, e.g. the web
+    editor under /admin/); every other directive stays as above."""
+    unknown = set(changes) - {name for name, _sources in directives}
+    if unknown:
+        raise KeyError(f"no such directive in the policy: {', '.join(sorted(unknown))}")
+    return tuple((name, changes.get(name, sources)) for name, sources in directives)
+
+
+def header_policy(directives: tuple[tuple[str, str], ...] = DIRECTIVES) -> str:
     """The full policy, for the Content-Security-Policy response header."""
-    return _join(DIRECTIVES)
+    return _join(directives)
 
 
-def meta_policy() -> str:
+def meta_policy(directives: tuple[tuple[str, str], ...] = DIRECTIVES) -> str:
     """The policy for <meta http-equiv>: without the directives a meta element ignores."""
-    return _join(tuple(d for d in DIRECTIVES if d[0] not in HEADER_ONLY))
+    return _join(tuple(d for d in directives if d[0] not in HEADER_ONLY))
 
 
 def response_headers() -> list[tuple[str, str]]:

@@ -15,13 +15,15 @@ from pelican import signals
 from plugins.incremental import output_kept
 
 EXCLUDED = {"404.html"}
+# Not pages for visitors: the search bundle, theme files and the web editor (plugins/cms).
+EXCLUDED_FOLDERS = ("pagefind/", "theme/", "admin/")
 
 
 def page_urls(output: Path, site_url: str) -> list[str]:
     urls = []
     for path in sorted(output.rglob("*.html")):
         relative = path.relative_to(output).as_posix()
-        if relative in EXCLUDED or relative.startswith(("pagefind/", "theme/")):
+        if relative in EXCLUDED or relative.startswith(EXCLUDED_FOLDERS):
             continue
         if relative == "index.html":
             relative = ""
