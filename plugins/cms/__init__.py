@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from plugins.headers.policy import amended, meta_policy
+from plugins.headers.policy import amended, header_policy, meta_policy
 from plugins.incremental import output_kept
 from plugins.region.registry import load_registry
 
@@ -42,17 +42,29 @@ def dist_files(dist: Path) -> list[Path]:
     return wanted
 
 
-def admin_policy(origins: list[str]) -> str:
+def editor_directives(connect_sources: str) -> tuple[tuple[str, str], ...]:
     """The site's policy with what the editor needs, all of it local or the own Git server:
     inline styles (the editor's CSS-in-JS), blob: previews of uploads, eval (without it the
     bundle does not start: no login button, tried in Chromium), and requests to the Git
     server's API and the local proxy."""
-    return meta_policy(amended({
+    return amended({
         "script-src": "'self' 'unsafe-eval' 'wasm-unsafe-eval'",
         "style-src": "'self' 'unsafe-inline'",
         "img-src": "'self' data: blob:",
-        "connect-src": " ".join(["'self'", "blob:", *origins]),
-    }))
+        "connect-src": f"'self' blob: {connect_sources}".strip(),
+    })
+
+
+def admin_policy(origins: list[str]) -> str:
+    """The page's own <meta> policy: requests only to the configured Git server and proxy."""
+    return meta_policy(editor_directives(" ".join(origins)))
+
+
+def admin_header_policy() -> str:
+    """The response header for /admin/ (deploy/nginx): the page's <meta> policy still narrows
+    connect-src to the configured Git server, so the header need not know its address; the
+    site's stricter header would block the editor (a browser enforces every policy it gets)."""
+    return header_policy(editor_directives("https:"))
 
 
 def index_html(policy: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from plugins.cms import admin_header_policy
 from plugins.headers.policy import COMPANION_HEADERS, header_policy
 from tests.alerts.smtp_helpers import free_port, self_signed
 
@@ -104,9 +105,19 @@ def nginx_headers(conf: str) -> dict[str, str]:
     return dict(re.findall(r'^\s*add_header\s+(\S+)\s+"([^"]*)"', conf, re.M))
 
 
+def nginx_csp_map(conf: str) -> dict[str, str]:
+    """pattern → policy of the `map $uri $soists_csp` block (the policy chosen by path)."""
+    block = re.search(r"map \$uri \$soists_csp \{(.*?)\n\}", conf, re.S).group(1)
+    return dict(re.findall(r'^\s*(\S+)\s+"([^"]*)";', block, re.M))
+
+
 def test_nginx_sends_the_one_policy_and_its_companions():
-    sent = nginx_headers(NGINX_CONF.read_text(encoding="utf-8"))
-    assert sent["Content-Security-Policy"] == header_policy()
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    sent = nginx_headers(conf)
+    assert re.search(r"^\s*add_header Content-Security-Policy \$soists_csp always;", conf, re.M)
+    policies = nginx_csp_map(conf)
+    assert policies == {"default": header_policy(), "~^/admin/": admin_header_policy()}
+    sent["Content-Security-Policy"] = policies["default"]
     for name, value in COMPANION_HEADERS:
         assert sent[name] == value, name
     assert "'unsafe-inline'" not in sent["Content-Security-Policy"] and "sha256-" not in sent["Content-Security-Policy"]
@@ -195,6 +206,9 @@ def test_nginx_accepts_the_server_block_and_sends_the_headers(tmp_path, site):
         missing = get("/gibt-es-nicht/")
         assert missing.status_code == 404 and missing.headers["X-Content-Type-Options"] == "nosniff"
         assert get("/.git/config").status_code == 404
+        editor = get("/admin/")  # the web editor's own policy (a 404 here: the test site has no editor)
+        assert editor.headers["Content-Security-Policy"] == admin_header_policy()
+        assert "'unsafe-eval'" in editor.headers["Content-Security-Policy"]
         redirect = requests.get(f"http://127.0.0.1:{http_port}/kommunen/", allow_redirects=False, timeout=5)
         assert redirect.status_code == 301 and redirect.headers["Location"] == "https://so-ist-s.de/kommunen/"
     finally:
