@@ -28,12 +28,25 @@ ERROR_KINDS = {  # graph_errors' classes → what an editor should know
     "Fatal": "Unerwarteter Fehler der Plattform.",
 }
 VIEWS = {"week": "Wochen", "month": "Monat"}
+WEEKDAY_HEADERS = (("Mo", "Montag"), ("Di", "Dienstag"), ("Mi", "Mittwoch"), ("Do", "Donnerstag"),
+                   ("Fr", "Freitag"), ("Sa", "Samstag"), ("So", "Sonntag"))
+FINAL_STATES = ("done", "failed", "needs_editor")
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")
 
 
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
+
+
+def slot_state(kind: str, feature_status: str | None) -> str:
+    """The month view's badge: a queued feature shows how it ended once it did (veröffentlicht, fehlgeschlagen)."""
+    return feature_status if kind == "queued" and feature_status in FINAL_STATES else kind
+
+
+def day_label(day: date) -> str:
+    """"Mo., 1. März 2027" — a calendar cell's full name (the grid shows only the day's number)."""
+    return german_date(day, "weekday")
 
 
 def step_state_label(state: str | None) -> str:

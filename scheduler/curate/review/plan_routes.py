@@ -165,7 +165,7 @@ class PlanRoutes:
                  else f"{say.plural(win.weeks, 'Woche', 'Wochen')} ab {say.german_date(win.start)}")
         return self.app.env.get_template("plan.html").render(
             **context, token=token, flash=flash, editor=user or self.app.auth.single_user, views=say.VIEWS,
-            view=win.view, back=back, title=title, can_sign_out=self.app.auth.mode == "accounts",
+            weekdays=say.WEEKDAY_HEADERS,            view=win.view, back=back, title=title, can_sign_out=self.app.auth.mode == "accounts",
             previous=win.previous.isoformat(), next=win.next.isoformat(), weeks=win.weeks)
 
     def render_detail(self, path: str, ref: str, token: str, flash=None, user: str = "") -> str | None:

@@ -61,6 +61,24 @@ def window(view: str, start: date | None, today: date, weeks: int = DEFAULT_WEEK
     return Window("week", monday, monday + timedelta(weeks=weeks), weeks)
 
 
+def calendar(win: Window, cards: list[dict], today: date) -> list[dict]:
+    """Month view: the ISO weeks touching the month, Monday to Sunday, each day with its slots
+    (by Berlin date, so a slot keeps its day across a clock change); days of the neighbouring
+    months are there to fill the rows and hold no slots (the window is the month)."""
+    by_day: dict[date, list[dict]] = {}
+    for card in cards:
+        by_day.setdefault(card["slot"].astimezone(BERLIN).date(), []).append(card)
+    weeks, monday = [], win.start - timedelta(days=win.start.weekday())
+    while monday < win.end:
+        days = [monday + timedelta(days=n) for n in range(7)]
+        weeks.append({"kw": monday.isocalendar()[1], "id": f"kw-{monday.isoformat()}", "days": [
+            {"date": day, "iso": day.isoformat(), "in_month": win.start <= day < win.end, "today": day == today,
+             "label": say.day_label(day), "cards": by_day.get(day, []) if win.start <= day < win.end else []}
+            for day in days]})
+        monday += timedelta(weeks=1)
+    return weeks
+
+
 def berlin_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=BERLIN).astimezone(timezone.utc)
 
@@ -124,7 +142,9 @@ class PlanView:
         off_plan = {e.slot_utc for e in extra}  # shown for what happened, never a place to move to or from
         cards = [self.card(e, posts.get(e.post_uid), features.get(e.feature_key), reasons.get(e.slot_utc, ""),
                            e.slot_utc not in off_plan) for e in slots]
-        return {"window": win, "groups": self.groups(win, cards), "slots": len(cards), "holds": self.holds(choice_rows),
+        return {"window": win, "groups": self.groups(win, cards) if win.view == "week" else [],
+                "calendar": calendar(win, cards, self.planner.now.astimezone(BERLIN).date()) if win.view == "month" else [],
+                "slots": len(cards), "holds": self.holds(choice_rows),
                 "revision": operations.revision(self.session),
                 "targets": [c for c in cards if c["movable_target"]]}
 
@@ -137,7 +157,7 @@ class PlanView:
                 for c in rows if c.post_uid in posts]
 
     def groups(self, win: Window, cards: list[dict]) -> list[dict]:
-        """Week view: one group per week; month view: one per calendar week of the month, too."""
+        """Week view: one group per week."""
         by_week: dict[date, list[dict]] = {}
         day = win.start - timedelta(days=win.start.weekday())
         while day < win.end:
@@ -192,6 +212,8 @@ class PlanView:
         card = {
             "slot": entry.slot_utc, "iso": entry.slot_utc.isoformat(), "day": say.local_day(entry.slot_utc),
             "clock": say.local_clock(entry.slot_utc), "kind": entry.kind, "kind_label": say.kind_label(entry.kind),
+            "state_label": say.kind_label(say.slot_state(entry.kind, entry.feature_status)),
+            "state": say.slot_state(entry.kind, entry.feature_status),
             "reason": reason, "key": entry.feature_key, "status": entry.feature_status, "expected": entry.post_uid or "",
             "movable": bool(entry.post_uid) and upcoming and (open_slot or releasable),
             "movable_target": upcoming and (open_slot or releasable),

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from scheduler.curate.review.server import serve_in_thread
 from scheduler.plan.plan_state import CaptionOverride
 from scheduler.publish.state import FeaturePublication
 from scheduler.store.models import AuditEvent, Post
-from tests.scheduler.review_plan.plan_checks import cli_plan, store_plan
+from tests.scheduler.review_plan.plan_checks import cli_label, cli_plan, store_plan
 from tests.scheduler.review_plan.plan_seed import seed_plan_world
 from tests.scheduler.test_scheduler_review_german import VISIBLE_TEXT, english_words
 from tests.site.a11y import axe_context, run_axe
@@ -136,6 +137,46 @@ def test_hold_and_plan_again(board, chromium_browser, sessions, registry, settin
         page.close()
 
 
+def test_move_by_keyboard_in_the_month_view(board, chromium_browser, sessions, registry, settings, capsys):
+    base, _ = board
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(base + "/plan?view=month")
+        if len(slot_ids(page)) < 2:  # late in the month: the next month has the slots
+            page.goto(base + page.locator(".steps a").last.get_attribute("href"))
+        a, b = slot_ids(page)[:2]
+        for i in (a, b):  # each entry sits in the cell of its Berlin day
+            assert page.locator(f"#{i}").evaluate("""li => li.closest('td').dataset.day === new Intl.DateTimeFormat(
+                'en-CA', {timeZone: 'Europe/Berlin'}).format(new Date(li.dataset.slot))""")
+        uid = {i: page.locator(f"#{i}").get_attribute("data-expected") for i in (a, b)}
+        agree(page, sessions, registry, settings, capsys)
+        page.locator(f"#{a} button.pick").focus()  # "Verschieben" on a, Esc, again, "Hierher" on b
+        page.keyboard.press("Enter")
+        expect(page.locator("#plan-live")).to_contain_text("ausgewählt")  # (no wait_for_function: the CSP)
+        assert page.locator(f"#{a} button.pick").get_attribute("aria-pressed") == "true"
+        assert page.locator(f"#{b} button.drop").is_visible()
+        page.keyboard.press("Escape")
+        assert page.locator(f"#{b} button.drop").is_hidden()
+        page.locator(f"#{a} button.pick").focus()
+        page.keyboard.press("Enter")
+        page.locator(f"#{b} button.drop").focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "view=month" in page.url and "getauscht" in page.locator("#flash").inner_text()
+        assert page.locator(f"#{b}").get_attribute("data-expected") == uid[a]
+        assert page.locator(f"#{a}").get_attribute("data-expected") == uid[b]
+        agree(page, sessions, registry, settings, capsys)
+        with sessions() as session:  # the store has the swap
+            store = store_plan(session, registry, settings, datetime.now(timezone.utc))
+        label = {i: cli_label(datetime.fromisoformat(page.locator(f"#{i}").get_attribute("data-slot"))) for i in (a, b)}
+        assert store[label[b]] == uid[a] and store[label[a]] == uid[b]
+        with sessions() as session:
+            moves = session.scalars(select(AuditEvent).where(AuditEvent.action == "plan_move")).all()
+            assert [m.actor for m in moves] == ["eva", "eva"]
+    finally:
+        page.close()
+
+
 def test_pin_a_post_to_a_slot(board, chromium_browser, sessions, registry, settings, capsys):
     base, _ = board
     page = chromium_browser.new_page(viewport={"width": 390, "height": 844})
@@ -219,8 +260,13 @@ def test_german_axe_clean_and_fits_the_screen(board, chromium_browser, sessions,
             page.goto(base + path)  # VISIBLE_TEXT removed the people's words; axe checks the whole page
             assert run_axe(page) == [], name
             assert page.evaluate("document.scrollingElement.scrollWidth") <= width, name
-            if name == "week" or (name == "month" and width == 1280):
-                page.screenshot(path=f"/tmp/plan-{name}-{width}.png", full_page=True)
+            if name in ("week", "month"):
+                page.screenshot(path=f"/tmp/plan-{'monthgrid' if name == 'month' else name}-{width}.png",
+                                full_page=True)
+            if name == "month":  # a calendar: 7 weekday columns on a wide screen, a list of days on a phone
+                assert page.locator(".calendar thead th.weekday").count() == 7
+                shown = page.locator(".calendar thead").is_visible()
+                assert shown == (width == 1280)
         page.goto(base + "/plan")
         link = page.locator(".cov-waiting summary")
         link.click()
