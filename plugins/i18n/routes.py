@@ -1,0 +1,75 @@
+"""Which German pages have an English counterpart, and the links between the two.
+
+An English page lives at en/ + the German path (/kommunen/plochingen/ -> /en/kommunen/plochingen/):
+one rule, so every German link on an English page can be pointed at its English counterpart
+without asking the generators, and municipality and district names stay what they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+PREFIX = "en/"
+# Whole sections that are rendered in English: the calendar, the municipality and district
+# pages, the wall and the later pages of the home page's story list.
+ENGLISH_SECTIONS = ("termine/", "kommunen/", "landkreise/", "wall/", "seite/")
+HOME = "index.html"
+
+
+@dataclass(frozen=True)
+class Alternate:
+    hreflang: str  # "de", "en" or "x-default"
+    url: str  # "/kommunen/plochingen/" (SITEURL in front)
+
+
+def has_english(output_file: str, english_pages: Collection[str]) -> bool:
+    """True when `output_file` (a German page's path in the output) gets an English twin.
+
+    `english_pages` are the paths of the Markdown pages that have an English translation
+    (mitmachen/index.html, ...)."""
+    if output_file.startswith(PREFIX) or not output_file.endswith(".html"):
+        return False
+    return output_file == HOME or output_file.startswith(ENGLISH_SECTIONS) or output_file in english_pages
+
+
+def english_path(output_file: str) -> str:
+    return PREFIX + output_file
+
+
+def url_of(output_file: str) -> str:
+    """'kommunen/x/index.html' -> 'kommunen/x/' (how the site links pages)."""
+    return output_file[: -len("index.html")] if output_file.endswith("index.html") else output_file
+
+
+def alternates(german_file: str, site_url: str) -> tuple[Alternate, ...]:
+    german = f"{site_url}/{url_of(german_file)}"
+    english = f"{site_url}/{url_of(english_path(german_file))}"
+    return (Alternate("de", german), Alternate("en", english), Alternate("x-default", german))
+
+
+def localize_links(html: str, site_url: str, english_pages: Collection[str]) -> str:
+    """Point every link of an English page at the English counterpart where there is one.
+
+    Links that must stay German say so before their href: hreflang="de" / "x-default" (the
+    alternates and the language switch), and files that are not pages (.ics, images) never
+    match because only URLs ending in "/" are page URLs."""
+    pattern = re.compile(r'(?<!hreflang="de" )(?<!hreflang="x-default" )href="'
+                         + re.escape(str(escape(site_url))) + r'/([^"#?]*)')
+
+    def replace(match: re.Match) -> str:
+        path = match.group(1)
+        if (path == "" or path.endswith("/")) and has_english(path + HOME, english_pages):
+            head = match.group(0)[: match.start(1) - match.start(0)]
+            return head + PREFIX + path
+        return match.group(0)
+
+    return pattern.sub(replace, html)
+
+
+def german_marker(language: str) -> Markup:
+    """' lang="de"' for German text on an English page; nothing on a German page."""
+    return Markup(' lang="de"') if language == "en" else Markup("")
