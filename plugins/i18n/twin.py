@@ -35,9 +35,10 @@ class Site:
 
 def language_context(language: str, own_file: str, other_file: str | None, site: Site) -> dict:
     """The variables base.html reads for the language: lang, og:locale, alternates, switcher."""
-    variables = {"page_lang": language, "og_locale": "en_GB" if language == "en" else "de_DE",
-                 **gettext_callables(language)}
     german_file = own_file if language == "de" else other_file
+    # Menus mark the current page by its German path (the menu's URLs are German; routes.py).
+    variables = {"page_lang": language, "og_locale": "en_GB" if language == "en" else "de_DE",
+                 "german_output_file": german_file or own_file, **gettext_callables(language)}
     if other_file is None or german_file is None:
         return {**variables, "language_alternates": (), "language_switch": None}
     other_language = "en" if language == "de" else "de"

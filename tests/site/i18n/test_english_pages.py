@@ -174,3 +174,21 @@ def test_english_pages_load_nothing_from_third_parties(demo_site, page):
     assert "default-src 'self'" in csp
     for url in document.xpath("//@src | //link/@href"):
         assert not re.match(r"^(https?:)?//", url) or url.startswith("http://localhost"), url
+
+
+def test_ics_links_stay_the_same_files(demo_site):
+    def ics_links(path: Path) -> list[str]:
+        return [a.get("href") for a in parse(path).xpath('//a[contains(@href, ".ics")]')]
+
+    for german in ("termine/index.html", "termine/talente-forum-2027/index.html", "kommunen/stuttgart/index.html"):
+        links = ics_links(demo_site / german)
+        assert links and ics_links(demo_site / "en" / german) == links
+        assert all(url_to_file(demo_site, link).is_file() for link in links)
+
+
+def test_menus_mark_the_current_english_page(demo_site):
+    calendar = parse(demo_site / "en/termine/index.html")
+    assert [a.text_content() for a in calendar.xpath('//nav[contains(@class, "main-nav")]//a[@aria-current]')] == [
+        translations("en").gettext("Termine")]
+    assert [a.get("href") for a in calendar.xpath('//nav[contains(@class, "event-nav")]//a[@aria-current]')] == [
+        "/en/termine/"]
