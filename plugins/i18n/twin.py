@@ -37,8 +37,11 @@ def language_context(language: str, own_file: str, other_file: str | None, site:
     """The variables base.html reads for the language: lang, og:locale, alternates, switcher."""
     german_file = own_file if language == "de" else other_file
     # Menus mark the current page by its German path (the menu's URLs are German; routes.py).
+    # german_lang marks German text on an English page; a variable, not a filter on a constant,
+    # which Jinja would fold at compile time (and the preview shares compiled templates).
     variables = {"page_lang": language, "og_locale": "en_GB" if language == "en" else "de_DE",
-                 "german_output_file": german_file or own_file, **gettext_callables(language)}
+                 "german_output_file": german_file or own_file, "german_lang": routes.german_marker(language),
+                 **gettext_callables(language)}
     if other_file is None or german_file is None:
         return {**variables, "language_alternates": (), "language_switch": None}
     other_language = "en" if language == "de" else "de"

@@ -123,6 +123,7 @@ def test_title_en_is_used_when_present_and_german_titles_are_marked(demo_site):
         page = demo_site / "en/termine" / source.stem / "index.html"
         header = event_header(source.stem)
         heading = parse(page).xpath("//main//h1")[0]
+        assert parse(page).xpath('//div[contains(@class, "prose")]')[0].get("lang") == "de"  # the editor's German body
         if header.get("title_en"):
             with_english += 1
             assert heading.text_content() == header["title_en"] and heading.get("lang") is None
