@@ -10,6 +10,7 @@ English forms of the German-only date filters of plugins/navigation.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
@@ -45,6 +46,7 @@ def english_number(value: int | float) -> str:
     return format_decimal(value, locale=LOCALE)
 
 
+@lru_cache(maxsize=8192)  # one event shows on many list pages; Babel's formatting is the cost
 def english_span(start: date | datetime, end: date | datetime) -> str:
     """'Saturday, 12 December 2026, 2:00 pm–4:00 pm', '…, all day', or a range across days."""
     if not isinstance(start, datetime):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -57,17 +58,23 @@ def localize_links(html: str, site_url: str, english_pages: Collection[str]) -> 
     Links that must stay German say so before their href: hreflang="de" / "x-default" (the
     alternates and the language switch), and files that are not pages (.ics, images) never
     match because only URLs ending in "/" are page URLs."""
-    pattern = re.compile(r'(?<!hreflang="de" )(?<!hreflang="x-default" )href="'
-                         + re.escape(str(escape(site_url))) + r'/([^"#?]*)')
+    decided: dict[str, str] = {}  # the menus repeat the same links on every page
 
     def replace(match: re.Match) -> str:
-        path = match.group(1)
-        if (path == "" or path.endswith("/")) and has_english(path + HOME, english_pages):
-            head = match.group(0)[: match.start(1) - match.start(0)]
-            return head + PREFIX + path
-        return match.group(0)
+        link = match.group(0)
+        if link not in decided:
+            path = match.group(1)
+            english = (path == "" or path.endswith("/")) and has_english(path + HOME, english_pages)
+            decided[link] = link[: match.start(1) - match.start(0)] + PREFIX + path if english else link
+        return decided[link]
 
-    return pattern.sub(replace, html)
+    return link_pattern(site_url).sub(replace, html)
+
+
+@lru_cache(maxsize=4)
+def link_pattern(site_url: str) -> re.Pattern:
+    return re.compile(r'(?<!hreflang="de" )(?<!hreflang="x-default" )href="' + re.escape(str(escape(site_url)))
+                      + r'/([^"#?]*)')
 
 
 def german_marker(language: str) -> Markup:
