@@ -36,6 +36,7 @@ PLUGINS = [
     "plugins.region",
     "plugins.navigation",
     "plugins.portraits",
+    "plugins.i18n",  # the English pages under /en/ (plugins/i18n); before sitemap, which lists them
     "plugins.sitemap",
     "plugins.images",
     "plugins.events",
@@ -44,7 +45,6 @@ PLUGINS = [
     "plugins.search",
     "plugins.headers",  # the CSP as <meta> on every page and a _headers file (plugins/headers/policy.py)
     "plugins.newsletter",  # after community, portraits and events: an issue is made of their content
-    "plugins.i18n",  # the English pages under /en/, rendered beside the German ones (plugins/i18n)
     "plugins.incremental",  # last: it records the build after every other plugin has written
 ]
 

@@ -12,10 +12,15 @@ at en/<slug>/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pelican import signals
+
+from plugins.incremental import output_kept
 
 from .catalog import translations
 from .english import ENGLISH_FILTERS, GERMAN_FILTERS
+from .routes import orphans
 from .twin import BilingualTemplate, Site, english_environment
 
 SITE = Site()
@@ -65,7 +70,15 @@ def know_the_site(generators) -> None:
     SITE.english_pages = english_pages(generators)
 
 
+def remove_orphans(pelican) -> None:
+    if output_kept():
+        return
+    for path in orphans(Path(pelican.output_path), SITE.english_pages):
+        path.unlink()
+
+
 def register() -> None:
+    signals.finalized.connect(remove_orphans)  # before plugins/sitemap lists the pages (PLUGINS order)
     signals.initialized.connect(add_filters)
     signals.generator_init.connect(bilingual_templates)
     signals.all_generators_finalized.connect(know_the_site)

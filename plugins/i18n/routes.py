@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -75,6 +76,18 @@ def localize_links(html: str, site_url: str, english_pages: Collection[str]) -> 
 def link_pattern(site_url: str) -> re.Pattern:
     return re.compile(r'(?<!hreflang="de" )(?<!hreflang="x-default" )href="' + re.escape(str(escape(site_url)))
                       + r'/([^"#?]*)')
+
+
+def orphans(output: Path, english_pages: Collection[str]) -> list[Path]:
+    """English pages left from an earlier build whose German page is gone (a deleted post, event
+    or municipality intro's page) or has no English version any more. Pelican never deletes
+    what it no longer writes, and a removed post must leave no trace."""
+    found = []
+    for path in sorted((output / PREFIX).rglob("*.html")):
+        german = path.relative_to(output / PREFIX).as_posix()
+        if not (output / german).is_file() or not has_english(german, english_pages):
+            found.append(path)
+    return found
 
 
 def german_marker(language: str) -> Markup:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from plugins.i18n.english import english_span
-from plugins.i18n.routes import has_english, localize_links
+from plugins.i18n.routes import has_english, localize_links, orphans
 
 PAGES = {"mitmachen/index.html"}
 
@@ -44,3 +44,12 @@ def test_english_date_labels_in_berlin_time():
     assert english_span(date(2027, 10, 4), date(2027, 10, 4)) == "Monday, 4 October 2027, all day"
     summer = datetime(2027, 7, 6, 14, 0, tzinfo=ZoneInfo("UTC"))  # 16:00 in Berlin (CEST)
     assert english_span(summer, summer).startswith("Tuesday, 6 July 2027, 4:00\u00a0pm")
+
+
+def test_english_pages_without_their_german_page_are_orphans(tmp_path):
+    for name in ("kommunen/a/index.html", "en/kommunen/a/index.html", "en/wall/removed-post/index.html",
+                 "impressum/index.html", "en/impressum/index.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("<!doctype html>", encoding="utf-8")
+    assert orphans(tmp_path, PAGES) == [tmp_path / "en/impressum/index.html",  # no English text (any more)
+                                        tmp_path / "en/wall/removed-post/index.html"]  # the German page is gone
