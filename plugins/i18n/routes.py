@@ -20,12 +20,15 @@ PREFIX = "en/"
 # pages, the wall and the later pages of the home page's story list.
 ENGLISH_SECTIONS = ("termine/", "kommunen/", "landkreise/", "wall/", "seite/")
 HOME = "index.html"
+# hreflang alternates must be absolute URLs; a development build has no SITEURL, so they name the
+# preview server, as plugins/sitemap does for the same reason.
+DEVELOPMENT_SITE_URL = "http://localhost:8000"
 
 
 @dataclass(frozen=True)
 class Alternate:
     hreflang: str  # "de", "en" or "x-default"
-    url: str  # "/kommunen/plochingen/" (SITEURL in front)
+    url: str  # "https://…/kommunen/plochingen/": absolute, as hreflang wants
 
 
 def has_english(output_file: str, english_pages: Collection[str]) -> bool:
@@ -48,6 +51,7 @@ def url_of(output_file: str) -> str:
 
 
 def alternates(german_file: str, site_url: str) -> tuple[Alternate, ...]:
+    site_url = site_url or DEVELOPMENT_SITE_URL
     german = f"{site_url}/{url_of(german_file)}"
     english = f"{site_url}/{url_of(english_path(german_file))}"
     return (Alternate("de", german), Alternate("en", english), Alternate("x-default", german))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree, html
@@ -40,7 +41,10 @@ def url_to_file(site: Path, url: str) -> Path:
 
 
 def alternates(document) -> dict[str, str]:
-    return {link.get("hreflang"): link.get("href") for link in document.xpath('//head/link[@rel="alternate"][@hreflang]')}
+    """hreflang -> the URL's path; the URLs are absolute (a relative hreflang URL is invalid)."""
+    links = document.xpath('//head/link[@rel="alternate"][@hreflang]')
+    assert all(urlsplit(link.get("href")).scheme in ("http", "https") for link in links)
+    return {link.get("hreflang"): urlsplit(link.get("href")).path for link in links}
 
 
 def event_header(slug: str) -> dict[str, str]:
