@@ -7,9 +7,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention Babel's extractor knows
+    """Marks a German text for the gettext catalog (theme/translations); the theme translates it."""
+    return text
+
+
 AUTHOR = "Wirtschaftsförderung Region Stuttgart"
 SITENAME = "So ist S"
-SITESUBTITLE = "Die Region Stuttgart in Bildern ihrer Menschen"
+SITESUBTITLE = N_("Die Region Stuttgart in Bildern ihrer Menschen")
 SITEURL = os.environ.get("SOISTS_DEV_SITEURL", "")
 PATH = "content"
 THEME = str(ROOT / "theme")
@@ -31,6 +37,7 @@ PLUGINS = [
     "plugins.navigation",
     "plugins.portraits",
     "plugins.cms",  # the web editor under /admin/, before sitemap and search, which leave it out
+    "plugins.i18n",  # the English pages under /en/ (plugins/i18n); before sitemap, which lists them
     "plugins.sitemap",
     "plugins.images",
     "plugins.events",
@@ -55,7 +62,8 @@ READERS = {"html": None}
 # plugins/sanitize, picture(), the map, JSON-LD) is marked safe in Python where it is made.
 # True, not select_autoescape(): the theme has only HTML templates, and a function here would
 # change the settings' fingerprint (plugins/incremental) on every run.
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": ["jinja2.ext.i18n"],
+                      "autoescape": True}
 
 # Clean German URLs, all ending in "/".
 ARTICLE_URL = "artikel/{slug}/"
@@ -82,6 +90,10 @@ SLUG_REGEX_SUBSTITUTIONS = [
     (r"[^\w\s-]", ""), (r"(?u)\A\s*", ""), (r"(?u)\s*\Z", ""), (r"[-\s]+", "-"),
 ]
 DIRECT_TEMPLATES = ["index", "archives"]
+# English texts of pages are translations (content/pages/en/<slug>.md, Lang: en); plugins/i18n
+# writes them at en/<slug>/ with the English theme, so Pelican itself writes none of them.
+PAGE_LANG_URL = "en/{slug}/"
+PAGE_LANG_SAVE_AS = ""
 
 # Feeds: Atom only, relative to SITEURL (set for real in publishconf.py).
 FEED_DOMAIN = SITEURL
@@ -120,21 +132,22 @@ OUTPUT_RETENTION = []
 
 # Navigation (built once per build by plugins/navigation).
 MAIN_MENU = [
-    ("Fotos", "wall/"),
-    ("Kommunen", "kommunen/"),
-    ("Termine", "termine/"),
-    ("Menschen", "rubrik/menschen-in-der-region/"),
-    ("Mitmachen", "mitmachen/"),
+    (N_("Fotos"), "wall/"),
+    (N_("Kommunen"), "kommunen/"),
+    (N_("Termine"), "termine/"),
+    (N_("Menschen"), "rubrik/menschen-in-der-region/"),
+    (N_("Mitmachen"), "mitmachen/"),
 ]
 FOOTER_MENU = [
-    ("Über So ist S", "ueber/"),
-    ("Landkreise", "landkreise/"),
-    ("Suche", "suche/"),
-    ("Impressum", "impressum/"),
-    ("Datenschutz", "datenschutz/"),
-    ("Barrierefreiheit", "barrierefreiheit/"),
-    ("Leichte Sprache", "leichte-sprache/"),
-    ("Gebärdensprache", "gebaerdensprache/"),
+    (N_("Über So ist S"), "ueber/"),
+    (N_("Landkreise"), "landkreise/"),
+    (N_("Suche"), "suche/"),
+    (N_("Newsletter"), "newsletter/"),
+    (N_("Impressum"), "impressum/"),
+    (N_("Datenschutz"), "datenschutz/"),
+    (N_("Barrierefreiheit"), "barrierefreiheit/"),
+    (N_("Leichte Sprache"), "leichte-sprache/"),
+    (N_("Gebärdensprache"), "gebaerdensprache/"),
 ]
 SOCIAL_HASHTAG = "SoistS"
 SOCIAL_ACCOUNT = "wirzeigenS"

@@ -19,6 +19,7 @@ from plugins.validation import EMPTY_TITLE
 
 from . import german
 from .categories import CATEGORIES, STATUSES, EventCategory
+from .english import english_fields
 from .moments import BERLIN, Moment, resolve_local, sort_key  # noqa: F401 - re-exported
 from .rrule import RecurrenceError, normalise_rrule
 
@@ -70,6 +71,8 @@ class Event:
     sequence: int = 0
     modified: datetime | None = None  # UTC
     summary: str = ""  # plain text teaser
+    title_en: str = ""  # optional English texts for the /en/ pages (english.py)
+    summary_en: str = ""
     content: str = ""  # HTML body
     # Filled in by the generator once "now" and the occurrences are known:
     occurrences: list = field(default_factory=list)  # list[Occurrence], exceptions removed
@@ -363,6 +366,7 @@ def parse_event(
         municipalities=municipalities, organizer=_text(metadata, "organizer") or DEFAULT_ORGANIZER,
         registration=registration, status=status, exdates=exdates, sequence=sequence,
         modified=modified, summary=plain_text(_text(metadata, "summary")), content=content or "",
+        **english_fields(metadata),
     )
     if rrule_text:
         try:

@@ -33,6 +33,9 @@ PAGE_TYPES = {
     "page": "mitmachen/index.html",
     "category": "rubrik/wirtschaft/index.html",
     "404": "404.html",
+    "English home": "en/index.html",
+    "English event": "en/termine/expo-real-*/index.html",
+    "English municipality": "en/kommunen/esslingen-am-neckar/index.html",
 }
 LISTENER = """
 window.__csp = [];

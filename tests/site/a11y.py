@@ -45,6 +45,13 @@ PAGE_TYPES = {
     "newsletter archive": "/newsletter/",
     "search": "/suche/?q=esslingen",
     "404": "/404.html",
+    # The English pages (plugins/i18n): one per English template use.
+    "en home": "/en/",
+    "en municipality": "/en/kommunen/esslingen-am-neckar/",
+    "en termine": "/en/termine/",
+    "en termine event": "/en/termine/talente-forum-2027/",
+    "en wall list": "/en/wall/",
+    "en mitmachen": "/en/mitmachen/",
 }
 
 # axe runs on one page per template (the suite's time budget); reflow checks every entry above.

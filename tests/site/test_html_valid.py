@@ -38,6 +38,7 @@ def describe(message: dict, site: Path) -> str:
 def test_the_whole_demo_build_is_valid_html(demo_site):
     files = sorted(demo_site.rglob("*.html"))
     assert len(files) > 100
+    assert any(f.relative_to(demo_site).parts[0] == "en" for f in files)  # the English pages too (plugins/i18n)
     messages = vnu_messages(files)
     errors = [m for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
     warnings = [m for m in messages if m["type"] == "info" and m.get("subType") == "warning"]
