@@ -14,8 +14,12 @@ URL_ATTRIBUTES = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "s
                   ("form", "action"))
 
 
+APPS = {"pagefind", "admin"}  # the search bundle and the web editor (tests/cms checks its page)
+
+
 def html_pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+    """The site's pages for visitors."""
+    return sorted(p for p in site.rglob("*.html") if not APPS & set(p.relative_to(site).parts[:1]))
 
 
 def soup(path: Path) -> BeautifulSoup:
