@@ -22,6 +22,7 @@ from pelican.contents import Page
 from pelican.settings import read_settings
 
 from plugins import validation
+from plugins.images.pipeline import KeptResults
 
 from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
@@ -65,6 +66,7 @@ def preview_settings(settings_file: str, content: Path, output: Path, overrides:
         # would only be loaded and written again on every run
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, **(overrides or {})})
     settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": MemoryBytecodeCache()}
+    settings["IMAGE_KEPT_RESULTS"] = KeptResults()  # unchanged images: one stat per save
     return settings
 
 
@@ -105,7 +107,7 @@ class PreviewSession:
         readers = getattr(generator, "readers", None)
         if readers is None:
             return
-        readers.read_file = _reusing(readers.read_file, self.reads)
+        readers.read_file = _reusing(readers.read_file, self.reads, self.state)
 
     def _links_epoch(self, generators) -> None:
         urls = generators[0].context.get("generated_content", {})
@@ -124,7 +126,7 @@ class PreviewSession:
     def run(self) -> Outcome:
         started = time.perf_counter()
         validation.install(self.pelican)  # problems of the last run must not stop this one
-        self.state.begin(links_epoch=0)
+        self.state.begin(links_epoch=0, output_path=self.pelican.output_path)
         try:
             self.pelican.run()
         except SystemExit as stop:  # plugins/validation: the content problems, file by file
@@ -143,10 +145,11 @@ def _recording(function, state: PreviewState):
     return recorded
 
 
-def _reusing(read_file, reads: dict):
+def _reusing(read_file, reads: dict, state: PreviewState):
     def read(base_path, path, content_class=Page, context=None, **kwargs):
         source = os.path.abspath(os.path.join(base_path, path))
         stamp, key = file_stamp(source), (source, content_class)
+        state.prints.known(source, stamp)
         found = reads.get(key)
         if found is not None and found[0] == stamp:
             found[1]._context = context  # this run's shared context (URLs, static files)
