@@ -29,6 +29,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
+from jinja2 import BytecodeCache
 from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import sanitised_join
@@ -198,3 +199,30 @@ def write_generated(writer, path: str, inputs: object, write: Callable[[], None]
         write()
     else:
         remember(str(path), inputs, write)
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every generator of the process (and inherited by the
+    forked workers): Pelican gives each generator its own Jinja environment, so base.html
+    and its includes were compiled once per generator. Jinja checks the source's checksum,
+    so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = SharedBytecode()
+
+
+def share_compiled_templates(generator) -> None:
+    """generator_init: before any template is loaded (a cache set in JINJA_ENVIRONMENT stays)."""
+    env = getattr(generator, "env", None)
+    if env is not None and env.bytecode_cache is None:
+        env.bytecode_cache = SHARED_BYTECODE

@@ -67,3 +67,4 @@ def register() -> None:
     signals.all_generators_finalized.connect(freeze_urls)
     # Pelican's articles and pages render across the cores like the plugins' page groups.
     signals.all_generators_finalized.connect(parallel.spread_pelican_output)
+    signals.generator_init.connect(parallel.share_compiled_templates)
