@@ -30,9 +30,11 @@ import traceback
 from collections.abc import Callable
 
 from jinja2 import BytecodeCache
+from markdown import Markdown
 from pelican import signals
 from pelican.paginator import Paginator
-from pelican.utils import sanitised_join
+from pelican.readers import MarkdownReader
+from pelican.utils import pelican_open, sanitised_join
 
 logger = logging.getLogger(__name__)
 DEFAULT_MIN = 64
@@ -226,3 +228,36 @@ def share_compiled_templates(generator) -> None:
     env = getattr(generator, "env", None)
     if env is not None and env.bytecode_cache is None:
         env.bytecode_cache = SHARED_BYTECODE
+
+
+class ReusedMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader with one Markdown instance per reader instead of one per file:
+    building the instance (extensions, registries) cost as much as converting a short file.
+    Python-Markdown's reset() clears every extension's state between documents; the `meta`
+    preprocessor that Pelican's metadata parsing takes out is put back before each file."""
+
+    def read(self, source_path):
+        md = self.__dict__.get("_reused")
+        if md is None:
+            md = self._reused = Markdown(**self.settings["MARKDOWN"])
+            self._meta = md.preprocessors["meta"]
+        else:
+            md.reset()
+            if "meta" not in md.preprocessors:
+                md.preprocessors.register(self._meta, "meta", META_PRIORITY)
+        self._source_path = source_path
+        self._md = md
+        with pelican_open(source_path) as text:
+            content = md.convert(text)
+        metadata = self._parse_metadata(md.Meta) if hasattr(md, "Meta") else {}
+        return content, metadata
+
+
+META_PRIORITY = 27  # markdown.extensions.meta registers its preprocessor at this priority
+
+
+def reuse_markdown(readers) -> None:
+    """readers_init: the Markdown extensions read with ReusedMarkdownReader."""
+    for extension, reader_class in list(readers.reader_classes.items()):
+        if reader_class is MarkdownReader:
+            readers.reader_classes[extension] = ReusedMarkdownReader

@@ -68,3 +68,4 @@ def register() -> None:
     # Pelican's articles and pages render across the cores like the plugins' page groups.
     signals.all_generators_finalized.connect(parallel.spread_pelican_output)
     signals.generator_init.connect(parallel.share_compiled_templates)
+    signals.readers_init.connect(parallel.reuse_markdown)
