@@ -30,11 +30,9 @@ import traceback
 from collections.abc import Callable
 
 from jinja2 import BytecodeCache
-from markdown import Markdown
 from pelican import signals
 from pelican.paginator import Paginator
-from pelican.readers import MarkdownReader
-from pelican.utils import pelican_open, sanitised_join
+from pelican.utils import sanitised_join
 
 logger = logging.getLogger(__name__)
 DEFAULT_MIN = 64
@@ -48,8 +46,12 @@ def worker_count(settings, count: int) -> int:
     return max(1, min(int(workers), count))
 
 
-def each(settings, count: int, work: Callable[[int], None], writer=None) -> None:
-    """Call work(i) for i in range(count), spread over forked workers when worth it."""
+def each(settings, count: int, work: Callable[[int], None], writer=None,
+         collect: Callable[[], bytes] | None = None, merge: Callable[[bytes], None] | None = None) -> None:
+    """Call work(i) for i in range(count), spread over forked workers when worth it.
+
+    A worker sends back the files it wrote (into the writer's bookkeeping) or, with
+    `collect`, the bytes collect() returns, which the parent hands to `merge`."""
     workers = worker_count(settings, count)
     if workers == 1:
         for index in range(count):
@@ -70,10 +72,14 @@ def each(settings, count: int, work: Callable[[int], None], writer=None) -> None
                 try:
                     for index in range(number, count, workers):
                         work(index)
-                    if writer is not None:
-                        names = "\n".join(sorted(writer._written_files - written_before))
-                        with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
-                            pipe.write(names)
+                    if collect is not None:
+                        data = collect()
+                    elif writer is not None:
+                        data = "\n".join(sorted(writer._written_files - written_before)).encode("utf-8")
+                    else:
+                        data = b""
+                    with os.fdopen(write_end, "wb") as pipe:
+                        pipe.write(data)
                 except BaseException:  # noqa: BLE001 - report anything, then leave without cleanup
                     traceback.print_exc()
                     code = 1
@@ -88,13 +94,15 @@ def each(settings, count: int, work: Callable[[int], None], writer=None) -> None
     finally:
         failed = 0
         for pid, read_end in children:
-            with os.fdopen(read_end, "r", encoding="utf-8") as pipe:
-                names = pipe.read()
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
             _, status = os.waitpid(pid, 0)
             if status != 0:
                 failed += 1
-            elif writer is not None and names:
-                writer._written_files.update(names.split("\n"))
+            elif merge is not None:
+                merge(data)
+            elif writer is not None and data:
+                writer._written_files.update(data.decode("utf-8").split("\n"))
         gc.unfreeze()
     if failed:
         raise RuntimeError(f"{failed} page rendering worker(s) failed; see the traceback above")
@@ -228,36 +236,3 @@ def share_compiled_templates(generator) -> None:
     env = getattr(generator, "env", None)
     if env is not None and env.bytecode_cache is None:
         env.bytecode_cache = SHARED_BYTECODE
-
-
-class ReusedMarkdownReader(MarkdownReader):
-    """Pelican's Markdown reader with one Markdown instance per reader instead of one per file:
-    building the instance (extensions, registries) cost as much as converting a short file.
-    Python-Markdown's reset() clears every extension's state between documents; the `meta`
-    preprocessor that Pelican's metadata parsing takes out is put back before each file."""
-
-    def read(self, source_path):
-        md = self.__dict__.get("_reused")
-        if md is None:
-            md = self._reused = Markdown(**self.settings["MARKDOWN"])
-            self._meta = md.preprocessors["meta"]
-        else:
-            md.reset()
-            if "meta" not in md.preprocessors:
-                md.preprocessors.register(self._meta, "meta", META_PRIORITY)
-        self._source_path = source_path
-        self._md = md
-        with pelican_open(source_path) as text:
-            content = md.convert(text)
-        metadata = self._parse_metadata(md.Meta) if hasattr(md, "Meta") else {}
-        return content, metadata
-
-
-META_PRIORITY = 27  # markdown.extensions.meta registers its preprocessor at this priority
-
-
-def reuse_markdown(readers) -> None:
-    """readers_init: the Markdown extensions read with ReusedMarkdownReader."""
-    for extension, reader_class in list(readers.reader_classes.items()):
-        if reader_class is MarkdownReader:
-            readers.reader_classes[extension] = ReusedMarkdownReader
