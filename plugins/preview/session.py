@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import BytecodeCache
 from pelican import Pelican, signals
-from pelican.contents import Page
+from pelican.contents import Content, Page
 from pelican.settings import read_settings
 
 from plugins import validation
@@ -71,8 +71,31 @@ def preview_settings(settings_file: str, content: Path, output: Path, overrides:
     return settings
 
 
+def remember_valid_save_as() -> None:
+    """Pelican checks on every run that each content object's save_as stays inside the output
+    folder (two abspath calls per object: a second per save on 5,000 files). A pair found
+    valid stays valid; a bad one is checked, and reported, every run."""
+    check = Content._has_valid_save_as
+    if getattr(check, "remembers", False):
+        return
+    valid: set[tuple[str, str]] = set()
+
+    def has_valid_save_as(self) -> bool:
+        key = (self.settings.get("OUTPUT_PATH"), self.save_as)
+        if key in valid:
+            return True
+        ok = check(self)
+        if ok:
+            valid.add(key)
+        return ok
+
+    has_valid_save_as.remembers = True
+    Content._has_valid_save_as = has_valid_save_as
+
+
 class PreviewSession:
     def __init__(self, settings: dict) -> None:
+        remember_valid_save_as()
         self.state = PreviewState(content_path=str(Path(settings["PATH"]).resolve()))
         self.writer_class = type("SessionWriter", (PreviewWriter,), {"state": self.state})
         self.reads: dict[tuple[str, type], tuple[tuple[int, int] | None, object]] = {}
