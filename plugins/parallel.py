@@ -29,6 +29,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
+from jinja2 import BytecodeCache
 from pelican import signals
 from pelican.paginator import Paginator
 from pelican.utils import sanitised_join
@@ -45,8 +46,12 @@ def worker_count(settings, count: int) -> int:
     return max(1, min(int(workers), count))
 
 
-def each(settings, count: int, work: Callable[[int], None], writer=None) -> None:
-    """Call work(i) for i in range(count), spread over forked workers when worth it."""
+def each(settings, count: int, work: Callable[[int], None], writer=None,
+         collect: Callable[[], bytes] | None = None, merge: Callable[[bytes], None] | None = None) -> None:
+    """Call work(i) for i in range(count), spread over forked workers when worth it.
+
+    A worker sends back the files it wrote (into the writer's bookkeeping) or, with
+    `collect`, the bytes collect() returns, which the parent hands to `merge`."""
     workers = worker_count(settings, count)
     if workers == 1:
         for index in range(count):
@@ -67,10 +72,14 @@ def each(settings, count: int, work: Callable[[int], None], writer=None) -> None
                 try:
                     for index in range(number, count, workers):
                         work(index)
-                    if writer is not None:
-                        names = "\n".join(sorted(writer._written_files - written_before))
-                        with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
-                            pipe.write(names)
+                    if collect is not None:
+                        data = collect()
+                    elif writer is not None:
+                        data = "\n".join(sorted(writer._written_files - written_before)).encode("utf-8")
+                    else:
+                        data = b""
+                    with os.fdopen(write_end, "wb") as pipe:
+                        pipe.write(data)
                 except BaseException:  # noqa: BLE001 - report anything, then leave without cleanup
                     traceback.print_exc()
                     code = 1
@@ -85,13 +94,15 @@ def each(settings, count: int, work: Callable[[int], None], writer=None) -> None
     finally:
         failed = 0
         for pid, read_end in children:
-            with os.fdopen(read_end, "r", encoding="utf-8") as pipe:
-                names = pipe.read()
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
             _, status = os.waitpid(pid, 0)
             if status != 0:
                 failed += 1
-            elif writer is not None and names:
-                writer._written_files.update(names.split("\n"))
+            elif merge is not None:
+                merge(data)
+            elif writer is not None and data:
+                writer._written_files.update(data.decode("utf-8").split("\n"))
         gc.unfreeze()
     if failed:
         raise RuntimeError(f"{failed} page rendering worker(s) failed; see the traceback above")
@@ -198,3 +209,30 @@ def write_generated(writer, path: str, inputs: object, write: Callable[[], None]
         write()
     else:
         remember(str(path), inputs, write)
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every generator of the process (and inherited by the
+    forked workers): Pelican gives each generator its own Jinja environment, so base.html
+    and its includes were compiled once per generator. Jinja checks the source's checksum,
+    so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_BYTECODE = SharedBytecode()
+
+
+def share_compiled_templates(generator) -> None:
+    """generator_init: before any template is loaded (a cache set in JINJA_ENVIRONMENT stays)."""
+    env = getattr(generator, "env", None)
+    if env is not None and env.bytecode_cache is None:
+        env.bytecode_cache = SHARED_BYTECODE

@@ -232,7 +232,7 @@ class EventsGenerator(Generator):
         for event in self.events:
             jobs.append(lambda event=event: self._write(
                 writer, "events/event", event.url, event=event,
-                event_jsonld=jsonld.event_jsonld(event, siteurl),
+                event_jsonld=jsonld.LazyEventJsonLd(event, siteurl),
                 upcoming_dates=[o for o in event.occurrences if o.is_upcoming],
                 past_dates=[o for o in event.occurrences if not o.is_upcoming],
                 excluded_labels=[german.day_label(x) for x in event.excluded if _after(x, self.now)],

@@ -60,3 +60,17 @@ def event_jsonld(event: Event, siteurl: str = "") -> Markup:
     shown = [o for o in event.occurrences if o.is_upcoming][:MAX_DATES] or event.occurrences[-1:]
     items = [occurrence_jsonld(event, o, siteurl) for o in shown]
     return script_json(items[0] if len(items) == 1 else items)
+
+
+class LazyEventJsonLd:
+    """event_jsonld(event, siteurl), made when the template prints it (Jinja calls __html__):
+    the live preview skips unchanged event pages before rendering, so it no longer builds
+    1,500 JSON-LD blocks per save only to compare them."""
+
+    def __init__(self, event: Event, siteurl: str = "") -> None:
+        self.event, self.siteurl = event, siteurl
+
+    def __html__(self) -> str:
+        return str(event_jsonld(self.event, self.siteurl))
+
+    __str__ = __html__

@@ -42,6 +42,7 @@ def pipeline_from_settings(settings: dict) -> ImagePipeline:
         cache_dir=resolve_cache_dir(settings.get("IMAGE_CACHE_DIR")),
         settings=encode_settings,
         image_paths=tuple(settings.get("IMAGE_PATHS", ("images",))),
+        kept=settings.get("IMAGE_KEPT_RESULTS"),  # set by the live preview (plugins/preview)
     )
 
 

@@ -114,6 +114,22 @@ def place(source: Path | str, target: Path | str, made: set[str] | None = None) 
 
 
 @dataclass
+class KeptResults:
+    """What a long-lived process (the live preview) keeps from one build to the next: the
+    result per image file by (size, modification time) and the files the last publish wrote.
+    With it an unchanged image costs one stat per save instead of a cache look-up, and a
+    publish links only new derivatives and deletes only the ones that went out of use."""
+
+    results: dict[str, tuple[tuple[int, int], "Derivatives"]] = field(default_factory=dict)
+    published: set[str] | None = None
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+@dataclass
 class ImagePipeline:
     content_path: Path
     cache_dir: Path
@@ -126,6 +142,7 @@ class ImagePipeline:
     encoded: int = 0
     cached: int = 0
     _digests: DigestMemo | None = None
+    kept: KeptResults | None = None
 
     def sources(self) -> list[Path]:
         found: list[Path] = []
@@ -152,7 +169,7 @@ class ImagePipeline:
         """Serve cached images at once and hand the rest to a pool that runs while content is read."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         todo: list[tuple[str, Path, Path]] = []
-        sources = self.sources()
+        sources = self._reuse_kept(self.sources())
 
         def look_up(path: Path) -> tuple[Path, EncodeResult | None]:
             entry = self.entry_for(path)
@@ -179,6 +196,20 @@ class ImagePipeline:
                 self._pending[src] = self._pool.submit(encode, str(path), str(entry), self.settings)
         for src, path, entry in todo if len(todo) == 1 else ():
             self._accept(src, encode(str(path), str(entry), self.settings))
+
+    def _reuse_kept(self, sources: list[Path]) -> list[Path]:
+        """Accept the kept result of every unchanged file; return the files still to look up."""
+        if self.kept is None:
+            return sources
+        rest = []
+        for path in sources:
+            kept = self.kept.results.get(os.fspath(path))
+            if kept is not None and kept[0] == _stamp(path):
+                self.results[kept[1].src] = kept[1]
+                self.cached += 1
+            else:
+                rest.append(path)
+        return rest
 
     def wait(self) -> None:
         for src, future in list(self._pending.items()):
@@ -207,6 +238,9 @@ class ImagePipeline:
         key = hashlib.sha256(f"{entry.parent.name}/{entry.name}".encode()).hexdigest()[:10]
         stem = src.rsplit(".", 1)[0]
         self.results[src] = Derivatives(src, result, f"{stem}-{key}")
+        if self.kept is not None:
+            path = self.content_path / src
+            self.kept.results[os.fspath(path)] = (_stamp(path), self.results[src])
 
     def get(self, src: str) -> Derivatives | None:
         """Derivatives for `src` (relative to content/); encodes on demand for files outside image_paths."""
@@ -224,25 +258,36 @@ class ImagePipeline:
         self._accept(src, read_cached(str(path), str(entry)) or encode(str(path), str(entry), self.settings))
         return self.results.get(src)
 
-    def publish(self, output_path: Path) -> list[Path]:
-        """Copy every derivative into the output and delete stale raster files in the image folders."""
+    def publish(self, output_path: Path) -> set[str]:
+        """Copy every derivative into the output and delete stale raster files in the image
+        folders; returns the paths of the derivatives in the output."""
         written: set[str] = set()
         made: set[str] = set()
         output = os.fspath(output_path)
+        before = self.kept.published if self.kept is not None else None
         for derivatives in self.results.values():
             entry = derivatives.result.entry
             for variant in derivatives.result.variants:
                 for name, ext in ((variant.jpg, "jpg"), (variant.webp, "webp")):
                     target = os.path.join(output, derivatives.public_name(variant.width, ext))
-                    place(os.path.join(entry, name), target, made)
+                    if before is None or target not in before:
+                        place(os.path.join(entry, name), target, made)
                     written.add(target)
+        if before is not None:  # the last publish of this process wrote `before`: no walk needed
+            for stale in before - written:
+                if os.path.exists(stale):
+                    os.unlink(stale)
+            self.kept.published = written
+            return written
+        if self.kept is not None:
+            self.kept.published = written
         for folder in self.image_paths:
             for directory, _dirs, files in os.walk(os.path.join(output, folder)):
                 for file in files:
                     stale = os.path.join(directory, file)
                     if os.path.splitext(file)[1].lower() in RASTER_EXTENSIONS and stale not in written:
                         os.unlink(stale)
-        return sorted(Path(p) for p in written)
+        return written
 
     def write_stats(self) -> Path:
         stats = {"encoded": self.encoded, "cached": self.cached, "failed": len(self.failures),

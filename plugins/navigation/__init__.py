@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pelican import signals
 
-from plugins import parallel
+from plugins import parallel, parallel_read
 
 from .dates import german_date, german_month, german_number, german_time
 from .text import cut_words, description, plain_text
@@ -67,3 +67,5 @@ def register() -> None:
     signals.all_generators_finalized.connect(freeze_urls)
     # Pelican's articles and pages render across the cores like the plugins' page groups.
     signals.all_generators_finalized.connect(parallel.spread_pelican_output)
+    signals.generator_init.connect(parallel.share_compiled_templates)
+    signals.readers_init.connect(parallel_read.reuse_markdown)

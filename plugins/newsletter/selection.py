@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any, Iterable
 
 from plugins.navigation.dates import BERLIN, german_month
@@ -63,12 +64,20 @@ def to_berlin(moment: datetime | date) -> datetime:
     return moment.replace(tzinfo=BERLIN) if moment.tzinfo is None else moment.astimezone(BERLIN)
 
 
+@lru_cache(maxsize=65536)
 def parse_when(text: str) -> datetime:
+    """Memoised: every issue month tests every item's date (30 months x 5,000 items per build)."""
     return to_berlin(datetime.fromisoformat(text))
 
 
+@lru_cache(maxsize=4096)
+def month_bounds(month: Month) -> tuple[datetime, datetime]:
+    return month.start(), month.next().start()
+
+
 def in_month(when: str, month: Month) -> bool:
-    return month.start() <= parse_when(when) < month.next().start()
+    first, after = month_bounds(month)
+    return first <= parse_when(when) < after
 
 
 # --- items (all text; URLs relative to the site root, without a leading "/") ------------

@@ -31,7 +31,7 @@ def report(outcome: Outcome, what: str) -> None:
         print(f"✗ {what}: build error, the last good version stays served\n{outcome.error}", flush=True)
     else:
         print(f"✓ {what}: {len(outcome.rendered)} file(s) written, {len(outcome.removed)} removed "
-              f"in {outcome.seconds:.2f} s", flush=True)
+              f"in {outcome.seconds:.2f} s ({outcome.cpu_seconds:.2f} s CPU)", flush=True)
 
 
 class SearchIndexer:
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     channel = Channel()
     first = session.run()
     report(first, "first build")
-    channel.publish(first.error, first.seconds)
+    channel.publish(first.error, first.seconds, first.cpu_seconds)
     indexer = None if args.no_search else SearchIndexer(args.output.resolve())
     if indexer and not first.error:
         indexer.request()
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         channel.start()
         outcome = session.run()
         report(outcome, " and ".join(sorted(kinds)) + " changed")
-        channel.publish(outcome.error, outcome.seconds)
+        channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds)
         if indexer and not outcome.error:
             indexer.request()
 

@@ -43,6 +43,10 @@ class Fingerprints:
         self._memo: dict[int, tuple[object, int]] = {}
         self._stamps: dict[str, tuple[int, int] | None] = {}
 
+    def known(self, path: str, stamp: tuple[int, int] | None) -> None:
+        """A stamp taken this run already (the session's reader): no second stat."""
+        self._stamps[path] = stamp
+
     def stamp(self, path: str) -> tuple[int, int] | None:
         if path not in self._stamps:
             self._stamps[path] = file_stamp(path)

@@ -49,19 +49,21 @@ class Channel:
         self.busy = False
         self.error: str | None = None
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
         self._changed = threading.Condition()
 
     def status(self) -> dict:
-        return {"generation": self.generation, "busy": self.busy, "error": self.error, "seconds": self.seconds}
+        return {"generation": self.generation, "busy": self.busy, "error": self.error, "seconds": self.seconds,
+                "cpu_seconds": self.cpu_seconds}
 
     def start(self) -> None:
         with self._changed:
             self.busy = True
 
-    def publish(self, error: str | None, seconds: float) -> None:
+    def publish(self, error: str | None, seconds: float, cpu_seconds: float = 0.0) -> None:
         with self._changed:
             self.generation += 1
-            self.busy, self.error, self.seconds = False, error, seconds
+            self.busy, self.error, self.seconds, self.cpu_seconds = False, error, seconds, cpu_seconds
             self._changed.notify_all()
 
     def wait(self, generation: int, timeout: float) -> int:

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from jinja2 import BytecodeCache
 from pelican import Pelican, signals
-from pelican.contents import Page
+from pelican.contents import Content, Page
 from pelican.settings import read_settings
 
 from plugins import validation
+from plugins.images.pipeline import KeptResults
 
 from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
@@ -36,6 +37,7 @@ class Outcome:
     rendered: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     error: str | None = None
+    cpu_seconds: float = 0.0  # CPU time of the process meanwhile: what the wall time is on an idle machine
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -65,11 +67,35 @@ def preview_settings(settings_file: str, content: Path, output: Path, overrides:
         # would only be loaded and written again on every run
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, **(overrides or {})})
     settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": MemoryBytecodeCache()}
+    settings["IMAGE_KEPT_RESULTS"] = KeptResults()  # unchanged images: one stat per save
     return settings
+
+
+def remember_valid_save_as() -> None:
+    """Pelican checks on every run that each content object's save_as stays inside the output
+    folder (two abspath calls per object: a second per save on 5,000 files). A pair found
+    valid stays valid; a bad one is checked, and reported, every run."""
+    check = Content._has_valid_save_as
+    if getattr(check, "remembers", False):
+        return
+    valid: set[tuple[str, str]] = set()
+
+    def has_valid_save_as(self) -> bool:
+        key = (self.settings.get("OUTPUT_PATH"), self.save_as)
+        if key in valid:
+            return True
+        ok = check(self)
+        if ok:
+            valid.add(key)
+        return ok
+
+    has_valid_save_as.remembers = True
+    Content._has_valid_save_as = has_valid_save_as
 
 
 class PreviewSession:
     def __init__(self, settings: dict) -> None:
+        remember_valid_save_as()
         self.state = PreviewState(content_path=str(Path(settings["PATH"]).resolve()))
         self.writer_class = type("SessionWriter", (PreviewWriter,), {"state": self.state})
         self.reads: dict[tuple[str, type], tuple[tuple[int, int] | None, object]] = {}
@@ -105,7 +131,7 @@ class PreviewSession:
         readers = getattr(generator, "readers", None)
         if readers is None:
             return
-        readers.read_file = _reusing(readers.read_file, self.reads)
+        readers.read_file = _reusing(readers.read_file, self.reads, self.state)
 
     def _links_epoch(self, generators) -> None:
         urls = generators[0].context.get("generated_content", {})
@@ -122,16 +148,20 @@ class PreviewSession:
             record.signature = 0
 
     def run(self) -> Outcome:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+
+        def outcome(**found) -> Outcome:
+            return Outcome(time.perf_counter() - started, cpu_seconds=time.process_time() - cpu, **found)
+
         validation.install(self.pelican)  # problems of the last run must not stop this one
-        self.state.begin(links_epoch=0)
+        self.state.begin(links_epoch=0, output_path=self.pelican.output_path)
         try:
             self.pelican.run()
         except SystemExit as stop:  # plugins/validation: the content problems, file by file
-            return Outcome(time.perf_counter() - started, error=str(stop))
+            return outcome(error=str(stop))
         except Exception:  # noqa: BLE001 - any build error is shown; the last good output stays
-            return Outcome(time.perf_counter() - started, error=traceback.format_exc())
-        return Outcome(time.perf_counter() - started, list(self.state.rendered), list(self.state.removed))
+            return outcome(error=traceback.format_exc())
+        return outcome(rendered=list(self.state.rendered), removed=list(self.state.removed))
 
 
 def _recording(function, state: PreviewState):
@@ -143,10 +173,11 @@ def _recording(function, state: PreviewState):
     return recorded
 
 
-def _reusing(read_file, reads: dict):
+def _reusing(read_file, reads: dict, state: PreviewState):
     def read(base_path, path, content_class=Page, context=None, **kwargs):
         source = os.path.abspath(os.path.join(base_path, path))
         stamp, key = file_stamp(source), (source, content_class)
+        state.prints.known(source, stamp)
         found = reads.get(key)
         if found is not None and found[0] == stamp:
             found[1]._context = context  # this run's shared context (URLs, static files)

@@ -6,9 +6,10 @@ the last run returns at once: the file on disk is already what a full build woul
 Outputs that no generator produced in a run are deleted at its end, as a full build into
 an empty folder would not have them.
 
-Changed outputs are not rendered at once but queued and rendered when every generator has
-asked for its outputs (`flush`), lightest first: the page of the edited file itself (a
-handful of variables) is on disk before the long lists it also appears on.
+A changed page of its own (the edited file's page: no long list among its variables) is
+rendered at once; changed lists, feeds and calendars are queued and rendered when every
+generator has asked for its outputs (`flush`), shortest first. So the edited page is on
+disk before the long lists it also appears on.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from pelican.writers import Writer
 from plugins.parallel import page_variables, write_page
 
 from .fingerprint import Fingerprints, context_names, file_stamp, output_signature
+
+
+# Outputs showing fewer list items than this are rendered when asked for; longer lists
+# wait in the queue until every generator has asked for its outputs (`flush`).
+LIST_WEIGHT = 10
 
 
 @dataclass
@@ -46,8 +52,10 @@ class PreviewState:
     names: dict[str, frozenset[str]] = field(default_factory=dict)  # template name -> context names
     _images: dict[str, tuple[int, int] | None] | None = None
 
-    def begin(self, links_epoch: int) -> None:
+    def begin(self, links_epoch: int, output_path: str | None = None) -> None:
         self.prints, self.rendered, self.seen, self.queue, self.removed = Fingerprints(links_epoch), [], set(), [], []
+        if output_path is not None and not os.path.isdir(output_path):
+            self.records.clear()  # the folder was emptied under the preview: write everything again
 
     def flush(self) -> None:
         """Render the queued outputs, the ones with the fewest list items first."""
@@ -60,11 +68,13 @@ class PreviewState:
             self._images[src] = file_stamp(os.path.join(self.content_path, src))
 
     def current(self, key: str, signature: int) -> bool:
+        """Same signature, same image files. The outputs themselves are not looked at one by one
+        (8,000 stats per save): only this process writes and deletes them; `begin` forgets
+        every record when the output folder was removed under it."""
         record = self.records.get(key)
         return (record is not None and record.signature == signature
-                and all(file_stamp(os.path.join(self.content_path, src)) == stamp
-                        for src, stamp in record.images.items())
-                and all(os.path.exists(path) for path in record.paths))
+                and all(self.prints.stamp(os.path.join(self.content_path, src)) == stamp
+                        for src, stamp in record.images.items()))
 
     def produce(self, key: str, signature: int, written: set[str], make: Callable[[], None]) -> None:
         """Run `make` (which writes), recording the files it wrote and the images it asked for."""
@@ -149,7 +159,7 @@ class PreviewWriter(Writer):
         signature = hash((path, url, feed_type, override_output, feed_title, self.state.prints.of(elements),
                           self.state.prints.of({k: context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN")})))
         self._remember(f"feed:{path}", signature, lambda: super(PreviewWriter, self).write_feed(
-            elements, context, path, url, feed_type, override_output, feed_title))
+            elements, context, path, url, feed_type, override_output, feed_title), weight=len(elements))
 
     def unchanged_output(self, key: str, inputs: object, make: Callable[[], None]) -> None:
         """For outputs a generator writes itself (feeds, calendars): see plugins.parallel.write_generated."""
@@ -165,5 +175,7 @@ class PreviewWriter(Writer):
         if direct:  # the generator writes the file itself; its path is the key
             state.queue.append((weight, key, signature, lambda: (make(), self._written_files.add(key)),
                                 self._written_files))
+        elif weight < LIST_WEIGHT:  # a page of its own (the edited file's page): on disk at once
+            state.produce(key, signature, self._written_files, make)
         else:
             state.queue.append((weight, key, signature, make, self._written_files))

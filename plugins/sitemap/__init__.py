@@ -9,6 +9,7 @@ from sitemaps.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -22,11 +23,22 @@ EXCLUDED_FOLDERS = ("pagefind/", "theme/", "admin/")
 ENGLISH = "en/"
 
 
+def html_files(output: Path) -> list[str]:
+    """Every .html file below `output`, relative, in the order of sorted Path objects (by path
+    parts). os.walk, not Path.rglob: a tenth of the time on 10,000 pages (the live preview
+    writes the sitemap after every save)."""
+    found = []
+    for directory, _dirs, files in os.walk(output):
+        prefix = os.path.relpath(directory, output)
+        prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in files if name.endswith(".html"))
+    return sorted(found, key=lambda relative: relative.split("/"))
+
+
 def page_paths(output: Path) -> list[str]:
     """The pages' URL paths relative to the site: '' (home), 'kommunen/x/', 'en/termine/'."""
     paths = []
-    for path in sorted(output.rglob("*.html")):
-        relative = path.relative_to(output).as_posix()
+    for relative in html_files(output):
         if relative in EXCLUDED or relative.startswith(EXCLUDED_FOLDERS):
             continue
         if relative == "index.html":

@@ -18,7 +18,9 @@ BUILD_TIME = re.compile(rb"<updated>[^<]*</updated>")
 def _build(output: Path, workers: int) -> None:
     settings = {"BUILD_WORKERS": workers, "BUILD_PARALLEL_MIN": 2,
                 "EVENTS_NOW": "2026-11-02T10:00:00+01:00"}  # DTSTAMP and "upcoming" are then fixed
-    extra = [arg for key, value in settings.items() for arg in ("-e", f"{key}={json.dumps(value)}")]
+    # one -e with every pair: Pelican's -e replaces the overrides of an earlier -e, so with one
+    # -e per setting only the last (here EVENTS_NOW) would apply and both builds would use all cores
+    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
     result = build_site(output, extra=extra)
     assert result.returncode == 0, result.stdout + result.stderr
 

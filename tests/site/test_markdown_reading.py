@@ -1,0 +1,58 @@
+"""plugins/parallel_read: one reused Markdown instance, and conversions made ahead in forked
+workers, give what Pelican's own reader (a new instance per file) gives, file by file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican.readers import MarkdownReader
+from pelican.settings import read_settings
+
+from plugins import parallel_read
+from tests.conftest import ROOT
+
+# Each document leaves state in some extension (footnotes, abbreviations, heading ids,
+# the metadata block) that must not leak into the next one.
+DOCUMENTS = [
+    "Title: Eins\nSummary: Kurz *fett* [^a]\n\n# Kopf\n\nText mit Fußnote[^a] und HTML.\n\n"
+    "[^a]: Die Fußnote.\n*[HTML]: Hyper Text Markup Language\n",
+    "Title: Zwei\n\n# Kopf\n\nHTML ohne Abkürzung, \"Anführungszeichen\" und -- Striche.\n\n"
+    "Term\n:   Definition\n",
+    "Title: Drei\nTags: a, b\nSummary: Zweite\n    Zeile\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "```\ncode\n```\n\nNoch eine Fußnote[^b].\n\n[^b]: B.\n",
+    "Kein Metadatenblock, nur Text.\n",
+]
+
+
+def _settings(workers: int = 2):
+    return read_settings(str(ROOT / "pelicanconf.py"), override={"BUILD_WORKERS": workers, "BUILD_PARALLEL_MIN": 2})
+
+
+def _files(tmp_path: Path) -> list[str]:
+    paths = []
+    for number, text in enumerate(DOCUMENTS * 3):  # each state after each other state
+        path = tmp_path / f"doc-{number:02d}.md"
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def test_reused_reader_reads_like_pelicans_reader(tmp_path):
+    paths = _files(tmp_path)
+    expected = [MarkdownReader(_settings()).read(path) for path in paths]
+    reused = parallel_read.ReusedMarkdownReader({**_settings(workers=1), "PATH": str(tmp_path)})
+    assert [reused.read(path) for path in paths] == expected
+
+
+def test_conversions_made_ahead_in_workers_read_like_pelicans_reader(tmp_path):
+    paths = _files(tmp_path)
+    expected = [MarkdownReader(_settings()).read(path) for path in paths]
+    settings = _settings()
+    ahead = parallel_read.convert_all(settings, paths)
+    assert sorted(ahead) == sorted(paths)  # both the parent's and the worker's share arrived
+    parallel_read.PREREAD.done.clear()
+    parallel_read.PREREAD.done.update(ahead)
+    parallel_read.PREREAD.started_for.add(str(tmp_path))  # taken from PREREAD, not converted again
+    reader = parallel_read.ReusedMarkdownReader({**settings, "PATH": str(tmp_path)})
+    assert [reader.read(path) for path in paths] == expected
+    assert not parallel_read.PREREAD.done  # every conversion was used once
