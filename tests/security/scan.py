@@ -78,28 +78,29 @@ def html_findings(html: str, page: str) -> list[str]:
     """Every sign of injected active content in one HTML document (empty: clean)."""
     soup = BeautifulSoup(html, "lxml")
     found: list[str] = []
+    shown_as, page = page, page.removeprefix("en/")  # an English twin is allowed what its German page is
     for tag in soup.find_all("script"):
         if not known_script(tag, page):
-            found.append(f"{page}: unknown <script> {str(tag)[:80]!r}")
+            found.append(f"{shown_as}: unknown <script> {str(tag)[:80]!r}")
     for tag in soup.find_all(True):
         for name, value in tag.attrs.items():
             text = " ".join(value) if isinstance(value, list) else str(value)
             if name.lower().startswith("on"):
-                found.append(f"{page}: {name} on <{tag.name}>")
+                found.append(f"{shown_as}: {name} on <{tag.name}>")
             if name.lower() in URL_ATTRIBUTES and dangerous_url(name.lower(), text):
-                found.append(f"{page}: {name}={text[:60]!r} on <{tag.name}>")
+                found.append(f"{shown_as}: {name}={text[:60]!r} on <{tag.name}>")
             if name.lower() == "style":
-                found.append(f"{page}: style attribute on <{tag.name}>")
+                found.append(f"{shown_as}: style attribute on <{tag.name}>")
     for selector in FORBIDDEN:
         for tag in soup.select(selector):
             if not site_policy_meta(tag) and not editor_policy_meta(tag, page) and not theme_element(tag, page):
-                found.append(f"{page}: <{tag.name}> element")
+                found.append(f"{shown_as}: <{tag.name}> element")
     if soup.find("svg") and page != "kommunen/index.html":
-        found.append(f"{page}: <svg> outside the map")
+        found.append(f"{shown_as}: <svg> outside the map")
     if soup.find("noscript") and page != "suche/index.html":
-        found.append(f"{page}: <noscript> outside the search page")
+        found.append(f"{shown_as}: <noscript> outside the search page")
     if soup.find("textarea") and not page.startswith("kommunen/"):
-        found.append(f"{page}: <textarea> outside the badge snippet")
+        found.append(f"{shown_as}: <textarea> outside the badge snippet")
     return found
 
 
