@@ -197,3 +197,18 @@ def test_menus_mark_the_current_english_page(demo_site):
         translations("en").gettext("Termine")]
     assert [a.get("href") for a in calendar.xpath('//nav[contains(@class, "event-nav")]//a[@aria-current]')] == [
         "/en/termine/"]
+
+
+def test_campaign_links_on_english_pages_are_marked_german(demo_site):
+    """Campaign pages are German only: the English municipality and district pages link them with
+    an English heading and each entry marked lang="de"; the German pages are unchanged."""
+    found = 0
+    for page in sorted((demo_site / "en").glob("*/*/index.html")):
+        for section in parse(page).xpath('//section[@class="campaign-links"]'):
+            found += 1
+            assert section.xpath("string(h2)") == "Campaigns"
+            assert all(item.get("lang") == "de" for item in section.xpath(".//li"))
+            german = parse(demo_site / page.relative_to(demo_site / "en"))
+            assert german.xpath('string(//section[@class="campaign-links"]/h2)') == "Kampagnen"
+            assert not german.xpath('//section[@class="campaign-links"]//li[@lang]')
+    assert found >= 2  # the Instawalk's municipality and the Gewinnspiel's district
