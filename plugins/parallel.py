@@ -212,10 +212,12 @@ def write_generated(writer, path: str, inputs: object, write: Callable[[], None]
 
 
 class SharedBytecode(BytecodeCache):
-    """Compiled templates shared by every generator of the process (and inherited by the
-    forked workers): Pelican gives each generator its own Jinja environment, so base.html
-    and its includes were compiled once per generator. Jinja checks the source's checksum,
-    so an edited template is compiled afresh."""
+    """Compiled templates kept in memory: shared by every generator of the process (and
+    inherited by the forked workers), since Pelican gives each generator its own Jinja
+    environment and base.html and its includes were compiled once per generator; and kept
+    across the live preview's runs (plugins/preview), where compiling the theme again took
+    longer than rendering an edit. Jinja checks the source's checksum, so an edited template
+    is compiled afresh."""
 
     def __init__(self) -> None:
         self.code: dict[str, bytes] = {}

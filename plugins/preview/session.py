@@ -16,13 +16,13 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import BytecodeCache
 from pelican import Pelican, signals
 from pelican.contents import Content, Page
 from pelican.settings import read_settings
 
 from plugins import validation
 from plugins.images.pipeline import KeptResults
+from plugins.parallel import SharedBytecode
 
 from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
@@ -40,22 +40,6 @@ class Outcome:
     cpu_seconds: float = 0.0  # CPU time of the process meanwhile: what the wall time is on an idle machine
 
 
-class MemoryBytecodeCache(BytecodeCache):
-    """Compiled templates kept across runs: Pelican makes new Jinja environments on every
-    run, and compiling the theme again took longer than rendering an edit. Jinja checks the
-    source's checksum, so an edited template is compiled afresh."""
-
-    def __init__(self) -> None:
-        self.code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        if bucket.key in self.code:
-            bucket.bytecode_from_string(self.code[bucket.key])
-
-    def dump_bytecode(self, bucket) -> None:
-        self.code[bucket.key] = bucket.bytecode_to_string()
-
-
 def preview_settings(settings_file: str, content: Path, output: Path, overrides: dict | None = None) -> dict:
     """The project's settings with what a preview needs: one process (the writer's records
     live in it), no search index in the build, no incremental-build digests (the preview
@@ -66,7 +50,7 @@ def preview_settings(settings_file: str, content: Path, output: Path, overrides:
         # the session keeps the content objects themselves; Pelican's pickled reader cache
         # would only be loaded and written again on every run
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, **(overrides or {})})
-    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": MemoryBytecodeCache()}
+    settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": SharedBytecode()}
     settings["IMAGE_KEPT_RESULTS"] = KeptResults()  # unchanged images: one stat per save
     return settings
 
