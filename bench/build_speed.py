@@ -100,8 +100,8 @@ def report(row: dict) -> None:
         print(f"  ratio full build (cold images)/vanilla    {cold.wall / base.wall:5.2f}x  (image encoding included)")
     print(f"  ratio rebuild/full build (cached images)  {rebuild.wall / full.wall:5.2f}x  (floor <= 0.50x)")
     print(f"  ratio peak memory ours/vanilla            {full.peak_mib / base.peak_mib:5.2f}x"
-          f"  (ours: Pelican process {full.own_mib:.0f} MiB, largest child {full.child_mib:.0f} MiB;"
-          f" vanilla: {base.own_mib:.0f} MiB)")
+          f"  (ours at the peak: Pelican process {full.own_mib:.0f} MiB, its children {full.child_mib:.0f} MiB;"
+          f" vanilla: {base.peak_mib:.0f} MiB)")
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ Three corpora (bench/corpus.py MIXES): article-heavy (plain articles only), comm
 Pelican (same version, default theme, no plugins) on the same number of Markdown files,
 measured one after the other in the same run. Per cell: full build into a fresh folder
 (photos already in the image cache, as on every build after the one that added them),
-peak memory of the whole process tree, and a rebuild with nothing changed. With --repeat
+peak memory of the whole process tree (the summed RSS of Pelican and all its descendants at
+one moment, sampled every 50 ms: bench/measure.py, alike for both sides), and a rebuild
+with nothing changed. With --repeat
 the median of the repeats is printed. The table is ours/vanilla: the goal is <= 0.50 for
 time and <= 2.0 for memory, and <= 0.05 for the no-change rebuild against the full build.
 """
@@ -84,7 +86,7 @@ def main() -> None:
                 base, full, rebuild = row["vanilla"], row["full"], row["rebuild"]
                 print(f"{mix}-heavy {files} files {row['counts']}: vanilla {base.wall:.1f} s ({base.cpu:.1f} s CPU)"
                       f" {base.peak_mib:.0f} MiB; ours {full.wall:.1f} s ({full.cpu:.1f} s CPU) {full.peak_mib:.0f} MiB"
-                      f" (Pelican {full.own_mib:.0f}, largest child"
+                      f" (at the peak: Pelican {full.own_mib:.0f}, its children"
                       f" {full.child_mib:.0f}); rebuild {rebuild.wall:.2f} s", flush=True)
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print_table(rows)

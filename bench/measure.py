@@ -2,15 +2,24 @@
 
 CPU time is user + system time of the process and every child it waited for: on a machine
 shared with other work it varies far less than the wall time. Peak memory is the largest
-resident set of the process (VmHWM) and of any process it waited for (render workers, image encoders and the Pagefind indexer; getrusage), measured in
-the child's own wrapper; both parts are kept so a report can say where the peak is.
+sum, at one moment, of the resident sets (RSS) of the whole process tree: the Pelican
+process and every descendant alive then (render workers, image encoders, the Pagefind
+indexer), sampled every 50 ms from /proc by this process (TreeSampler). The larger of two
+processes' own peaks would understate a tree whose workers run side by side; a sum of peaks
+reached at different moments would overstate it. Vanilla Pelican is measured the same way,
+so the ratio compares like with like. Forked workers share the parent's unchanged pages
+(copy-on-write) and RSS counts those in every process: the sum is an upper bound there.
+The Pelican process's own high-water mark (VmHWM) is a lower bound the 50 ms sampling could
+miss between two samples, so the peak is never taken below it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,20 +36,18 @@ wall = time.perf_counter() - start
 # VmHWM belongs to this process's own memory map, made fresh at exec. ru_maxrss of SELF
 # would not do: on Linux it keeps the high-water mark of the (v)forking parent across exec.
 own_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 cpu = sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
           for field in ("ru_utime", "ru_stime"))
-print("MEASURE " + json.dumps({{"wall": wall, "peak_mib": max(own_kib, child_kib) / 1024, "own_mib": own_kib / 1024,
-                                "child_mib": child_kib / 1024, "cpu": cpu, "code": code}}), file=sys.stderr)
+print("MEASURE " + json.dumps({{"wall": wall, "own_mib": own_kib / 1024, "cpu": cpu, "code": code}}), file=sys.stderr)
 """
 
 
 @dataclass(frozen=True)
 class Run:
     wall: float
-    peak_mib: float  # the larger of the two below
-    own_mib: float  # the Pelican process itself
-    child_mib: float  # its largest child: a render worker, an image encoder, the Pagefind indexer
+    peak_mib: float  # the largest summed RSS of the process tree at one moment
+    own_mib: float  # of which the Pelican process itself, at that moment
+    child_mib: float  # of which its descendants (render workers, image encoders, the Pagefind indexer)
     pages: int
     cpu: float = 0.0  # user + system seconds of the process and every child (load-independent, unlike wall)
 
@@ -53,14 +60,83 @@ def count_pages(output: Path) -> int:
     return sum(1 for p in output.rglob("*.html") if "pagefind" not in p.parts)
 
 
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+SAMPLE_SECONDS = 0.05
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident set of one process (statm's second field: VmRSS in pages); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * PAGE_KIB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below `root`, by the parent links in /proc/<pid>/stat."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:  # exited meanwhile
+            continue
+        # the command name (field 2) may hold spaces and parentheses: fields follow the last ")"
+        parent = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(parent, []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class TreeSampler:
+    """Samples the summed RSS of a process and its descendants every 50 ms in a thread and
+    keeps the moment with the largest sum (own part, children's part)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, (0, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            own = _rss_kib(self.pid)
+            children = sum(_rss_kib(pid) for pid in _descendants(self.pid))
+            if own + children > sum(self.peak):
+                self.peak = (own, children)
+            if self._stop.wait(SAMPLE_SECONDS):
+                return
+
+    def stop(self) -> tuple[int, int]:
+        """(own KiB, children KiB) at the largest sum seen."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
 def run_pelican(args: list[str], output: Path, cwd: Path, env: dict | None = None) -> Run:
     script = WRAPPER.format(argv=["pelican", *args])
-    result = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, env=env)
-    lines = [line for line in result.stderr.splitlines() if line.startswith("MEASURE ")]
-    if result.returncode != 0 or not lines:
-        raise RuntimeError(f"build failed: {' '.join(args)}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    sampler = TreeSampler(process.pid)
+    stdout, stderr = process.communicate()
+    # the wrapper prints its figures as it ends, so the last samples were taken while it lived
+    own_kib, children_kib = sampler.stop()
+    lines = [line for line in stderr.splitlines() if line.startswith("MEASURE ")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"build failed: {' '.join(args)}\n{stdout[-3000:]}\n{stderr[-3000:]}")
     figures = json.loads(lines[-1][len("MEASURE "):])
     if figures["code"]:
-        raise RuntimeError(f"build exited {figures['code']}: {result.stdout[-3000:]}{result.stderr[-3000:]}")
-    return Run(figures["wall"], figures["peak_mib"], figures["own_mib"], figures["child_mib"], count_pages(output),
-               figures.get("cpu", 0.0))
+        raise RuntimeError(f"build exited {figures['code']}: {stdout[-3000:]}{stderr[-3000:]}")
+    hwm_kib = figures["own_mib"] * 1024
+    if hwm_kib > own_kib + children_kib:  # the own peak fell between two samples
+        own_kib, children_kib = hwm_kib, 0
+    return Run(figures["wall"], (own_kib + children_kib) / 1024, own_kib / 1024, children_kib / 1024,
+               count_pages(output), figures.get("cpu", 0.0))

@@ -53,8 +53,18 @@ def editor_path(path: str) -> str:
 def report(path: str, field: str, message: str) -> None:
     """Record a problem; the build stops after reading (see stop_on_problems)."""
     problem = ContentProblem(editor_path(path), field, message)
-    if problem not in _problems:  # two plugins may check the same field of the same file
-        _problems.append(problem)
+    # Two plugins may check the same field of the same file, one saying more than the other:
+    # an event's unknown municipality is reported by plugins/region (events are Pelican
+    # Pages) and again, with what is expected, by plugins/events. One entry, the fuller text.
+    for index, known in enumerate(_problems):
+        if (known.path, known.field) != (problem.path, problem.field):
+            continue
+        if known.message.startswith(problem.message):
+            return
+        if problem.message.startswith(known.message):
+            _problems[index] = problem
+            return
+    _problems.append(problem)
 
 
 def warn(path: str, field: str, message: str) -> None:

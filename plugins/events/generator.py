@@ -145,6 +145,7 @@ class EventsGenerator(Generator):
                 validation.report(source, "rrule", "every date is excluded; expected at least one date")
                 continue
             event.occurrences, event.excluded = occurrences, excluded
+            event.source_body = page._content or ""  # a fingerprint input only (Event.source_body)
             event.is_upcoming = any(o.is_upcoming for o in occurrences)
             seen_uids[event.uid], seen_slugs[slug] = path, path
             self.event_sources[event.uid] = page

@@ -74,6 +74,9 @@ class Event:
     title_en: str = ""  # optional English texts for the /en/ pages (english.py)
     summary_en: str = ""
     content: str = ""  # HTML body
+    # The body as written, {filename} links unresolved: the preview (plugins/preview) sees
+    # from it that the page shows other files' URLs and must follow their changes.
+    source_body: str = ""
     # Filled in by the generator once "now" and the occurrences are known:
     occurrences: list = field(default_factory=list)  # list[Occurrence], exceptions removed
     excluded: list[Moment] = field(default_factory=list)  # exact starts removed by exdate

@@ -90,6 +90,8 @@ class Fingerprints:
         """A content object is its file; plus what a build derives from outside that file:
         the current time (upcoming events) and other objects' URLs for {filename} links."""
         raw = getattr(value, "_content", None)
+        if not isinstance(raw, str):  # an Event keeps only rendered HTML in `content`: its source is here
+            raw = getattr(value, "source_body", None)
         links = self.links_epoch if isinstance(raw, str) and "{" in raw else 0
         return hash((type(value).__qualname__, source, self.stamp(source), getattr(value, "is_upcoming", None),
                      getattr(value, "status", None), links))

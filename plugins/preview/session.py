@@ -4,7 +4,8 @@ Pelican's warm reader cache, and the PreviewWriter renders only what changed.
 Pelican's own autoreload mode also calls Pelican.run() again and again; the plugins are
 made for that. What the session adds: the writer, image look-ups recorded per output,
 pages of links (`{filename}`) re-rendered when any URL changes, the search index left to
-the server (it is rebuilt off the critical path), and errors returned instead of raised.
+the server (it is rebuilt off the critical path), everything read and rendered again after
+a data file (content/data/*.csv) changed, and errors returned instead of raised.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ from pelican.settings import read_settings
 from plugins import validation
 from plugins.images.pipeline import KeptResults
 from plugins.parallel import SharedBytecode
+from plugins.region import places, registry
 
 from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
 
 logger = logging.getLogger(__name__)
 IMAGE_GLOBALS = ("picture", "image_url", "image_path")
+# Loaders of the data files (content/data/*.csv), memoised for the life of the process:
+# a data file changed under the preview must be read again.
+DATA_LOADERS = (registry.load_registry, registry._districts, places.load_places)
 
 
 @dataclass
@@ -84,6 +89,8 @@ class PreviewSession:
         self.writer_class = type("SessionWriter", (PreviewWriter,), {"state": self.state})
         self.reads: dict[tuple[str, type], tuple[tuple[int, int] | None, object]] = {}
         self.pelican = Pelican(settings)
+        self.data = data_stamps(settings["PATH"])
+        self.retired: list[object] = []
         signals.get_writer.connect(self._writer, weak=False)
         signals.generator_init.connect(self._record_images, weak=False)
         signals.generator_init.connect(self._reuse_reads, weak=False)
@@ -131,6 +138,22 @@ class PreviewSession:
         for record in self.state.records.values():
             record.signature = 0
 
+    def _data_changed(self) -> None:
+        """A data file (municipalities, places) reaches pages through objects no fingerprint
+        follows (an event's municipalities, an article's, the region pages): read and render
+        everything again, as after a template change. Rare enough to be the simple choice."""
+        stamps = data_stamps(self.pelican.settings["PATH"])
+        if stamps == self.data:
+            return
+        self.data = stamps
+        # the old registry stays alive: plugins/community keys its kept posts by id(registry),
+        # and a freed registry's id could be the new one's
+        self.retired.append(registry.load_registry())
+        for loader in DATA_LOADERS:
+            loader.cache_clear()
+        self.reads.clear()  # kept content objects hold the old Municipality objects
+        self.forget_outputs()
+
     def run(self) -> Outcome:
         started, cpu = time.perf_counter(), time.process_time()
 
@@ -138,6 +161,7 @@ class PreviewSession:
             return Outcome(time.perf_counter() - started, cpu_seconds=time.process_time() - cpu, **found)
 
         validation.install(self.pelican)  # problems of the last run must not stop this one
+        self._data_changed()
         self.state.begin(links_epoch=0, output_path=self.pelican.output_path)
         try:
             self.pelican.run()
@@ -146,6 +170,14 @@ class PreviewSession:
         except Exception:  # noqa: BLE001 - any build error is shown; the last good output stays
             return outcome(error=traceback.format_exc())
         return outcome(rendered=list(self.state.rendered), removed=list(self.state.removed))
+
+
+def data_stamps(content_path: str) -> tuple:
+    """Size and modification time of every data file the plugins load: those in the content
+    folder and the loaders' defaults (the region pages read those whatever PATH is)."""
+    paths = {str(path) for path in Path(content_path, "data").glob("*.csv")}
+    paths |= {str(registry.DEFAULT_PATH), str(places.DEFAULT_PATH)}
+    return tuple((path, file_stamp(path)) for path in sorted(paths))
 
 
 def _recording(function, state: PreviewState):

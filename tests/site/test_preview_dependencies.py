@@ -1,0 +1,95 @@
+"""The live preview (plugins/preview) after edits that reach a page from another file: an
+event linking an article ({filename}) whose address changes, a change to the municipality
+data file. The random edits of test_preview.py seldom hit these, so each is a fixed script
+here; afterwards the served folder must be file for file what a fresh full build writes.
+
+Run as a script by the tests (the session's Pelican and its signal receivers then live in
+their own process, as in test_preview.py):
+
+    python -m tests.site.test_preview_dependencies SCRIPT CONTENT THEME OUTPUT SETTINGS_JSON
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench import edits
+from bench.edits import copy_site
+from tests.conftest import ROOT, build_site
+from tests.site.test_preview import SETTINGS, tree
+
+EVENT = "events/netzwerk-transformation-ludwigsburg.md"
+ARTICLE = "articles/green-tech-region.md"
+
+
+def link_then_move_article(content: Path) -> Iterator[str]:
+    """Two saves: the event links the article, then the article gets a new slug and title."""
+    edits.append_text(content / EVENT, f"Mehr dazu: [Green Tech]({{filename}}/{ARTICLE})")
+    yield "event links the article"
+    edits.set_field(content / ARTICLE, "Slug", "green-tech-neu")
+    edits.set_field(content / ARTICLE, "Title", "Green Tech neu betitelt")
+    yield "article slug and title changed"
+
+
+def rename_municipality(content: Path) -> Iterator[str]:
+    """One save of the data file: Ludwigsburg (named by two events) gets another name."""
+    data = content / "data" / "municipalities.csv"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace(",Ludwigsburg,ludwigsburg,", ",Ludwigsburg (Kreisstadt),ludwigsburg,"),
+                    encoding="utf-8")
+    edits.touch(data)
+    yield "municipalities.csv: Ludwigsburg renamed"
+
+
+SCRIPTS = {"links": link_then_move_article, "data": rename_municipality}
+
+
+def main(script: str, content: Path, theme: Path, output: Path, overrides: dict) -> None:
+    from plugins.preview.session import PreviewSession, preview_settings
+
+    session = PreviewSession(preview_settings(str(ROOT / "pelicanconf.py"), content, output,
+                                              {"THEME": str(theme), **overrides}))
+    first = session.run()
+    assert first.error is None, first.error
+    for done in SCRIPTS[script](content):
+        outcome = session.run()
+        assert outcome.error is None, f"{done}: {outcome.error}"
+        print(json.dumps({"edit": done, "rendered": len(outcome.rendered)}), flush=True)
+    session.close()
+
+
+def preview_equals_fresh_build(tmp_path: Path, script: str) -> None:
+    content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
+    settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
+                "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
+    served = tmp_path / "served"
+    run = subprocess.run([sys.executable, "-m", "tests.site.test_preview_dependencies", script, str(content),
+                          str(theme), str(served), json.dumps(settings)], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    fresh = tmp_path / "fresh"
+    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in {**settings, "THEME": str(theme)}.items())]
+    built = build_site(fresh, content=content, extra=extra)
+    assert built.returncode == 0, built.stdout + built.stderr
+    expected, actual = tree(fresh), tree(served)
+    assert sorted(actual) == sorted(expected), (set(actual) ^ set(expected))
+    different = [name for name in expected if expected[name] != actual[name]]
+    assert different == [], (different[:10], run.stdout)
+
+
+def test_event_page_follows_the_new_address_of_an_article_it_links(tmp_path):
+    preview_equals_fresh_build(tmp_path, "links")
+
+
+def test_municipality_data_change_reaches_the_pages_that_show_it(tmp_path):
+    preview_equals_fresh_build(tmp_path, "data")
+
+
+if __name__ == "__main__":
+    name, content_dir, theme_dir, output_dir, settings_json = sys.argv[1:6]
+    main(name, Path(content_dir), Path(theme_dir), Path(output_dir), json.loads(settings_json))

@@ -1,0 +1,51 @@
+"""The preview's error overlay (plugins/preview): a content problem is listed once, however
+many plugins check the field it is in.
+
+Run as a script by the test (the session's Pelican and its signal receivers then live in
+their own process, as in test_preview.py):
+
+    python -m tests.site.test_preview_errors CONTENT THEME OUTPUT SETTINGS_JSON
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import edits
+from bench.edits import copy_site
+from tests.conftest import ROOT
+from tests.site.test_preview import SETTINGS
+
+
+def main(content: Path, theme: Path, output: Path, overrides: dict) -> None:
+    from plugins.preview.session import PreviewSession, preview_settings
+
+    edits.break_event(content)  # an unknown municipality: checked by plugins/region and plugins/events
+    session = PreviewSession(preview_settings(str(ROOT / "pelicanconf.py"), content, output,
+                                              {"THEME": str(theme), **overrides}))
+    print(json.dumps({"error": session.run().error}), flush=True)
+    session.close()
+
+
+def test_unknown_municipality_of_an_event_is_listed_once(tmp_path):
+    content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
+    settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
+                "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
+    run = subprocess.run([sys.executable, "-m", "tests.site.test_preview_errors", str(content), str(theme),
+                          str(tmp_path / "served"), json.dumps(settings)], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    error = json.loads(run.stdout.splitlines()[-1])["error"]
+    entries = [line for line in error.splitlines() if line.startswith("  - ")]
+    assert len(entries) == 1, error
+    assert "nirgendwo" in entries[0] and "field 'municipality'" in entries[0], error
+    assert "1 content problem(s)" in error, error
+
+
+if __name__ == "__main__":
+    content_dir, theme_dir, output_dir, settings_json = sys.argv[1:5]
+    main(Path(content_dir), Path(theme_dir), Path(output_dir), json.loads(settings_json))
