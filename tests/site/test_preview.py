@@ -23,6 +23,18 @@ def tree(root):
             if p.is_file() and "pagefind" not in p.relative_to(root).parts}
 
 
+def assert_same_as_a_fresh_build(served, content, theme, settings: dict, fresh, log: str) -> None:
+    """What the preview served equals, file by file, a full build of the same content."""
+    # one -e with every setting: with several -e options Pelican keeps only the last one
+    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in {**settings, "THEME": str(theme)}.items())]
+    built = build_site(fresh, content=content, extra=extra)
+    assert built.returncode == 0, built.stdout + built.stderr
+    expected, actual = tree(fresh), tree(served)
+    assert sorted(actual) == sorted(expected), (set(actual) ^ set(expected))
+    different = [name for name in expected if expected[name] != actual[name]]
+    assert different == [], (different[:10], log)
+
+
 def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
     content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
     settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
@@ -35,12 +47,4 @@ def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
     steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert len(steps) == 14
     assert any(step["rendered"] < 60 for step in steps)  # content edits re-render few outputs
-    fresh = tmp_path / "fresh"
-    # one -e with every setting: with several -e options Pelican keeps only the last one
-    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in {**settings, "THEME": str(theme)}.items())]
-    built = build_site(fresh, content=content, extra=extra)
-    assert built.returncode == 0, built.stdout + built.stderr
-    expected, actual = tree(fresh), tree(served)
-    assert sorted(actual) == sorted(expected), (set(actual) ^ set(expected))
-    different = [name for name in expected if expected[name] != actual[name]]
-    assert different == [], (different[:10], run.stdout)
+    assert_same_as_a_fresh_build(served, content, theme, settings, tmp_path / "fresh", run.stdout)

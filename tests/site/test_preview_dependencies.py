@@ -20,8 +20,8 @@ from pathlib import Path
 
 from bench import edits
 from bench.edits import copy_site
-from tests.conftest import ROOT, build_site
-from tests.site.test_preview import SETTINGS, tree
+from tests.conftest import ROOT
+from tests.site.test_preview import SETTINGS, assert_same_as_a_fresh_build
 
 EVENT = "events/netzwerk-transformation-ludwigsburg.md"
 ARTICLE = "articles/green-tech-region.md"
@@ -72,14 +72,7 @@ def preview_equals_fresh_build(tmp_path: Path, script: str) -> None:
                           str(theme), str(served), json.dumps(settings)], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
-    fresh = tmp_path / "fresh"
-    extra = ["-e", *(f"{key}={json.dumps(value)}" for key, value in {**settings, "THEME": str(theme)}.items())]
-    built = build_site(fresh, content=content, extra=extra)
-    assert built.returncode == 0, built.stdout + built.stderr
-    expected, actual = tree(fresh), tree(served)
-    assert sorted(actual) == sorted(expected), (set(actual) ^ set(expected))
-    different = [name for name in expected if expected[name] != actual[name]]
-    assert different == [], (different[:10], run.stdout)
+    assert_same_as_a_fresh_build(served, content, theme, settings, tmp_path / "fresh", run.stdout)
 
 
 def test_event_page_follows_the_new_address_of_an_article_it_links(tmp_path):
