@@ -122,9 +122,9 @@ def _write_vanilla(vanilla: Path, counts: dict[str, int], rng: random.Random) ->
             + "\n\n".join(_text(rng, 50) for _ in range(3)) + "\n", encoding="utf-8")
 
 
-def build_corpus(scale: float = 1.0) -> Corpus:
-    counts = counts_for(scale)
-    folder = CACHE / f"scale-{scale:g}"
+def _prepared(folder: Path, counts: dict[str, int], pictures: int = BASE_COUNTS["community"]) -> Corpus:
+    """Our tree and the vanilla tree in `folder`, written once (a `.complete` marker) with the
+    same seed, so every run of a benchmark compares the same files."""
     ours, vanilla = folder / "content", folder / "vanilla"
     done = folder / ".complete"
     if not done.exists():
@@ -133,13 +133,18 @@ def build_corpus(scale: float = 1.0) -> Corpus:
         rng = random.Random(42)
         shutil.copytree(ROOT / "content" / "data", ours / "data")
         shutil.copytree(ROOT / "content" / "pages", ours / "pages")
-        _write_community(ours, counts["community"], rng)
-        _write_articles(ours, counts["articles"], rng)
-        _write_events(ours, counts["events"], rng)
+        (ours / "community").mkdir(parents=True, exist_ok=True)
+        _write_community(ours, counts.get("community", 0), rng, pictures=pictures)
+        _write_articles(ours, counts.get("articles", 0), rng)
+        _write_events(ours, counts.get("events", 0), rng)
         vanilla.mkdir(parents=True)
         _write_vanilla(vanilla, counts, rng)
         done.write_text("ok\n")
     return Corpus(ours, vanilla, counts)
+
+
+def build_corpus(scale: float = 1.0) -> Corpus:
+    return _prepared(CACHE / f"scale-{scale:g}", counts_for(scale))
 
 
 # Content mixes at a given file count (bench/content_mix.py, bench/preview_latency.py). Share
@@ -167,21 +172,4 @@ def mix_counts(mix: str, files: int) -> dict[str, int]:
 def build_mix(mix: str, files: int) -> Corpus:
     """Our tree with `files` Markdown files in the proportions of MIXES[mix], and a vanilla
     tree with the same number of plain articles."""
-    counts = mix_counts(mix, files)
-    folder = CACHE / f"mix-{mix}-{files}"
-    ours, vanilla = folder / "content", folder / "vanilla"
-    done = folder / ".complete"
-    if not done.exists():
-        if folder.exists():
-            shutil.rmtree(folder)
-        rng = random.Random(42)
-        shutil.copytree(ROOT / "content" / "data", ours / "data")
-        shutil.copytree(ROOT / "content" / "pages", ours / "pages")
-        (ours / "community").mkdir(parents=True, exist_ok=True)
-        _write_community(ours, counts.get("community", 0), rng, pictures=MIX_PICTURES)
-        _write_articles(ours, counts.get("articles", 0), rng)
-        _write_events(ours, counts.get("events", 0), rng)
-        vanilla.mkdir(parents=True)
-        _write_vanilla(vanilla, counts, rng)
-        done.write_text("ok\n")
-    return Corpus(ours, vanilla, counts)
+    return _prepared(CACHE / f"mix-{mix}-{files}", mix_counts(mix, files), pictures=MIX_PICTURES)
