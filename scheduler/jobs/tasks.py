@@ -120,16 +120,15 @@ def publish_job(db_url: str, now: datetime | None = None, publisher=None,
 
 
 def remember_permalinks(session, keys: list[str], publisher) -> None:
-    """The Instagram links of what was just published, for the board's plan view (one look-up each)."""
+    """The Instagram links of what was just published, for the board's plan view."""
     from sqlalchemy import select
 
-    from scheduler.plan.operations_publish import remember_permalink
+    from scheduler.plan import operations_publish
     from scheduler.publish.state import FeaturePublication
 
-    for key in keys:
-        feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == key))
-        if feature is not None:
-            remember_permalink(session, feature, publisher.client)
+    if keys:
+        features = session.scalars(select(FeaturePublication).where(FeaturePublication.key.in_(keys))).all()
+        operations_publish.remember_permalinks(session, list(features), publisher.client)
 
 
 def deploy_job(db_url: str, deploy: Callable[[], None] | None = None) -> None:

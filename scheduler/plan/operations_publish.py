@@ -37,19 +37,29 @@ def publish_one(session: Session, feature: FeaturePublication, publisher, now: d
 
 
 def remember_permalink(session: Session, feature: FeaturePublication, client) -> None:
-    step = next((s for s in feature.steps if s.step == "instagram" and s.state == "done"), None)
-    data = dict(step.data or {}) if step else {}
-    if not data.get("media_id") or data.get("permalink"):
+    remember_permalinks(session, [feature], client)
+
+
+def remember_permalinks(session: Session, features: list[FeaturePublication], client) -> None:
+    """The Instagram permalink of each finished feature that lacks one: one look-up for all."""
+    waiting = []
+    for feature in features:
+        step = next((s for s in feature.steps if s.step == "instagram" and s.state == "done"), None)
+        data = dict(step.data or {}) if step else {}
+        if data.get("media_id") and not data.get("permalink"):
+            waiting.append((feature, step, data))
+    if not waiting:
         return
     try:
         media = client.recent_media()
     except GraphError as error:  # the link is a convenience: the post is out either way
-        log.info("feature %s: no permalink (%s)", feature.key, error)
+        log.info("features %s: no permalink (%s)", ", ".join(f.key for f, _s, _d in waiting), error)
         return
-    link = next((m.get("permalink") for m in media if str(m.get("id")) == str(data["media_id"])), None)
-    if link:
-        step.data = {**data, "permalink": link}
-        session.commit()
+    links = {str(m.get("id")): m.get("permalink") for m in media}
+    for _feature, step, data in waiting:
+        if links.get(str(data["media_id"])):
+            step.data = {**data, "permalink": links[str(data["media_id"])]}
+    session.commit()
 
 
 def status_message(key: str, status: str) -> str:
