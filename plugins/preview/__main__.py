@@ -18,11 +18,28 @@ from pathlib import Path
 
 from .server import Channel, start_server
 from .session import Outcome, PreviewSession, preview_settings
-from .watch import Roots, Watcher
+from .watch import Roots, changes
 
 ROOT = Path(__file__).resolve().parents[2]
-POLL_SECONDS = 0.05
 INDEX_QUIET_SECONDS = 2.0  # the search index waits until the editor pauses
+
+
+def report_first(outcome: Outcome) -> None:
+    if outcome.error:
+        print(f"✗ {outcome.error}", flush=True)
+    else:
+        pages = ", ".join(outcome.pages_first) or f"{len(outcome.removed)} page(s) deleted"
+        print(f"  {pages} in {outcome.seconds:.2f} s; now the lists", flush=True)
+
+
+def unchanged_since(output: Path, first: dict[str, bytes]) -> set[str]:
+    """Pages the full pass wrote with the same bytes the first look did: no second reload."""
+    same = set()
+    for name, body in first.items():
+        path = output / name
+        if path.is_file() and path.read_bytes() == body:
+            same.add(name)
+    return same
 
 
 def report(outcome: Outcome, what: str) -> None:
@@ -72,7 +89,6 @@ def main(argv: list[str] | None = None) -> None:
     settings = preview_settings(args.settings, args.content.resolve(), args.output.resolve(), json.loads(args.extra))
     session = PreviewSession(settings)
     roots = Roots(args.content.resolve(), Path(settings["THEME"]), (ROOT / "plugins", Path(args.settings)))
-    watcher = Watcher(roots)
     channel = Channel()
     first = session.run()
     report(first, "first build")
@@ -82,20 +98,27 @@ def main(argv: list[str] | None = None) -> None:
         indexer.request()
     start_server(args.output.resolve(), channel, args.host, args.port)
     print(f"Vorschau: http://{args.host}:{args.port}/  (Ctrl+C beendet)", flush=True)
-    while True:
-        time.sleep(POLL_SECONDS)
-        kinds = watcher.changes()
-        if not kinds:
+    for found in changes(roots):
+        if not found.kinds:
             continue
-        if "code" in kinds:  # plugins or settings: a new process imports them afresh
+        if "code" in found.kinds:  # plugins or settings: a new process imports them afresh
             print("plugins or settings changed: restarting the preview", flush=True)
             os.execv(sys.executable, [sys.executable, "-m", "plugins.preview", *(argv or sys.argv[1:])])
-        if "theme" in kinds:  # templates and CSS reach every page: render everything once
-            session.forget_outputs()
         channel.start()
+        shown: dict[str, bytes] = {}
+        if found.kinds == {"content"}:  # the edited pages first, then every list (page_first.py)
+            look = session.page_first(found.content)
+            if look.pages_first or look.removed or look.error:
+                report_first(look)
+                shown = {name: (args.output / name).read_bytes() for name in look.pages_first
+                         if (args.output / name).is_file()}
+                channel.show_first(look.error, look.pages_first, look.seconds)
+        if "theme" in found.kinds:  # templates and CSS reach every page: render everything once
+            session.forget_outputs()
         outcome = session.run()
-        report(outcome, " and ".join(sorted(kinds)) + " changed")
-        channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds)
+        report(outcome, " and ".join(sorted(found.kinds)) + " changed")
+        pages = None if "theme" in found.kinds else sorted(set(outcome.rendered) - unchanged_since(args.output, shown))
+        channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages)
         if indexer and not outcome.error:
             indexer.request()
 

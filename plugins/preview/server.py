@@ -33,8 +33,13 @@ RELOAD_JS = """(() => {
     }
     box.textContent = title + "\\n\\n" + text;
   }
+  // the page's output file as the builder names it; an English page (/en/...) is written with its German one
+  const own = decodeURIComponent(location.pathname).replace(/^\/(en\/)?/, "").replace(/\/$|^$/, "$&index.html");
   const events = new EventSource("/__preview__/events");
-  events.addEventListener("reload", () => location.reload());
+  events.addEventListener("reload", (event) => {
+    const pages = JSON.parse(event.data);
+    if (pages === null || pages.includes(own) || document.getElementById("preview-problem")) location.reload();
+  });
   events.addEventListener("problem", (event) => show(JSON.parse(event.data)));
   fetch("/__preview__/status").then((r) => r.json()).then((s) => { if (s.error) show(s.error); });
 })();
@@ -42,7 +47,8 @@ RELOAD_JS = """(() => {
 
 
 class Channel:
-    """What the builder tells the pages: a generation number per handled change."""
+    """What the builder tells the pages: a generation number per written change, with the
+    output files written (None: reload every page)."""
 
     def __init__(self) -> None:
         self.generation = 0
@@ -50,20 +56,31 @@ class Channel:
         self.error: str | None = None
         self.seconds = 0.0
         self.cpu_seconds = 0.0
+        self.first_seconds = 0.0
+        self.pages: list[str] | None = None
         self._changed = threading.Condition()
 
     def status(self) -> dict:
         return {"generation": self.generation, "busy": self.busy, "error": self.error, "seconds": self.seconds,
-                "cpu_seconds": self.cpu_seconds}
+                "cpu_seconds": self.cpu_seconds, "first_seconds": self.first_seconds}
 
     def start(self) -> None:
         with self._changed:
-            self.busy = True
+            self.busy, self.first_seconds = True, 0.0
 
-    def publish(self, error: str | None, seconds: float, cpu_seconds: float = 0.0) -> None:
+    def show_first(self, error: str | None, pages: list[str], seconds: float) -> None:
+        """The edited pages are written (or the edit has a problem); the full pass still runs."""
         with self._changed:
             self.generation += 1
-            self.busy, self.error, self.seconds, self.cpu_seconds = False, error, seconds, cpu_seconds
+            self.error, self.pages, self.first_seconds = error, pages, seconds
+            self._changed.notify_all()
+
+    def publish(self, error: str | None, seconds: float, cpu_seconds: float = 0.0,
+                pages: list[str] | None = None) -> None:
+        """The change is handled: every list, feed and calendar written."""
+        with self._changed:
+            self.generation += 1
+            self.busy, self.error, self.seconds, self.cpu_seconds, self.pages = False, error, seconds, cpu_seconds, pages
             self._changed.notify_all()
 
     def wait(self, generation: int, timeout: float) -> int:
@@ -126,7 +143,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                     self.wfile.write(b": still here\n\n")  # keeps proxies and the browser from timing out
                 else:
                     seen, error = now, self.channel.error
-                    kind, data = ("problem", json.dumps(error)) if error else ("reload", str(now))
+                    kind, data = ("problem", json.dumps(error)) if error else ("reload", json.dumps(self.channel.pages))
                     self.wfile.write(f"event: {kind}\ndata: {data}\n\n".encode())
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):

@@ -26,6 +26,7 @@ from plugins.images.pipeline import KeptResults
 from plugins.parallel import SharedBytecode
 from plugins.region import places, registry
 
+from . import page_first
 from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
 
@@ -43,6 +44,7 @@ class Outcome:
     removed: list[str] = field(default_factory=list)
     error: str | None = None
     cpu_seconds: float = 0.0  # CPU time of the process meanwhile: what the wall time is on an idle machine
+    pages_first: list[str] = field(default_factory=list)  # the edited pages, written before the full pass
 
 
 def preview_settings(settings_file: str, content: Path, output: Path, overrides: dict | None = None) -> dict:
@@ -91,6 +93,9 @@ class PreviewSession:
         self.pelican = Pelican(settings)
         self.data = data_stamps(settings["PATH"])
         self.retired: list[object] = []
+        self.generators: list = []  # those of the last run without an error (page_first starts from them)
+        self._running: list = []
+        self._first_look = False
         signals.get_writer.connect(self._writer, weak=False)
         signals.generator_init.connect(self._record_images, weak=False)
         signals.generator_init.connect(self._reuse_reads, weak=False)
@@ -125,6 +130,9 @@ class PreviewSession:
         readers.read_file = _reusing(readers.read_file, self.reads, self.state)
 
     def _links_epoch(self, generators) -> None:
+        if self._first_look:  # page_first sends the signal for its one generator
+            return
+        self._running = generators
         urls = generators[0].context.get("generated_content", {})
         self.state.prints.links_epoch = hash(tuple(sorted(
             (path, getattr(item, "url", "")) for path, item in urls.items())))
@@ -154,6 +162,37 @@ class PreviewSession:
         self.reads.clear()  # kept content objects hold the old Municipality objects
         self.forget_outputs()
 
+    def page_first(self, changed: set[str]) -> Outcome:
+        """Before run(): write the pages of the changed files (absolute paths) and delete those
+        of deleted ones (page_first.py); a file with a problem gives its error at once. Does
+        nothing when the change needs the full pass: a data, template or unknown file, or
+        the last run failed."""
+        started, cpu = time.perf_counter(), time.process_time()
+        content = self.state.content_path
+        known = page_first.owners(self.generators)
+        markdown = {os.path.abspath(path) for path in changed if path.endswith(".md")}
+        images = {os.path.relpath(path, content) for path in changed if not path.endswith(".md")}
+        if not self.generators or data_stamps(self.pelican.settings["PATH"]) != self.data or any(
+                path.startswith("..") for path in images):
+            return Outcome(0.0)
+        gone = {source for source in markdown if not os.path.exists(source)}
+        readers = {source: known[source][0] if source in known else page_first.owner_by_folder(source, known)
+                   for source in markdown - gone}
+        readers.update({source: known[source][0] for source in page_first.pages_showing(images, self.state, known)})
+        if not (gone or readers) or not gone <= known.keys() or None in readers.values():
+            return Outcome(0.0)
+        removed = page_first.delete_pages([known[source][1] for source in gone], self.state)
+        self._first_look = True
+        try:
+            look = page_first.render_pages(self.pelican, self.generators, readers, self.state)
+        except Exception:  # noqa: BLE001 - a first look that fails leaves it to the full pass
+            logger.debug("page first failed", exc_info=True)
+            look = page_first.FirstLook()
+        finally:
+            self._first_look = False
+        return Outcome(time.perf_counter() - started, pages_first=look.written, removed=removed, error=look.error,
+                       cpu_seconds=time.process_time() - cpu)
+
     def run(self) -> Outcome:
         started, cpu = time.perf_counter(), time.process_time()
 
@@ -163,12 +202,14 @@ class PreviewSession:
         validation.install(self.pelican)  # problems of the last run must not stop this one
         self._data_changed()
         self.state.begin(links_epoch=0, output_path=self.pelican.output_path)
+        self.generators = []
         try:
             self.pelican.run()
         except SystemExit as stop:  # plugins/validation: the content problems, file by file
             return outcome(error=str(stop))
         except Exception:  # noqa: BLE001 - any build error is shown; the last good output stays
             return outcome(error=traceback.format_exc())
+        self.generators = self._running
         return outcome(rendered=list(self.state.rendered), removed=list(self.state.removed))
 
 

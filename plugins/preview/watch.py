@@ -1,13 +1,21 @@
-"""Which inputs changed since the last look, by file name, size and modification time
-(the same stat entries plugins/incremental digests). Polling costs a few milliseconds per
-thousand files and needs no watcher library that behaves differently per platform."""
+"""Which inputs changed, by path, from the operating system's file notifications (watchfiles,
+which Pelican's own autoreload uses too; it falls back to polling where there are none).
+
+Polling the stat entries of every file instead cost about 0.2 s of CPU per look on 5,000
+Markdown files and their photos - a busy core while the editor only reads - and told only
+that something changed, not what.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.incremental.fingerprint import tree_entries
+from watchfiles import watch
+
+STEP_MS = 30  # a save is reported once no further change came for this long
+IDLE_MS = 1000  # how long one wait for changes may last
 
 
 @dataclass(frozen=True)
@@ -17,30 +25,35 @@ class Roots:
     code: tuple[Path, ...]  # plugins and settings: a change there restarts the preview
 
 
-def snapshot(root: Path) -> frozenset[str]:
-    if root.is_file():
-        stat = root.stat()
-        return frozenset({f"{root.name}\0{stat.st_size}\0{stat.st_mtime_ns}"})
-    return frozenset(tree_entries(root))
-
-
 @dataclass
-class Watcher:
-    roots: Roots
+class Changes:
+    kinds: set[str] = field(default_factory=set)  # "content", "theme", "code"
+    content: set[str] = field(default_factory=set)  # changed paths under the content folder
 
-    def __post_init__(self) -> None:
-        self.seen = self._look()
 
-    def _look(self) -> dict[Path, frozenset[str]]:
-        roots = (self.roots.content, self.roots.theme, *self.roots.code)
-        return {root: snapshot(root) for root in roots}
+def classify(roots: Roots, paths: set[str]) -> Changes:
+    found = Changes()
+    content, theme = str(roots.content.resolve()), str(roots.theme.resolve())
+    for path in paths:
+        resolved = str(Path(path).resolve())
+        if _under(resolved, content):
+            found.kinds.add("content")
+            found.content.add(resolved)
+        elif _under(resolved, theme):
+            found.kinds.add("theme")
+        else:
+            found.kinds.add("code")
+    return found
 
-    def changes(self) -> set[str]:
-        """"content", "theme" and/or "code" for what changed since the last call."""
-        now = self._look()
-        changed = {root for root in now if now[root] != self.seen[root]}
-        self.seen = now
-        kinds = set()
-        for root in changed:
-            kinds.add("content" if root == self.roots.content else "theme" if root == self.roots.theme else "code")
-        return kinds
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def changes(roots: Roots) -> Iterator[Changes]:
+    """Yields the changes of each save (empty ones after IDLE_MS without any); a change made
+    while the caller handles the last one is kept for the next."""
+    watched = (roots.content, roots.theme, *roots.code)
+    for batch in watch(*(str(path) for path in watched), step=STEP_MS, rust_timeout=IDLE_MS,
+                       yield_on_timeout=True, raise_interrupt=True):
+        yield classify(roots, {path for _change, path in batch})

@@ -17,6 +17,13 @@ from bench import edits as preview_edits
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def changed_images(content: Path, edit) -> set[str]:
+    """A replaced image is saved under images/ with the post's name (bench.edits.replace_image)."""
+    if not edit.what.startswith("image "):
+        return set()
+    return {str(content / "images" / "community" / edit.what.split()[1])}
+
+
 def main(content: Path, theme: Path, output: Path, overrides: dict, seed: int, steps: int) -> None:
     session = PreviewSession(preview_settings(str(ROOT / "pelicanconf.py"), content, output,
                                               {"THEME": str(theme), **overrides}))
@@ -26,22 +33,30 @@ def main(content: Path, theme: Path, output: Path, overrides: dict, seed: int, s
     kinds = [*preview_edits.EDITS, "theme", "error"]
     for number in range(steps):
         kind = rng.choice(kinds)
+        first = None
         if kind == "theme":
             done = preview_edits.edit_theme(theme, number).what
             session.forget_outputs()
         elif kind == "error":
             path, original = preview_edits.break_event(content)
+            look = session.page_first({str(path)})
+            assert look.error and "nirgendwo" in look.error, look.error
             broken = session.run()
             assert broken.error and "nirgendwo" in broken.error, broken.error
             path.write_bytes(original)
             preview_edits.touch(path)
             done = f"error in {path.name}, then fixed"
         else:
-            done = preview_edits.EDITS[kind](content, rng, number).what
+            edit = preview_edits.EDITS[kind](content, rng, number)
+            done = edit.what
+            # as `python -m plugins.preview` does on a save: the edited page first, then the full pass
+            first = session.page_first({str(path) for path in (edit.path, edit.gone) if path is not None}
+                                       | changed_images(content, edit))
+            assert first.error is None, f"{done}: {first.error}"
         outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
         print(json.dumps({"edit": done, "seconds": round(outcome.seconds, 3), "rendered": len(outcome.rendered),
-                          "removed": len(outcome.removed)}), flush=True)
+                          "removed": len(outcome.removed), "first": first and first.pages_first}), flush=True)
     session.close()
 
 
