@@ -2,8 +2,8 @@
 
 At scale 1: 5,000 community posts with images, 200 articles, 500 events, plus the 179
 municipality and 6 district pages the region plugin makes from the registry. The vanilla
-tree has the same number of Markdown files with plain article metadata, for Pelican's
-default theme without plugins. Corpora are cached under bench/.corpus/ by scale
+tree holds the same Markdown files (articles, events, community posts; a Title and Date
+line added where our format has none), for Pelican's default theme without plugins. Corpora are cached under bench/.corpus/ by scale
 (SOISTS_BENCH_CACHE moves them, e.g. for the smoke test).
 """
 
@@ -112,21 +112,38 @@ def _write_events(content: Path, count: int, rng: random.Random) -> None:
             f"modified: 2025-01-01 10:00\nsummary: {_text(rng, 12)}\n\n{_text(rng, 60)}\n", encoding="utf-8")
 
 
-def _write_vanilla(vanilla: Path, counts: dict[str, int], rng: random.Random) -> None:
-    total = sum(counts.values())
-    for index in range(total):
-        day = datetime(2020, 1, 1, 10) + timedelta(hours=11 * index)
-        (vanilla / f"post-{index:05d}.md").write_text(
-            f"Title: Beitrag {index}: {_text(rng, 4)}\nDate: {day:%Y-%m-%d %H:%M}\nCategory: Rubrik {index % 8}\n"
-            f"Tags: Region, Thema {index % 10}\nSummary: {_text(rng, 18)}\n\n"
-            + "\n\n".join(_text(rng, 50) for _ in range(3)) + "\n", encoding="utf-8")
+def _header(text: str) -> dict[str, str]:
+    """The `Key: value` lines before the first blank line, keys lower-cased (as Pelican reads them)."""
+    head = text.split("\n\n", 1)[0]
+    return {key.strip().lower(): value.strip() for key, _, value in
+            (line.partition(":") for line in head.splitlines()) if value}
+
+
+def _write_vanilla(ours: Path, vanilla: Path) -> None:
+    """The same Markdown files for vanilla Pelican: every article, event and community post of
+    our tree as it is, with a Title and Date line added where Pelican needs one and our
+    format has none (an event's date is its start, a post's its feature time)."""
+    vanilla.mkdir(parents=True)
+    for kind in ("articles", "events", "community"):
+        for path in sorted((ours / kind).glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            meta, added = _header(text), []
+            if "title" not in meta:
+                added.append(f"Title: Beitrag {meta.get('id', path.stem)}")
+            if "date" not in meta:
+                added.append(f"Date: {meta.get('start') or meta['featured']}")
+            (vanilla / f"{kind}-{path.name}").write_text("".join(line + "\n" for line in added) + text, encoding="utf-8")
 
 
 def _prepared(folder: Path, counts: dict[str, int], pictures: int = BASE_COUNTS["community"]) -> Corpus:
     """Our tree and the vanilla tree in `folder`, written once (a `.complete` marker) with the
     same seed, so every run of a benchmark compares the same files."""
     ours, vanilla = folder / "content", folder / "vanilla"
-    done = folder / ".complete"
+    done, same = folder / ".complete", folder / ".vanilla-same-markdown"
+    if done.exists() and not same.exists():  # a corpus from before the vanilla tree read our files
+        shutil.rmtree(vanilla, ignore_errors=True)
+        _write_vanilla(ours, vanilla)
+        same.write_text("ok\n")
     if not done.exists():
         if folder.exists():
             shutil.rmtree(folder)
@@ -137,8 +154,8 @@ def _prepared(folder: Path, counts: dict[str, int], pictures: int = BASE_COUNTS[
         _write_community(ours, counts.get("community", 0), rng, pictures=pictures)
         _write_articles(ours, counts.get("articles", 0), rng)
         _write_events(ours, counts.get("events", 0), rng)
-        vanilla.mkdir(parents=True)
-        _write_vanilla(vanilla, counts, rng)
+        _write_vanilla(ours, vanilla)
+        same.write_text("ok\n")
         done.write_text("ok\n")
     return Corpus(ours, vanilla, counts)
 

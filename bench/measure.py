@@ -11,6 +11,10 @@ so the ratio compares like with like. Forked workers share the parent's unchange
 (copy-on-write) and RSS counts those in every process: the sum is an upper bound there.
 The Pelican process's own high-water mark (VmHWM) is a lower bound the 50 ms sampling could
 miss between two samples, so the peak is never taken below it.
+
+The same samples also sum the proportional set sizes (PSS, /proc/<pid>/smaps_rollup): a
+page shared by n processes counts 1/n in each, so the sum is the memory the tree really
+occupies at that moment (what `smem` reports); `pss_mib` is its largest value.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ class Run:
     child_mib: float  # of which its descendants (render workers, image encoders, the Pagefind indexer)
     pages: int
     cpu: float = 0.0  # user + system seconds of the process and every child (load-independent, unlike wall)
+    pss_mib: float = 0.0  # the largest summed PSS of the process tree at one moment (shared pages counted once)
 
     @property
     def pages_per_second(self) -> float:
@@ -71,6 +76,18 @@ def _rss_kib(pid: int) -> int:
             return int(handle.read().split()[1]) * PAGE_KIB
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of one process; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 def _descendants(root: int) -> list[int]:
@@ -100,17 +117,19 @@ class TreeSampler:
     keeps the moment with the largest sum (own part, children's part)."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak = pid, (0, 0)
+        self.pid, self.peak, self.pss_peak = pid, (0, 0), 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while True:
+            tree = _descendants(self.pid)
             own = _rss_kib(self.pid)
-            children = sum(_rss_kib(pid) for pid in _descendants(self.pid))
+            children = sum(_rss_kib(pid) for pid in tree)
             if own + children > sum(self.peak):
                 self.peak = (own, children)
+            self.pss_peak = max(self.pss_peak, sum(_pss_kib(pid) for pid in (self.pid, *tree)))
             if self._stop.wait(SAMPLE_SECONDS):
                 return
 
@@ -139,4 +158,4 @@ def run_pelican(args: list[str], output: Path, cwd: Path, env: dict | None = Non
     if hwm_kib > own_kib + children_kib:  # the own peak fell between two samples
         own_kib, children_kib = hwm_kib, 0
     return Run(figures["wall"], (own_kib + children_kib) / 1024, own_kib / 1024, children_kib / 1024,
-               count_pages(output), figures.get("cpu", 0.0))
+               count_pages(output), figures.get("cpu", 0.0), sampler.pss_peak / 1024)

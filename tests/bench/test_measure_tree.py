@@ -31,3 +31,25 @@ def test_a_finished_process_counts_nothing():
     process.wait()
     time.sleep(0.01)
     assert _rss_kib(process.pid) == 0
+
+
+# A parent holding 60 MiB forks a child that only reads it: both resident sets show the
+# 60 MiB, the proportional set sizes share them.
+FORKED = """
+import os, time
+held = bytearray(os.urandom(60 * 2**20))
+pid = os.fork()
+if pid == 0:
+    time.sleep(1.5)
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_proportional_sizes_count_shared_pages_once():
+    process = subprocess.Popen([sys.executable, "-c", FORKED])
+    sampler = TreeSampler(process.pid)
+    process.wait()
+    own, children = sampler.stop()
+    assert own > 60 * 1024 and children > 60 * 1024, (own, children)  # RSS: the 60 MiB in both
+    assert 60 * 1024 < sampler.pss_peak < own + children - 40 * 1024, (sampler.pss_peak, own, children)
