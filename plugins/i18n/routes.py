@@ -15,6 +15,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from plugins.files import files_below
+
 PREFIX = "en/"
 # Whole sections that are rendered in English: the calendar, the municipality and district
 # pages, the wall and the later pages of the home page's story list.
@@ -87,10 +89,9 @@ def orphans(output: Path, english_pages: Collection[str]) -> list[Path]:
     or municipality intro's page) or has no English version any more. Pelican never deletes
     what it no longer writes, and a removed post must leave no trace."""
     found = []
-    for path in sorted((output / PREFIX).rglob("*.html")):
-        german = path.relative_to(output / PREFIX).as_posix()
-        if not (output / german).is_file() or not has_english(german, english_pages):
-            found.append(path)
+    for german in files_below(output / PREFIX, (".html",)):
+        if not has_english(german, english_pages) or not (output / german).is_file():
+            found.append(output / PREFIX / german)
     return found
 
 

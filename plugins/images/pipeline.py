@@ -17,6 +17,8 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plugins.files import files_below
+
 from .derive import RASTER_EXTENSIONS, EncodeResult, EncodeSettings, encode, read_cached
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,9 @@ def resolve_cache_dir(value: str | os.PathLike | None) -> Path:
 def cache_entries_for(source: Path, cache_dir: Path) -> Path:
     """The folder holding every cached derivative of this file's bytes (all settings)."""
     return cache_dir / file_digest(source)
+
+
+RASTER_SUFFIXES = tuple(sorted(RASTER_EXTENSIONS))
 
 
 @dataclass
@@ -148,9 +153,8 @@ class ImagePipeline:
         found: list[Path] = []
         for folder in self.image_paths:
             root = self.content_path / folder
-            if root.is_dir():
-                found += [p for p in sorted(root.rglob("*"))
-                          if p.is_file() and p.suffix.lower() in RASTER_EXTENSIONS and not p.name.startswith(".")]
+            found += [root / relative for relative in files_below(root, RASTER_SUFFIXES)
+                      if not relative.rsplit("/", 1)[-1].startswith(".")]
         return found
 
     def relative(self, path: Path) -> str:

@@ -34,7 +34,7 @@ RELOAD_JS = """(() => {
     box.textContent = title + "\\n\\n" + text;
   }
   // the page's output file as the builder names it; an English page (/en/...) is written with its German one
-  const own = decodeURIComponent(location.pathname).replace(/^\/(en\/)?/, "").replace(/\/$|^$/, "$&index.html");
+  const own = decodeURIComponent(location.pathname).replace(/^\\/(en\\/)?/, "").replace(/\\/$|^$/, "$&index.html");
   const events = new EventSource("/__preview__/events");
   events.addEventListener("reload", (event) => {
     const pages = JSON.parse(event.data);

@@ -3,6 +3,11 @@
 Pagefind (the PyPI package ships the binary) indexes the finished HTML at Pelican's
 `finalized` signal, so every build - also a test build into a temporary folder - has a
 current index and the UI assets under /pagefind/, served from the site itself.
+
+Only German pages are indexed: the content templates mark their article with
+data-pagefind-body except on the English twins (plugins/i18n). There is no English search
+page, and an English index of the same, mostly German, content doubled Pagefind's work on
+posts and events.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ from sitemaps.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from pelican import signals
 
+from plugins.files import files_below
 from plugins.incremental import output_kept
 
 EXCLUDED = {"404.html"}
@@ -25,14 +25,8 @@ ENGLISH = "en/"
 
 def html_files(output: Path) -> list[str]:
     """Every .html file below `output`, relative, in the order of sorted Path objects (by path
-    parts). os.walk, not Path.rglob: a tenth of the time on 10,000 pages (the live preview
-    writes the sitemap after every save)."""
-    found = []
-    for directory, _dirs, files in os.walk(output):
-        prefix = os.path.relpath(directory, output)
-        prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
-        found.extend(prefix + name for name in files if name.endswith(".html"))
-    return sorted(found, key=lambda relative: relative.split("/"))
+    parts); the live preview writes the sitemap after every save (plugins.files)."""
+    return files_below(output, (".html",))
 
 
 def page_paths(output: Path) -> list[str]:

@@ -15,6 +15,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from bench import edits
 from bench.edits import copy_site
 from tests.conftest import ROOT
@@ -37,7 +39,7 @@ def until(check, timeout: float = 120.0):
     while time.monotonic() < end:
         try:
             found = check()
-        except OSError:
+        except Exception:  # noqa: BLE001 - the server restarting, a tab reloading: look again
             found = None
         if found:
             return found
@@ -57,7 +59,9 @@ def listen(url: str, events: list[tuple[str, str]]) -> None:
                 events.append((name, line[6:]))
 
 
-def test_a_save_is_served_and_announced(tmp_path):
+@pytest.fixture
+def preview(tmp_path):
+    """`python -m plugins.preview` on a copy of the demo content: (base URL, content folder)."""
     content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -70,33 +74,73 @@ def test_a_save_is_served_and_announced(tmp_path):
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}/"
     try:
-        status = lambda: json.loads(fetch(base + "__preview__/status")[1])  # noqa: E731
-        until(lambda: status()["generation"] >= 1 and not status()["busy"], timeout=300)
-        events: list[tuple[str, str]] = []
-        threading.Thread(target=listen, args=(base + "__preview__/events", events), daemon=True).start()
-        time.sleep(0.5)
-
-        marker = "Gespeichert und gleich zu sehen"
-        edits.append_text(content / ARTICLE, marker)
-        until(lambda: marker in fetch(base + PAGE)[1], timeout=60)
-        until(lambda: not status()["busy"])
-        assert status()["first_seconds"] > 0  # the page came from the first look, before the lists
-        reloads = [json.loads(data) for name, data in events if name == "reload"]
-        assert reloads and reloads[0] == ["artikel/green-tech-region/index.html"], events
-        assert "<script src=\"/__preview__/reload.js\"></script>" in fetch(base + PAGE)[1]
-
-        broken, original = edits.break_event(content)
-        until(lambda: status()["error"], timeout=60)
-        assert "nirgendwo" in status()["error"]
-        assert marker in fetch(base + PAGE)[1]  # the last good site stays served
-        until(lambda: ("problem", json.dumps(status()["error"])) in events)
-        broken.write_bytes(original)
-        edits.touch(broken)
-        until(lambda: status()["error"] is None and not status()["busy"], timeout=60)
-
-        (content / ARTICLE).unlink()
-        until(lambda: fetch(base + PAGE)[0] == 404, timeout=60)
+        until(lambda: status(base)["generation"] >= 1 and not status(base)["busy"], timeout=300)
+        yield base, content
     finally:
         server.terminate()
         log = server.communicate(timeout=30)[0]
-    assert "✓" in log and "now the lists" in log, log
+    assert "✓" in log, log
+
+
+def status(base: str) -> dict:
+    return json.loads(fetch(base + "__preview__/status")[1])
+
+
+def test_a_save_is_served_and_announced(preview):
+    base, content = preview
+    events: list[tuple[str, str]] = []
+    threading.Thread(target=listen, args=(base + "__preview__/events", events), daemon=True).start()
+    time.sleep(0.5)
+
+    marker = "Gespeichert und gleich zu sehen"
+    edits.append_text(content / ARTICLE, marker)
+    until(lambda: marker in fetch(base + PAGE)[1], timeout=60)
+    until(lambda: not status(base)["busy"])
+    assert status(base)["first_seconds"] > 0  # the page came from the first look, before the lists
+    reloads = [json.loads(data) for name, data in events if name == "reload"]
+    assert reloads and reloads[0] == ["artikel/green-tech-region/index.html"], events
+    assert "<script src=\"/__preview__/reload.js\"></script>" in fetch(base + PAGE)[1]
+
+    broken, original = edits.break_event(content)
+    until(lambda: status(base)["error"], timeout=60)
+    assert "nirgendwo" in status(base)["error"]
+    assert marker in fetch(base + PAGE)[1]  # the last good site stays served
+    until(lambda: ("problem", json.dumps(status(base)["error"])) in events)
+    broken.write_bytes(original)
+    edits.touch(broken)
+    until(lambda: status(base)["error"] is None and not status(base)["busy"], timeout=60)
+
+    (content / ARTICLE).unlink()
+    until(lambda: fetch(base + PAGE)[0] == 404, timeout=60)
+
+
+def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
+    """The tab showing the saved article reloads by itself; a tab on a page the save does not
+    change stays as it is; a broken file shows the error over the page."""
+    base, content = preview
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+    article, other = context.new_page(), context.new_page()
+    try:
+        article.goto(base + PAGE)
+        other.goto(base + "impressum/")
+        for tab in (article, other):
+            tab.evaluate("window.notReloaded = true")
+        until(lambda: status(base)["generation"] >= 1)
+        time.sleep(0.5)  # the EventSource is connected
+        marker = "Neu im Browser"
+        edits.append_text(content / ARTICLE, marker)
+        until(lambda: article.evaluate(f"document.body.textContent.includes({json.dumps(marker)})"), timeout=60)
+        until(lambda: not status(base)["busy"])
+        time.sleep(0.5)
+        assert other.evaluate("window.notReloaded === true")  # Impressum was not written again
+        assert article.evaluate("window.notReloaded === undefined")
+
+        broken, original = edits.break_event(content)
+        until(lambda: other.query_selector("#preview-problem"), timeout=60)
+        assert "nirgendwo" in other.inner_text("#preview-problem")
+        broken.write_bytes(original)
+        edits.touch(broken)
+        until(lambda: not status(base)["busy"] and status(base)["error"] is None, timeout=60)
+        until(lambda: other.evaluate("!document.getElementById('preview-problem')"), timeout=30)
+    finally:
+        context.close()

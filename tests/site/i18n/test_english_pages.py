@@ -4,6 +4,7 @@ English counterparts, show catalog texts, English dates and title_en, and are in
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -212,3 +213,13 @@ def test_campaign_links_on_english_pages_are_marked_german(demo_site):
             assert german.xpath('string(//section[@class="campaign-links"]/h2)') == "Kampagnen"
             assert not german.xpath('//section[@class="campaign-links"]//li[@lang]')
     assert found >= 2  # the Instawalk's municipality and the Gewinnspiel's district
+
+
+def test_only_the_german_pages_are_indexed_for_search(demo_site):
+    """There is no English search page: English twins carry no data-pagefind-body, so Pagefind
+    makes no English index of the same content (it doubled the indexing of posts and events)."""
+    entry = json.loads((demo_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert set(entry["languages"]) == {"de"}, entry["languages"]
+    for german in ("termine/talente-forum-2027/index.html", "kommunen/plochingen/index.html", "ueber/index.html"):
+        assert parse(demo_site / german).xpath("//*[@data-pagefind-body]"), german
+        assert not parse(demo_site / "en" / german).xpath("//*[@data-pagefind-body]"), german
