@@ -32,6 +32,12 @@ def report_first(outcome: Outcome) -> None:
         print(f"  {pages} in {outcome.seconds:.2f} s; now the lists", flush=True)
 
 
+def written(outcome: Outcome, output: Path) -> list[str]:
+    """The output files a pass wrote or deleted, as the open tabs name their page."""
+    deleted = [os.path.relpath(path, output) for path in outcome.removed]
+    return sorted({*outcome.pages_first, *outcome.rendered, *deleted})
+
+
 def unchanged_since(output: Path, first: dict[str, bytes]) -> set[str]:
     """Pages the full pass wrote with the same bytes the first look did: no second reload."""
     same = set()
@@ -86,17 +92,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-search", action="store_true", help="do not rebuild the search index")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    settings = preview_settings(args.settings, args.content.resolve(), args.output.resolve(), json.loads(args.extra))
+    output = args.output.resolve()
+    settings = preview_settings(args.settings, args.content.resolve(), output, json.loads(args.extra))
     session = PreviewSession(settings)
     roots = Roots(args.content.resolve(), Path(settings["THEME"]), (ROOT / "plugins", Path(args.settings)))
     channel = Channel()
     first = session.run()
     report(first, "first build")
     channel.publish(first.error, first.seconds, first.cpu_seconds)
-    indexer = None if args.no_search else SearchIndexer(args.output.resolve())
+    indexer = None if args.no_search else SearchIndexer(output)
     if indexer and not first.error:
         indexer.request()
-    start_server(args.output.resolve(), channel, args.host, args.port)
+    start_server(output, channel, args.host, args.port)
     print(f"Vorschau: http://{args.host}:{args.port}/  (Ctrl+C beendet)", flush=True)
     for found in changes(roots):
         if not found.kinds:
@@ -110,14 +117,13 @@ def main(argv: list[str] | None = None) -> None:
             look = session.page_first(found.content)
             if look.pages_first or look.removed or look.error:
                 report_first(look)
-                shown = {name: (args.output / name).read_bytes() for name in look.pages_first
-                         if (args.output / name).is_file()}
-                channel.show_first(look.error, look.pages_first, look.seconds)
+                shown = {name: (output / name).read_bytes() for name in look.pages_first if (output / name).is_file()}
+                channel.show_first(look.error, written(look, output), look.seconds)
         if "theme" in found.kinds:  # templates and CSS reach every page: render everything once
             session.forget_outputs()
         outcome = session.run()
         report(outcome, " and ".join(sorted(found.kinds)) + " changed")
-        pages = None if "theme" in found.kinds else sorted(set(outcome.rendered) - unchanged_since(args.output, shown))
+        pages = None if "theme" in found.kinds else sorted(set(written(outcome, output)) - unchanged_since(output, shown))
         channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages)
         if indexer and not outcome.error:
             indexer.request()

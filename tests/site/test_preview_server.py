@@ -116,7 +116,8 @@ def test_a_save_is_served_and_announced(preview):
 
 def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
     """The tab showing the saved article reloads by itself; a tab on a page the save does not
-    change stays as it is; a broken file shows the error over the page."""
+    change stays as it is; a broken file shows the error over the page; the tab of a deleted
+    page reloads into the 404."""
     base, content = preview
     context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
     article, other = context.new_page(), context.new_page()
@@ -142,5 +143,8 @@ def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
         edits.touch(broken)
         until(lambda: not status(base)["busy"] and status(base)["error"] is None, timeout=60)
         until(lambda: other.evaluate("!document.getElementById('preview-problem')"), timeout=30)
+
+        (content / ARTICLE).unlink()  # the tab of a deleted page reloads into the 404
+        until(lambda: "404" in article.evaluate("document.body.textContent"), timeout=60)
     finally:
         context.close()
