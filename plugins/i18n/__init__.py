@@ -30,11 +30,12 @@ def add_filters(pelican) -> None:
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(GERMAN_FILTERS)
     SITE.output_path = ""  # set once the content is read (all_generators_finalized)
     SITE.english_pages = {}
+    SITE.catalogs = Path(pelican.settings["THEME"]) / "translations"
 
 
 def bilingual_templates(generator) -> None:
     """German catalog into the generator's environment; its templates come back wrapped."""
-    generator.env.install_gettext_translations(translations("de"), newstyle=True)
+    generator.env.install_gettext_translations(translations("de", SITE.catalogs), newstyle=True)
     original = generator.get_template
     english_env = []  # made on first use: other plugins add their globals in generator_init too
 

@@ -14,11 +14,12 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jinja2 import Environment, Template
 
 from . import routes
-from .catalog import gettext_callables
+from .catalog import CATALOG_DIR, gettext_callables
 
 logger = logging.getLogger(__name__)
 SWITCH_LABELS = {"de": "English", "en": "Deutsch"}
@@ -31,6 +32,7 @@ class Site:
     output_path: str = ""
     site_url: str = ""
     english_pages: dict[str, object] = field(default_factory=dict)  # German page file -> English Page
+    catalogs: Path = CATALOG_DIR  # the theme's translations folder
 
 
 def language_context(language: str, own_file: str, other_file: str | None, site: Site) -> dict:
@@ -41,7 +43,7 @@ def language_context(language: str, own_file: str, other_file: str | None, site:
     # which Jinja would fold at compile time (and the preview shares compiled templates).
     variables = {"page_lang": language, "og_locale": "en_GB" if language == "en" else "de_DE",
                  "german_output_file": german_file or own_file, "german_lang": routes.german_marker(language),
-                 **gettext_callables(language)}
+                 **gettext_callables(language, site.catalogs)}
     if other_file is None or german_file is None:
         return {**variables, "language_alternates": (), "language_switch": None}
     other_language = "en" if language == "de" else "de"

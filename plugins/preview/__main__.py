@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
             session.forget_outputs()
         outcome = session.run()
         report(outcome, " and ".join(sorted(found.kinds)) + " changed")
-        pages = None if "theme" in found.kinds else sorted(set(written(outcome, output)) - unchanged_since(output, shown))
+        # a theme or stylesheet change reloads every open tab: pages link the CSS by a fixed URL
+        pages = None if found.kinds & {"theme", "static"} else sorted(
+            set(written(outcome, output)) - unchanged_since(output, shown))
         channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages)
         if indexer and not outcome.error:
             indexer.request()

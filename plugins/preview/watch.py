@@ -8,6 +8,7 @@ that something changed, not what.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ class Roots:
 
 @dataclass
 class Changes:
-    kinds: set[str] = field(default_factory=set)  # "content", "theme", "code"
+    kinds: set[str] = field(default_factory=set)  # "content", "theme", "static" (theme/static), "code"
     content: set[str] = field(default_factory=set)  # changed paths under the content folder
 
 
@@ -39,7 +40,9 @@ def classify(roots: Roots, paths: set[str]) -> Changes:
         if _under(resolved, content):
             found.kinds.add("content")
             found.content.add(resolved)
-        elif _under(resolved, theme):
+        elif _under(resolved, os.path.join(theme, "static")):  # CSS, scripts, images: copied, no page changes
+            found.kinds.add("static")
+        elif _under(resolved, theme):  # templates and catalogs reach every page
             found.kinds.add("theme")
         else:
             found.kinds.add("code")

@@ -1,6 +1,6 @@
 """The live preview (plugins/preview) after edits that reach a page from another file: an
 event linking an article ({filename}) whose address changes, a change to the municipality
-data file. The random edits of test_preview.py seldom hit these, so each is a fixed script
+data file, a translation in the theme's catalog and the stylesheet. The random edits of test_preview.py seldom hit these, so each is a fixed script
 here; afterwards the served folder must be file for file what a fresh full build writes.
 
 Run as a script by the tests (the session's Pelican and its signal receivers then live in
@@ -27,7 +27,7 @@ EVENT = "events/netzwerk-transformation-ludwigsburg.md"
 ARTICLE = "articles/green-tech-region.md"
 
 
-def link_then_move_article(content: Path) -> Iterator[str]:
+def link_then_move_article(content: Path, _theme: Path) -> Iterator[str]:
     """Two saves: the event links the article, then the article gets a new slug and title."""
     edits.append_text(content / EVENT, f"Mehr dazu: [Green Tech]({{filename}}/{ARTICLE})")
     yield "event links the article"
@@ -36,7 +36,7 @@ def link_then_move_article(content: Path) -> Iterator[str]:
     yield "article slug and title changed"
 
 
-def rename_municipality(content: Path) -> Iterator[str]:
+def rename_municipality(content: Path, _theme: Path) -> Iterator[str]:
     """One save of the data file: Ludwigsburg (named by two events) gets another name."""
     data = content / "data" / "municipalities.csv"
     text = data.read_text(encoding="utf-8")
@@ -46,7 +46,20 @@ def rename_municipality(content: Path) -> Iterator[str]:
     yield "municipalities.csv: Ludwigsburg renamed"
 
 
-SCRIPTS = {"links": link_then_move_article, "data": rename_municipality}
+def theme_catalog_and_stylesheet(_content: Path, theme: Path) -> Iterator[str]:
+    """Two saves in the theme: a translation in en.po (the English pages say it after one
+    full render, without a restart), then the stylesheet alone (copied; no page changes)."""
+    catalog = theme / "translations" / "en.po"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace('msgid "Termine"\nmsgstr "Events"', 'msgid "Termine"\nmsgstr "Dates and events"'),
+                       encoding="utf-8")
+    edits.touch(catalog)
+    yield "theme: en.po translation changed"
+    edits.append_text(theme / "static" / "css" / "site.css", ".preview-test { color: #123456; }")
+    yield "static: site.css changed"
+
+
+SCRIPTS = {"links": link_then_move_article, "data": rename_municipality, "theme": theme_catalog_and_stylesheet}
 
 
 def main(script: str, content: Path, theme: Path, output: Path, overrides: dict) -> None:
@@ -56,7 +69,9 @@ def main(script: str, content: Path, theme: Path, output: Path, overrides: dict)
                                               {"THEME": str(theme), **overrides}))
     first = session.run()
     assert first.error is None, first.error
-    for done in SCRIPTS[script](content):
+    for done in SCRIPTS[script](content, theme):
+        if done.startswith("theme:"):  # as `python -m plugins.preview` does for templates and catalogs
+            session.forget_outputs()
         outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
         print(json.dumps({"edit": done, "rendered": len(outcome.rendered)}), flush=True)
@@ -77,6 +92,13 @@ def preview_equals_fresh_build(tmp_path: Path, script: str) -> None:
 
 def test_event_page_follows_the_new_address_of_an_article_it_links(tmp_path):
     preview_equals_fresh_build(tmp_path, "links")
+
+
+def test_translation_and_stylesheet_changes_reach_the_site(tmp_path):
+    preview_equals_fresh_build(tmp_path, "theme")
+    served = tmp_path / "served"
+    assert "Dates and events" in (served / "en" / "termine" / "index.html").read_text(encoding="utf-8")
+    assert ".preview-test" in (served / "theme" / "css" / "site.css").read_text(encoding="utf-8")
 
 
 def test_municipality_data_change_reaches_the_pages_that_show_it(tmp_path):

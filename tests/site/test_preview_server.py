@@ -148,3 +148,17 @@ def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
         until(lambda: "404" in article.evaluate("document.body.textContent"), timeout=60)
     finally:
         context.close()
+
+
+def test_saves_are_sorted_by_what_they_reach(tmp_path):
+    """Content edits go page first; templates and catalogs render everything; the stylesheet is
+    only copied; plugins and settings restart the preview."""
+    from plugins.preview.watch import Roots, classify
+
+    roots = Roots(tmp_path / "content", tmp_path / "theme", (tmp_path / "plugins", tmp_path / "pelicanconf.py"))
+    found = classify(roots, {str(tmp_path / "content" / "articles" / "a.md")})
+    assert found.kinds == {"content"} and found.content == {str((tmp_path / "content/articles/a.md").resolve())}
+    assert classify(roots, {str(tmp_path / "theme" / "templates" / "base.html")}).kinds == {"theme"}
+    assert classify(roots, {str(tmp_path / "theme" / "translations" / "en.po")}).kinds == {"theme"}
+    assert classify(roots, {str(tmp_path / "theme" / "static" / "css" / "site.css")}).kinds == {"static"}
+    assert classify(roots, {str(tmp_path / "plugins" / "x.py"), str(tmp_path / "pelicanconf.py")}).kinds == {"code"}
