@@ -29,7 +29,7 @@ from pelican.writers import Writer
 
 from plugins import validation
 
-from .writer import PreviewState, Record, _prune_empty
+from .writer import PreviewState, Record, prune_empty
 
 # the keyword a generator passes a page's own content object under
 ITEM_KEYWORDS = ("article", "page", "event", "post")
@@ -57,8 +57,8 @@ def owners(generators: Iterable) -> dict[str, tuple[object, object]]:
 
 
 class PageOnlyWriter:
-    """Passes on write_file calls for the pages of the changed files, at outputs the last run
-    recorded; drops everything else (lists, feeds, calendars: the full pass's work)."""
+    """Passes on the write_file calls for the pages of the changed files and drops everything
+    else (lists, feeds, calendars: the full pass's work)."""
 
     def __init__(self, writer: Writer, sources: set[str], state: PreviewState) -> None:
         self._writer, self._sources, self._state = writer, sources, state
@@ -92,7 +92,7 @@ def delete_pages(gone: Iterable[object], state: PreviewState) -> list[str]:
             if os.path.exists(path):
                 os.unlink(path)
                 removed.append(path)
-                _prune_empty(os.path.dirname(path))
+                prune_empty(os.path.dirname(path))
     return removed
 
 

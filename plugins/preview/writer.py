@@ -99,11 +99,11 @@ class PreviewState:
                 if os.path.exists(path):
                     os.unlink(path)
                     removed.append(path)
-                    _prune_empty(os.path.dirname(path))
+                    prune_empty(os.path.dirname(path))
         self.removed = removed
 
 
-def _prune_empty(folder: str) -> None:
+def prune_empty(folder: str) -> None:
     """A deleted page's folder goes too: a server would list an empty folder instead of a 404."""
     while folder and os.path.isdir(folder) and not os.listdir(folder):
         os.rmdir(folder)
