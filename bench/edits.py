@@ -46,6 +46,14 @@ def set_field(path: Path, key: str, value: str) -> None:
     touch(path)
 
 
+def replace_text(path: Path, old: str, new: str) -> None:
+    """Save the file with `old` replaced by `new` (it must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    touch(path)
+
+
 def append_text(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{text}\n", encoding="utf-8")
     touch(path)

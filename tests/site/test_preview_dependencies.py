@@ -38,22 +38,16 @@ def link_then_move_article(content: Path, _theme: Path) -> Iterator[str]:
 
 def rename_municipality(content: Path, _theme: Path) -> Iterator[str]:
     """One save of the data file: Ludwigsburg (named by two events) gets another name."""
-    data = content / "data" / "municipalities.csv"
-    text = data.read_text(encoding="utf-8")
-    data.write_text(text.replace(",Ludwigsburg,ludwigsburg,", ",Ludwigsburg (Kreisstadt),ludwigsburg,"),
-                    encoding="utf-8")
-    edits.touch(data)
+    edits.replace_text(content / "data" / "municipalities.csv", ",Ludwigsburg,ludwigsburg,",
+                       ",Ludwigsburg (Kreisstadt),ludwigsburg,")
     yield "municipalities.csv: Ludwigsburg renamed"
 
 
 def theme_catalog_and_stylesheet(_content: Path, theme: Path) -> Iterator[str]:
     """Two saves in the theme: a translation in en.po (the English pages say it after one
     full render, without a restart), then the stylesheet alone (copied; no page changes)."""
-    catalog = theme / "translations" / "en.po"
-    text = catalog.read_text(encoding="utf-8")
-    catalog.write_text(text.replace('msgid "Termine"\nmsgstr "Events"', 'msgid "Termine"\nmsgstr "Dates and events"'),
-                       encoding="utf-8")
-    edits.touch(catalog)
+    edits.replace_text(theme / "translations" / "en.po", 'msgid "Termine"\nmsgstr "Events"',
+                       'msgid "Termine"\nmsgstr "Dates and events"')
     yield "theme: en.po translation changed"
     edits.append_text(theme / "static" / "css" / "site.css", ".preview-test { color: #123456; }")
     yield "static: site.css changed"
