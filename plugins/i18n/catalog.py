@@ -19,6 +19,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment
 
+from plugins.files import file_stamp
+
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "theme" / "translations"
 LANGUAGES = ("de", "en")
 
@@ -35,7 +37,7 @@ def translations(language: str, folder: Path = CATALOG_DIR) -> Translations:
     """The compiled catalog of `language` (fuzzy and empty entries fall back to the German msgid);
     compiled again when the .po file changes (the live preview keeps one process)."""
     path = catalog_path(language, folder)
-    return _compiled(path, _stamp(path), language)
+    return _compiled(path, file_stamp(path), language)
 
 
 def gettext_callables(language: str, folder: Path = CATALOG_DIR) -> dict:
@@ -44,15 +46,7 @@ def gettext_callables(language: str, folder: Path = CATALOG_DIR) -> dict:
     They go into a page's render context: context variables win over the environment's
     globals, so one environment renders both languages and `_()` / `{% trans %}` follow."""
     path = catalog_path(language, folder)
-    return _callables(path, _stamp(path), language)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
+    return _callables(path, file_stamp(path), language)
 
 
 @lru_cache(maxsize=8)

@@ -11,7 +11,6 @@ compares them only within its own process.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,19 +18,13 @@ from decimal import Decimal
 from jinja2 import meta
 from pelican.urlwrappers import URLWrapper
 
+from plugins.files import file_stamp
+
 # Attributes that reach the whole site (settings, the shared context) or the environment:
 # they would make every object depend on everything; what they hold is fingerprinted where
 # a template really reads it.
 SKIPPED_ATTRIBUTES = frozenset({"settings", "_context", "context", "env", "_cached", "readers"})
 SCALARS = (str, int, float, bool, bytes, date, datetime, time, Decimal, type(None))
-
-
-def file_stamp(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 class Fingerprints:

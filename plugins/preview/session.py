@@ -22,12 +22,12 @@ from pelican.contents import Content, Page
 from pelican.settings import read_settings
 
 from plugins import validation
+from plugins.files import file_stamp
 from plugins.images.pipeline import KeptResults
 from plugins.parallel import SharedBytecode
 from plugins.region import places, registry
 
 from . import page_first
-from .fingerprint import file_stamp
 from .writer import PreviewState, PreviewWriter
 
 logger = logging.getLogger(__name__)

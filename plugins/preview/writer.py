@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pelican.paginator import Paginator
 from pelican.writers import Writer
 
+from plugins.files import file_stamp
 from plugins.parallel import page_variables, write_page
 
-from .fingerprint import Fingerprints, context_names, file_stamp, output_signature
+from .fingerprint import Fingerprints, context_names, output_signature
 
 
 # Outputs showing fewer list items than this are rendered when asked for; longer lists
