@@ -8,7 +8,6 @@ that something changed, not what.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,23 +33,19 @@ class Changes:
 
 def classify(roots: Roots, paths: set[str]) -> Changes:
     found = Changes()
-    content, theme = str(roots.content.resolve()), str(roots.theme.resolve())
+    content, theme = roots.content.resolve(), roots.theme.resolve()
     for path in paths:
-        resolved = str(Path(path).resolve())
-        if _under(resolved, content):
+        resolved = Path(path).resolve()
+        if resolved.is_relative_to(content):
             found.kinds.add("content")
-            found.content.add(resolved)
-        elif _under(resolved, os.path.join(theme, "static")):  # CSS, scripts, images: copied, no page changes
+            found.content.add(str(resolved))
+        elif resolved.is_relative_to(theme / "static"):  # CSS, scripts, images: copied, no page changes
             found.kinds.add("static")
-        elif _under(resolved, theme):  # templates and catalogs reach every page
+        elif resolved.is_relative_to(theme):  # templates and catalogs reach every page
             found.kinds.add("theme")
         else:
             found.kinds.add("code")
     return found
-
-
-def _under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def changes(roots: Roots) -> Iterator[Changes]:
