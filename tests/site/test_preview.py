@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from tests.conftest import ROOT, build_site
 from bench.edits import copy_site
@@ -35,16 +37,33 @@ def assert_same_as_a_fresh_build(served, content, theme, settings: dict, fresh, 
     assert different == [], (different[:10], log)
 
 
-def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
+@dataclass(frozen=True)
+class ScriptRun:
+    content: Path
+    theme: Path
+    served: Path
+    settings: dict
+    stdout: str
+
+
+def run_preview_script(tmp_path: Path, module: str, first: tuple[str, ...] = (), last: tuple[str, ...] = ()) -> ScriptRun:
+    """Run `python -m module [first] CONTENT THEME SERVED SETTINGS_JSON [last]` on a copy of the
+    demo content and theme (the session's Pelican and its signal receivers then live in their
+    own process); it must exit 0."""
     content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
     settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
                 "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
     served = tmp_path / "served"
-    run = subprocess.run([sys.executable, "-m", "tests.site.preview_run", str(content), str(theme), str(served),
-                          json.dumps(settings), "16", "14"], cwd=ROOT, capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", module, *first, str(content), str(theme), str(served),
+                          json.dumps(settings), *last], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    return ScriptRun(content, theme, served, settings, run.stdout)
+
+
+def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
+    run = run_preview_script(tmp_path, "tests.site.preview_run", last=("16", "14"))
     steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert len(steps) == 14
     assert any(step["rendered"] < 60 for step in steps)  # content edits re-render few outputs
-    assert_same_as_a_fresh_build(served, content, theme, settings, tmp_path / "fresh", run.stdout)
+    assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)

@@ -12,16 +12,13 @@ their own process, as in test_preview.py):
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from bench import edits
-from bench.edits import copy_site
 from tests.conftest import ROOT
-from tests.site.test_preview import SETTINGS, assert_same_as_a_fresh_build
+from tests.site.test_preview import assert_same_as_a_fresh_build, run_preview_script
 
 EVENT = "events/netzwerk-transformation-ludwigsburg.md"
 ARTICLE = "articles/green-tech-region.md"
@@ -73,15 +70,8 @@ def main(script: str, content: Path, theme: Path, output: Path, overrides: dict)
 
 
 def preview_equals_fresh_build(tmp_path: Path, script: str) -> None:
-    content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
-    settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
-                "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
-    served = tmp_path / "served"
-    run = subprocess.run([sys.executable, "-m", "tests.site.test_preview_dependencies", script, str(content),
-                          str(theme), str(served), json.dumps(settings)], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
-    assert_same_as_a_fresh_build(served, content, theme, settings, tmp_path / "fresh", run.stdout)
+    run = run_preview_script(tmp_path, "tests.site.test_preview_dependencies", first=(script,))
+    assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
 
 
 def test_event_page_follows_the_new_address_of_an_article_it_links(tmp_path):

@@ -10,15 +10,12 @@ their own process, as in test_preview.py):
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 from bench import edits
-from bench.edits import copy_site
 from tests.conftest import ROOT
-from tests.site.test_preview import SETTINGS
+from tests.site.test_preview import run_preview_script
 
 
 def main(content: Path, theme: Path, output: Path, overrides: dict) -> None:
@@ -32,13 +29,7 @@ def main(content: Path, theme: Path, output: Path, overrides: dict) -> None:
 
 
 def test_unknown_municipality_of_an_event_is_listed_once(tmp_path):
-    content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
-    settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
-                "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
-    run = subprocess.run([sys.executable, "-m", "tests.site.test_preview_errors", str(content), str(theme),
-                          str(tmp_path / "served"), json.dumps(settings)], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    run = run_preview_script(tmp_path, "tests.site.test_preview_errors")
     error = json.loads(run.stdout.splitlines()[-1])["error"]
     entries = [line for line in error.splitlines() if line.startswith("  - ")]
     assert len(entries) == 1, error

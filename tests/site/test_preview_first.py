@@ -13,14 +13,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
 import sys
 from pathlib import Path
 
 from bench import edits
-from bench.edits import copy_site
 from tests.conftest import ROOT
-from tests.site.test_preview import SETTINGS
+from tests.site.test_preview import run_preview_script
 
 TEXT_EDITS = {
     "article": ("articles/green-tech-region.md", "artikel/green-tech-region/index.html"),
@@ -67,14 +65,8 @@ def main(content: Path, theme: Path, output: Path, overrides: dict) -> None:
 
 
 def test_the_edited_page_is_written_first_and_the_full_pass_agrees(tmp_path):
-    content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
-    settings = {**SETTINGS, "IMAGE_CACHE_DIR": str(tmp_path / "images"),
-                "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
-    served = tmp_path / "served"
-    run = subprocess.run([sys.executable, "-m", "tests.site.test_preview_first", str(content), str(theme),
-                          str(served), json.dumps(settings)], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-5000:]
+    run = run_preview_script(tmp_path, "tests.site.test_preview_first")
+    served = run.served
     steps = {step["kind"]: step for step in (json.loads(line) for line in run.stdout.splitlines()
                                              if line.startswith('{"kind"'))}
     for kind in ("article", "event", "page", "post"):

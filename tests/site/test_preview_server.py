@@ -7,31 +7,22 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 
 from bench import edits
 from bench.edits import copy_site
+from bench.preview_latency import Preview, fetch, free_port
 from tests.conftest import ROOT
 from tests.site.test_preview import SETTINGS
 
 ARTICLE = "articles/green-tech-region.md"
 PAGE = "artikel/green-tech-region/"
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
 
 
 def until(check, timeout: float = 120.0):
@@ -63,9 +54,7 @@ def listen(url: str, events: list[tuple[str, str]]) -> None:
 def preview(tmp_path):
     """`python -m plugins.preview` on a copy of the demo content: (base URL, content folder)."""
     content, theme = copy_site(ROOT / "content", ROOT / "theme", tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings = {**SETTINGS, "THEME": str(theme), "IMAGE_CACHE_DIR": str(tmp_path / "images"),
                 "BUILD_CACHE_DIR": str(tmp_path / "build-cache")}
     server = subprocess.Popen([sys.executable, "-m", "plugins.preview", "--content", str(content), "--output",
@@ -74,7 +63,8 @@ def preview(tmp_path):
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     base = f"http://127.0.0.1:{port}/"
     try:
-        until(lambda: status(base)["generation"] >= 1 and not status(base)["busy"], timeout=300)
+        status = Preview(base).status
+        until(lambda: status()["generation"] >= 1 and not status()["busy"], timeout=300)
         yield base, content
     finally:
         server.terminate()
@@ -82,12 +72,9 @@ def preview(tmp_path):
     assert "✓" in log, log
 
 
-def status(base: str) -> dict:
-    return json.loads(fetch(base + "__preview__/status")[1])
-
-
 def test_a_save_is_served_and_announced(preview):
     base, content = preview
+    status = Preview(base).status
     events: list[tuple[str, str]] = []
     threading.Thread(target=listen, args=(base + "__preview__/events", events), daemon=True).start()
     time.sleep(0.5)
@@ -95,20 +82,20 @@ def test_a_save_is_served_and_announced(preview):
     marker = "Gespeichert und gleich zu sehen"
     edits.append_text(content / ARTICLE, marker)
     until(lambda: marker in fetch(base + PAGE)[1], timeout=60)
-    until(lambda: not status(base)["busy"])
-    assert status(base)["first_seconds"] > 0  # the page came from the first look, before the lists
+    until(lambda: not status()["busy"])
+    assert status()["first_seconds"] > 0  # the page came from the first look, before the lists
     reloads = [json.loads(data) for name, data in events if name == "reload"]
     assert reloads and reloads[0] == ["artikel/green-tech-region/index.html"], events
     assert "<script src=\"/__preview__/reload.js\"></script>" in fetch(base + PAGE)[1]
 
     broken, original = edits.break_event(content)
-    until(lambda: status(base)["error"], timeout=60)
-    assert "nirgendwo" in status(base)["error"]
+    until(lambda: status()["error"], timeout=60)
+    assert "nirgendwo" in status()["error"]
     assert marker in fetch(base + PAGE)[1]  # the last good site stays served
-    until(lambda: ("problem", json.dumps(status(base)["error"])) in events)
+    until(lambda: ("problem", json.dumps(status()["error"])) in events)
     broken.write_bytes(original)
     edits.touch(broken)
-    until(lambda: status(base)["error"] is None and not status(base)["busy"], timeout=60)
+    until(lambda: status()["error"] is None and not status()["busy"], timeout=60)
 
     (content / ARTICLE).unlink()
     until(lambda: fetch(base + PAGE)[0] == 404, timeout=60)
@@ -119,6 +106,7 @@ def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
     change stays as it is; a broken file shows the error over the page; the tab of a deleted
     page reloads into the 404."""
     base, content = preview
+    status = Preview(base).status
     context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
     article, other = context.new_page(), context.new_page()
     try:
@@ -126,12 +114,12 @@ def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
         other.goto(base + "impressum/")
         for tab in (article, other):
             tab.evaluate("window.notReloaded = true")
-        until(lambda: status(base)["generation"] >= 1)
+        until(lambda: status()["generation"] >= 1)
         time.sleep(0.5)  # the EventSource is connected
         marker = "Neu im Browser"
         edits.append_text(content / ARTICLE, marker)
         until(lambda: article.evaluate(f"document.body.textContent.includes({json.dumps(marker)})"), timeout=60)
-        until(lambda: not status(base)["busy"])
+        until(lambda: not status()["busy"])
         time.sleep(0.5)
         assert other.evaluate("window.notReloaded === true")  # Impressum was not written again
         assert article.evaluate("window.notReloaded === undefined")
@@ -141,7 +129,7 @@ def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
         assert "nirgendwo" in other.inner_text("#preview-problem")
         broken.write_bytes(original)
         edits.touch(broken)
-        until(lambda: not status(base)["busy"] and status(base)["error"] is None, timeout=60)
+        until(lambda: not status()["busy"] and status()["error"] is None, timeout=60)
         until(lambda: other.evaluate("!document.getElementById('preview-problem')"), timeout=30)
 
         (content / ARTICLE).unlink()  # the tab of a deleted page reloads into the 404
