@@ -34,10 +34,13 @@ def test_a_finished_process_counts_nothing():
 
 
 # A parent holding 60 MiB forks a child that only reads it: both resident sets show the
-# 60 MiB, the proportional set sizes share them.
+# 60 MiB, the proportional set sizes share them. One byte is written per page, so every page
+# is resident and no second, temporary copy exists (os.urandom into a bytearray held 120 MiB
+# for a moment, which the PSS sum saw before the fork).
 FORKED = """
 import os, time
-held = bytearray(os.urandom(60 * 2**20))
+held = bytearray(60 * 2**20)
+held[::4096] = b"\\x01" * (len(held) // 4096)
 pid = os.fork()
 if pid == 0:
     time.sleep(1.5)
