@@ -304,7 +304,7 @@ def scheduler(c, once=False, dry_run=False, demo=False):
 
 
 # == newsletter task ==
-@task(help={"month": "the issue, YYYY-MM (e.g. 2026-12)",
+@task(help={"month": "the issue, YYYY-MM (default: the newest issue on the site)",
             "siteurl": "public address for links and images (default $SOISTS_SITEURL, as publishconf.py)",
             "site": "an already built site folder to take the issue from (default: build into a temporary folder)",
             "out": "folder for the import files (default var/newsletter/<month>/)",
@@ -312,25 +312,29 @@ def scheduler(c, once=False, dry_run=False, demo=False):
             "recipients": "CSV of addresses (column 'email'): also send directly by SMTP",
             "rate": "messages a minute when sending (default $SOISTS_NEWSLETTER_RATE or 30)",
             "retry_uncertain": "resend to addresses whose earlier attempt has no known outcome"})
-def newsletter(c, month, siteurl="", site="", out="", merge_tag="{{unsubscribe}}", recipients="", rate=0.0,
+def newsletter(c, month="", siteurl="", site="", out="", merge_tag="{{unsubscribe}}", recipients="", rate=0.0,
                retry_uncertain=False):
     """Build the monthly newsletter (HTML + text + metadata for the newsletter service); optionally send it."""
     from plugins.newsletter.selection import Month
-    from scheduler.newsletter.run import NewsletterError, export, send_to_list
+    from scheduler.newsletter.run import NewsletterError, export, latest_issue, send_to_list
 
+    # `month` is a flag, not a positional argument: invoke would take `--help` as its value
     try:
-        issue_month = Month.parse(month)
+        issue_month = Month.parse(month) if month else None
     except ValueError as exc:
         sys.exit(f"newsletter: {exc}")
     siteurl = (siteurl or os.environ.get("SOISTS_SITEURL", "")).rstrip("/")
     if not siteurl:
         sys.exit("newsletter: give --siteurl or set SOISTS_SITEURL (mails need absolute links)")
-    folder = Path(out) if out else ROOT / "var" / "newsletter" / issue_month.slug
     with tempfile.TemporaryDirectory(prefix="soists-newsletter-") as scratch:
         site_dir = Path(site) if site else Path(scratch) / "site"
         if not site:
             c.run(pelican_command(site_dir), pty=False)
         try:
+            if issue_month is None:
+                issue_month = latest_issue(site_dir)
+                print(f"issue    {issue_month.slug} (the newest; --month chooses another)")
+            folder = Path(out) if out else ROOT / "var" / "newsletter" / issue_month.slug
             made = export(site_dir, issue_month, siteurl, folder, merge_tag)
             for kind, path in made.files.items():
                 print(f"{kind:9} {path}")

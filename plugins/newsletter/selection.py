@@ -11,7 +11,7 @@ the JSON round trip trivial and keeps this module free of Pelican.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, Iterable
@@ -194,6 +194,20 @@ def select_events(events: Iterable[EventItem], month: Month) -> list[EventItem]:
     following = month.next()
     chosen = [e for e in events if in_month(e.when, following) and not e.cancelled]
     return sorted(chosen, key=lambda e: (parse_when(e.when), e.title))[:MAX_EVENTS]
+
+
+def not_over(event: EventItem, now: datetime) -> bool:
+    """Still ahead or running today: an all-day date (no time) counts until the day is over."""
+    now = to_berlin(now)
+    if "T" not in event.when:
+        return date.fromisoformat(event.when) >= now.date()
+    return parse_when(event.when) >= now
+
+
+def without_past_events(issue: Issue, now: datetime) -> Issue:
+    """The issue as a mail made at `now`: dates that are over by then are left out (the web
+    archive keeps them, the mail invites)."""
+    return replace(issue, events=tuple(e for e in issue.events if not_over(e, now)))
 
 
 def send_moment(month: Month, now: datetime) -> datetime:

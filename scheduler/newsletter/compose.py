@@ -116,7 +116,9 @@ def plain_text(issue: Issue, siteurl: str) -> str:
               f"Newsletter abbestellen: {UNSUBSCRIBE_PLACEHOLDER}",
               f"Alle Ausgaben: {url('newsletter/')}",
               f"Impressum: {url('impressum/')} · Datenschutz: {url('datenschutz/')}"]
-    return "\n".join(lines) + "\n"
+    # The site's dates keep "–" and the next word together with a word joiner (U+2060); a plain-text
+    # reader wraps as it likes, and some show the invisible character as a box.
+    return "\n".join(lines).replace("\u2060", "") + "\n"
 
 
 def compose(issue: Issue, siteurl: str) -> Newsletter:

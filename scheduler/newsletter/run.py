@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from plugins.newsletter.generator import ISSUE_DATA
-from plugins.newsletter.selection import Month, issue_url
+from plugins.newsletter.selection import Month, issue_url, without_past_events
 
 from .compose import Newsletter, compose, load_issue
 from .export import DEFAULT_MERGE_TAG, write_import_files
@@ -30,12 +31,25 @@ def issue_file(site: Path, month: Month) -> Path:
     return site / issue_url(month.slug) / ISSUE_DATA
 
 
-def make_newsletter(site: Path, month: Month, siteurl: str) -> Newsletter:
+def latest_issue(site: Path) -> Month:
+    """The newest issue a built site has (the default of `invoke newsletter`)."""
+    months = []
+    for folder in (site / "newsletter").glob("*-*"):
+        try:
+            months.append(Month.parse(folder.name))
+        except ValueError:
+            continue
+    if not months:
+        raise NewsletterError(f"{site} has no newsletter issue: no month with a featured photo or portrait yet")
+    return max(months, key=lambda m: m.slug)
+
+
+def make_newsletter(site: Path, month: Month, siteurl: str, now: datetime | None = None) -> Newsletter:
     path = issue_file(site, month)
     if not path.exists():
         raise NewsletterError(f"no issue {month.slug} in {site}: the month has no featured photo or portrait "
                               "yet, or it lies in the future")
-    return compose(load_issue(path), siteurl)
+    return compose(without_past_events(load_issue(path), now or datetime.now(timezone.utc)), siteurl)
 
 
 @dataclass(frozen=True)

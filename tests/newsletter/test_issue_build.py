@@ -8,7 +8,7 @@ import csv
 import json
 import os
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from tests.conftest import ROOT, build_site
 
 SITEURL = "https://so-ist-s.example"
 DECEMBER = Month(2026, 12)
+MADE = datetime.fromisoformat("2026-12-31T12:00:00+01:00")  # when the mail is made (as NEWSLETTER_NOW below)
 PLACES = ("plochingen", "waiblingen", "boeblingen")
 
 
@@ -81,7 +82,7 @@ def test_web_version_and_archive(site):
 
 def test_the_mail_is_the_web_version(site):
     data = json.loads((site / "newsletter" / "2026-12" / "issue.json").read_text(encoding="utf-8"))
-    newsletter = make_newsletter(site, DECEMBER, SITEURL)
+    newsletter = make_newsletter(site, DECEMBER, SITEURL, MADE)
     page = soup(site / "newsletter" / "2026-12" / "index.html")
     assert [f["title"] for f in data["features"]] == [a.text for a in page.select(".card__title a")]
     html = BeautifulSoup(newsletter.html, "lxml")
@@ -92,7 +93,7 @@ def test_the_mail_is_the_web_version(site):
 
 
 def test_mail_html_is_small_absolute_and_private(site):
-    newsletter = make_newsletter(site, DECEMBER, SITEURL)
+    newsletter = make_newsletter(site, DECEMBER, SITEURL, MADE)
     html = personalise(newsletter.html, "https://so-ist-s.example/abmelden?e=x%40y", html=True)
     assert len(html.encode("utf-8")) < GMAIL_CLIP_BYTES, "Gmail clips mails over 102 kB"
     document = BeautifulSoup(html, "lxml")
@@ -109,6 +110,22 @@ def test_mail_html_is_small_absolute_and_private(site):
         path = url.removeprefix(SITEURL + "/").split("?")[0]
         assert (site / path).is_file() or (site / path / "index.html").is_file() or "abmelden" in url, url
     assert "3. Dezember 2026" in newsletter.text and "Du kannst bis zum 15. Januar 2027 mitmachen" in newsletter.text
+    # the site's date ranges carry a word joiner after the dash (no line break there); plain text has no use for it
+    assert "\u2013" in newsletter.text and "\u2060" not in newsletter.text
+
+
+def test_a_mail_made_later_leaves_out_the_events_that_are_over(site):
+    announced = make_newsletter(site, DECEMBER, SITEURL, MADE).issue.events
+    assert announced
+    first = datetime.fromisoformat(announced[0].when)
+    # a minute after the first date began (an all-day date counts until the end of its day)
+    later = first + (timedelta(minutes=1) if first.tzinfo else timedelta(days=1))
+    mail = make_newsletter(site, DECEMBER, SITEURL, later)
+    assert announced[0] not in mail.issue.events and set(mail.issue.events) <= set(announced[1:])
+    if not mail.issue.events:
+        assert "stehen noch keine Termine fest" in mail.text
+    web = json.loads((site / "newsletter" / "2026-12" / "issue.json").read_text(encoding="utf-8"))
+    assert len(web["events"]) == len(announced)  # the web archive keeps what the issue announced
 
 
 def test_import_files(site, tmp_path):
@@ -128,7 +145,7 @@ def test_import_files(site, tmp_path):
 @pytest.mark.parametrize("width", [600, 390])
 def test_mail_renders_in_chromium(site, serve_dir, chromium_browser, width, tmp_path):
     base = serve_dir(site)
-    newsletter = make_newsletter(site, DECEMBER, base)
+    newsletter = make_newsletter(site, DECEMBER, base, MADE)
     (site / "mail.html").write_text(personalise(newsletter.html, f"{base}/newsletter/", html=True), encoding="utf-8")
     context = chromium_browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
