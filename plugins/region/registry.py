@@ -66,6 +66,17 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text)
 
 
+_DIN_5007_1 = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def german_order(name: str) -> tuple[str, str]:
+    """Sort key of a name in German dictionary order (DIN 5007-1): case and accents aside, an
+    umlaut sorts as its base letter, ß as ss (Böblingen before Burgstetten; byte order puts "ö"
+    after "z"). The name itself breaks ties, so Baar comes before Bär."""
+    text = unicodedata.normalize("NFKD", name.casefold().translate(_DIN_5007_1))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)), name
+
+
 @dataclass(frozen=True)
 class Registry:
     municipalities: tuple[Municipality, ...]

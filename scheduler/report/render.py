@@ -12,10 +12,13 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+
+from plugins.region.registry import german_order
 
 from scheduler.insights.api import GAP_REASONS_DE
 from scheduler.insights.metrics import ALL_METRICS
@@ -27,12 +30,18 @@ TEMPLATES = Path(__file__).parent / "templates"
 THUMB_PX = 240
 
 
+def german_sort(items, attribute: str) -> list:
+    """Jinja's `sort` compares code points; names are listed in German order."""
+    name = attrgetter(attribute)
+    return sorted(items, key=lambda item: german_order(name(item)))
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True,
                       default_for_string=True), trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=german.number, percent=german.percent, signed=german.signed, day=german.day,
                        short_day=german.short_day, month=german.month_label,
-                       nbsp=lambda text: text.replace(" ", "\u00a0"))
+                       nbsp=lambda text: text.replace(" ", "\u00a0"), german_sort=german_sort)
     return env
 
 

@@ -65,6 +65,23 @@ def test_report_folder(demo_db, tmp_path):
     assert {m["name"] for m in data["metrics"]} >= {"views", "reach", "post_media_view", "page_follows_city"}
 
 
+def din_5007_1(name: str) -> str:
+    """An independent German dictionary order (DIN 5007-1): umlauts as their base letter, ß as ss."""
+    return name.translate(str.maketrans({"ä": "a", "ö": "o", "ü": "u", "Ä": "A", "Ö": "O", "Ü": "U",
+                                         "ß": "ss"})).casefold()
+
+
+def test_municipalities_in_german_order(demo_db, tmp_path):
+    report = compute(demo_db, ReportRequest(date(2026, 1, 1), date(2026, 2, 14), tmp_path, pdf=False), now=SMALL.end)
+    soup = BeautifulSoup(write(report, tmp_path, PROJECT_ROOT / "content").html.read_text(encoding="utf-8"), "lxml")
+    table = [th.text for th in soup.find(id="kommunen").find_next("table").select("tbody th[scope=row]")]
+    assert len(table) == 179 and table == sorted(table, key=din_5007_1)
+    assert table.index("Böblingen") < table.index("Burgstetten")
+    for todo in soup.select("ul.todo"):
+        names = [li.contents[0].strip() for li in todo.find_all("li")]
+        assert names == sorted(names, key=din_5007_1)
+
+
 def test_escaping_of_stored_text(demo_db, tmp_path):
     report = compute(demo_db, ReportRequest(date(2026, 1, 1), date(2026, 2, 14), tmp_path, pdf=False), now=SMALL.end)
     evil = report.top[0].__class__(**{**report.top[0].__dict__, "credit": '<script>alert(1)</script>'})
