@@ -14,7 +14,7 @@ from scheduler.store.db import make_engine, migrate, session_factory
 from scheduler.store.models import Post
 
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)  # paths and ids are printed whole, never broken at the terminal width
 
 
 class ScrubbedStream:

@@ -60,11 +60,18 @@ def thumbnail(feature_key: str, image: str, content_dir: Path) -> str:
     return ""
 
 
+def stylesheet(print_mode: bool) -> str:
+    """The report's CSS; the screen-only rules (media queries, scrolling, aspect ratios) stay out of
+    the PDF, where WeasyPrint would warn about each of them."""
+    names = ("report.css",) if print_mode else ("report.css", "report-screen.css")
+    return "\n".join((TEMPLATES / name).read_text(encoding="utf-8") for name in names)
+
+
 def html(report: Report, content_dir: Path, print_mode: bool = False) -> str:
     thumbs = {f.key: thumbnail(f.key, f.image, content_dir) for f in report.top}
     template = environment().get_template("report.html.j2")
     return template.render(r=report, charts={k: Markup(v) for k, v in report.charts.items()}, thumbs=thumbs,
-                           css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),
+                           css=Markup(stylesheet(print_mode)),
                            gap_labels=GAP_REASONS_DE, shades=list(zip(SHADES, report.map_bounds)),
                            print_mode=print_mode)
 
@@ -137,5 +144,6 @@ def write(report: Report, out: Path, content_dir: Path, pdf: bool = True) -> Wri
     if paths.pdf is not None:
         from weasyprint import HTML
 
-        HTML(string=html(report, content_dir, print_mode=True), base_url=str(out)).write_pdf(paths.pdf)
+        HTML(string=html(report, content_dir, print_mode=True), base_url=str(out)).write_pdf(
+            paths.pdf, pdf_variant="pdf/ua-1")  # tagged: structure tree, /Lang, the title shown
     return paths

@@ -37,3 +37,17 @@ def test_collect_rate_limited(settings, monkeypatch):
         raise SourceStopped(SourceStopped.RATE_LIMITED, "429")
     monkeypatch.setattr("scheduler.collect.sources.instaloader_hashtag.logged_in_context", limited)
     assert cli.main(["collect", "--via", "instaloader", "--source", "hashtag"], settings) == 4
+
+
+def test_printed_paths_are_never_broken_at_the_terminal_width(tmp_path):
+    """A narrow terminal (or a cron mail's 80 columns) must not wrap a written file's path mid-name."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "ein-sehr-langer-ordnername-fuer-die-abdeckung" / "abdeckung-region-stuttgart.html"
+    env = {**os.environ, "COLUMNS": "40", "SOISTS_DB_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    done = subprocess.run([sys.executable, "-m", "scheduler", "coverage", "--limit", "3", "--html", str(target)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"written: {target}\n" in done.stdout and target.is_file()

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 
 from demo.insights_year import DemoYear, build
 from scheduler.report.figures import Period
@@ -33,14 +35,20 @@ def test_german_numbers_and_periods():
     assert date(2026, 5, 1) in Period(date(2026, 1, 1), date(2026, 12, 31))
 
 
-def test_report_folder(demo_db, tmp_path):
+def test_report_folder(demo_db, tmp_path, caplog):
     request = ReportRequest(date(2026, 1, 1), date(2026, 2, 14), tmp_path)
     report = compute(demo_db, request, now=SMALL.end)
     assert report.current.features == 12 and report.current.featured == 12 and report.current.municipalities == 179
     assert report.previous.features > 0 and report.current.reach > 0 and report.current.followers
     assert 0.4 < report.current.young_share < 0.55 and len(report.todo) == 179 - 12
-    written = write(report, tmp_path, PROJECT_ROOT / "content")
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        written = write(report, tmp_path, PROJECT_ROOT / "content")
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]  # no warning flood
     assert written.pdf.read_bytes().startswith(b"%PDF") and written.pdf.stat().st_size > 20000
+    catalog = PdfReader(written.pdf).trailer["/Root"]  # a tagged PDF (PDF/UA-1): structure, language, title
+    assert catalog["/Lang"] == "de" and catalog["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in catalog
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert PdfReader(written.pdf).metadata.title.startswith("So ist S – Wirkungsbericht")
     page = written.html.read_text(encoding="utf-8")
     soup = BeautifulSoup(page, "lxml")
     assert soup.html["lang"] == "de" and "1. Januar 2026" in soup.h1.text.replace("\xa0", " ")
