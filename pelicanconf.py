@@ -141,6 +141,7 @@ MAIN_MENU = [
 FOOTER_MENU = [
     (N_("Über So ist S"), "ueber/"),
     (N_("Landkreise"), "landkreise/"),
+    (N_("Kampagnen"), "kampagnen/"),
     (N_("Suche"), "suche/"),
     (N_("Newsletter"), "newsletter/"),
     (N_("Impressum"), "impressum/"),

@@ -36,3 +36,16 @@ def test_skip_link_is_first_and_focus_is_visible(demo_site, serve_dir, page_390)
     assert focused == "Zum Inhalt springen"
     outline = page_390.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_a_municipality_page_uses_the_desktop_width(demo_site, serve_dir, chromium_browser):
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(serve_dir(demo_site) + "/kommunen/plochingen/", wait_until="networkidle")
+    facts = page.locator(".facts").bounding_box()
+    text = page.locator(".municipality-intro .prose").bounding_box()
+    assert text["x"] >= facts["x"] + facts["width"] and text["y"] < facts["y"] + facts["height"]  # side by side
+    assert text["x"] + text["width"] > 1000  # the right half of the page is used
+    page.set_viewport_size({"width": 390, "height": 900})  # on a phone: one column, text below the facts
+    facts, text = page.locator(".facts").bounding_box(), page.locator(".municipality-intro .prose").bounding_box()
+    assert text["y"] >= facts["y"] + facts["height"]
+    page.close()

@@ -42,6 +42,10 @@ def test_six_district_pages_and_the_overview(demo_site):
         assert document.h1.get_text() == district.name
         links = {a["href"] for a in document.select(".municipality-list a")}
         assert links == {f"/{m.url}" for m in district.municipalities}
+        count = len(district.municipalities)  # „44 Kommunen im Landkreis Esslingen“, „1 Kommune im Stadtkreis Stuttgart“
+        assert document.select_one("p.lead").get_text() == \
+            f"{count} Kommune{'n' if count != 1 else ''} im {district.name}."
+        assert document.select_one(".site-footer").find("a", string="Kampagnen")["href"] == "/kampagnen/"
     overview = soup(demo_site / "kommunen/index.html")
     assert len(overview.select(".municipality-list a")) == 179
     svg = overview.find("svg", class_="region-map")
