@@ -49,3 +49,9 @@ def test_a_municipality_page_uses_the_desktop_width(demo_site, serve_dir, chromi
     facts, text = page.locator(".facts").bounding_box(), page.locator(".municipality-intro .prose").bounding_box()
     assert text["y"] >= facts["y"] + facts["height"]
     page.close()
+
+
+@pytest.mark.parametrize("path", ["/wall/", "/newsletter/", "/kampagnen/"])
+def test_the_hashtag_is_shown_in_its_own_spelling(demo_site, serve_dir, page_390, path):
+    page_390.goto(serve_dir(demo_site) + path, wait_until="networkidle")
+    assert page_390.locator(".hero__kicker").first.inner_text() == "#SoistS"  # innerText applies text-transform
