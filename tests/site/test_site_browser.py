@@ -55,3 +55,22 @@ def test_a_municipality_page_uses_the_desktop_width(demo_site, serve_dir, chromi
 def test_the_hashtag_is_shown_in_its_own_spelling(demo_site, serve_dir, page_390, path):
     page_390.goto(serve_dir(demo_site) + path, wait_until="networkidle")
     assert page_390.locator(".hero__kicker").first.inner_text() == "#SoistS"  # innerText applies text-transform
+
+
+GAPS = """() => [...document.querySelectorAll('.card-grid--mixed > li')].map(li => {
+  const card = li.firstElementChild, box = card.getBoundingClientRect();
+  const img = card.querySelector('img').getBoundingClientRect();
+  const texts = [...card.querySelectorAll('blockquote, .card__body > *')].map(e => e.getBoundingClientRect().bottom);
+  return {ratio: img.width / img.height, gap: (box.bottom - Math.max(...texts)) / box.height};
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_portraits_and_articles_share_one_grid_without_grey_gaps(demo_site, serve_dir, chromium_browser, width):
+    page = chromium_browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(serve_dir(demo_site) + "/", wait_until="networkidle")
+    cards = page.evaluate(GAPS)
+    assert len(cards) >= 6
+    assert {round(card["ratio"], 2) for card in cards} == {1.33}  # one crop (4:3) for every card
+    assert max(card["gap"] for card in cards) < 0.2, cards  # no card is mostly empty below its text
+    page.close()
