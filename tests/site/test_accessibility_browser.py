@@ -126,6 +126,6 @@ def test_search_index_holds_readable_text_with_clean_titles(site, page_390):
     for hits in results.values():
         for hit in hits:
             for noise in ("Gemeindeschlüssel", "LandkreisLandkreis", "ArtStadt", "ArtGemeinde", "Bei So ist S",
-                          "Kalender (.ics)", "Wann", "Gezeigt mit Erlaubnis"):
+                          "Als Kalenderdatei", "Wann", "Gezeigt mit Erlaubnis"):
                 assert noise not in hit["excerpt"], (hit["url"], hit["excerpt"])
             assert hit["title"] and " – So ist S" not in hit["title"]

@@ -125,3 +125,16 @@ def test_lazy_images_reserve_their_space(demo_site):
     for page in (demo_site / "index.html", demo_site / "wall/index.html", demo_site / "kommunen/esslingen-am-neckar/index.html"):
         for img in soup(page).find_all("img"):
             assert img.get("width") and img.get("height"), (page, img.get("src"))
+
+
+def test_no_file_format_jargon_in_link_texts(demo_site):
+    """Visitors read what a link does („Als Kalenderdatei herunterladen“), not a file extension or a
+    format name („.ics“, „Atom-Feed“); a format may be explained in the sentence around the link."""
+    for page in html_pages(demo_site):
+        if "/en/" in str(page) or "/admin/" in str(page):
+            continue
+        for link in soup(page).select("main a"):
+            text = link.get_text(" ")
+            assert ".ics" not in text and "Atom" not in text and "iCal" not in text, (page, text)
+    badge = soup(demo_site / "kommunen/plochingen/index.html").select_one(".badge-box").get_text(" ")
+    assert "Feedreader" in badge and "Atom-Feed" not in badge
