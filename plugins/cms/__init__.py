@@ -10,6 +10,7 @@ build, so the page loads nothing from elsewhere. Without the package the build w
 
 from __future__ import annotations
 
+import html
 import shutil
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from plugins.headers.policy import amended, header_policy, meta_policy
 from plugins.incremental import output_kept
 from plugins.region.registry import load_registry
 
-from .config import DEFAULT_PROXY_URL, cms_config, config_text, connect_origins
+from .config import DEFAULT_PROXY_URL, backend_placeholder, cms_config, config_text, connect_origins
 from .types import content_types
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +68,10 @@ def admin_header_policy() -> str:
     return header_policy(editor_directives("https:"))
 
 
-def index_html(policy: str) -> str:
+def index_html(policy: str, proxy_url: str = DEFAULT_PROXY_URL, backend_ready: bool = True) -> str:
+    """The admin page; the two <meta> values tell soists-cms.js whether the Git server is set up
+    and where the local proxy (`invoke cms`) would answer."""
+    state = "configured" if backend_ready else "placeholder"
     return f"""<!doctype html>
 <html lang="de">
 <head>
@@ -75,6 +79,8 @@ def index_html(policy: str) -> str:
 <meta http-equiv="Content-Security-Policy" content="{policy}">
 <meta name="robots" content="noindex, nofollow">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="soists-cms-backend" content="{state}">
+<meta name="soists-cms-proxy" content="{html.escape(proxy_url, quote=True)}">
 <title>Redaktion · So ist S</title>
 <script src="before-cms.js" defer></script>
 <script src="{ENTRY_SCRIPT}" defer></script>
@@ -105,15 +111,16 @@ def write_admin(output: Path, settings: dict) -> Path | None:
         print(f"plugins.cms: /{ADMIN_DIR}/ (web editor) not written: Decap CMS is not installed "
               f"in {dist}; run {INSTALL_HINT}", file=sys.stderr)
         return None
+    proxy_url = settings.get("CMS_PROXY_URL") or DEFAULT_PROXY_URL
     config = cms_config(content_types(load_registry()), backend=settings.get("CMS_BACKEND"),
-                        proxy_url=settings.get("CMS_PROXY_URL") or DEFAULT_PROXY_URL,
-                        site_url=settings.get("SITEURL", ""))
+                        proxy_url=proxy_url, site_url=settings.get("SITEURL", ""))
     admin = output / ADMIN_DIR
     admin.mkdir(parents=True, exist_ok=True)
     for source in [*dist_files(dist), STATIC / "before-cms.js", STATIC / "soists-cms.js"]:
         _copy_if_changed(source, admin / source.name)
     _write_if_changed(admin / "config.yml", config_text(config))
-    _write_if_changed(admin / "index.html", index_html(admin_policy(connect_origins(config))))
+    _write_if_changed(admin / "index.html", index_html(admin_policy(connect_origins(config)), proxy_url,
+                                                       not backend_placeholder(config["backend"])))
     return admin
 
 

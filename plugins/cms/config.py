@@ -42,6 +42,14 @@ def default_backend() -> dict:
     }
 
 
+def backend_placeholder(backend: dict) -> bool:
+    """True while the Git backend still carries the shipped placeholders (an `.example` host, a
+    `set-SOISTS_…` value): then the admin page offers the local editor instead of a login that
+    cannot work."""
+    values = [str(v) for v in backend.values()]
+    return any(".example" in v or v.startswith("set-SOISTS_") for v in values)
+
+
 def widget(field: Field) -> dict:
     entry: dict = {"label": field.label, "name": field.name, "widget": field.widget, "required": field.required}
     if field.hint:

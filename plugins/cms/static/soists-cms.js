@@ -58,5 +58,47 @@
 
   window.CMS.registerCustomFormat("pelican", "md", { fromFile: fromFile, toFile: toFile });
   window.soistsFormat = { fromFile: fromFile, toFile: toFile }; // for the tests
-  window.initCMS();
+
+  // While the Git server is not set up (the shipped placeholders), the editor works only through
+  // the local proxy of `invoke cms`. Without it, Decap would offer a GitLab login at a host that
+  // does not exist; say how to start the local editor instead.
+  function meta(name) {
+    if (typeof document === "undefined") return ""; // the format's tests run it in Node
+    var element = document.querySelector('meta[name="' + name + '"]');
+    return element ? element.getAttribute("content") : "";
+  }
+
+  function showLocalHint() {
+    var main = document.createElement("main");
+    main.className = "soists-cms-hint";
+    main.setAttribute("style", "max-width:40rem;margin:3rem auto;padding:0 1.25rem;font:1.05rem/1.55 system-ui,sans-serif");
+    var parts = [
+      ["h1", "Web-Editor"],
+      ["p", "Der Web-Editor ist auf diesem Server noch nicht mit dem Git-Server der Redaktion verbunden."],
+      ["p", "Auf deinem Rechner startest du ihn so: im Projektordner „invoke cms“ eingeben und dann " +
+            "http://localhost:8000/admin/ öffnen. Was du speicherst, landet als Commit in deiner Arbeitskopie."],
+      ["p", "Für den Server richtet die Technik die Anmeldung über GitLab ein (docs/EDITORS-CMS.md)."]
+    ];
+    parts.forEach(function (part) {
+      var element = document.createElement(part[0]);
+      element.textContent = part[1];
+      main.appendChild(element);
+    });
+    var back = document.createElement("a");
+    back.href = "../";
+    back.textContent = "Zur Website";
+    main.appendChild(back);
+    document.body.appendChild(main);
+  }
+
+  if (meta("soists-cms-backend") !== "placeholder") {
+    window.initCMS();
+    return;
+  }
+  fetch(meta("soists-cms-proxy"), {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ action: "info" })
+  }).then(function (response) {
+    if (!response.ok) throw new Error("proxy answered " + response.status);
+    window.initCMS();
+  }).catch(showLocalHint);
 })();
