@@ -12,7 +12,7 @@ from markupsafe import Markup
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from plugins import validation
+from plugins import source_dates, validation
 from plugins.events.generator import build_now
 from plugins.region.registry import load_registry
 
@@ -37,6 +37,7 @@ class CampaignsGenerator(Generator):
         self.now = build_now(self.settings)
 
     def generate_context(self) -> None:
+        source_dates.forget()  # a preview renders again after saves: ask Git afresh
         registry = load_registry()
         event_slugs = model.event_slugs_in(self.path)
         for path in model.campaign_files(self.path):
@@ -89,7 +90,8 @@ class CampaignsGenerator(Generator):
             if drawn:
                 (folder / "ziehung.json").write_text(json.dumps(drawn, ensure_ascii=False, indent=1), "utf-8")
             if c.stops:
-                (folder / "stationen.ics").write_bytes(site.tour_calendar(c, self.now, siteurl))
+                changed = source_dates.last_changed(c.source_path, self.path)
+                (folder / "stationen.ics").write_bytes(site.tour_calendar(c, changed, siteurl))
             tour_map = Markup(site.tour_map(c, load_registry(), siteurl)) if c.stops else ""  # escaped in site.py
             self._write(writer, "campaigns/campaign", c.url, campaign=c, phase=c.phase(self.now), gallery=gallery,
                         draw=drawn, draw_when=site.draw_moments(drawn), algorithm=ALGORITHM_DE,

@@ -60,8 +60,9 @@ def tour_map(campaign: Campaign, registry, site_url: str, width: float = 640) ->
             f'<polyline class="tour-map__route" points="{route}"/>{stops}</svg>')
 
 
-def tour_calendar(campaign: Campaign, now: datetime, site_url: str) -> bytes:
-    """The stops as all-day entries (DATE values, DTEND exclusive, UID stable per stop)."""
+def tour_calendar(campaign: Campaign, changed: datetime, site_url: str) -> bytes:
+    """The stops as all-day entries (DATE values, DTEND exclusive, UID stable per stop); DTSTAMP
+    is when the campaign's file last changed (the same bytes for the same input)."""
     calendar = Calendar()
     calendar.add("prodid", "-//So ist S//Kampagnen//DE")
     calendar.add("version", "2.0")
@@ -69,7 +70,7 @@ def tour_calendar(campaign: Campaign, now: datetime, site_url: str) -> bytes:
     for stop in campaign.stops:
         entry = VEvent()
         entry.add("uid", f"{campaign.slug}-{stop.municipality.slug}-{stop.day:%Y%m%d}@so-ist-s.de")
-        entry.add("dtstamp", now.astimezone(timezone.utc))
+        entry.add("dtstamp", changed.astimezone(timezone.utc))
         entry.add("dtstart", stop.day)
         entry.add("dtend", stop.day + timedelta(days=1))
         entry.add("summary", f"{campaign.title}: {stop.municipality.name}")

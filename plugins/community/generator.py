@@ -6,6 +6,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from markupsafe import Markup
 from pelican.cache import FileStampDataCacher
 from pelican.generators import Generator
 
-from plugins import parallel, validation
+from plugins import parallel, source_dates, validation
 from plugins.incremental import clock
+from plugins.region.registry import DEFAULT_PATH as REGISTRY_DEFAULT
 from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
 
 from .postfile import CommunityPost, read_post_file
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 WALL_URL = "wall/"
 PAGE_URL = "wall/seite/{number}/"
 FEED_SAVE_AS = "kommunen/{slug}/feed.atom"
+REGISTRY_FILE = "data/municipalities.csv"  # below the content folder
 
 
 @dataclass
@@ -147,14 +150,27 @@ def page_url(number: int) -> str:
     return WALL_URL if number == 1 else PAGE_URL.format(number=number)
 
 
+class StableAtomFeed(Atom1Feed):
+    """An Atom feed whose <updated> never is the build time: its newest entry's time, and for
+    a feed without entries (most municipalities' at first) a time given from the content."""
+
+    def __init__(self, *args, empty_updated: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_updated = empty_updated
+
+    def latest_post_date(self) -> datetime:
+        return super().latest_post_date() if self.items else self.empty_updated
+
+
 def municipality_feed(municipality: Municipality, posts: list[WallPost], siteurl: str, sitename: str,
-                      image_url) -> Atom1Feed:
-    feed = Atom1Feed(
+                      image_url, empty_updated: datetime) -> Atom1Feed:
+    feed = StableAtomFeed(
         title=f"{sitename}: Fotos aus {municipality.name}",
         link=f"{siteurl}/{municipality.url}",
         description=f"Neue #SoistS-Fotos aus {municipality.name}",
         feed_url=f"{siteurl}/{FEED_SAVE_AS.format(slug=municipality.slug)}",
         language="de",
+        empty_updated=empty_updated,
     )
     for post in posts:
         image = image_url(post.image, 800) if image_url else ""
@@ -184,6 +200,7 @@ def cached_reader(cache: FileStampDataCacher) -> Callable[[Path], tuple[Communit
 
 class CommunityGenerator(Generator):
     def generate_context(self):
+        source_dates.forget()  # a preview renders again after saves: ask Git afresh
         settings = self.settings
         # read_post_file behind Pelican's own file cache (CACHE_CONTENT, checked by mtime)
         cache = FileStampDataCacher(settings, "CommunityGenerator-posts", settings.get("CACHE_CONTENT", False),
@@ -238,6 +255,12 @@ class CommunityGenerator(Generator):
                 + [lambda m=m: self.write_feed(output, m, writer) for m in municipalities])
         parallel.each(self.settings, len(jobs), lambda index: jobs[index](), writer)
 
+    @cached_property
+    def registry_changed(self) -> datetime:
+        """When the registry (a feed's title and link) last changed: an empty feed's <updated>."""
+        local = Path(self.path) / REGISTRY_FILE
+        return source_dates.last_changed(local if local.is_file() else REGISTRY_DEFAULT)
+
     def write_feeds(self, output: Path) -> None:
         for municipality in load_registry():
             self.write_feed(output, municipality)
@@ -248,7 +271,8 @@ class CommunityGenerator(Generator):
         target = output / FEED_SAVE_AS.format(slug=municipality.slug)
 
         def write() -> None:
-            feed = municipality_feed(municipality, posts, siteurl, sitename, self.env.globals.get("image_url"))
+            feed = municipality_feed(municipality, posts, siteurl, sitename, self.env.globals.get("image_url"),
+                                     self.registry_changed)
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "w", encoding="utf-8") as handle:
                 feed.write(handle, "utf-8")

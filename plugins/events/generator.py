@@ -11,7 +11,7 @@ from pathlib import Path
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from plugins import parallel, validation
+from plugins import parallel, source_dates, validation
 from plugins.incremental import clock
 from plugins.region.registry import load_registry, normalise
 
@@ -116,6 +116,7 @@ class EventsGenerator(Generator):
             return None
 
     def generate_context(self) -> None:
+        source_dates.forget()  # a preview renders again after saves: ask Git afresh
         registry = self._registry()
         paths = self.settings.get("EVENTS_PATHS", ["events"])
         seen_uids: dict[str, str] = {}
@@ -146,6 +147,7 @@ class EventsGenerator(Generator):
                 continue
             event.occurrences, event.excluded = occurrences, excluded
             event.source_body = page._content or ""  # a fingerprint input only (Event.source_body)
+            event.changed = source_dates.last_changed(source, self.path)
             event.is_upcoming = any(o.is_upcoming for o in occurrences)
             seen_uids[event.uid], seen_slugs[slug] = path, path
             self.event_sources[event.uid] = page
@@ -263,9 +265,8 @@ class EventsGenerator(Generator):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(ics.build_calendar(events, name, self.now, siteurl, vevents))
 
-            # the preview (plugins/preview) skips calendars whose events did not change,
-            # by the day: DTSTAMP is the build time (a fresh build differs there anyway), while
-            # an event turning past changes its stamp (is_upcoming) and so its calendars
+            # the preview (plugins/preview) skips calendars whose events did not change, by
+            # the day: an event turning past changes its stamp (is_upcoming) and so its calendars
             parallel.write_generated(writer, str(target), (name, events, self.now.date(), siteurl), make)
 
         return [lambda p=path, n=name, e=events: write(p, n, e) for path, (name, events) in calendars.items()]

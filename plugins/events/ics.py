@@ -74,8 +74,9 @@ class _Calendar(Calendar):
 def to_vevent(event: Event, now: datetime, siteurl: str = "", component: type[VEvent] = VEvent) -> VEvent:
     vevent = component()
     vevent.add("uid", event.uid)
-    # Without METHOD, DTSTAMP is when the information was last revised (RFC 5545 3.8.7.2).
-    vevent.add("dtstamp", (event.modified or now).astimezone(timezone.utc))
+    # Without METHOD, DTSTAMP is when the information was last revised (RFC 5545 3.8.7.2): the
+    # file's `modified`, else its last change; never the build time (reproducible output).
+    vevent.add("dtstamp", (event.modified or event.changed or now).astimezone(timezone.utc))
     vevent.add("dtstart", event.start)
     # All-day: DTEND is the day after the last day (exclusive), as RFC 5545 requires.
     vevent.add("dtend", event.end + timedelta(days=1) if event.all_day else event.end)

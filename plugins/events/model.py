@@ -70,6 +70,8 @@ class Event:
     exdates: list[Moment] = field(default_factory=list)  # as written; matched to occurrences
     sequence: int = 0
     modified: datetime | None = None  # UTC
+    # When the event's file last changed (plugins/source_dates): DTSTAMP without `modified`
+    changed: datetime | None = None  # UTC
     summary: str = ""  # plain text teaser
     title_en: str = ""  # optional English texts for the /en/ pages (english.py)
     summary_en: str = ""
