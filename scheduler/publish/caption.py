@@ -100,5 +100,12 @@ def build_caption(data: CaptionInput, include_link: bool = False) -> str:
     return caption[:MAX_CHARS] if len(caption) > MAX_CHARS else caption
 
 
+def post_credit(post) -> str:
+    """The credit of a store post (scheduler.store.models.Post) for the review board: the
+    author's @handle for Instagram sources, else the name the author gave (consent's credit)."""
+    consent = getattr(post, "consent", None)
+    return credit(post.author or "", (consent.credit if consent is not None else "") or "", post.source)
+
+
 def count_hashtags(caption: str) -> int:
     return len(HASHTAG.findall(caption))

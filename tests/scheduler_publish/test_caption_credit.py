@@ -88,3 +88,14 @@ def test_mention_counter_counts_only_real_handles():
                "Mail an soists@region-stuttgart.de, Treffen @ 18 Uhr, @…")
     assert mentions(caption) == 3  # @wirzeigenS, @anna.knipst, @Sabine (Instagram would tag that one)
     assert mentions("📷 Sabine R.\n📷 ayşe demir") == 0
+
+
+def test_board_credit_of_a_store_post():
+    from types import SimpleNamespace
+
+    from scheduler.publish.caption import post_credit
+
+    emailed = SimpleNamespace(author="lena maier", source="manual", consent=SimpleNamespace(credit="Lena Maier"))
+    event = SimpleNamespace(author="ayşe demir", source="manual", consent=None)
+    instagram = SimpleNamespace(author="anna.knipst", source="hashtag", consent=SimpleNamespace(credit="Anna K."))
+    assert [post_credit(p) for p in (emailed, event, instagram)] == ["Lena Maier", "ayşe demir", "@anna.knipst"]
