@@ -104,7 +104,7 @@ def test_production_build_with_real_values_passes_and_the_impressum_shows_them(r
     text = " ".join(article.get_text(" ").split())
     for value in ("Wirtschaftsförderung Region Stuttgart GmbH", "Friedrichstraße 10", "70174 Stuttgart",
                   "Vertreten durch: Dr. Maria Beispielmann (Geschäftsführerin)", "Registergericht: Amtsgericht Stuttgart",
-                  "Registernummer: HRB 765432", "§ 27a Umsatzsteuergesetz: DE812345678", "Telefon: +49 711 22835-0",
+                  "Registernummer: HRB 765432", "gemäß § 27a Umsatzsteuergesetz: DE812345678", "Telefon: +49 711 22835-0",
                   "E-Mail: info@region-stuttgart.de", "Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV",
                   "Jana Testerle"):
         assert value in text.replace("\xa0", " "), value
