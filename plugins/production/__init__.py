@@ -20,6 +20,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from plugins import validation
+from plugins.cms.config import default_backend
 
 from .placeholders import legal_findings, settings_findings, text_findings
 from .settings import DEMO, ENV, fill_tokens
@@ -84,7 +85,7 @@ def refuse_placeholders(generator) -> None:
     _report_settings(source, legal_findings(site))
     _report_settings("publishconf.py", settings_findings(
         {name: settings.get(name) for name in CHECKED_SETTINGS if isinstance(settings.get(name), str)}))
-    backend = settings.get("CMS_BACKEND") or _default_cms_backend()
+    backend = settings.get("CMS_BACKEND") or default_backend()
     _report_settings("web editor (plugins/cms)", [
         (field, value, f"expected the real value; set {CMS_FIELDS[key][1]}") for key in CMS_FIELDS
         for field, value, _expected in settings_findings({CMS_FIELDS[key][0]: str(backend.get(key) or "")})])
@@ -95,12 +96,6 @@ def refuse_placeholders(generator) -> None:
                                   "(its fields come from the settings file)")
     for page in pages:
         _report_page(page, page_findings(page, settings["PATH"]), site)
-
-
-def _default_cms_backend() -> dict:
-    from plugins.cms.config import default_backend
-
-    return default_backend()
 
 
 def register() -> None:
