@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+import plugins.production.settings as site_settings  # noqa: E402
 
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention Babel's extractor knows
@@ -33,6 +37,7 @@ PLUGIN_PATHS = [str(ROOT)]
 PLUGINS = [
     "plugins.validation",
     "plugins.sanitize",  # editor HTML through one allow-list, marked safe for autoescaping templates
+    "plugins.production",  # after sanitize: fills [[contact.*]] tokens; production builds refuse placeholders
     "plugins.region",
     "plugins.navigation",
     "plugins.portraits",
@@ -150,6 +155,11 @@ FOOTER_MENU = [
     (N_("Leichte Sprache"), "leichte-sprache/"),
     (N_("Gebärdensprache"), "gebaerdensprache/"),
 ]
+# The operator's values (Impressum, contact addresses; plugins/production): the demo's
+# placeholders on purpose. publishconf.py reads the real ones from $SOISTS_SITE_SETTINGS and
+# sets PRODUCTION, which makes the build refuse every placeholder left.
+SITE = site_settings.DEMO
+PRODUCTION = False
 SOCIAL_HASHTAG = "SoistS"
 SOCIAL_ACCOUNT = "wirzeigenS"
 DEFAULT_OG_IMAGE = "images/og-default.jpg"

@@ -1,4 +1,7 @@
-"""Production settings: everything site-specific and secret comes from the environment."""
+"""Production settings: everything site-specific and secret comes from the environment and from
+one settings file ($SOISTS_SITE_SETTINGS, TOML: the Impressum's fields and the contact
+addresses; keys in plugins/production/README.md). PRODUCTION makes the build stop on every
+placeholder left in pages or settings (plugins/production)."""
 
 from __future__ import annotations
 
@@ -15,3 +18,15 @@ if not SITEURL:
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+
+PRODUCTION = True
+SITE_SETTINGS_FILE = os.environ.get("SOISTS_SITE_SETTINGS", "").strip()
+if SITE_SETTINGS_FILE:
+    import plugins.production.settings as site_settings  # noqa: E402
+    from plugins.cms.config import default_backend  # noqa: E402
+
+    try:
+        SITE = site_settings.read_settings(SITE_SETTINGS_FILE)
+    except site_settings.SettingsError as error:
+        raise SystemExit(f"publishconf.py: {error}") from error
+    CMS_BACKEND = site_settings.cms_backend(SITE, default_backend())

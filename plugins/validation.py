@@ -52,7 +52,16 @@ def editor_path(path: str) -> str:
 
 def report(path: str, field: str, message: str) -> None:
     """Record a problem; the build stops after reading (see stop_on_problems)."""
-    problem = ContentProblem(editor_path(path), field, message)
+    _record(ContentProblem(editor_path(path), field, message))
+
+
+def report_setting(source: str, field: str, message: str) -> None:
+    """A problem of a setting rather than a content file: `source` is shown as given
+    (e.g. the settings file's path, "publishconf.py")."""
+    _record(ContentProblem(source, field, message))
+
+
+def _record(problem: ContentProblem) -> None:
     # Two plugins may check the same field of the same file, one saying more than the other:
     # an event's unknown municipality is reported by plugins/region (events are Pelican
     # Pages) and again, with what is expected, by plugins/events. One entry, the fuller text.

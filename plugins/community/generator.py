@@ -20,6 +20,7 @@ from plugins.incremental import clock
 from plugins.region.registry import DEFAULT_PATH as REGISTRY_DEFAULT
 from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
 
+from .credit import credit
 from .postfile import CommunityPost, read_post_file
 from .sanitize import caption_html, plain
 
@@ -61,8 +62,12 @@ class WallPost:
 
     @property
     def credit(self) -> str:
-        """Visible credit: "@handle" when there is one, else the display name."""
-        return f"@{self.source.handle}" if self.source.handle else self.author_name
+        """Visible credit (plugins/community/credit.py): "@handle" for Instagram, else the name."""
+        return credit(self.source.handle, self.author_name, self.source.platform)
+
+    @property
+    def credit_is_handle(self) -> bool:
+        return self.credit.startswith("@")
 
     @property
     def summary(self) -> str:
@@ -84,8 +89,8 @@ def hashtag_linker(siteurl: str, own: list[Municipality]):
 def make_wall_post(post: CommunityPost, path: str, siteurl: str) -> WallPost:
     municipalities = load_registry().resolve_many(post.municipality)
     author_name = plain(post.author_name, limit=80)
-    title = plain(post.title, limit=120) or f"{municipalities[0].name}: Foto von " + (
-        f"@{post.handle}" if post.handle else author_name)
+    title = plain(post.title, limit=120) or (
+        f"{municipalities[0].name}: Foto von {credit(post.handle, author_name, post.platform)}")
     return WallPost(
         source=post,
         source_path=path,

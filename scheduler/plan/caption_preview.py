@@ -17,7 +17,9 @@ from scheduler.publish.caption import MAX_CHARS, MAX_HASHTAGS, CaptionInput, bui
 INSTAGRAM_HASHTAGS = 30
 INSTAGRAM_MENTIONS = 20
 FACEBOOK_CHARS = 63_206
-MENTION = re.compile(r"(?<![\w@])@[\w.]+", re.UNICODE)
+# A real Instagram handle: ASCII letters, digits, "." and "_", at most 30, not ending in "."
+# (a sentence's full stop); not inside an e-mail address, not "@ayşe" or "@ 18 Uhr".
+MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9._]{0,29}[A-Za-z0-9_](?![\w@])")
 
 
 def site_url() -> str:
@@ -29,12 +31,17 @@ def wall_url(key: str) -> str:
     return f"{site_url()}/wall/{key}/"
 
 
-def final_caption(municipality: str, handle: str, text: str, key: str, hashtags: tuple[str, ...] = ()) -> str:
-    return build_caption(CaptionInput(municipality, handle, text, hashtags, wall_url(key)), include_link=True)
+def final_caption(municipality: str, handle: str, text: str, key: str, hashtags: tuple[str, ...] = (),
+                  author_name: str = "", source: str = "instagram") -> str:
+    """`handle` gets an "@" only when `source` is Instagram and it is a valid handle
+    (plugins/community/credit.py); e-mailed and event photos are credited by `author_name`."""
+    return build_caption(CaptionInput(municipality, handle, text, hashtags, wall_url(key), author_name, source),
+                         include_link=True)
 
 
-def free_text_budget(municipality: str, handle: str, key: str, hashtags: tuple[str, ...] = ()) -> int:
-    fixed = final_caption(municipality, handle, "", key, hashtags)
+def free_text_budget(municipality: str, handle: str, key: str, hashtags: tuple[str, ...] = (),
+                     author_name: str = "", source: str = "instagram") -> int:
+    fixed = final_caption(municipality, handle, "", key, hashtags, author_name, source)
     return max(MAX_CHARS - len(fixed) - 2, 0)  # 2: the blank line between the text and the fixed part
 
 

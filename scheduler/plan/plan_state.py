@@ -50,5 +50,6 @@ def caption_budget(request: dict, key: str) -> int:
     """How long the free text of a queued feature may be (the rest is credit, place, link, hashtags)."""
     from scheduler.plan.caption_preview import free_text_budget
 
-    return free_text_budget(request.get("municipality_name", ""), request.get("handle") or
-                            request.get("author_name", ""), key, tuple(request.get("hashtags", ())))
+    return free_text_budget(request.get("municipality_name", ""), request.get("handle", ""), key,
+                            tuple(request.get("hashtags", ())), request.get("author_name", ""),
+                            request.get("platform", "instagram"))

@@ -146,8 +146,8 @@ class Publisher:
         return f"{self.site_url}/wall/{request.key}/"
 
     def caption_input(self, request: FeatureRequest) -> CaptionInput:
-        return CaptionInput(request.municipality_name, request.handle or request.author_name,
-                            request.text, request.hashtags, self.post_url(request))
+        return CaptionInput(request.municipality_name, request.handle, request.text, request.hashtags,
+                            self.post_url(request), author_name=request.author_name, source=request.platform)
 
     # -- steps -------------------------------------------------------------------------
     def step_image(self, session, feature, step, request) -> dict:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from plugins.region.registry import load_registry
 from tests.conftest import ROOT, build_site
+from tests.production.real_site import SETTINGS, minimal_content, production_build
 from tests.site.htmlcheck import CSS_URL, html_pages, is_external, local_target, references, soup
 
 
@@ -175,15 +176,15 @@ def test_malformed_metadata_stops_the_build_naming_file_field_and_value(tmp_path
     assert "Traceback" not in output
 
 
-def test_strict_publish_build_turns_warnings_into_errors(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOISTS_SITEURL", "https://so-ist-s.example")
-    clean = build_site(tmp_path / "ok", settings="publishconf.py", extra=["--fatal", "warnings"])
-    assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "https://so-ist-s.example/kommunen/" in (tmp_path / "ok/sitemap.xml").read_text()
-    content = _content_with(tmp_path, {"pages/x.md": "Title: X\n\n[kaputt]({filename}gibtsnicht.md)"})
-    broken = build_site(tmp_path / "bad", content=content, settings="publishconf.py", extra=["--fatal", "warnings"])
+def test_strict_publish_build_turns_warnings_into_errors(tmp_path):
+    # The clean production build of the demo content (with the operator's settings and without
+    # placeholders) is tests/production/test_production_build.py.
+    content = minimal_content(tmp_path)
+    (content / "pages" / "x.md").write_text("Title: X\n\n[kaputt]({filename}gibtsnicht.md)", encoding="utf-8")
+    broken = production_build(tmp_path / "bad", content=content, settings=SETTINGS)
     assert broken.returncode != 0
     assert "gibtsnicht.md" in broken.stdout + broken.stderr
+    assert "Build stopped" not in broken.stdout + broken.stderr  # no placeholder: the warning stopped it
 
 
 def test_municipality_page_offers_badge_snippet_and_feed(demo_site):

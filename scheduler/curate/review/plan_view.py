@@ -23,6 +23,7 @@ from scheduler.plan import editor_choices, operations
 from scheduler.plan.caption_preview import figures, final_caption
 from scheduler.plan.enqueue import coverage_features
 from scheduler.plan.plan_state import CaptionOverride, caption_text
+from scheduler.publish.caption import post_credit
 from scheduler.publish.platform_image import MAX_ASPECT, MIN_ASPECT
 from scheduler.publish.queue import feature_key
 from scheduler.publish.state import FeaturePublication
@@ -234,14 +235,14 @@ class PlanView:
         request = feature.request if feature is not None else None
         if request is not None:
             text = request.get("text", "")
-            caption = final_caption(request["municipality_name"], request.get("handle") or request.get("author_name", ""),
-                                    text, feature.key, tuple(request.get("hashtags", ())))
+            caption = final_caption(request["municipality_name"], request.get("handle", ""), text, feature.key,
+                                    tuple(request.get("hashtags", ())), request.get("author_name", ""), request.get("platform", ""))
         else:
             text = self.texts[post.uid] if post.uid in self.texts else caption_text(self.session, post)
-            caption = final_caption(name, post.author if post.source != "manual" else credit or post.author,
-                                    text, feature_key(slot or self.planner.now, slug))
+            caption = final_caption(name, post.author, text, feature_key(slot or self.planner.now, slug),
+                                    author_name=credit or post.author, source=post.source)
         image = post.image
-        return {"id": post.id, "uid": post.uid, "author": post.author, "credit": credit,
+        return {"id": post.id, "uid": post.uid, "author": post_credit(post), "credit": credit,
                 "municipality": name, "district": district, "has_image": image is not None,
                 "crop_height": crop_height(image.width, image.height) if image else CROP_WIDTH,
                 "consent": self.consent_text(post), "caption": caption, "text": text,

@@ -14,6 +14,7 @@ from plugins.navigation.dates import BERLIN, german_date
 from plugins.region.registry import UnknownMunicipality
 from scheduler.curate import workflow
 from scheduler.curate.labels import actor_label, state_label
+from scheduler.publish.caption import post_credit
 from scheduler.store.models import Post, State
 
 
@@ -111,7 +112,7 @@ def consent_facts(post: Post) -> dict | None:
 def card(post: Post, name: Callable[[str | None], str | None], long_name: Callable[[str], str]) -> dict:
     """Everything one card shows; `name` turns an AGS into the municipality's name, `long_name`
     adds the district (two candidates may share a name: Altdorf)."""
-    return {"id": post.id, "author": post.author, "caption": post.caption, "state": post.state,
+    return {"id": post.id, "author": post_credit(post), "caption": post.caption, "state": post.state,
             "state_label": state_label(post.state), "permalink": post.permalink,
             "taken": german_datetime(post.taken_at), "taken_iso": post.taken_at.isoformat(),
             "location": post.location_name, "municipality": name(post.municipality_ags),
