@@ -69,6 +69,18 @@ def _write_private(path: Path, data: dict) -> None:
     partial.replace(path)
 
 
+def write_private_json(path: Path, data: dict) -> None:
+    """The one way to write a private JSON file here (the secrets, their metadata, the state of
+    `connect` and `go-live`): atomic, 0600 from the first byte."""
+    _write_private(path, data)
+
+
+def read_private_json(path: Path) -> dict:
+    """A private JSON file written by write_private_json; {} when missing. Refused when the
+    group or others may read it (as the secrets file)."""
+    return Vault._read_file(path)
+
+
 @dataclass
 class Vault:
     path: Path  # writable
@@ -108,6 +120,10 @@ class Vault:
             else:
                 merged[key] = value
         return merged
+
+    def read_all(self) -> dict:
+        """Everything, merged (for checks that look at values without printing them)."""
+        return self._read()
 
     def _read_writable(self) -> dict:
         return self._read_file(self.path)

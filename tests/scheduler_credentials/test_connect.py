@@ -1,0 +1,130 @@
+"""`connect` end to end against the Graph fake, non-interactive: from the app and a short-lived
+User token to the 0600 secrets file; a missing MODERATE task and a refused Page subscription
+each stop the run with a German message, and the next run resumes at that step. `go-live`
+lists one line per item and fails until everything is there."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from demo.graph_fake import IG_USER_ID, PAGE_ID, GraphFake
+from demo.graph_fake_tokens import APP_ID, APP_SECRET
+from scheduler.cli import main as cli
+from scheduler.config import Settings
+from scheduler.credentials.vault import Vault
+
+
+@pytest.fixture
+def fake_env(tmp_path, monkeypatch):
+    fake = GraphFake(tmp_path / "fake.json")
+    base = fake.start()
+    secrets = tmp_path / "etc" / "secrets.json"
+    for name in ("CREDENTIALS_DIRECTORY", "SOISTS_FB_PAGE_ID", "SOISTS_IG_USER_ID", "SOISTS_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"SOISTS_SECRETS_FILE": str(secrets), "SOISTS_GRAPH_BASE_URL": base,
+                        "SOISTS_IG_GRAPH_BASE_URL": fake.root_url, "SOISTS_CONNECT_APP_ID": APP_ID,
+                        "SOISTS_CONNECT_APP_SECRET": APP_SECRET}.items():
+        monkeypatch.setenv(name, value)
+    yield fake, secrets, monkeypatch
+    fake.stop()
+
+
+def connect(tmp_path, capsys, *extra: str) -> tuple[int, str]:
+    code = cli.main(["connect", "--no-input", "--env-file", str(tmp_path / "soists.env"), *extra],
+                    Settings(root=tmp_path))
+    return code, capsys.readouterr().out
+
+
+def test_connect_end_to_end_with_a_missing_task_and_a_refused_subscription(fake_env, tmp_path, capsys):
+    fake, secrets, monkeypatch = fake_env
+    short = fake.tokens.add("EAAshortconnect01", "user_short", 3600)
+    monkeypatch.setenv("SOISTS_CONNECT_USER_TOKEN", short)
+
+    # 1. the person lacks the MODERATE task on the Page
+    fake.tokens.tasks = ["CREATE_CONTENT", "ANALYZE"]
+    code, text = connect(tmp_path, capsys)
+    assert code == 3
+    assert "Schritt 4 von 8: Facebook-Seite, Aufgaben und Seiten-Token …" in text
+    assert "fehlt die Aufgabe MODERATE („Community-Aktivitäten verwalten (Moderieren)“)" in text
+    assert "Meta Business Suite › Einstellungen › Personen" in text
+    assert "er macht an dieser Stelle weiter" in text
+    assert os.stat(secrets).st_mode & 0o777 == 0o600
+
+    # 2. the task is given; now Meta refuses the Page subscription
+    fake.tokens.tasks = ["CREATE_CONTENT", "MODERATE"]
+    fake.tokens.refuse_subscription = True
+    code, text = connect(tmp_path, capsys)
+    assert code == 3
+    assert "Schritt 2 von 8: Langlebigen Nutzer-Token holen – schon erledigt." in text
+    assert "Schritt 6 von 8: Seiten-Abo für Webhooks …" in text
+    assert "Die App konnte nicht auf der Seite abonniert werden (Meta-Fehler 200)." in text
+    assert "pages_manage_metadata" in text
+
+    # 3. fixed: it resumes at the subscription and finishes
+    fake.tokens.refuse_subscription = False
+    code, text = connect(tmp_path, capsys)
+    assert code == 0, text
+    assert "Schritt 5 von 8: Instagram-Konto der Seite – schon erledigt." in text
+    assert "App auf der Seite abonniert: feed, mention." in text and "Fertig." in text
+    assert fake.tokens.subscribed[APP_ID] == ["feed", "mention"]
+
+    assert os.stat(secrets).st_mode & 0o777 == 0o600
+    stored = json.loads(secrets.read_text())
+    assert stored["app"] == {"id": APP_ID, "secret": APP_SECRET}
+    tokens = stored["tokens"]
+    assert tokens["facebook_user"].startswith("EAAuserlong") and tokens["facebook_page"].startswith("EAApage")
+    assert tokens["instagram"] == tokens["facebook_page"] and len(tokens["webhook_verify"]) >= 40
+    state = secrets.with_name("connect-state.json")
+    assert os.stat(state).st_mode & 0o777 == 0o600
+    info = json.loads(state.read_text())["connect"]
+    assert info["page_id"] == PAGE_ID and info["ig_user_id"] == IG_USER_ID and len(info["done"]) == 8
+    assert not [s for s in (short, APP_SECRET, *tokens.values()) if s in state.read_text()]
+    assert f"SOISTS_FB_PAGE_ID={PAGE_ID}" in (tmp_path / "soists.env").read_text()
+    assert f"SOISTS_IG_USER_ID={IG_USER_ID}" in (tmp_path / "soists.env").read_text()
+
+    # check-credentials is content with the result; nothing secret was printed on the way
+    monkeypatch.setenv("SOISTS_FB_PAGE_ID", PAGE_ID)
+    monkeypatch.setenv("SOISTS_IG_USER_ID", IG_USER_ID)
+    assert cli.main(["check-credentials"], Settings(root=tmp_path)) == 0
+    assert "Seiten-Abo (Webhooks): feed, mention" in capsys.readouterr().out
+
+
+def test_connect_names_missing_permissions_and_what_is_not_given(fake_env, tmp_path, capsys):
+    fake, secrets, monkeypatch = fake_env
+    code, text = connect(tmp_path, capsys)
+    assert code == 2 and "Es fehlt: Kurzlebiger Nutzer-Token" in text and "SOISTS_CONNECT_USER_TOKEN" in text
+    fake.tokens.scopes = [s for s in fake.tokens.scopes if s != "instagram_manage_comments"]
+    monkeypatch.setenv("SOISTS_CONNECT_USER_TOKEN", fake.tokens.add("EAAshortconnect02", "user_short", 3600))
+    code, text = connect(tmp_path, capsys)
+    assert code == 3 and "Es fehlen Berechtigungen: instagram_manage_comments." in text
+    assert "Graph API Explorer" in text and "Advanced Access" in text
+    assert Vault(secrets).token("facebook_user") and not Vault(secrets).token("facebook_page")
+
+
+def test_go_live_fails_item_by_item_until_confirmed(fake_env, tmp_path, capsys):
+    fake, secrets, monkeypatch = fake_env
+    monkeypatch.setenv("SOISTS_CONNECT_USER_TOKEN", fake.tokens.add("EAAshortconnect03", "user_short", 3600))
+    assert connect(tmp_path, capsys)[0] == 0
+    env_file = tmp_path / "soists.env"
+    with env_file.open("a") as handle:
+        handle.write("SOISTS_SITE_URL=https://www.so-ist-s.de\nSOISTS_SITEURL=https://so-ist-s.example\n"
+                     "SOISTS_ALERT_TO=technik@example.org\n")
+    args = ["go-live", "--env-file", str(env_file)]
+    assert cli.main([*args, "--confirm", "app_live"], Settings(root=tmp_path)) == 3
+    text = capsys.readouterr().out
+    lines = {line.split("]")[1].split(":")[0].strip(): line for line in text.splitlines() if line.startswith("[")}
+    assert lines["Meta-App im Live-Modus"].startswith("[OK]")
+    assert lines["Unternehmensverifizierung"].startswith("[FEHLT]")
+    for ok in ("Tokens gültig und langlebig", "Berechtigungen und Seitenaufgaben", "Seiten-Abo (Webhooks)",
+               "Webhook"):
+        assert lines[ok].startswith("[OK]"), lines[ok]
+    assert "SOISTS_SITEURL=https://so-ist-s.example ist keine öffentliche https-Adresse" in lines["Website-Adresse"]
+    assert lines["Alarm-Mails (SMTP)"].startswith("[FEHLT]") and lines["Datensicherung"].startswith("[FEHLT]")
+    assert "SOISTS_ALERT_TO" in lines["Keine Platzhalter in Einstellungen und Geheimnissen"]
+    assert "Punkten fehlen noch (Exit-Code 3)" in text
+    fake.tokens.subscribed.clear()
+    assert cli.main(args, Settings(root=tmp_path)) == 3
+    assert "[FEHLT] Seiten-Abo (Webhooks)" in capsys.readouterr().out
