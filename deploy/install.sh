@@ -220,11 +220,15 @@ switch_to() {  # $1: the release to run
         [[ "$old" == "$(readlink -f "$rel")" ]] || ln -sfn "releases/$(basename "$old")" "$APP/previous"
     fi
     ln -sfn "releases/$(basename "$rel")" "$APP/current.new" && mv -T "$APP/current.new" "$APP/current"
-    for entry in "$rel"/* "$rel"/.venv; do
+    link_entries "$rel"
+}
+
+link_entries() {  # /srv/soists/<entry> → current/<entry> for every entry of the release
+    local entry name
+    for entry in "$1"/* "$1"/.venv; do
         name="$(basename "$entry")"
         if [[ " ${SHARED[*]} " != *" $name "* ]]; then ln -sfn "current/$name" "$APP/$name"; fi
     done
-    prune_releases
 }
 
 prune_releases() {
@@ -294,14 +298,31 @@ database() {
 
 migrate() {
     if [[ "$DB" == postgresql && $SYSTEM == 0 ]]; then skip "migrate (PostgreSQL needs the real system)"; return; fi
-    local env_args=(env -u PYTHONPATH -u SOISTS_DB_URL -u SOISTS_MEDIA_DIR)
+    local env_args=(env -u PYTHONPATH -u SOISTS_DB_URL -u SOISTS_MEDIA_DIR) rc=0
     [[ "$DB" != postgresql ]] || env_args+=("SOISTS_DB_URL=postgresql+psycopg://$SVC_USER@/soists?host=/var/run/postgresql")
-    (cd "$APP" && as_user "${env_args[@]}" "$APP/.venv/bin/python" -m scheduler migrate)
+    (cd "$APP" && as_user "${env_args[@]}" "$APP/.venv/bin/python" -m scheduler migrate) || rc=$?
     chown_tree "$APP/var"
+    return $rc
+}
+
+ALL_UNITS=(soists-scheduler.service soists-review.service soists-webhook.service soists-once.timer
+           soists-collect.timer soists-backup.timer)
+active_units() {  # the units running now (to stop them for an upgrade and start them again after)
+    [[ $SYSTEM == 1 ]] || return 0
+    local unit
+    for unit in "${ALL_UNITS[@]}"; do
+        if systemctl is-active --quiet "$unit"; then printf '%s ' "$unit"; fi
+    done
+}
+
+units_do() {  # $1: start | stop, then the units
+    local verb="$1"; shift
+    [[ $# -gt 0 ]] || return 0
+    if [[ $SYSTEM == 1 ]]; then systemctl "$verb" "$@"; else skip "systemctl $verb $*"; fi
 }
 
 services() {  # $1: start | restart | stop
-    local units=(soists-review.service soists-webhook.service soists-once.timer soists-collect.timer)
+    local units=(soists-review.service soists-webhook.service soists-once.timer soists-collect.timer soists-backup.timer)
     if [[ $SYSTEM == 0 ]]; then skip "systemctl $1"; return; fi
     case "$1" in
         start) if [[ $START == 1 ]]; then systemctl enable --now "${units[@]}"; fi ;;
@@ -334,12 +355,25 @@ do_install() {
 
 do_upgrade() {
     [[ -L "$APP/current" ]] || { echo "install.sh: nothing installed yet; run without --upgrade" >&2; exit 1; }
-    local rel
-    rel="$(new_release | tail -n 1)"
+    local rel old_current old_previous active
+    rel="$(new_release | tail -n 1)"  # built while the old release keeps running
+    old_current="$(readlink "$APP/current")" old_previous="$(readlink "$APP/previous" 2>/dev/null || true)"
+    read -r -a active <<<"$(active_units)"
+    units_do stop "${active[@]}"  # the scheduler finishes a running publish step first (TimeoutStopSec)
     switch_to "$rel"
+    if ! migrate; then
+        say "migration failed: staying on $old_current (the new release is removed)"
+        ln -sfn "$old_current" "$APP/current"
+        if [[ -n "$old_previous" ]]; then ln -sfn "$old_previous" "$APP/previous"; else rm -f "$APP/previous"; fi
+        link_entries "$APP/$old_current"
+        rm -rf "$rel"
+        units_do start "${active[@]}"
+        exit 1
+    fi
     install_units
     install_nginx
-    migrate
+    prune_releases  # only now: until the migration worked, the old previous release may still be needed
+    units_do start "${active[@]}"
     services restart
     say "upgraded to $(readlink "$APP/current") (previous: $(readlink "$APP/previous"))"
 }
@@ -351,6 +385,7 @@ do_rollback() {
     target="$(readlink -f "$APP/previous")"
     switch_to "$target"
     install_units
+    install_nginx
     services restart
     say "rolled back to $(readlink "$APP/current"); the database schema stays as it is (see docs/OPERATIONS.md)"
 }

@@ -24,6 +24,9 @@ from scheduler.exitcodes import EXIT_LOGIN, EXIT_OK, EXIT_USAGE
 from scheduler.jobs.golive import CONFIRMABLE, go_live_items, read_env_file
 
 
+RUNTIME_SECRETS = "/srv/soists/var/secrets.json"  # Environment=SOISTS_SECRETS_FILE of the units
+
+
 def say(text: str) -> None:
     out.print(text, markup=False, highlight=False, soft_wrap=True)
 
@@ -40,6 +43,7 @@ def cmd_connect(args, settings) -> int:
                     user_token=env.get("SOISTS_CONNECT_USER_TOKEN", ""),
                     page_id=args.page_id or env.get("SOISTS_FB_PAGE_ID", ""),
                     env_file=Path(args.env_file) if args.env_file else None,
+                    runtime_file=Path(args.runtime_file),
                     ask=ask if interactive else None)
     vault = Vault.from_env(env)
     say(f"Meta verbinden – Geheimnis-Datei: {vault.path}, Stand: {state_path(env)}")
@@ -83,6 +87,9 @@ def add_commands(sub) -> None:
     c.add_argument("--page-id", help="the Facebook Page (or SOISTS_FB_PAGE_ID); asked when the user has several")
     c.add_argument("--env-file", help="write SOISTS_FB_PAGE_ID and SOISTS_IG_USER_ID into this file "
                                       "(e.g. /etc/soists/soists.env)")
+    c.add_argument("--runtime-file", default=RUNTIME_SECRETS,
+                   help="the services' writable secrets file; stale copies of renewed tokens are removed "
+                        f"from it (default {RUNTIME_SECRETS})")
     c.add_argument("--again", action="store_true", help="run every step again, also the finished ones")
     c.add_argument("--no-input", action="store_true", help="never prompt (values from flags and environment)")
     c.set_defaults(func=cmd_connect)

@@ -87,6 +87,7 @@ class Inputs:
     user_token: str = ""
     page_id: str = ""
     env_file: Path | None = None
+    runtime_file: Path | None = None  # the services' writable secrets file (refreshed tokens), if any
     ask: Callable[[str, bool], str] | None = None  # (question, secret) → answer
 
     def get(self, value: str, question: str, secret: bool, hint: str) -> str:
@@ -112,6 +113,15 @@ class Context:
     @property
     def info(self) -> dict:
         return self.state.section("connect")
+
+    def forget_runtime(self, *slots: str) -> None:
+        """The services' writable file wins over the operator's one: drop its stale copies."""
+        runtime = self.inputs.runtime_file
+        if runtime is None or not runtime.exists() or runtime.resolve() == self.vault.path.resolve():
+            return
+        dropped = Vault(runtime).drop_tokens(*slots)
+        if dropped:
+            self.lines.append(f"Alte Kopien in {runtime} entfernt: {', '.join(dropped)}.")
 
     def app_token(self) -> str:
         app_id, secret = self.vault.app()
@@ -162,6 +172,7 @@ def step_user_token(ctx: Context) -> None:
                           "Einen kurzlebigen Nutzer-Token der App verwenden, keinen Seiten- oder App-Token."],
                          redo=("user_token",))
     ctx.vault.set_tokens(facebook_user=new.token)
+    ctx.forget_runtime("facebook_user")
     ctx.lines.append("Langlebiger Nutzer-Token gespeichert, "
                      + (f"gültig noch {int(left // 86400)} Tage." if left is not None else "läuft nicht ab."))
 
@@ -204,6 +215,7 @@ def step_page(ctx: Context) -> None:
         raise StepFailed([f"Auf der Seite „{page.get('name', wanted)}“ fehlt die Aufgabe {named}.", *WHERE_TASKS],
                          redo=("page",))
     ctx.vault.set_tokens(facebook_page=str(page["access_token"]), instagram=str(page["access_token"]))
+    ctx.forget_runtime("facebook_page", "instagram")
     ctx.info.update(page_id=str(page["id"]), page_name=str(page.get("name", "")))
     ctx.lines.append(f"Seite „{page.get('name', '')}“ ({page['id']}), Aufgaben: {', '.join(tasks)}; "
                      "Seiten-Token gespeichert.")

@@ -138,6 +138,31 @@ def test_install_again_upgrade_rollback_and_remove(tmp_path):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def test_a_failed_migration_keeps_the_running_release(tmp_path):
+    root, source = fresh_root(), tmp_path / "source"
+    app = root / "srv/soists"
+    try:
+        install(root)
+        first = os.readlink(app / "current")
+        source.mkdir()
+        subprocess.run(f"tar -C {ROOT} --exclude=./.venv --exclude=./tests --exclude=./.git --exclude=./bench "
+                       f"-cf - . | tar -C {source} -x", shell=True, check=True, executable="/bin/bash")
+        runner = source / "scheduler/cli/runner.py"
+        runner.write_text(runner.read_text().replace("    settings.ensure_dirs()\n    migrate(settings.db_url)",
+                                                     "    raise SystemExit('migration broken on purpose')", 1))
+        time.sleep(1.1)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        failed = subprocess.run(["bash", str(INSTALL), "--root", str(root), "--user", USER, "--venv-seed", str(SEED),
+                                 "--upgrade", "--source", str(source)], capture_output=True, text=True, env=env,
+                                timeout=300)
+        assert failed.returncode == 1 and "migration failed: staying on" in failed.stdout, failed.stdout + failed.stderr
+        assert os.readlink(app / "current") == first and not (app / "previous").exists()
+        assert [p.name for p in (app / "releases").iterdir()] == [first.removeprefix("releases/")]
+        assert (app / "scheduler").resolve() == (app / first / "scheduler").resolve()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 # --- the services, started as an unprivileged user ----------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,8 @@ def fake_env(tmp_path, monkeypatch):
 
 
 def connect(tmp_path, capsys, *extra: str) -> tuple[int, str]:
-    code = cli.main(["connect", "--no-input", "--env-file", str(tmp_path / "soists.env"), *extra],
+    code = cli.main(["connect", "--no-input", "--env-file", str(tmp_path / "soists.env"),
+                     "--runtime-file", str(tmp_path / "var-secrets.json"), *extra],
                     Settings(root=tmp_path))
     return code, capsys.readouterr().out
 
@@ -107,7 +108,12 @@ def test_connect_names_missing_permissions_and_what_is_not_given(fake_env, tmp_p
 def test_go_live_fails_item_by_item_until_confirmed(fake_env, tmp_path, capsys):
     fake, secrets, monkeypatch = fake_env
     monkeypatch.setenv("SOISTS_CONNECT_USER_TOKEN", fake.tokens.add("EAAshortconnect03", "user_short", 3600))
-    assert connect(tmp_path, capsys)[0] == 0
+    runtime = Vault(tmp_path / "var-secrets.json")  # what the services' tokens job wrote earlier
+    runtime.set_tokens(facebook_user="EAAstale-user", instagram_login="IGAAkept")
+    code, text = connect(tmp_path, capsys)
+    assert code == 0 and "Alte Kopien in" in text and "entfernt: facebook_user" in text
+    assert runtime.tokens() == {"instagram_login": "IGAAkept"}  # the stale copy no longer wins
+    assert os.stat(runtime.path).st_mode & 0o777 == 0o600
     env_file = tmp_path / "soists.env"
     with env_file.open("a") as handle:
         handle.write("SOISTS_SITE_URL=https://www.so-ist-s.de\nSOISTS_SITEURL=https://so-ist-s.example\n"
