@@ -321,6 +321,14 @@ units_do() {  # $1: start | stop, then the units
     if [[ $SYSTEM == 1 ]]; then systemctl "$verb" "$@"; else skip "systemctl $verb $*"; fi
 }
 
+backup_store() {
+    if [[ "$DB" == postgresql && $SYSTEM == 0 ]]; then skip "backup (PostgreSQL needs the real system)"; return; fi
+    local env_args=(env -u PYTHONPATH -u SOISTS_DB_URL -u SOISTS_MEDIA_DIR -u SOISTS_BACKUP_DIR)
+    [[ "$DB" != postgresql ]] || env_args+=("SOISTS_DB_URL=postgresql+psycopg://$SVC_USER@/soists?host=/var/run/postgresql")
+    (cd "$APP" && as_user "${env_args[@]}" "$APP/.venv/bin/python" -m scheduler backup) >/dev/null \
+        || { echo "install.sh: the backup before the upgrade failed; nothing changed" >&2; exit 1; }
+}
+
 services() {  # $1: start | restart | stop
     local units=(soists-review.service soists-webhook.service soists-once.timer soists-collect.timer soists-backup.timer)
     if [[ $SYSTEM == 0 ]]; then skip "systemctl $1"; return; fi
@@ -356,6 +364,7 @@ do_install() {
 do_upgrade() {
     [[ -L "$APP/current" ]] || { echo "install.sh: nothing installed yet; run without --upgrade" >&2; exit 1; }
     local rel old_current old_previous active
+    backup_store  # with the old code, before anything changes: what a rollback of the schema needs
     rel="$(new_release | tail -n 1)"  # built while the old release keeps running
     old_current="$(readlink "$APP/current")" old_previous="$(readlink "$APP/previous" 2>/dev/null || true)"
     read -r -a active <<<"$(active_units)"

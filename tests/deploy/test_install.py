@@ -126,6 +126,7 @@ def test_install_again_upgrade_rollback_and_remove(tmp_path):
         install(root, "--upgrade")
         second = os.readlink(app / "current")
         assert second != first and os.readlink(app / "previous") == first
+        assert [b for b in (app / "var/backups").glob("soists-*Z") if (b / "manifest.json").exists()]  # taken first
         install(root, "--rollback")
         assert os.readlink(app / "current") == first and os.readlink(app / "previous") == second
         install(root, "--remove")
