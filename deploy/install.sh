@@ -109,7 +109,12 @@ service_user() {
     if have_user; then return; fi
     if [[ $SYSTEM == 0 ]]; then skip "useradd $SVC_USER"; return; fi
     useradd --system --user-group --home-dir /srv/soists --no-create-home --shell /usr/sbin/nologin "$SVC_USER"
-    getent passwd www-data >/dev/null && usermod -a -G "$SVC_USER" www-data  # nginx reads output/live
+}
+
+web_group() {  # nginx (www-data) reads output/live through the service user's group
+    if [[ $SYSTEM == 1 ]] && getent passwd www-data >/dev/null && have_user; then
+        usermod -a -G "$(id -gn "$SVC_USER")" www-data
+    fi
 }
 
 # --- folders and configuration ---------------------------------------------------------------
@@ -127,8 +132,10 @@ folders() {
 
 write_secrets_template() {
     if [[ -e "$ETC/secrets.json" ]]; then chmod 0600 "$ETC/secrets.json"; return; fi
+    # No placeholder for the app secret: it is the webhook's HMAC key, and a published placeholder
+    # would let anyone sign deliveries until `connect` writes the real one. Empty refuses them all.
     ( umask 077; cat >"$ETC/secrets.json" <<'EOF'
-{"app": {"id": "set-SOISTS_APP_ID", "secret": "set-SOISTS_APP_SECRET"},
+{"app": {"id": "", "secret": ""},
  "tokens": {},
  "smtp": {"host": "set-SOISTS_SMTP_HOST", "port": 587, "security": "starttls",
           "user": "set-SOISTS_SMTP_USER", "password": "set-SOISTS_SMTP_PASSWORD",
@@ -267,10 +274,16 @@ install_nginx() {
         "$APP/current/deploy/nginx/soists.conf" >"$conf.new"
     mv "$conf.new" "$conf"
     chmod 0644 "$conf"
+    if [[ -z "$CERT" && ! -e "$ROOT$cert" ]]; then
+        # Enabled without its certificate, the site would make every later `nginx -t` fail.
+        rm -f "$ENABLED/soists.conf"
+        say "nginx site written to $conf but not enabled: no certificate yet"
+        return
+    fi
     ln -sfn ../sites-available/soists.conf "$ENABLED/soists.conf"
     if [[ $SYSTEM == 1 ]]; then
         rm -f "$ENABLED/default"
-        if [[ -e "$cert" ]]; then nginx -t && systemctl reload nginx; else say "nginx not reloaded: no certificate yet"; fi
+        nginx -t && systemctl reload nginx
     else
         skip "nginx -t and reload"
     fi
@@ -283,8 +296,10 @@ server { listen 80; listen [::]:80; server_name $DOMAIN www.$DOMAIN;
 EOF
     ln -sfn ../sites-available/soists.conf "$ENABLED/soists.conf"
     nginx -t && systemctl reload nginx
+    local account=(--register-unsafely-without-email)
+    [[ -z "$EMAIL" ]] || account=(-m "$EMAIL")
     certbot certonly --webroot -w /var/www/letsencrypt -d "$DOMAIN" -d "www.$DOMAIN" --non-interactive \
-        --agree-tos ${EMAIL:+-m "$EMAIL"} ${EMAIL:---register-unsafely-without-email}
+        --agree-tos "${account[@]}"
 }
 
 database() {
@@ -344,6 +359,7 @@ services() {  # $1: start | restart | stop
 do_install() {
     system_packages
     service_user
+    web_group
     folders
     write_secrets_template
     write_env

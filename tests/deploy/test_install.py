@@ -71,7 +71,8 @@ def test_install_lays_out_folders_with_their_modes(installed):
     assert mode(etc) == 0o700 and etc.stat().st_uid == 0
     assert mode(etc / "secrets.json") == 0o600 and mode(etc / "soists.env") == 0o600
     template = json.loads((etc / "secrets.json").read_text())
-    assert template["app"]["secret"] == "set-SOISTS_APP_SECRET" and template["tokens"] == {}
+    assert template["smtp"]["host"] == "set-SOISTS_SMTP_HOST" and template["tokens"] == {}
+    assert template["app"]["secret"] == ""  # no known HMAC key for the webhook before `connect`
     for name in ("var", "content", "output", ".cache"):
         assert (app / name).is_dir() and not (app / name).is_symlink() and (app / name).stat().st_uid == nobody
         assert mode(app / name) == 0o750, name
@@ -84,7 +85,8 @@ def test_install_lays_out_folders_with_their_modes(installed):
     assert sorted(p.name for p in (root / "etc/systemd/system").iterdir()) == UNITS
     for name in UNITS:
         assert (root / "etc/systemd/system" / name).read_bytes() == (ROOT / "deploy/systemd" / name).read_bytes()
-    assert (root / "etc/nginx/sites-enabled/soists.conf").resolve() == (root / "etc/nginx/sites-available/soists.conf")
+    assert (root / "etc/nginx/sites-available/soists.conf").exists()
+    assert not (root / "etc/nginx/sites-enabled/soists.conf").exists()  # no certificate: not enabled
     assert "skipped (no real system" in output and "useradd" not in output  # the user exists: not created
 
 
@@ -106,6 +108,7 @@ def test_nginx_site_takes_the_given_certificate(tmp_path):
         site = (root / "etc/nginx/sites-available/soists.conf").read_text()
         assert "ssl_certificate     /etc/ssl/soists/cert.pem;" in site and "ssl_certificate_key /etc/ssl/soists/key.pem;" in site
         assert "server_name s.test www.s.test;" in site and "letsencrypt/live" not in site
+        assert (root / "etc/nginx/sites-enabled/soists.conf").resolve() == root / "etc/nginx/sites-available/soists.conf"
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
