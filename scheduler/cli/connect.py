@@ -66,7 +66,7 @@ def cmd_go_live(args, settings) -> int:
     try:
         state = State(state_path(env))
         for item in args.confirm or []:
-            state.confirm(item, by=env.get("SUDO_USER") or env.get("USER") or "?")
+            state.confirm(item, by=env.get("SUDO_USER") or env.get("USER") or getpass.getuser())
         items = go_live_items(env, state, datetime.now(timezone.utc), settings)
     except SecretsError as error:
         say(f"Geheimnis-Datei nicht nutzbar: {error}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timezone
 
 import pytest
 
@@ -134,3 +135,31 @@ def test_go_live_fails_item_by_item_until_confirmed(fake_env, tmp_path, capsys):
     fake.tokens.subscribed.clear()
     assert cli.main(args, Settings(root=tmp_path)) == 3
     assert "[FEHLT] Seiten-Abo (Webhooks)" in capsys.readouterr().out
+
+
+def test_go_live_passes_when_everything_is_there(fake_env, tmp_path, capsys):
+    from scheduler.credentials.vault import read_private_json, write_private_json
+    from scheduler.store.backup import backup_name
+    from tests.alerts.smtp_helpers import PASSWORD, USER, SmtpServer
+
+    fake, secrets, monkeypatch = fake_env
+    monkeypatch.setenv("SOISTS_CONNECT_USER_TOKEN", fake.tokens.add("EAAshortconnect04", "user_short", 3600))
+    assert connect(tmp_path, capsys)[0] == 0
+    backups = tmp_path / "backups"
+    (backups / backup_name(datetime.now(timezone.utc))).mkdir(parents=True)
+    (backups / backup_name(datetime.now(timezone.utc)) / "manifest.json").write_text("{}")
+    with SmtpServer("starttls", tmp_path) as server:
+        data = read_private_json(secrets)
+        data["smtp"] = {"host": "127.0.0.1", "port": server.port, "security": "starttls", "user": USER,
+                        "password": PASSWORD, "from": "So ist S <soists@so-ist-s.de>", "cafile": str(server.cert)}
+        write_private_json(secrets, data)
+        with (tmp_path / "soists.env").open("a") as handle:
+            handle.write(f"SOISTS_SITE_URL=https://so-ist-s.de\nSOISTS_SITEURL=https://so-ist-s.de\n"
+                         f"SOISTS_ALERT_TO=technik@so-ist-s.de\nSOISTS_BACKUP_DIR={backups}\n")
+        code = cli.main(["go-live", "--env-file", str(tmp_path / "soists.env"), "--confirm", "app_live",
+                         "--confirm", "advanced_access", "--confirm", "business_verified"], Settings(root=tmp_path))
+        text = capsys.readouterr().out
+        assert server.inbox.received == []  # reachable: signed in, nothing sent
+    assert code == 0, text
+    assert text.count("[OK]") == 11 and "[FEHLT]" not in text and "Alles bereit für den Live-Betrieb." in text
+    assert "Alarm-Mails (SMTP): 127.0.0.1:" in text and "erreichbar, an technik@so-ist-s.de" in text
