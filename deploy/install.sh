@@ -81,6 +81,10 @@ SITES="$ROOT/etc/nginx/sites-available" ENABLED="$ROOT/etc/nginx/sites-enabled"
 SHARED=(var content output .cache)
 SYSTEM=0
 [[ -z "$ROOT" && "$(id -u)" == 0 ]] && SYSTEM=1
+if [[ -z "$ROOT" && $SYSTEM == 0 ]]; then
+    echo "install.sh: run as root, or give --root DIR to install below a folder" >&2
+    exit 1
+fi
 
 say() { printf 'install.sh: %s\n' "$*"; }
 skip() { say "skipped (no real system: --root or not root): $*"; }
@@ -187,9 +191,7 @@ new_release() {
     build_venv "$rel.partial" "$rel"
     mv "$rel.partial" "$rel"
     for name in "${SHARED[@]}"; do
-        if [[ "$name" == content && ! -e "$APP/content/.seeded" ]]; then
-            cp -a "$rel/content/." "$APP/content/" && touch "$APP/content/.seeded"
-        elif [[ "$name" == content && -d "$rel/content" ]]; then
+        if [[ "$name" == content && -d "$rel/content" ]]; then
             cp -a "$rel/content/." "$APP/content/"  # editors' files from the release; the scheduler's stay
         fi
         rm -rf "${rel:?}/$name"
