@@ -163,3 +163,28 @@ def test_go_live_passes_when_everything_is_there(fake_env, tmp_path, capsys):
     assert code == 0, text
     assert text.count("[OK]") == 11 and "[FEHLT]" not in text and "Alles bereit für den Live-Betrieb." in text
     assert "Alarm-Mails (SMTP): 127.0.0.1:" in text and "erreichbar, an technik@so-ist-s.de" in text
+
+
+def test_the_fake_page_subscription_follows_the_reference(fake_env):
+    """GET/POST/DELETE /{page-id}/subscribed_apps: Page token only, pages_manage_metadata and a Page task."""
+    import requests
+
+    fake, _, _ = fake_env
+    base = f"{fake.base_url}/{PAGE_ID}/subscribed_apps"
+    page = {"Authorization": f"Bearer {fake.page_token}"}
+    assert requests.get(base, headers=page, timeout=5).json() == {"data": []}
+    assert requests.post(base, params={"subscribed_fields": "feed,mention"}, headers=page,
+                         timeout=5).json() == {"success": True}
+    [app] = requests.get(base, headers=page, timeout=5).json()["data"]
+    assert app["id"] == APP_ID and app["subscribed_fields"] == ["feed", "mention"] and {"name", "category", "link"} <= set(app)
+    user = requests.get(base, headers={"Authorization": f"Bearer {fake.ig_token}"}, timeout=5)
+    assert user.status_code == 400 and user.json()["error"]["code"] == 190  # a User token is not a Page token
+    fake.tokens.scopes = [s for s in fake.tokens.scopes if s != "pages_manage_metadata"]
+    refused = requests.get(base, headers=page, timeout=5).json()["error"]
+    assert refused["code"] == 200 and "pages_manage_metadata" in refused["message"]
+    fake.tokens.scopes.append("pages_manage_metadata")
+    fake.tokens.tasks = ["ANALYZE"]
+    assert requests.get(base, headers=page, timeout=5).json()["error"]["code"] == 200
+    fake.tokens.tasks = ["MODERATE"]
+    assert requests.delete(base, headers=page, timeout=5).json() == {"success": True}
+    assert requests.get(base, headers=page, timeout=5).json() == {"data": []}
