@@ -188,8 +188,8 @@ new_release() {
             --exclude=./tests --exclude=./bench --exclude=__pycache__ --exclude='*.pyc' -cf - . | tar -x -C "$rel.partial"
     fi
     rm -rf "$rel.partial/tests" "$rel.partial/bench"
-    build_venv "$rel.partial" "$rel"
     mv "$rel.partial" "$rel"
+    build_venv "$rel"  # in place (a venv records its path); a failed build leaves a release nobody runs
     for name in "${SHARED[@]}"; do
         if [[ "$name" == content && -d "$rel/content" ]]; then
             cp -a "$rel/content/." "$APP/content/"  # editors' files from the release; the scheduler's stay
@@ -202,8 +202,8 @@ new_release() {
     printf '%s\n' "$rel"
 }
 
-build_venv() {  # $1: where the code is now, $2: where it will live (venvs record their path)
-    local code="$1" final="$2" site
+build_venv() {  # $1: the release folder
+    local code="$1" site
     "$PYTHON" -m venv --copies --without-pip "$code/.venv"  # copies: no link out of a --root tree
     site="$(echo "$code"/.venv/lib/python3*/site-packages)"
     if [[ -n "$SEED" ]]; then
@@ -213,12 +213,8 @@ build_venv() {  # $1: where the code is now, $2: where it will live (venvs recor
         echo "$seed_site" >"$site/soists-seed.pth"
     else
         "$PYTHON" -m venv --copies --upgrade-deps "$code/.venv" >/dev/null
-        "$code/.venv/bin/pip" install --quiet --no-cache-dir -e "$code"
+        "$code/.venv/bin/pip" install --quiet --no-cache-dir -e "$code"  # the exact pins of pyproject.toml
     fi
-    # The venv was built in the .partial folder: point its scripts and paths at the final one.
-    grep -rlF "$code" "$code/.venv" 2>/dev/null | while read -r file; do
-        sed -i "s#$code#$final#g" "$file"
-    done
 }
 
 switch_to() {  # $1: the release to run

@@ -101,10 +101,16 @@ def test_installed_units_pass_systemd_analyze_verify(installed):
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
 
 
-def test_nginx_site_takes_the_given_certificate(tmp_path):
+def test_nginx_certificate_domain_and_postgresql_settings(tmp_path):
     root = fresh_root()
     try:
-        install(root, "--cert", "/etc/ssl/soists/cert.pem", "--key", "/etc/ssl/soists/key.pem", "--domain", "s.test")
+        output = install(root, "--cert", "/etc/ssl/soists/cert.pem", "--key", "/etc/ssl/soists/key.pem",
+                         "--domain", "s.test", "--db", "postgresql").stdout
+        env = (root / "etc/soists/soists.env").read_text()
+        assert f"SOISTS_DB_URL=postgresql+psycopg://{USER}@/soists?host=/var/run/postgresql" in env
+        assert "SOISTS_SITE_URL=https://s.test" in env
+        assert "skipped (no real system: --root or not root): PostgreSQL role and database" in output
+        assert "migrate (PostgreSQL needs the real system)" in output
         site = (root / "etc/nginx/sites-available/soists.conf").read_text()
         assert "ssl_certificate     /etc/ssl/soists/cert.pem;" in site and "ssl_certificate_key /etc/ssl/soists/key.pem;" in site
         assert "server_name s.test www.s.test;" in site and "letsencrypt/live" not in site
