@@ -133,7 +133,7 @@ def _graph_failure(error: GraphError, what: str, redo: tuple[str, ...]) -> StepF
         text = f"{what}: Meta lehnt den Token ab (abgelaufen oder widerrufen, Code 190/{error.subcode})."
         hint = "Einen neuen kurzlebigen Nutzer-Token erzeugen (Graph API Explorer) und den Befehl erneut ausführen."
         return StepFailed([text, hint], redo=tuple(dict.fromkeys(("user_token", *redo))))
-    if error.code in (10, 200) or 200 <= (error.code or 0) < 300:
+    if error.code == 10 or 200 <= (error.code or 0) < 300:  # permission errors (#10, #200–#299)
         return StepFailed([f"{what}: Meta verweigert den Zugriff (Berechtigung fehlt, Code {error.code}).",
                            *WHERE_PERMISSIONS], redo=redo)
     return StepFailed([f"{what}: Meta antwortet mit Fehler {error.code}/{error.subcode} ({type(error).__name__}). "
