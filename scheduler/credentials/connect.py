@@ -129,6 +129,9 @@ class Context:
 
 
 def _graph_failure(error: GraphError, what: str, redo: tuple[str, ...]) -> StepFailed:
+    if error.code is None:  # no answer (network, timeout) or one without an error code
+        return StepFailed([f"{what}: Graph API nicht erreichbar ({type(error).__name__}). Später erneut versuchen."],
+                          redo=redo)
     if error.code == 190:
         text = f"{what}: Meta lehnt den Token ab (abgelaufen oder widerrufen, Code 190/{error.subcode})."
         hint = "Einen neuen kurzlebigen Nutzer-Token erzeugen (Graph API Explorer) und den Befehl erneut ausführen."
