@@ -279,6 +279,17 @@ def test_once_finishes_against_the_graph_fake(services):
     assert meta.stat().st_uid == pwd.getpwnam(USER).pw_uid and mode(meta) == 0o600
 
 
+@pytest.mark.parametrize("unit", ["soists-collect.service", "soists-backup.service"])
+def test_collect_and_backup_finish_as_the_service_user(services, unit):
+    root, fake, credentials, _ = services
+    env = unit_env(root, unit, fake, credentials)
+    result = run_unit_command(root, unit, "ExecStart", env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    if unit == "soists-backup.service":
+        [backup] = (root / "srv/soists/var/backups").glob("soists-*Z")
+        assert (backup / "manifest.json").exists() and backup.stat().st_uid == pwd.getpwnam(USER).pw_uid
+
+
 def test_the_board_answers_login_as_the_service_user(services):
     root, fake, credentials, _ = services
     env = unit_env(root, "soists-review.service", fake, credentials)

@@ -188,3 +188,28 @@ def test_the_fake_page_subscription_follows_the_reference(fake_env):
     fake.tokens.tasks = ["MODERATE"]
     assert requests.delete(base, headers=page, timeout=5).json() == {"success": True}
     assert requests.get(base, headers=page, timeout=5).json() == {"data": []}
+
+
+def test_connect_asks_for_what_is_missing_and_hides_secrets(fake_env, tmp_path):
+    from scheduler.credentials.api import TokenApi
+    from scheduler.credentials.connect import Context, Inputs, run_connect
+    from scheduler.credentials.state import State
+
+    fake, secrets, _ = fake_env
+    short = fake.tokens.add("EAAshortconnect05", "user_short", 3600)
+    answers = {"App-ID": (APP_ID, False), "App-Geheimnis": (APP_SECRET, True),
+               "Kurzlebiger Nutzer-Token (Graph API Explorer)": (short, True)}
+    asked = []
+
+    def ask(question: str, secret: bool) -> str:
+        asked.append((question, secret))
+        value, hidden = answers[question]
+        assert secret == hidden, question  # secrets are read without echo (getpass)
+        return value
+
+    said = []
+    ctx = Context(TokenApi(fake.base_url, fake.root_url), Vault(secrets), State(tmp_path / "state.json"),
+                  Inputs(ask=ask), datetime.now(timezone.utc))
+    assert run_connect(ctx, said.append)
+    assert [q for q, _ in asked] == list(answers)
+    assert said[-1].startswith("Fertig.") and not [line for line in said if short in line or APP_SECRET in line]
