@@ -72,8 +72,9 @@ done
 [[ "$DB" == sqlite || "$DB" == postgresql ]] || { echo "install.sh: --db sqlite|postgresql" >&2; exit 2; }
 [[ -z "$CERT" && -z "$KEY" || -n "$CERT" && -n "$KEY" ]] || { echo "install.sh: --cert and --key go together" >&2; exit 2; }
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-SOURCE="$(cd "${SOURCE:-$HERE/..}" && pwd)"
+# Physical paths: run as /srv/soists/deploy/install.sh (a link into current/), the source is the release.
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+SOURCE="$(cd "${SOURCE:-$HERE/..}" && pwd -P)"
 ROOT="${ROOT%/}"
 [[ -z "$ROOT" ]] || ROOT="$(mkdir -p "$ROOT" && cd "$ROOT" && pwd)"
 APP="$ROOT/srv/soists" ETC="$ROOT/etc/soists" UNITS="$ROOT/etc/systemd/system"
@@ -185,6 +186,7 @@ new_release() {
         git -C "$SOURCE" archive --format=tar "$REF" | tar -x -C "$rel.partial"
     else
         tar -C "$SOURCE" --exclude=./.git --exclude=./.venv --exclude=./var --exclude=./output --exclude=./.cache \
+            --exclude=./releases --exclude=./current --exclude=./previous \
             --exclude=./tests --exclude=./bench --exclude=__pycache__ --exclude='*.pyc' -cf - . | tar -x -C "$rel.partial"
     fi
     rm -rf "$rel.partial/tests" "$rel.partial/bench"

@@ -136,8 +136,19 @@ def test_install_again_upgrade_rollback_and_remove(tmp_path):
         second = os.readlink(app / "current")
         assert second != first and os.readlink(app / "previous") == first
         assert [b for b in (app / "var/backups").glob("soists-*Z") if (b / "manifest.json").exists()]  # taken first
+        # the installed copy of the script upgrades from its own release (physical path, not the links)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        time.sleep(1.1)
+        again = subprocess.run(["bash", str(app / "deploy/install.sh"), "--root", str(root), "--user", USER,
+                                "--venv-seed", str(SEED), "--upgrade"], capture_output=True, text=True, env=env,
+                               timeout=300)
+        assert again.returncode == 0, again.stdout + again.stderr
+        third = os.readlink(app / "current")
+        assert not (app / third / "releases").exists() and (app / third / "scheduler").is_dir()
+        assert sorted(p.name for p in (app / "releases").iterdir()) == sorted(r.removeprefix("releases/")
+                                                                              for r in (second, third))
         install(root, "--rollback")
-        assert os.readlink(app / "current") == first and os.readlink(app / "previous") == second
+        assert os.readlink(app / "current") == second and os.readlink(app / "previous") == third
         install(root, "--remove")
         assert not (app / "releases").exists() and not (app / "current").exists() and not (app / ".venv").exists()
         assert not list((root / "etc/systemd/system").iterdir())
