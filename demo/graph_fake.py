@@ -250,6 +250,8 @@ class GraphFake:
                 self._save()
 
     def _token_route(self, method, segments, query, token) -> tuple[int, dict] | None:
+        if segments == [self.page_id, "subscribed_apps"]:  # the app's webhook subscription on the Page
+            return self.tokens.subscribed_apps(method, token, query)
         if method != "GET":
             return None
         if segments == ["debug_token"]:  # inspected with the app token or a token of the app

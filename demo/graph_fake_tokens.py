@@ -10,6 +10,14 @@ endpoints that inspect, exchange, derive and refresh them.
   GET /vXX/me/permissions                                  (User token) → {"data": [{permission, status}]}
   GET /refresh_access_token?grant_type=ig_refresh_token    (graph.instagram.com; Instagram-Login token)
                                             → {"access_token", "token_type", "expires_in"}
+  GET|POST|DELETE /vXX/{page-id}/subscribed_apps           (Page token) the app's webhook subscription on
+                                            the Page: GET → {"data": [{"id", "name", "category", "link",
+                                            "subscribed_fields": [...]}]}; POST ?subscribed_fields=a,b and
+                                            DELETE → {"success": true}. Documented in the Graph API reference
+                                            "Page Subscribed Apps"
+                                            (https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/):
+                                            a Page token of a person with the CREATE_CONTENT, MANAGE or MODERATE
+                                            task, and pages_manage_metadata + pages_show_list; otherwise (#200).
 
 Error 190 answers: subcode 463 once a token has expired, 460 after a password change, 467
 for a token that was invalidated; no subcode for a string the API cannot parse (also what
@@ -18,6 +26,11 @@ graph.facebook.com answers for an Instagram-Login token).
 Where the documentation is silent the fake is pessimistic: exchanging an already long-lived
 User token gives the same expiry back (no silent extension); `refuse_refresh` makes the
 Instagram refresh fail (code 1) while the token itself keeps working until it expires.
+
+For tests, everything the connect/check commands look at can be taken away: `scopes` (what
+/me/permissions and debug_token list), `tasks` (the Page's tasks in /me/accounts), and the
+subscription itself (`subscribed`: app id → fields; `refuse_subscription` makes POST answer
+(#200) as Meta does when the app may not subscribe).
 """
 
 from __future__ import annotations
@@ -35,8 +48,8 @@ SHORT_LIVED_S = 3600
 DATA_ACCESS_S = 90 * DAY
 # What the fake grants by default (the permissions the project needs, see scheduler/credentials/check.py).
 DEFAULT_SCOPES = ["instagram_basic", "instagram_content_publish", "instagram_manage_insights",
-                  "instagram_manage_comments", "instagram_manage_contents", "pages_manage_posts", "pages_read_engagement",
-                  "pages_show_list", "read_insights"]
+                  "instagram_manage_comments", "instagram_manage_contents", "pages_manage_metadata",
+                  "pages_manage_posts", "pages_read_engagement", "pages_show_list", "read_insights"]
 DEFAULT_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
 
 Error = tuple[int, dict]
@@ -59,6 +72,8 @@ class TokenBook:
         self.refuse_refresh = refuse_refresh
         self.scopes = list(DEFAULT_SCOPES if scopes is None else scopes)
         self.tasks = list(DEFAULT_TASKS if tasks is None else tasks)
+        self.subscribed: dict[str, list[str]] = {}  # app id → webhook fields subscribed on the Page
+        self.refuse_subscription = False
 
     # -- minting -----------------------------------------------------------------------
     def add(self, token: str, kind: str, lifetime_s: int | None, *, data_access_s: int | None = DATA_ACCESS_S,
@@ -172,3 +187,34 @@ class TokenBook:
                                    "code": 100, "fbtrace_id": "FakeToken"}}
         new = self.mint("IGAArefreshed", "instagram_login", LONG_LIVED_S, data_access_s=None)
         return 200, {"access_token": new, "token_type": "bearer", "expires_in": LONG_LIVED_S}
+
+    # -- the app's webhook subscription on the Page ---------------------------------------
+    SUBSCRIBE_TASKS = ("CREATE_CONTENT", "MANAGE", "MODERATE")  # any one of them (reference)
+    SUBSCRIBE_SCOPES = ("pages_manage_metadata", "pages_show_list")
+
+    def subscribed_apps(self, method: str, token: str, query: dict) -> Error | None:
+        """GET/POST/DELETE /{page-id}/subscribed_apps with the Page token (see the module docstring)."""
+        error = self.check(token, ("page",))
+        if error:
+            return error
+        lacking = [s for s in self.SUBSCRIBE_SCOPES if s not in self.scopes]
+        if lacking or not any(t in self.tasks for t in self.SUBSCRIBE_TASKS) or \
+                (method == "POST" and self.refuse_subscription):
+            needs = ", ".join(lacking) or "the CREATE_CONTENT, MANAGE or MODERATE task"
+            return 400, {"error": {"message": f"(#200) Permissions error: {needs}", "type": "OAuthException",
+                                   "code": 200, "fbtrace_id": "FakeToken"}}
+        if method == "GET":
+            return 200, {"data": [{"id": APP_ID, "name": "So ist S (fake)", "category": "Business",
+                                   "link": "https://www.so-ist-s.de/", "subscribed_fields": fields}
+                                  for app, fields in self.subscribed.items() if app == APP_ID]}
+        if method == "POST":
+            fields = [f for f in query.get("subscribed_fields", "").split(",") if f]
+            if not fields:
+                return 400, {"error": {"message": "(#100) The parameter subscribed_fields is required",
+                                       "type": "OAuthException", "code": 100, "fbtrace_id": "FakeToken"}}
+            self.subscribed[APP_ID] = fields
+            return 200, {"success": True}
+        if method == "DELETE":
+            self.subscribed.pop(APP_ID, None)
+            return 200, {"success": True}
+        return None

@@ -24,7 +24,9 @@ TEXT = {
            "secrets": "Geheimnis-Datei nicht nutzbar: {error}",
            "job_names": {"publish": "Instagram", "page_photos": "Seitenfotos", "insights": "Statistiken",
                          "deletion": "Löschen", "collect_hashtag": "Hashtag-Suche",
-                         "collect_tagged": "Markierungen", "mentions": "Erwähnungen"}},
+                         "collect_tagged": "Markierungen", "mentions": "Erwähnungen",
+                         "subscription": "Seiten-Abo"},
+           "subscribed": "Seiten-Abo (Webhooks): {list}", "not_subscribed": "Seiten-Abo (Webhooks): FEHLT"},
     "en": {"title": "Credentials (Graph API {version}{expiry})", "expiry": ", expires on {date}",
            "never": "does not expire", "days": "{days} days left", "invalid": "INVALID",
            "error": "cannot be checked: {error}", "granted": "Permissions granted: {list}",
@@ -35,7 +37,9 @@ TEXT = {
            "secrets": "Secrets file cannot be used: {error}",
            "job_names": {"publish": "Instagram", "page_photos": "Page photos", "insights": "insights",
                          "deletion": "deletion", "collect_hashtag": "hashtag search",
-                         "collect_tagged": "tagged media", "mentions": "mentions"}},
+                         "collect_tagged": "tagged media", "mentions": "mentions",
+                         "subscription": "Page subscription"},
+           "subscribed": "Page subscription (webhooks): {list}", "not_subscribed": "Page subscription (webhooks): MISSING"},
 }
 
 
@@ -61,6 +65,8 @@ def render(result, lang: str) -> list[str]:
         lines.append(f"  {row.slot:<14} {kind}({row.source}): {state}")
     lines.append(t["granted"].format(list=", ".join(sorted(result.granted)) or "—"))
     lines.append(t["tasks"].format(list=", ".join(result.tasks)) if result.tasks is not None else t["tasks_unknown"])
+    lines.append(t["subscribed"].format(list=", ".join(result.subscribed_fields))
+                 if result.subscribed_fields else t["not_subscribed"])
     lines.append(t["jobs"])
     for job in JOB_NEEDS:
         name, gaps = t["job_names"][job], result.missing.get(job, [])

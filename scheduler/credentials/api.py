@@ -6,6 +6,10 @@ Instagram-Login call on graph.instagram.com), as one small requests-based client
   GET /me/accounts?fields=id,name,access_token,tasks    Page tokens (do not expire when derived
                                                         from a long-lived User token) and Page tasks
   GET /me/permissions                                   granted / declined permissions
+  GET /{page-id}?fields=instagram_business_account      the Instagram account connected to the Page
+  GET|POST /{page-id}/subscribed_apps?subscribed_fields=…   the app's webhook subscription on the Page
+      (Page token; pages_manage_metadata, pages_show_list and one of the CREATE_CONTENT, MANAGE or
+      MODERATE tasks — https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/)
   GET graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token
                                                         Instagram-Login token, ≥ 24 h old, → 60 days
 
@@ -43,6 +47,7 @@ class TokenApi:
         self.base_url, self.instagram_url = base_url.rstrip("/"), instagram_url.rstrip("/")
         self.session = session or requests.Session()
         self.timeout_s = timeout_s
+        self.app_id = ""  # set when known: picks our entry out of a Page's subscribed_apps
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "TokenApi":
@@ -58,6 +63,17 @@ class TokenApi:
         except (requests.ConnectionError, requests.Timeout) as exc:
             # The class name only: the exception's text quotes the URL, which may hold a token.
             raise RetryLater(f"GET {url.rsplit('/', 1)[-1]}: {type(exc).__name__}") from None
+        if not response.ok:
+            raise error_from_response(response)
+        return response.json()
+
+    def _post(self, url: str, token: str, params: dict) -> dict:
+        install_token_redaction([token])
+        try:
+            response = self.session.post(url, params=params, timeout=self.timeout_s,
+                                         headers={"Authorization": f"Bearer {token}"})
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise RetryLater(f"POST {url.rsplit('/', 1)[-1]}: {type(exc).__name__}") from None
         if not response.ok:
             raise error_from_response(response)
         return response.json()
@@ -89,6 +105,32 @@ class TokenApi:
             if str(page.get("id")) == str(page_id):
                 return list(page.get("tasks") or [])
         return []
+
+    def page_fields(self, user_token: str, page_id: str, fields: str) -> dict:
+        """GET /{page-id}?fields=… (e.g. instagram_business_account, access_token, tasks)."""
+        return self._get(f"{self.base_url}/{page_id}", user_token, {"fields": fields})
+
+    def instagram_user_id(self, user_token: str, page_id: str) -> str:
+        """The Instagram professional account connected to the Page ("" when none is)."""
+        account = self.page_fields(user_token, page_id, "instagram_business_account").get("instagram_business_account")
+        return str((account or {}).get("id") or "")
+
+    def subscribed_fields(self, page_token: str, page_id: str) -> list[str] | None:
+        """The fields this app is subscribed to on the Page; None when the app is not subscribed.
+        The answer may list several apps subscribed on the Page: ours is the one with `app_id`
+        (when it is not known, the first entry)."""
+        body = self._get(f"{self.base_url}/{page_id}/subscribed_apps", page_token)
+        apps = list(body.get("data") or [])
+        app_id = self.app_id
+        for app in apps:
+            if not app_id or str(app.get("id")) == app_id:
+                return list(app.get("subscribed_fields") or [])
+        return None
+
+    def subscribe(self, page_token: str, page_id: str, fields: tuple[str, ...]) -> bool:
+        body = self._post(f"{self.base_url}/{page_id}/subscribed_apps", page_token,
+                          {"subscribed_fields": ",".join(fields)})
+        return bool(body.get("success"))
 
     def permissions(self, user_token: str) -> list[str]:
         body = self._get(f"{self.base_url}/me/permissions", user_token)

@@ -4,12 +4,20 @@ Permissions per job (Meta's references for the endpoints each job calls):
   publishing (Instagram, Facebook Login): instagram_basic, instagram_content_publish,
       pages_read_engagement (IG Container / content_publishing_limit / media_publish), pages_show_list
   Page photos: pages_manage_posts, pages_read_engagement, pages_show_list + the CREATE_CONTENT task
+      (posting) and the MODERATE task (reading the Page's photos back after a lost answer)
   insights: instagram_manage_insights, read_insights
   deletion: pages_manage_posts (Facebook), instagram_manage_contents (Instagram, Facebook Login only)
   collect_hashtag: instagram_basic (+ pages_read_engagement for Business-Manager roles) and the
       "Instagram Public Content Access" FEATURE (App Review; not a permission, so not checkable here)
   collect_tagged / mentions (webhook field, mentioned_media/_comment, POST /mentions, replies):
       instagram_basic, instagram_manage_comments, pages_read_engagement
+  page subscription (webhooks reach us only when the app is subscribed on the Page):
+      pages_manage_metadata, pages_show_list and a Page token of a person with the CREATE_CONTENT,
+      MANAGE or MODERATE task — Graph API reference "Page Subscribed Apps",
+      https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/
+      ("Set Up Webhooks for Instagram": "The Page connected to the app user's account must have
+      Page subscriptions enabled", https://developers.facebook.com/docs/graph-api/webhooks/getting-started/webhooks-for-instagram/)
+No job calls an endpoint that needs business_management, so it is not asked for.
 The result is pure data; the CLI renders it in German or English.
 """
 
@@ -28,13 +36,19 @@ from scheduler.publish.graph_errors import GraphError
 JOB_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # job: (permissions, Page tasks)
     "publish": (("instagram_basic", "instagram_content_publish", "pages_read_engagement", "pages_show_list"), ()),
-    "page_photos": (("pages_manage_posts", "pages_read_engagement", "pages_show_list"), ("CREATE_CONTENT",)),
+    "page_photos": (("pages_manage_posts", "pages_read_engagement", "pages_show_list"), ("CREATE_CONTENT", "MODERATE")),
     "insights": (("instagram_manage_insights", "read_insights"), ()),
     "deletion": (("pages_manage_posts", "instagram_manage_contents"), ()),
     "collect_hashtag": (("instagram_basic", "pages_read_engagement"), ()),
     "collect_tagged": (("instagram_basic", "instagram_manage_comments", "pages_read_engagement"), ()),
     "mentions": (("instagram_basic", "instagram_manage_comments", "pages_read_engagement"), ()),
+    "subscription": (("pages_manage_metadata", "pages_show_list"), ()),
 }
+# The Page's webhook fields we subscribe the app to. Instagram's own fields (mentions) are chosen
+# in the App Dashboard (Webhooks › Instagram); the Page subscription is what switches delivery on
+# for the Page's connected Instagram account. `feed` is the Page field every Page webhook setup
+# uses; `mention` is the Page's own @mention field (Webhooks for Pages reference).
+PAGE_WEBHOOK_FIELDS = ("feed", "mention")
 
 
 @dataclass
@@ -55,6 +69,7 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     version: str = ""
     version_expiry: str = ""
+    subscribed_fields: list[str] | None = None  # None: not subscribed (or not checkable)
 
     @property
     def ok(self) -> bool:
@@ -104,6 +119,9 @@ def check_credentials(api: TokenApi, vault: Vault, env, now: datetime, *, page_i
             result.problems.append(Problem("permissions", "facebook_user", WARNING,
                                            f"/me/permissions nicht lesbar: {type(error).__name__}.",
                                            "Token und Berechtigungen mit `check-credentials` prüfen."))
+    page_token = resolve_token("facebook_page", vault, env)
+    if page_id and page_token:
+        result.problems += subscription_problems(result, api, page_token, page_id, app_id)
     result.missing = missing_for_jobs(result.granted, result.tasks)
     result.problems += version_problems(version, now.date())
     for slot in ("instagram", "facebook_page"):
@@ -111,3 +129,23 @@ def check_credentials(api: TokenApi, vault: Vault, env, now: datetime, *, page_i
             result.problems.append(Problem("token_missing", slot, CRITICAL, f"Kein Token für „{slot}“ hinterlegt.",
                                            RENEW))
     return result
+
+
+def subscription_problems(result: CheckResult, api: TokenApi, page_token: str, page_id: str,
+                          app_id: str) -> list[Problem]:
+    """Is the app subscribed on the Page with PAGE_WEBHOOK_FIELDS? (fills result.subscribed_fields)"""
+    api.app_id = app_id
+    try:
+        result.subscribed_fields = api.subscribed_fields(page_token, page_id)
+    except GraphError as error:
+        return [Problem("subscription", page_id, CRITICAL,
+                        f"Das Seiten-Abo der App ist nicht prüfbar ({type(error).__name__} {error.code}).",
+                        "Berechtigung pages_manage_metadata erteilen und `python -m scheduler connect` "
+                        "erneut ausführen.")]
+    missing = [f for f in PAGE_WEBHOOK_FIELDS if f not in (result.subscribed_fields or [])]
+    if result.subscribed_fields is None or missing:
+        return [Problem("subscription", page_id, CRITICAL,
+                        "Die App ist auf der Facebook-Seite nicht für Webhooks abonniert"
+                        + (f" (es fehlt: {', '.join(missing)})." if result.subscribed_fields else "."),
+                        "`python -m scheduler connect` erneut ausführen (Schritt „Seiten-Abo“).")]
+    return []

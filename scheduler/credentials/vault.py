@@ -62,11 +62,26 @@ def _write_private(path: Path, data: dict) -> None:
     """Atomic write with mode 0600 from the first byte (no window with wider permissions)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
+    owner = path.stat() if path.exists() else None
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
     os.chmod(partial, 0o600)
+    if owner is not None and os.geteuid() == 0 and (owner.st_uid, owner.st_gid) != (0, 0):
+        os.chown(partial, owner.st_uid, owner.st_gid)  # root editing the service's file keeps it the service's
     partial.replace(path)
+
+
+def write_private_json(path: Path, data: dict) -> None:
+    """The one way to write a private JSON file here (the secrets, their metadata, the state of
+    `connect` and `go-live`): atomic, 0600 from the first byte."""
+    _write_private(path, data)
+
+
+def read_private_json(path: Path) -> dict:
+    """A private JSON file written by write_private_json; {} when missing. Refused when the
+    group or others may read it (as the secrets file)."""
+    return Vault._read_file(path)
 
 
 @dataclass
@@ -109,6 +124,10 @@ class Vault:
                 merged[key] = value
         return merged
 
+    def read_all(self) -> dict:
+        """Everything, merged (for checks that look at values without printing them)."""
+        return self._read()
+
     def _read_writable(self) -> dict:
         return self._read_file(self.path)
 
@@ -133,6 +152,17 @@ class Vault:
         data = self._read_writable()
         data.setdefault("tokens", {}).update(tokens)
         _write_private(self.path, data)
+
+    def drop_tokens(self, *slots: str) -> list[str]:
+        """Remove slots from the writable file (e.g. after `connect` stored fresh ones in the operator's
+        file, so stale refreshed copies stop winning). Returns the slots that were there."""
+        data = self._read_writable()
+        tokens = data.get("tokens") or {}
+        dropped = [slot for slot in slots if slot in tokens]
+        if dropped:
+            data["tokens"] = {k: v for k, v in tokens.items() if k not in dropped}
+            _write_private(self.path, data)
+        return dropped
 
     def set_app(self, app_id: str, secret: str) -> None:
         data = self._read_writable()

@@ -35,12 +35,13 @@ def unit_settings(path: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("name", ["soists-scheduler.service", "soists-once.service", "soists-collect.service",
-                                  "soists-review.service", "soists-webhook.service"])
+                                  "soists-review.service", "soists-webhook.service", "soists-backup.service"])
 def test_services_are_hardened(name):
     s = unit_settings(UNITS / name)
     assert s["User"] == ["soists"] and s["NoNewPrivileges"] == ["yes"] and s["PrivateTmp"] == ["yes"]
     assert s["ProtectSystem"] == ["strict"] and s["ProtectHome"] == ["yes"]
-    assert s["ReadWritePaths"] == (["/srv/soists/var"] if name in ("soists-review.service", "soists-webhook.service") else
+    assert s["ReadWritePaths"] == (["/srv/soists/var"] if name in ("soists-review.service", "soists-webhook.service",
+                                                                  "soists-backup.service") else
                                    ["/srv/soists/var /srv/soists/content /srv/soists/output /srv/soists/.cache"])
     assert s["LoadCredential"] == ["secrets.json:/etc/soists/secrets.json"]
     assert all(cmd.startswith("/srv/soists/.venv/bin/python -m scheduler ") for cmd in s["ExecStart"])
@@ -74,8 +75,9 @@ def verify(root: Path, *names: str) -> subprocess.CompletedProcess:
 
 def test_systemd_analyze_verify_passes_without_a_warning(unit_root):
     names = sorted(p.name for p in UNITS.iterdir())
-    assert names == ["soists-collect.service", "soists-collect.timer", "soists-once.service", "soists-once.timer",
-                     "soists-review.service", "soists-scheduler.service", "soists-webhook.service"]
+    assert names == ["soists-backup.service", "soists-backup.timer", "soists-collect.service", "soists-collect.timer",
+                     "soists-once.service", "soists-once.timer", "soists-review.service", "soists-scheduler.service",
+                     "soists-webhook.service"]
     result = verify(unit_root, *names)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
 

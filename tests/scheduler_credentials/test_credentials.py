@@ -15,7 +15,7 @@ from scheduler import jobs
 from scheduler.cli import main as cli
 from scheduler.config import Settings
 from scheduler.credentials.api import TokenApi
-from scheduler.credentials.check import missing_for_jobs
+from scheduler.credentials.check import PAGE_WEBHOOK_FIELDS, missing_for_jobs
 from scheduler.credentials.vault import SecretsError, Vault, resolve_token
 from scheduler.credentials.versions import DEFAULT_GRAPH_VERSION, graph_base_url, version_problems
 
@@ -64,6 +64,7 @@ def configured(tmp_path, monkeypatch):
     api = TokenApi(base, fake.root_url)
     user = api.exchange(short, APP_ID, APP_SECRET).token
     page = api.page_token(user, PAGE_ID)
+    assert api.subscribe(page, PAGE_ID, PAGE_WEBHOOK_FIELDS)  # what `connect` does
     vault = Vault(tmp_path / "secrets.json")
     vault.set_app(APP_ID, APP_SECRET)
     vault.set_tokens(facebook_user=user, facebook_page=page, instagram=page)
@@ -80,7 +81,7 @@ def test_check_credentials_in_german_and_english(configured, capsys, tmp_path):
     assert cli.main(["check-credentials"], Settings(root=tmp_path)) == 0
     german = capsys.readouterr().out
     assert "noch 59 Tage" in german and "läuft nicht ab" in german and "Alles vorhanden." in german
-    assert "Seitenfotos  ok" in german
+    assert "Seitenfotos  ok" in german and "Seiten-Abo (Webhooks): feed, mention" in german
     assert cli.main(["check-credentials", "--lang", "en"], Settings(root=tmp_path)) == 0
     english = capsys.readouterr().out
     assert "59 days left" in english and "does not expire" in english and "CREATE_CONTENT" in english
@@ -96,6 +97,17 @@ def test_check_credentials_exit_3_when_a_task_or_permission_is_missing(configure
     text = capsys.readouterr().out
     assert "Page photos  MISSING: pages_manage_posts, task CREATE_CONTENT" in text
     assert "deletion     MISSING: pages_manage_posts" in text
+
+
+def test_check_credentials_exit_3_without_the_page_subscription_or_moderate(configured, capsys, tmp_path):
+    fake, vault, secrets = configured
+    fake.tokens.subscribed.clear()
+    fake.tokens.tasks = ["CREATE_CONTENT"]
+    assert cli.main(["check-credentials"], Settings(root=tmp_path)) == 3
+    text = capsys.readouterr().out
+    assert "Seiten-Abo (Webhooks): FEHLT" in text
+    assert "Die App ist auf der Facebook-Seite nicht für Webhooks abonniert." in text
+    assert "Seitenfotos  FEHLT: task MODERATE" in text
 
 
 def test_tokens_job_is_scheduled_daily_and_part_of_once(configured, tmp_path):
