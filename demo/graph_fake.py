@@ -167,6 +167,9 @@ class GraphFake:
             def log_message(self, *args):  # keep test output quiet
                 pass
 
+            def date_time_string(self, timestamp=None):  # the Date header follows the fake's clock
+                return super().date_time_string(fake.now() if timestamp is None else timestamp)
+
             def do_GET(self):
                 self._dispatch("GET")
 

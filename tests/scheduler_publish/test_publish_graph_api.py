@@ -9,11 +9,14 @@ import requests
 
 from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
 from scheduler.publish.graph_api import (
+    ContainerExpired,
     Fatal,
     GraphClient,
     GraphConfig,
+    MediaNotReady,
     NeedsEditor,
     OutcomeUnknown,
+    QuotaExceeded,
     RetryLater,
     classify,
     install_token_redaction,
@@ -157,12 +160,14 @@ def test_dropped_connection_on_publish_is_outcome_unknown(sleeps):
     (400, {"error": {"code": 36003, "error_subcode": 2207009}}, NeedsEditor),
     (400, {"error": {"code": 100}}, Fatal),
     (503, {}, RetryLater),
-    (400, {"error": {"code": 9007, "error_subcode": 2207027}}, RetryLater),  # media not ready: poll again
+    (400, {"error": {"code": 9007, "error_subcode": 2207027}}, MediaNotReady),  # a RetryLater: poll again
     (400, {"error": {"code": 100, "is_transient": True}}, RetryLater),
-    (400, {"error": {"code": 9, "error_subcode": 2207042}}, RetryLater),
+    (400, {"error": {"code": 9, "error_subcode": 2207042}}, QuotaExceeded),
+    (400, {"error": {"code": -2, "error_subcode": 2207020}}, ContainerExpired),
 ])
 def test_classification(status, payload, kind):
     assert classify(status, payload) is kind
+    assert not issubclass(kind, (MediaNotReady, QuotaExceeded, ContainerExpired)) or issubclass(kind, RetryLater)
 
 
 def test_tokens_never_reach_the_logs(client, fake, caplog, monkeypatch):
