@@ -197,7 +197,7 @@ class GraphClient:
                     # A server error after a POST may hide a success: never repeat it blindly.
                     error = OutcomeUnknown(f"{method} {path}: {error}", code=error.code,
                                            subcode=error.subcode, http_status=response.status_code,
-                                           fbtrace_id=error.fbtrace_id)
+                                           fbtrace_id=error.fbtrace_id, retry_after=error.retry_after)
             # 368 means wait (hours, not seconds); 24/2207008, 9007/2207027, expiry and the quota are
             # the publisher's to handle after asking; a named wait longer than our backoff is the caller's.
             if not retry or not isinstance(error, RetryLater) \
