@@ -30,7 +30,7 @@ def split_fields(value: str) -> list[str]:
     """"id,children{media_url,media_type},reactions.summary(1)" → the three top-level parts."""
     parts, depth, current = [], 0, ""
     for char in value:
-        depth += char in "{(" 
+        depth += char in "{("
         depth -= char in "})"
         if char == "," and depth == 0:
             parts.append(current)

@@ -32,7 +32,7 @@ import json
 import re
 import time
 
-from demo.graph_fake_http import select, split_fields
+from demo.graph_fake_http import select
 
 DAY = 86400
 HASHTAG_LIMIT = 30
@@ -197,7 +197,7 @@ class UgcFake:
             if media is None or "@wirzeigens" not in media["caption"].lower():
                 return fake.error(400, 100, "(#100) The media was not found or does not mention the user")
             item = self._media(media, with_username=True) | {"id": object_id}
-            return 200, {"mentioned_media": select(item, ",".join(split_fields(inner))), "id": fake.ig_user_id}
+            return 200, {"mentioned_media": select(item, inner or None), "id": fake.ig_user_id}
         comment = state["comments"].get(object_id)
         if comment is None or "@wirzeigens" not in comment["text"].lower():
             return fake.error(400, 100, "(#100) The comment was not found or does not mention the user")

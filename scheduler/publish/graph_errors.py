@@ -121,7 +121,7 @@ def classify(http_status: int, payload: Any) -> type[GraphError]:
         return QuotaExceeded
     if code == BLOCKED_CODE:
         return TemporarilyBlocked
-    # `is_transient` (graph-api/guides/error-handling): "the error is temporary; retry later"
+    # `is_transient` (https://developers.facebook.com/docs/graph-api/guides/error-handling/): a temporary error
     if code in RATE_LIMIT_CODES or subcode in TRANSIENT_SUBCODES or code in TRANSIENT_CODES \
             or error.get("is_transient") is True:
         return RetryLater
