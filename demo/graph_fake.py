@@ -1,15 +1,15 @@
 """A local fake of the Graph API endpoints the publisher uses (Instagram + Facebook Page).
 
 Follows the documented requests and responses:
-  POST /vXX/{ig-user-id}/media (image_url, caption)        → {"id": "<container>"}
-  GET  /vXX/{container-id}?fields=status_code              → {"status_code": "IN_PROGRESS"|"FINISHED"|…, "id"}
-  POST /vXX/{ig-user-id}/media_publish (creation_id)       → {"id": "<media>"}
-  GET  /vXX/{ig-user-id}/content_publishing_limit          → {"data": [{"quota_usage": n, "config": {...}}]}
-  GET  /vXX/{ig-user-id}/media?fields=id,caption           → {"data": [...]} newest first
-  POST /vXX/{page-id}/photos (url, caption)                → {"id": "<photo>", "post_id": "<page>_<photo>"}
+  Instagram content publishing (container, status, media_publish, content_publishing_limit, the
+  media list): demo/graph_fake_publish.py — containers expire after 24 h, the quota is enforced
+  POST /vXX/{page-id}/photos (url, caption)                → {"id": "<photo>", "post_id": "<page>_<post>"}
   GET  /vXX/{page-id}/photos?type=uploaded&fields=id,name  → {"data": [...]} newest first
   DELETE /vXX/{photo-id} | /{ig-media-id}                  → {"success": true} (demo/graph_fake_delete.py)
-Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}.
+Errors: HTTP 400 {"error": {"message", "type", "code", "error_subcode", "is_transient", "fbtrace_id"}}.
+Every answer names only the requested `fields` (+ id) and carries the usage headers X-App-Usage
+and X-Business-Use-Case-Usage (demo/graph_fake_http.py); a rate limit (code 4) reports
+`estimated_time_to_regain_access` = `fake.regain_minutes`. `fake.advance(seconds)` moves the clock.
 
 Deliberately pessimistic where the documentation is silent: publishing the same container
 twice records two media, so a publisher that retries blindly is caught by the tests.
@@ -22,7 +22,7 @@ container ends in status ERROR), "media_not_ready" (publish answers 9007/2207027
 HTTP 500 — the case where only a lookup can tell what happened), "password_changed" (190/460),
 "invalid_token" (190/467), "blocked" (368), and for media_publish only "spam" (4/2207051) and
 "publish_temporary" (24/2207008). Tokens really expire (demo/graph_fake_tokens.py: 190/463).
-A caption over 2,200 characters is 36004/2207010; the media list leaves "@" mentions out of
+A caption over 2,200 characters is 36004/2207010; the media list leaves the "@" out of
 `caption` (like the API for tokens without admin-equivalent tasks) and carries timestamp and
 permalink; a container's `status` carries the error subcode.
 
@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,8 +49,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from demo.graph_fake_delete import DeleteApi
+from demo.graph_fake_http import is_transient, select_items, usage_headers
 from demo.graph_fake_insights import InsightsFake
 from demo.graph_fake_media import image_problem
+from demo.graph_fake_publish import PublishApi
 from demo.graph_fake_tokens import APP_ID, APP_SECRET, TokenBook
 from demo.graph_fake_ugc import UgcFake
 
@@ -75,12 +76,6 @@ FAULTS = {
     "blocked": (400, 368, None, "The action attempted has been deemed abusive or is otherwise disallowed",
                 "OAuthException"),
 }
-# Faults answered by media_publish only (the documented Instagram error table).
-PUBLISH_FAULTS = {
-    "spam": (4, 2207051, "We restrict certain activity to protect our community."),
-    "publish_temporary": (24, 2207008, "Temporary error publishing a container."),
-}
-MENTION = re.compile(r"@[\w.]+")
 
 
 @dataclass
@@ -97,7 +92,7 @@ class FakeState:
 # Further parts of the API live in modules of their own (demo/graph_fake_<area>.py), each a
 # class with `name` and `route(fake, method, segments, query, form, token)` that answers
 # (status, body) for its endpoints or None; list them here.
-EXTENSIONS: tuple[type, ...] = (UgcFake, DeleteApi, InsightsFake)
+EXTENSIONS: tuple[type, ...] = (PublishApi, UgcFake, DeleteApi, InsightsFake)
 
 
 class GraphFake:
@@ -112,14 +107,27 @@ class GraphFake:
         self.ig_token, self.page_token = ig_token, page_token
         self.lock = threading.Lock()
         self.faults: list[str] = []
+        self.clock_offset_s = 0.0  # the fake's clock: `advance()` moves it (containers expire, quotas pass)
+        self.regain_minutes = 1  # estimated_time_to_regain_access reported with a BUC rate limit
         self.state = self._load()
-        self.tokens = TokenBook(self.state.tokens, page_id, ig_user_id, refuse_refresh=refuse_refresh,
+        self.tokens = TokenBook(self.state.tokens, page_id, ig_user_id, clock=self.now, refuse_refresh=refuse_refresh,
                                 scopes=scopes, tasks=tasks)
         for token, kind in ((ig_token, "user_long"), (page_token, "page")):
             if token not in self.state.tokens:  # the fixed tokens never expire (tests that need expiry mint)
                 self.tokens.add(token, kind, None, data_access_s=None)
         self.extensions = [extension() for extension in EXTENSIONS]
         self.server: ThreadingHTTPServer | None = None
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset_s
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (tokens, containers and the publishing quota follow it)."""
+        self.clock_offset_s += seconds
+
+    @property
+    def quota_total(self) -> int:
+        return QUOTA_TOTAL  # read at call time: tests change the module's value
 
     def extra(self, name: str) -> dict:
         """The persisted state of one extension (saved with everything else after each request)."""
@@ -159,6 +167,9 @@ class GraphFake:
             def log_message(self, *args):  # keep test output quiet
                 pass
 
+            def date_time_string(self, timestamp=None):  # the Date header follows the fake's clock
+                return super().date_time_string(fake.now() if timestamp is None else timestamp)
+
             def do_GET(self):
                 self._dispatch("GET")
 
@@ -178,6 +189,8 @@ class GraphFake:
                 status, body = fake.handle(method, parts.path, query, form, token)
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in fake.headers(status, body, token).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -207,11 +220,18 @@ class GraphFake:
     @staticmethod
     def error(status: int, code: int, message: str, subcode: int | None = None,
               kind: str = "OAuthException") -> tuple[int, dict]:
-        error = {"message": message, "type": kind, "code": code,
+        # is_transient in every error body, as documented (graph-api/guides/error-handling)
+        error = {"message": message, "type": kind, "code": code, "is_transient": is_transient(code, subcode),
                  "fbtrace_id": f"Fake{int(time.time() * 1000) % 10**8}"}
         if subcode is not None:
             error["error_subcode"] = subcode
         return status, {"error": error}
+
+    def headers(self, status: int, body: dict, token: str) -> dict[str, str]:
+        """Usage headers: Page-token calls count against the Page, the rest against the IG user (BUC)."""
+        page = token == self.page_token or self.tokens.store.get(token, {}).get("kind") == "page"
+        owner, kind = (self.page_id, "pages") if page else (self.ig_user_id, "instagram")
+        return usage_headers(status, body, owner, kind, len(self.state.requests), self.regain_minutes)
 
     def handle(self, method: str, path: str, query: dict, form: dict, token: str) -> tuple[int, dict]:
         with self.lock:
@@ -268,23 +288,7 @@ class GraphFake:
         return None
 
     def _route(self, method, segments, query, form) -> tuple[int, dict]:
-        ig, page = self.ig_user_id, self.page_id
-        if method == "POST" and segments == [ig, "media"]:
-            return self._create_container(form)
-        if method == "POST" and segments == [ig, "media_publish"]:
-            return self._publish(form.get("creation_id", ""))
-        if method == "GET" and segments == [ig, "content_publishing_limit"]:
-            day_ago = time.time() - 86400
-            usage = sum(1 for m in self.state.ig_media if m["published_at"] >= day_ago)
-            return 200, {"data": [{"quota_usage": usage,
-                                   "config": {"quota_total": QUOTA_TOTAL, "quota_duration": 86400}}]}
-        if method == "GET" and segments == [ig, "media"]:
-            # Like the API for a token without admin-equivalent tasks: no "@" mentions in `caption`.
-            items = [{"id": m["id"], "caption": MENTION.sub("", m["caption"]),
-                      "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(m["published_at"])),
-                      "permalink": f"https://www.instagram.com/p/Fake{m['id'][-6:]}/"}
-                     for m in reversed(self.state.ig_media)]
-            return 200, {"data": items[: int(query.get("limit", 25))]}
+        page = self.page_id
         if method == "POST" and segments == [page, "photos"]:
             if not form.get("url"):
                 return self.error(400, 100, "(#100) Missing parameter url")
@@ -292,70 +296,22 @@ class GraphFake:
             if problem:
                 return self.error(400, 324, f"(#324) Missing or invalid image file: {problem}")
             photo_id = self._new_id()
-            self.state.fb_photos.append({"id": photo_id, "name": form.get("caption", ""),
-                                         "url": form["url"], "post_id": f"{page}_{photo_id}"})
+            # The answer carries both ids: {"id": photo, "post_id": "<page>_<post>"}
+            # (https://developers.facebook.com/docs/graph-api/reference/page/photos/#Creating)
+            # The Page post is an object of its own: its id is not "<page>_<photo-id>".
+            post_id = f"{page}_{self._new_id()}"
+            self.state.fb_photos.append({"id": photo_id, "name": form.get("caption", ""), "url": form["url"],
+                                         "post_id": post_id, "created_time": time.strftime(
+                                             "%Y-%m-%dT%H:%M:%S+0000", time.gmtime(self.now()))})
             if self._lost_response():
                 return self.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
-            return 200, {"id": photo_id, "post_id": f"{page}_{photo_id}"}
+            return 200, {"id": photo_id, "post_id": post_id}
         if method == "GET" and segments == [page, "photos"]:
-            items = [{"id": p["id"], "name": p["name"]} for p in reversed(self.state.fb_photos)]
-            return 200, {"data": items[: int(query.get("limit", 25))]}
-        if method == "GET" and len(segments) == 1 and segments[0] in self.state.containers:
-            return self._status(segments[0])
+            items = [{"id": p["id"], "name": p["name"], "created_time": p.get("created_time", "")}
+                     for p in reversed(self.state.fb_photos)]
+            return 200, {"data": select_items(items[: int(query.get("limit", 25))], query.get("fields"))}
         return self.error(400, 100, "Unsupported request - method type or object does not exist",
                           33, "GraphMethodException")
-
-    def _create_container(self, form: dict) -> tuple[int, dict]:
-        caption = form.get("caption", "")
-        if not form.get("image_url"):
-            return self.error(400, 100, "The parameter image_url is required.")
-        if len(caption) > 2200:
-            return self.error(400, 36004, "The caption exceeds the maximum length", 2207010)
-        if caption.count("#") > 30 or sum(1 for w in caption.split() if w.startswith("#")) > 5:
-            return self.error(400, 100, "Too many hashtags", 2207036)
-        container_id = self._new_id()
-        fail = bool(self.faults and self.faults[0] == "container_error")
-        if fail:
-            self.faults.pop(0)
-        problem = image_problem(form["image_url"]) if self.fetch_images else ""
-        self.state.containers[container_id] = {
-            "image_url": form["image_url"], "caption": caption, "polls": 0,
-            "status_code": "IN_PROGRESS", "will_fail": fail or bool(problem), "problem": problem}
-        return 200, {"id": container_id}
-
-    def _status(self, container_id: str) -> tuple[int, dict]:
-        container = self.state.containers[container_id]
-        if container["status_code"] == "IN_PROGRESS":
-            container["polls"] += 1
-            if container["polls"] >= self.polls_until_finished:
-                container["status_code"] = "ERROR" if container["will_fail"] else "FINISHED"
-        body = {"id": container_id, "status_code": container["status_code"], "status": ""}
-        if container["status_code"] == "ERROR":  # `status` carries the error subcode
-            body["status"] = f"2207052: {container.get('problem') or 'Media download has failed.'}"
-        elif container["status_code"] in ("FINISHED", "PUBLISHED"):
-            body["status"] = container["status_code"].capitalize()
-        return 200, body
-
-    def _publish(self, container_id: str) -> tuple[int, dict]:
-        container = self.state.containers.get(container_id)
-        if container is None:
-            return self.error(400, 24, "The media builder with the specified ID was not found", 2207008)
-        if self.faults and self.faults[0] in PUBLISH_FAULTS:
-            code, subcode, message = PUBLISH_FAULTS[self.faults.pop(0)]
-            return self.error(400, code, message, subcode)
-        if self.faults and self.faults[0] == "media_not_ready":
-            self.faults.pop(0)
-            return self.error(400, 9007, "Media ID is not available", 2207027)
-        if container["status_code"] in ("IN_PROGRESS", "ERROR", "EXPIRED"):
-            return self.error(400, 9007, "Media ID is not available", 2207027)
-        media_id = self._new_id()
-        container["status_code"] = "PUBLISHED"
-        self.state.ig_media.append({"id": media_id, "container_id": container_id,
-                                    "caption": container["caption"],
-                                    "image_url": container["image_url"], "published_at": time.time()})
-        if self._lost_response():
-            return self.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
-        return 200, {"id": media_id}
 
     def _lost_response(self) -> bool:
         if self.faults and self.faults[0] == "lost_response":

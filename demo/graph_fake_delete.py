@@ -4,7 +4,10 @@
   DELETE /vXX/{ig-media-id}   (Facebook-Login token with instagram_manage_contents) → {"success": true}
   GET    /vXX/{photo-id|ig-media-id}?fields=id     → {"id": …} while it exists
 Errors as the API answers them: an object that does not exist (never did, or already deleted)
-is 100/33 "Unsupported delete request" / "…does not exist"; a Facebook photo deleted with a
+is 100/33 "Unsupported delete request" / "…does not exist, cannot be loaded due to missing
+permissions"; the same 100/33 for a Facebook photo that exists while the Page token lacks
+pages_manage_posts (a GET of it still answers; https://developers.facebook.com/docs/graph-api/
+reference/photo/#Deleting, graph-api/guides/error-handling); a Facebook photo deleted with a
 token that is not the Page's is 200 "Permissions error"; an Instagram media without the
 instagram_manage_contents permission is 10 "Application does not have permission". The
 generic faults of graph_fake (rate_limit, server_error, …) apply, and "lost_response" carries
@@ -15,6 +18,7 @@ can prove nothing was deleted twice.
 from __future__ import annotations
 
 IG_DELETE_PERMISSION = "instagram_manage_contents"
+FB_DELETE_PERMISSION = "pages_manage_posts"
 
 
 class DeleteApi:
@@ -26,18 +30,22 @@ class DeleteApi:
         object_id = segments[0]
         state = fake.extra(self.name)
         found = self._find(fake, object_id)
-        if method == "GET":
+        if method == "GET":  # the existence check (fields=id); other fields belong to other parts of the fake
+            if query.get("fields", "id") != "id":
+                return None
             return (200, {"id": object_id}) if found else None  # unknown ids: graph_fake's 100/33
         calls = state.setdefault("delete_calls", {})
         calls[object_id] = calls.get(object_id, 0) + 1
         if found is None:
-            return fake.error(400, 100, f"Unsupported delete request. Object with ID '{object_id}' does not "
-                              "exist, cannot be loaded due to missing permissions, or does not support this "
-                              "operation.", 33, "GraphMethodException")
+            return self.unsupported(fake, object_id)
         channel, collection, item = found
         if channel == "facebook" and token != fake.page_token and \
                 fake.tokens.store.get(token, {}).get("kind") != "page":
             return fake.error(403, 200, "(#200) Permissions error")
+        if channel == "facebook" and FB_DELETE_PERMISSION not in fake.tokens.scopes:
+            # Meta answers a missing permission with the same 100/33 as a missing object; only a
+            # GET of the object tells them apart (it still answers).
+            return self.unsupported(fake, object_id)
         if channel == "instagram" and IG_DELETE_PERMISSION not in fake.tokens.scopes:
             return fake.error(400, 10, "(#10) Application does not have permission for this action")
         collection.remove(item)
@@ -45,6 +53,12 @@ class DeleteApi:
         if fake._lost_response():
             return fake.error(500, 2, "An unexpected error has occurred. Please retry your request later.")
         return 200, {"success": True}
+
+    @staticmethod
+    def unsupported(fake, object_id: str):
+        return fake.error(400, 100, f"Unsupported delete request. Object with ID '{object_id}' does not "
+                          "exist, cannot be loaded due to missing permissions, or does not support this "
+                          "operation.", 33, "GraphMethodException")
 
     @staticmethod
     def _find(fake, object_id: str):

@@ -27,6 +27,8 @@ import hashlib
 import math
 import time
 
+from demo.graph_fake_http import select
+
 DAY = 86400.0
 IG_METRICS = ("views", "reach", "likes", "comments", "saved", "shares", "total_interactions")
 IG_REMOVED = ("impressions", "plays", "clips_replays_count", "video_views")
@@ -82,7 +84,8 @@ class InsightsFake:
                 return self.fb_post(fake, state, segments[0], query, now)
             return self.ig_media(fake, state, segments[0], query, now)
         if len(segments) == 1 and "_" in segments[0] and "reactions" in query.get("fields", ""):
-            return self.fb_counters(fake, state, segments[0], now)
+            status, body = self.fb_counters(fake, state, segments[0], now)
+            return status, (select(body, query["fields"]) if status == 200 else body)  # only what was asked
         return None
 
     # -- objects -------------------------------------------------------------------------

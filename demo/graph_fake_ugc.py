@@ -7,12 +7,19 @@ hashtag search with Meta's budget, hashtag media, tagged media, mentions and the
   GET  /vXX/{hashtag-id}/recent_media|top_media?user_id&fields&limit≤50&after
                                                      → last 24 h (recent) / by likes (top); `username` in
                                                         fields → 400 code 100; paging.cursors.after + next
-  GET  /vXX/{ig-user-id}/tags?fields&after           → media tagging the account, with username
+  GET  /vXX/{ig-user-id}/tags?fields&after           → media tagging the account, with username; paging
+                                                        carries cursors (before, after) but no next/previous:
+                                                        the caller builds the next request with `after`
+                                                        (https://developers.facebook.com/docs/instagram-platform/
+                                                        instagram-graph-api/reference/ig-user/tags)
   GET  /vXX/{ig-user-id}?fields=mentioned_media.media_id(ID){…}      → {"mentioned_media": {...}}
   GET  /vXX/{ig-user-id}?fields=mentioned_comment.comment_id(ID){…}  → {"mentioned_comment": {...}}
   GET  /vXX/{comment-id}/replies?fields              → {"data": [{id, text, timestamp, username}]}
   POST /vXX/{ig-user-id}/mentions media_id, message[, comment_id] → {"id"}; refused (400 code 10)
                                                         unless the caption or that comment mentions us
+Every media answer names only the requested `fields` (+ id), and its `caption` comes without the
+"@" (the app user did not create these media: "wirzeigenS" for "@wirzeigenS";
+https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media).
 Test helpers (not API): add_media, add_comment, notification (a signed `mentions` payload).
 """
 
@@ -24,6 +31,8 @@ import hmac
 import json
 import re
 import time
+
+from demo.graph_fake_http import select
 
 DAY = 86400
 HASHTAG_LIMIT = 30
@@ -101,12 +110,12 @@ class UgcFake:
             return self._hashtag_media(fake, state, segments[0], segments[1], query)
         if method == "GET" and segments == [ig, "tags"]:
             items = [m for m in self._newest(state) if m["tagged"]]
-            return self._paged(items, query, with_username=True)
+            return self._paged(items, query, with_username=True, next_link=False)
         if method == "GET" and segments == [ig] and _EXPANSION.match(query.get("fields", "")):
             return self._mentioned(fake, state, query["fields"])
         if method == "GET" and len(segments) == 2 and segments[1] == "replies" and segments[0] in state["comments"]:
-            replies = [self._comment(c, with_username=True) for c in state["comments"].values()
-                       if c["parent"] == segments[0]]
+            replies = [select(self._comment(c, with_username=True), query.get("fields")) for c in
+                       state["comments"].values() if c["parent"] == segments[0]]
             return 200, {"data": replies}
         if method == "POST" and segments == [ig, "mentions"]:
             return self._reply(fake, state, form)
@@ -145,19 +154,22 @@ class UgcFake:
     def _newest(state) -> list[dict]:
         return sorted(state["media"].values(), key=lambda m: -m["timestamp_s"])
 
-    def _paged(self, items, query, with_username: bool):
+    def _paged(self, items, query, with_username: bool, next_link: bool = True):
         limit = min(int(query.get("limit", 25)), 50)
         start = _offset(query.get("after"))
-        page = [self._media(m, with_username) for m in items[start:start + limit]]
-        body = {"data": page}
-        if start + limit < len(items):
+        page = [select(self._media(m, with_username), query.get("fields")) for m in items[start:start + limit]]
+        body: dict = {"data": page}
+        if next_link and start + limit < len(items):
             body["paging"] = {"cursors": {"after": _cursor(start + limit)},
                               "next": "https://graph.facebook.com/…?access_token=…&after=" + _cursor(start + limit)}
+        elif not next_link and page:  # /tags: cursors on every page with data, never a next/previous link
+            body["paging"] = {"cursors": {"before": _cursor(start), "after": _cursor(start + len(page))}}
         return 200, body
 
     @staticmethod
     def _media(m: dict, with_username: bool) -> dict:
         item = {k: m[k] for k in ("id", "caption", "media_type", "permalink", "like_count", "comments_count")}
+        item["caption"] = item["caption"].replace("@", "")  # not created by the app user: no "@"
         item["timestamp"] = _stamp(m["timestamp_s"])
         if m["media_type"] == "IMAGE":
             item["media_url"] = m["media_url"]
@@ -179,16 +191,18 @@ class UgcFake:
 
     def _mentioned(self, fake, state, fields):
         kind, object_id = _EXPANSION.match(fields).groups()
+        inner = fields[fields.index("{") + 1:-1] if "{" in fields else ""
         if kind == "media":
             media = state["media"].get(object_id)
             if media is None or "@wirzeigens" not in media["caption"].lower():
                 return fake.error(400, 100, "(#100) The media was not found or does not mention the user")
-            return 200, {"mentioned_media": self._media(media, with_username=True) | {"id": object_id},
-                         "id": fake.ig_user_id}
+            item = self._media(media, with_username=True) | {"id": object_id}
+            return 200, {"mentioned_media": select(item, inner or None), "id": fake.ig_user_id}
         comment = state["comments"].get(object_id)
         if comment is None or "@wirzeigens" not in comment["text"].lower():
             return fake.error(400, 100, "(#100) The comment was not found or does not mention the user")
-        return 200, {"mentioned_comment": self._comment(comment, with_username=False), "id": fake.ig_user_id}
+        return 200, {"mentioned_comment": select(self._comment(comment, with_username=False), inner or None),
+                     "id": fake.ig_user_id}
 
     def _reply(self, fake, state, form):
         media = state["media"].get(form.get("media_id", ""))

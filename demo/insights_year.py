@@ -133,12 +133,13 @@ def seed_store(session, year: DemoYear, rng: random.Random, page_id: str) -> dic
                                  "Instagram-Direktnachricht", author_name=handle)
         posted = slot + timedelta(seconds=40)
         media_id, photo_id = str(17950000000000000 + n), str(18050000000000000 + n)
+        post_id = f"{page_id}_{18150000000000000 + n}"  # Meta answers a Page post id of its own
         feature = FeaturePublication(key=key, slot_utc=slot, post_uid=request.post_uid, ags=m.ags,
                                      request=request.to_json(), status="done", attempts=1,
                                      created_utc=slot - timedelta(days=2), updated_utc=posted)
         feature.steps = [PublishStep(step="instagram", state="done", data={"media_id": media_id},
                                      started_utc=slot, finished_utc=posted),
-                         PublishStep(step="facebook", state="done", data={"photo_id": photo_id},
+                         PublishStep(step="facebook", state="done", data={"photo_id": photo_id, "post_id": post_id},
                                      started_utc=slot, finished_utc=posted)]
         session.add(feature)
         # Bigger places and summer evenings reach more people; a few posts travel far.
@@ -146,7 +147,7 @@ def seed_store(session, year: DemoYear, rng: random.Random, page_id: str) -> dic
                     * (1.6 if m.kind == "Stadt" else 1.0))
         media[media_id] = {"posted": posted.timestamp(), "scale": scale, "deleted": n == len(planned) - 116,
                            "few_viewers": n in (len(planned) - 144, len(planned) - 59)}
-        posts[f"{page_id}_{photo_id}"] = {"posted": posted.timestamp(), "scale": scale}
+        posts[post_id] = {"posted": posted.timestamp(), "scale": scale}
     for n in range(1200):  # #SoistS posts collected (counts per week and municipality), more each year
         m = rng.choice(registry[:60] if rng.random() < 0.6 else registry)
         before = (year.start - year.begin).days  # a third in the year before, two thirds in the demo year

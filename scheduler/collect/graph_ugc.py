@@ -6,15 +6,21 @@ Checked against Meta's reference (developers.facebook.com/documentation/instagra
   GET /{hashtag-id}/recent_media|top_media?user_id=&fields=&limit=≤50&after=
         → media of the last 24 h (recent) or the most popular; no `username` field; only an
           `after` cursor, the same on every page                                    (ig-hashtag/recent-media, top-media)
-  GET /{ig-user-id}/tags?fields=…,username      → media the account is tagged in     (ig-user/tags)
+  GET /{ig-user-id}/tags?fields=…,username      → media the account is tagged in; paging carries
+        cursors (before/after) but no next/previous: the next request is built with `after`
+        (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/tags)
   GET /{ig-user-id}?fields=mentioned_media.media_id(ID){fields}                     (ig-user/mentioned_media)
   GET /{ig-user-id}?fields=mentioned_comment.comment_id(ID){id,text,timestamp,like_count,media}
                                                                                     (ig-user/mentioned_comment)
   GET /{comment-id}/replies?fields=id,text,timestamp,username  (replies to our own comment;
         comment-moderation guide) — the only documented place that names who answered
   POST /{ig-user-id}/mentions media_id, message [, comment_id] → {"id": comment}      (ig-user/mentions)
-Pages are followed with `paging.cursors.after` while `paging.next` exists; the `next` URL itself
-is never requested (it may carry the access token in its query string).
+Hashtag pages are followed with `paging.cursors.after` while `paging.next` exists (their cursor
+repeats); /tags pages while a page has data and a new `after` cursor. A `next` URL itself is
+never requested (it may carry the access token in its query string).
+Captions of media the app user did not create come without the "@" ("wirzeigenS" for
+"@wirzeigenS", https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media):
+`mentions_account` accepts the account name with or without it.
 """
 
 from __future__ import annotations
@@ -43,9 +49,23 @@ class Page:
 
 
 def _page(body: dict) -> Page:
+    """Hashtag media: a next page only while `paging.next` exists (the cursor is the same on every page)."""
     paging = body.get("paging") or {}
     after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
     return Page(list(body.get("data") or []), after)
+
+
+def _cursor_page(body: dict, requested: str | None) -> Page:
+    """/tags: cursors without `next`; a page with data and a new `after` cursor may have a successor."""
+    items = list(body.get("data") or [])
+    after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
+    return Page(items, after if items and after and after != requested else None)
+
+
+def mentions_account(caption: str, account: str) -> bool:
+    """The caption names the account, with or without "@", as a whole handle ("#account" is a hashtag)."""
+    handle = re.escape(account.lstrip("@"))
+    return re.search(rf"(?<![\w.#@])@?{handle}(?!\w|\.\w)", caption, re.IGNORECASE) is not None
 
 
 class UgcApi:
@@ -73,7 +93,7 @@ class UgcApi:
         params = {"fields": MEDIA_FIELDS + ",username", "limit": PAGE_LIMIT}
         if after:
             params["after"] = after
-        return _page(self.client.request("GET", f"{self.ig_user_id}/tags", params=params))
+        return _cursor_page(self.client.request("GET", f"{self.ig_user_id}/tags", params=params), after)
 
     def mentioned_media(self, media_id: str) -> dict:
         fields = f"mentioned_media.media_id({media_id}){{{MEDIA_FIELDS.removeprefix('id,')},username}}"
@@ -137,7 +157,7 @@ def media_to_collected(item: dict, source: str, download: Callable[[str], bytes]
     urls, notes = image_urls(item)
     taken = parse_timestamp(item.get("timestamp", "")) or datetime.now(timezone.utc)
     first: Callable[[], bytes] = (lambda url=urls[0]: download(url)) if urls else _no_still
-    mentioned = f"@{account}".casefold() in caption.casefold()
+    mentioned = mentions_account(caption, account)
     evidence: dict[str, Any] = {"api": "graph", "source": source, "media_id": item.get("id"),
                                 "timestamp": item.get("timestamp"), "permalink": item.get("permalink"),
                                 "media_type": item.get("media_type"), "like_count": item.get("like_count"),

@@ -89,7 +89,8 @@ class InsightsApi:
         return self.client.config.fb_page_token
 
     def facebook_post_id(self, photo_id: str) -> str:
-        """A Page photo's post is "<page-id>_<photo-id>" (the id the post insights want)."""
+        """Only for facebook steps stored before `post_id` was kept: Meta's answer to POST /{page-id}/photos
+        carries the post id itself (graph-api/reference/page/photos), which need not be "<page-id>_<photo-id>"."""
         return photo_id if "_" in photo_id else f"{self.client.config.fb_page_id}_{photo_id}"
 
     def _get(self, path: str, token: str, params: dict) -> dict:

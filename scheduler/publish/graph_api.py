@@ -7,12 +7,16 @@ Only the calls the publisher needs (Instagram through Facebook Login, host graph
   GET  /{ig-user-id}/content_publishing_limit?fields=quota_usage,config
                                    → {"data": [{"quota_usage": 2, "config": {"quota_total": 50, …}}]}
   GET  /{ig-user-id}/media?fields=id,caption,timestamp,permalink      → {"data": [...]}
-  POST /{page-id}/photos                   url, caption              → {"id": photo, "post_id": …}
+  POST /{page-id}/photos                   url, caption              → {"id": photo, "post_id": post}
+        both kept: the Page post's id is its own, not "<page>_<photo>"
+        (https://developers.facebook.com/docs/graph-api/reference/page/photos/#Creating)
   GET  /{page-id}/photos?type=uploaded&fields=id,name                 → {"data": [...]}
   DELETE /{photo-id} (Page token) · DELETE /{ig-media-id} (Facebook-Login token) → {"success": true}
   GET  /{object-id}?fields=id              → {"id": …}, or error 100/33 once it is gone (takedown)
 
-Errors are classified in graph_errors (RetryLater, NeedsEditor, Fatal and their kinds).
+Errors are classified in graph_errors (RetryLater, NeedsEditor, Fatal and their kinds). The
+usage headers of every answer are kept in `last_usage` (graph_usage); a rate limit whose wait
+Meta names (estimated_time_to_regain_access) is slept when short, else raised with `retry_after`.
 `media_publish` is never repeated inside this client: whatever happened, the container's
 status is asked first by the publisher (a repeat could publish twice).
 
@@ -28,6 +32,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping
 
 import requests
@@ -43,10 +48,14 @@ from scheduler.publish.graph_errors import (  # noqa: F401  (re-exported: the pu
     RetryLater,
     RetryPublish,
     TemporarilyBlocked,
+    ContainerExpired,
+    MediaNotReady,
+    QuotaExceeded,
     classify,
     error_from_response,
     install_token_redaction,
 )
+from scheduler.publish.graph_usage import highest_percent, parse_usage
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +113,12 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class PagePhoto:
+    id: str  # the photo
+    post_id: str  # the Page post that shows it ("<page-id>_<post-id>"): insights and deletion use it
+
+
+@dataclass(frozen=True)
 class ContainerState:
     code: str  # status_code: IN_PROGRESS | FINISHED | PUBLISHED | ERROR | EXPIRED
     status: str = ""  # the "status" field: on ERROR it carries the error subcode
@@ -133,6 +148,22 @@ class GraphClient:
         self.session = session or requests.Session()
         self.max_attempts, self.backoff_s, self.max_backoff_s = max_attempts, backoff_s, max_backoff_s
         self.timeout_s, self.sleep = timeout_s, sleep
+        self.last_usage: dict = {}  # the usage headers of the latest answer (graph_usage.parse_usage)
+        self.clock_offset_s = 0.0  # the API's clock (HTTP Date header) minus ours
+
+    def server_now(self) -> float:
+        """Now on Meta's clock, as far as the latest answer's Date header tells."""
+        return time.time() + self.clock_offset_s
+
+    def _observe(self, response: requests.Response) -> None:
+        self.last_usage = parse_usage(response.headers)
+        if highest_percent(self.last_usage) >= 80:
+            log.warning("graph API usage at %.0f %% of a rate limit: %s", highest_percent(self.last_usage),
+                        self.last_usage)
+        try:
+            self.clock_offset_s = parsedate_to_datetime(response.headers["Date"]).timestamp() - time.time()
+        except (KeyError, TypeError, ValueError):
+            pass
 
     # -- transport ---------------------------------------------------------------------
     def _url(self, path: str) -> str:
@@ -158,6 +189,7 @@ class GraphClient:
                 error: GraphError = (RetryLater if idempotent else OutcomeUnknown)(
                     f"{method} {path}: {type(exc).__name__}")
             else:
+                self._observe(response)
                 if response.ok:
                     return response.json()
                 error = error_from_response(response)
@@ -165,15 +197,21 @@ class GraphClient:
                     # A server error after a POST may hide a success: never repeat it blindly.
                     error = OutcomeUnknown(f"{method} {path}: {error}", code=error.code,
                                            subcode=error.subcode, http_status=response.status_code,
-                                           fbtrace_id=error.fbtrace_id)
-            # 368 means wait (hours, not seconds); 24/2207008 is the publisher's to repeat after asking.
+                                           fbtrace_id=error.fbtrace_id, retry_after=error.retry_after)
+            # 368 means wait (hours, not seconds); 24/2207008, 9007/2207027, expiry and the quota are
+            # the publisher's to handle after asking; a named wait longer than our backoff is the caller's.
             if not retry or not isinstance(error, RetryLater) \
-                    or isinstance(error, (OutcomeUnknown, TemporarilyBlocked, RetryPublish)) \
-                    or attempt >= self.max_attempts:
+                    or isinstance(error, (OutcomeUnknown, TemporarilyBlocked, RetryPublish, MediaNotReady,
+                                          ContainerExpired, QuotaExceeded)) \
+                    or attempt >= self.max_attempts \
+                    or (error.retry_after is not None and error.retry_after > self.max_backoff_s):
                 log.warning("graph %s %s failed: %s", method, path, error)
                 raise error
-            delay = min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s)
-            delay *= 1 + random.random() * 0.1  # jitter: do not retry in lockstep
+            if error.retry_after is not None:  # X-Business-Use-Case-Usage: estimated_time_to_regain_access
+                delay = error.retry_after
+            else:
+                delay = min(self.backoff_s * 2 ** (attempt - 1), self.max_backoff_s)
+                delay *= 1 + random.random() * 0.1  # jitter: do not retry in lockstep
             log.info("graph %s %s: %s; retrying in %.1f s", method, path, error, delay)
             self.sleep(delay)
 
@@ -210,8 +248,8 @@ class GraphClient:
                 return status
             if status == "ERROR":
                 raise ContainerFailed(container_id, state)
-            if status == "EXPIRED":
-                raise RetryLater(f"container {container_id} EXPIRED (not published within 24 h)")
+            if status == "EXPIRED":  # documented: not published within 24 h; a new container is needed
+                raise ContainerExpired(f"container {container_id} EXPIRED (not published within 24 h)")
             if attempt + 1 < attempts:
                 self.sleep(poll_s)
         raise RetryLater(f"container {container_id} still {status} after {attempts} polls")
@@ -230,6 +268,22 @@ class GraphClient:
         config = entry.get("config") or {}
         return Quota(int(entry.get("quota_usage", 0)), int(config.get("quota_total", DEFAULT_QUOTA_TOTAL)),
                      int(config.get("quota_duration", DEFAULT_QUOTA_DURATION_S)))
+
+    def quota_wait_s(self, duration_s: int = DEFAULT_QUOTA_DURATION_S) -> float:
+        """Seconds until the oldest post inside the moving quota window leaves it (at least a minute).
+
+        GET /{ig-user-id}/media?fields=id,timestamp&since=… (time-based paging of the media edge,
+        https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media),
+        measured on Meta's clock. The whole window when no post is listed."""
+        now = self.server_now()
+        body = self._call("GET", f"{self.config.ig_user_id}/media", self.config.ig_token,
+                          params={"fields": "id,timestamp", "since": int(now - duration_s), "limit": 100},
+                          idempotent=True)
+        stamps = [parse_timestamp(item.get("timestamp", "")) for item in body.get("data", [])]
+        times = [stamp.timestamp() for stamp in stamps if stamp is not None]
+        if not times:
+            return float(duration_s)
+        return max(min(times) + duration_s - now, 60.0)
 
     def recent_media(self, limit: int = 25) -> list[dict]:
         body = self._call("GET", f"{self.config.ig_user_id}/media", self.config.ig_token,
@@ -251,10 +305,10 @@ class GraphClient:
         return None
 
     # -- Facebook ----------------------------------------------------------------------
-    def post_page_photo(self, image_url: str, caption: str) -> str:
+    def post_page_photo(self, image_url: str, caption: str) -> PagePhoto:
         body = self._call("POST", f"{self.config.fb_page_id}/photos", self.config.fb_page_token,
                           data={"url": image_url, "caption": caption}, idempotent=False)
-        return str(body["id"])
+        return PagePhoto(str(body["id"]), str(body.get("post_id") or ""))
 
     def find_page_photo(self, marker: str, limit: int = 25) -> str | None:
         """The id of a recent Page photo whose caption (field "name") contains `marker`."""

@@ -4,7 +4,13 @@ Classification follows Meta's "Handling Errors" guide (graph-api/guides/error-ha
 the Instagram Platform "Error Codes" reference:
 
   RetryLater      rate limits 4/17/32/341/613/80001/80002, transient -2/-1/1/2, HTTP 429/5xx,
-                  subcodes 2207001/2207003/2207032 ("try again"), 9/2207042 (daily limit)
+                  subcodes 2207001/2207003/2207032 ("try again"), and any error with
+                  `is_transient: true` that is not a token/permission/spam answer (error-handling guide).
+                  `retry_after` (seconds) when Meta names the wait: the usage headers'
+                  estimated_time_to_regain_access (graph_usage.py), or the publishing quota's window
+  MediaNotReady   9007/2207027 "media not ready for publishing": poll the container again
+  ContainerExpired  -2/2207020 "the media … has expired" (not published within 24 h): a new container
+  QuotaExceeded   9/2207042 "maximum number of posts allowed in 24 hours": wait for the quota window
   RetryPublish    24/2207008 "temporary error publishing a container": try again 1–2 times
                   within 30 s … 2 min, then a new container
   TemporarilyBlocked  368 "temporarily blocked for policy violations": wait and retry later;
@@ -24,6 +30,8 @@ from typing import Any, Iterable
 
 import requests
 
+from scheduler.publish.graph_usage import parse_usage, regain_seconds
+
 RATE_LIMIT_CODES = {4, 17, 32, 341, 613, 80001, 80002}
 TRANSIENT_CODES = {-2, -1, 1, 2}
 TOKEN_CODES = {102, 190}
@@ -33,7 +41,12 @@ TOKEN_SUBCODE_HINTS = {
 }
 PERMISSION_CODES = {3, 10} | set(range(200, 300))
 MEDIA_CODES = {9004, 36000, 36001, 36003, 36004, 324}
-TRANSIENT_SUBCODES = {2207001, 2207003, 2207032, 2207042}
+TRANSIENT_SUBCODES = {2207001, 2207003, 2207032}
+# Instagram error-codes reference
+# (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes):
+MEDIA_NOT_READY = (9007, 2207027)  # "The media is not ready for publishing, please wait for a moment"
+EXPIRED_SUBCODE = 2207020  # "The media you are trying to access has expired. Please try to upload again."
+QUOTA_SUBCODE = 2207042  # code 9: "reached the maximum number of posts allowed in 24 hours"
 MEDIA_SUBCODES = {2207004, 2207005, 2207009, 2207010, 2207026, 2207052}
 SPAM_SUBCODE = 2207051
 PUBLISH_RETRY = (24, 2207008)
@@ -45,8 +58,10 @@ class GraphError(Exception):
     """An error answer (or no answer) from the Graph API."""
 
     def __init__(self, message: str, *, code: int | None = None, subcode: int | None = None,
-                 http_status: int | None = None, fbtrace_id: str | None = None):
+                 http_status: int | None = None, fbtrace_id: str | None = None, retry_after: float | None = None):
         self.code, self.subcode, self.http_status, self.fbtrace_id = code, subcode, http_status, fbtrace_id
+        # Seconds to wait before asking again, when Meta says so (None: unknown; use a backoff).
+        self.retry_after = retry_after
         detail = f"code {code}" + (f"/{subcode}" if subcode else "") if code is not None else "no code"
         hint = TOKEN_SUBCODE_HINTS.get(subcode or 0) if code in TOKEN_CODES else None
         super().__init__(f"{message} ({detail}{', ' + hint if hint else ''}, HTTP {http_status}, "
@@ -55,6 +70,18 @@ class GraphError(Exception):
 
 class RetryLater(GraphError):
     """Rate limit or a transient failure: the same request may succeed later."""
+
+
+class MediaNotReady(RetryLater):
+    """9007/2207027: the container is not ready for publishing yet; poll it again, then publish."""
+
+
+class ContainerExpired(RetryLater):
+    """-2/2207020 (or status EXPIRED): not published within 24 h; publish a new container instead."""
+
+
+class QuotaExceeded(RetryLater):
+    """9/2207042: the content publishing limit is reached; wait until the 24-hour window frees a post."""
 
 
 class RetryPublish(RetryLater):
@@ -86,13 +113,21 @@ def classify(http_status: int, payload: Any) -> type[GraphError]:
         return NeedsEditor
     if (code, subcode) == PUBLISH_RETRY:
         return RetryPublish
+    if (code, subcode) == MEDIA_NOT_READY:
+        return MediaNotReady
+    if subcode == EXPIRED_SUBCODE:
+        return ContainerExpired
+    if subcode == QUOTA_SUBCODE:
+        return QuotaExceeded
     if code == BLOCKED_CODE:
         return TemporarilyBlocked
-    if code in RATE_LIMIT_CODES or subcode in TRANSIENT_SUBCODES or code in TRANSIENT_CODES:
+    # `is_transient` (https://developers.facebook.com/docs/graph-api/guides/error-handling/): a temporary error
+    if code in RATE_LIMIT_CODES or subcode in TRANSIENT_SUBCODES or code in TRANSIENT_CODES \
+            or error.get("is_transient") is True:
         return RetryLater
     if code in MEDIA_CODES or subcode in MEDIA_SUBCODES:
         return NeedsEditor
-    if error.get("is_transient") or http_status == 429 or http_status >= 500:
+    if http_status == 429 or http_status >= 500:
         return RetryLater
     return Fatal
 
@@ -104,9 +139,10 @@ def error_from_response(response: requests.Response) -> GraphError:
         payload = {}
     error = payload.get("error", {}) if isinstance(payload, dict) else {}
     kind = classify(response.status_code, payload)
+    wait = regain_seconds(parse_usage(response.headers)) if issubclass(kind, RetryLater) else None
     return kind(error.get("message") or response.reason or "Graph API error",
                 code=error.get("code"), subcode=error.get("error_subcode"),
-                http_status=response.status_code, fbtrace_id=error.get("fbtrace_id"))
+                http_status=response.status_code, fbtrace_id=error.get("fbtrace_id"), retry_after=wait)
 
 
 class RedactTokens(logging.Filter):

@@ -5,12 +5,16 @@ Steps, each recorded in `feature_publish_steps` before ("started") and after ("d
   image      the 1080-px sRGB JPEG without EXIF (also the website's image)
   website    content/community/<key>.md through the site's own `write_post_file`
   deploy     build and deploy the site (default `invoke publish`), so Meta can fetch the image
-  instagram  read the quota; create the container (id stored); poll; store the intent;
+  instagram  create the container (id stored); poll; read the quota; store the intent;
              media_publish; store the media id. After a crash the stored container is
              asked for its status first: PUBLISHED means done, never publish again.
-  facebook   store the intent; POST /{page-id}/photos; store the photo id. After a crash
-             with an intent but no photo id, the Page's photos are searched for the
-             feature's link before posting again.
+             An EXPIRED container (24 h, or -2/2207020 on publishing) is abandoned for a new
+             one; 9007/2207027 (not ready) polls again; a full quota (read first, or
+             9/2207042) waits until the oldest post leaves the 24-hour window.
+  facebook   store the intent; POST /{page-id}/photos; store the photo id and the post id
+             (Meta answers both). After a crash with an intent but no photo id, the Page's
+             photos are searched for the feature's link before posting again (that finds
+             the photo id only; insights then fall back to "<page>_<photo>").
 
 Steps that only write files (image, website, deploy) are idempotent and simply run again.
 A scheduled job calls `publish_due(session, now)`; errors are classified by graph_api:
@@ -41,11 +45,14 @@ from sqlalchemy.orm import Session
 from scheduler.config import BERLIN, PROJECT_ROOT
 from scheduler.publish.caption import CaptionInput, build_caption
 from scheduler.publish.graph_api import (
+    ContainerExpired,
     ContainerFailed,
     GraphClient,
     GraphConfig,
     GraphError,
+    MediaNotReady,
     NeedsEditor,
+    QuotaExceeded,
     RetryLater,
     RetryPublish,
     TemporarilyBlocked,
@@ -105,6 +112,7 @@ class Publisher:
     min_quota_left: int = 1
     retry_base: timedelta = timedelta(minutes=5)
     retry_max: timedelta = timedelta(hours=6)
+    retry_named_max: timedelta = timedelta(hours=25)  # a wait Meta names (quota window: up to 24 h)
     blocked_wait: timedelta = timedelta(hours=1)
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
     verify_lock: Callable[[], None] = field(default=lambda: None, repr=False)  # set by publish_due
@@ -179,14 +187,40 @@ class Publisher:
             if state.code == "PUBLISHED":  # published before a crash: never publish again
                 return self._published(data, marker)
             if state.code in ("ERROR", "EXPIRED"):
-                data.setdefault("abandoned", []).append([container, state.code, state.status])
+                self._abandon(data, container, state.code, state.status)
                 container = None
-        if not container:
-            container = self.client.create_image_container(self.image_url(request), caption)
-            data["container_id"] = container
-            data["container_created"] = datetime.now(timezone.utc).isoformat()
-            self._save_data(session, step, data)
-            self.checkpoint("instagram:container_stored")
+        for fresh in range(2):  # a container that expires on the way is replaced once per run
+            if not container:
+                container = self.client.create_image_container(self.image_url(request), caption)
+                data["container_id"] = container
+                data["container_created"] = datetime.now(timezone.utc).isoformat()
+                self._save_data(session, step, data)
+                self.checkpoint("instagram:container_stored")
+            try:
+                return self._publish_instagram(session, step, data, container, marker)
+            except ContainerExpired as expired:
+                # Asked first (in _publish_instagram): not PUBLISHED. Documented: use a new container.
+                self._abandon(data, container, "EXPIRED", str(expired))
+                self._save_data(session, step, data)
+                container = None
+                if fresh:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _abandon(self, data: dict, container: str, code: str, status: str) -> None:
+        data.setdefault("abandoned", []).append([container, code, status])
+        data.pop("container_id", None)
+
+    def _quota_full(self, message: str, error: GraphError | None = None) -> QuotaExceeded:
+        """A full publishing quota waits until its moving window frees a post (content_publishing_limit)."""
+        try:
+            wait = self.client.quota_wait_s()
+        except GraphError:
+            wait = None
+        return QuotaExceeded(message, code=error.code if error else None, subcode=error.subcode if error else None,
+                             http_status=error.http_status if error else None, retry_after=wait)
+
+    def _publish_instagram(self, session, step, data: dict, container: str, marker: str) -> dict:
         try:
             self.client.wait_until_ready(container, poll_s=self.poll_s, attempts=self.poll_attempts)
         except ContainerFailed as failed:  # keep Meta's subcode text in the step's record
@@ -196,7 +230,7 @@ class Publisher:
         quota = self.client.publishing_quota()
         data["quota_before"] = [quota.usage, quota.total]
         if quota.left < self.min_quota_left:
-            raise RetryLater(f"publishing quota used up ({quota.usage}/{quota.total} per {quota.duration_s} s)")
+            raise self._quota_full(f"publishing quota used up ({quota.usage}/{quota.total} per {quota.duration_s} s)")
         data["publish_intent"] = datetime.now(timezone.utc).isoformat()
         self._save_data(session, step, data)
         self.checkpoint("instagram:publish_intent")
@@ -207,14 +241,22 @@ class Publisher:
                 break
             except GraphError as error:
                 # Whatever the answer, the container's status is the truth — asked before any repeat.
-                if self.client.container_status(container) == "PUBLISHED":
+                state = self.client.container_state(container)
+                if state.code == "PUBLISHED":
                     self._published(data, marker)
                     break
+                if state.code == "EXPIRED" and not isinstance(error, ContainerExpired):
+                    raise ContainerExpired(f"container {container} EXPIRED: {error}") from error
+                if isinstance(error, QuotaExceeded):  # 9/2207042: the quota filled up since it was read
+                    raise self._quota_full(str(error), error) from error
+                if isinstance(error, MediaNotReady) and repeats < self.publish_repeats:
+                    repeats += 1  # 9007/2207027: not ready yet; poll again, then publish
+                    self.client.wait_until_ready(container, poll_s=self.poll_s, attempts=self.poll_attempts)
+                    continue
                 if not isinstance(error, RetryPublish):
                     raise
                 if repeats >= self.publish_repeats:  # documented: then a new container
-                    data.setdefault("abandoned", []).append([container, "2207008", str(error)])
-                    data.pop("container_id", None)
+                    self._abandon(data, container, "2207008", str(error))
                     self._save_data(session, step, data)
                     raise
                 repeats += 1
@@ -240,7 +282,9 @@ class Publisher:
         self._save_data(session, step, data)
         self.checkpoint("facebook:intent_stored")
         caption = build_caption(self.caption_input(request), include_link=True)
-        data["photo_id"] = self.client.post_page_photo(self.image_url(request), caption)
+        photo = self.client.post_page_photo(self.image_url(request), caption)
+        # Both ids as Meta answers them: the post id is not "<page>_<photo>" (graph-api/reference/page/photos)
+        data["photo_id"], data["post_id"] = photo.id, photo.post_id
         self.checkpoint("facebook:posted_unrecorded")
         return data
 
@@ -293,6 +337,8 @@ class Publisher:
         feature.last_error = f"{step.step if step else '?'}: {error}"
         if isinstance(error, RetryLater):
             delay = min(self.retry_base * 2 ** (feature.attempts - 1), self.retry_max)
+            if error.retry_after is not None:  # Meta named the wait (usage headers, quota window): at least that
+                delay = max(delay, min(timedelta(seconds=error.retry_after), self.retry_named_max))
             if isinstance(error, TemporarilyBlocked):  # 368: no point in asking again within the hour
                 delay = max(delay, self.blocked_wait)
             feature.status, feature.next_attempt_utc = "pending", now + delay

@@ -6,11 +6,18 @@ Steps (takedown_state.TAKEDOWN_STEPS), each recorded before ("started") and afte
   store      media files (original, thumbnail), then every row about the post; database compacted
   files      post file, images, derivative cache, built pages (plugins/community/takedown.py) and
              Pelican's reader cache (takedown_purge.purge_build_caches)
-  facebook   store the intent; DELETE /{photo-id}; a rerun after a crash asks first whether the
-             photo still exists (GET), so nothing is deleted twice
+  facebook   store the intent; DELETE /{page-post-id} (the post id Meta answered when posting;
+             the photo id for features published before it was kept); a rerun after a crash asks
+             first whether the object still exists (GET), so nothing is deleted twice
   instagram  the same with DELETE /{ig-media-id} (Facebook Login, instagram_manage_contents);
              where the API refuses (permission, unsupported) the step becomes "manual": an editor
              deletes it in the app and confirms with `python -m scheduler takedown-confirm ID`
+
+Meta answers 100/33 both for an object that does not exist and for one the token may not
+delete ("…does not exist, cannot be loaded due to missing permissions…",
+https://developers.facebook.com/docs/graph-api/guides/error-handling/): after a 100/33 the
+object is asked for (GET); it answers → a permission problem, a "manual" step with a German
+to-do; it is gone too → done.
 
 What stays is the audit line (takedowns row: post id, date, reason, editor) and the platform
 ids (numbers that name no person). Transient API errors are retried with backoff by the client;
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -51,6 +59,8 @@ CRASH_ENV = "SOISTS_PUBLISH_CRASH_AT"  # the publisher's hook, with "takedown:" 
 CHECKPOINTS = (*(f"takedown:{s}:{w}" for s in TAKEDOWN_STEPS for w in ("before", "after")),
                *(f"takedown:{c}:{w}" for c in ("facebook", "instagram") for w in ("intent_stored", "deleted_unrecorded")))
 MANUAL_CODES = {10} | set(range(200, 300))  # permission answers: the API will not delete it for us
+PLATFORM_ID = re.compile(r"^\d+(_\d+)?$")  # a media/photo id, or a Page post id "<page-id>_<post-id>"
+DELETE_PERMISSION = {"facebook": "pages_manage_posts", "instagram": "instagram_manage_contents"}
 
 
 @dataclass
@@ -73,9 +83,11 @@ def takedown_in_store(session: Session, post_id: str, actor: str, reason: str) -
         outcome.cancelled_queue = True
     for step in feature.steps:
         data = step.data or {}
-        for channel, key in (("instagram", "media_id"), ("facebook", "photo_id")):
-            if step.step == channel and data.get(key):
-                outcome.published_media[channel] = str(data[key])
+        # Facebook: the Page post id Meta answered; rows from before it was kept have the photo id only.
+        for channel, keys in (("instagram", ("media_id",)), ("facebook", ("post_id", "photo_id"))):
+            found = next((data[k] for k in keys if data.get(k)), None)
+            if step.step == channel and found:
+                outcome.published_media[channel] = str(found)
     post = session.scalar(select(Post).where(Post.uid == feature.post_uid))
     if post is not None and post.state != State.REJECTED.value:
         transition(session, post, State.REJECTED.value, actor, reason=f"Entfernt (Takedown): {reason}")
@@ -180,7 +192,7 @@ class Takedown:
         if not object_id:
             return "done", {"object_id": None, "result": "nicht veröffentlicht"}
         data["object_id"] = object_id
-        if not object_id.isdigit():  # e.g. "unknown (container PUBLISHED)": nothing to address
+        if not PLATFORM_ID.match(object_id):  # e.g. "unknown (container PUBLISHED)": nothing to address
             return "manual", {**data, "todo_de": manual_text(channel, object_id, record.post_id)}
         client = self.client()
         try:
@@ -197,9 +209,13 @@ class Takedown:
                                                                                          record.post_id)}
             raise
         except GraphError as error:
-            if error.code == 100 and error.subcode == 33:  # does not exist (any more): nothing to delete
-                return "done", {**data, "result": "existiert nicht (mehr)"}
-            raise
+            if error.code != 100 or error.subcode != 33:
+                raise
+            # 100/33: gone, or not ours to delete — the same answer; the object itself tells.
+            if object_exists(client, channel, object_id):
+                return "manual", {**data, "api_error": str(error),
+                                  "todo_de": permission_text(channel, object_id, record.post_id)}
+            return "done", {**data, "result": "existiert nicht (mehr)"}
         self.checkpoint(f"takedown:{channel}:deleted_unrecorded")
         if not deleted:
             raise NeedsEditor(f"DELETE {object_id} answered without success")
@@ -214,6 +230,14 @@ def manual_text(channel: str, object_id: str, post_id: str) -> str:
     """The editor's to-do (German: editors read it in `status`)."""
     where = "Instagram-App oder Meta Business Suite" if channel == "instagram" else "Meta Business Suite"
     return (f"{channel.capitalize()}-Beitrag {object_id} von Hand löschen ({where}); danach bestätigen: "
+            f"python -m scheduler takedown-confirm {post_id}")
+
+
+def permission_text(channel: str, object_id: str, post_id: str) -> str:
+    """The editor's to-do when Meta refuses a DELETE with 100/33 although the object still exists."""
+    return (f"Keine Berechtigung zum Löschen: {channel.capitalize()}-Beitrag {object_id} existiert noch, Meta "
+            f"verweigert das Löschen (Fehler 100/33). Berechtigung {DELETE_PERMISSION[channel]} des Tokens prüfen "
+            f"(`python -m scheduler check-credentials`) oder den Beitrag von Hand löschen; danach bestätigen: "
             f"python -m scheduler takedown-confirm {post_id}")
 
 

@@ -125,3 +125,30 @@ def test_collect_uses_the_graph_api_by_default(settings, monkeypatch, capsys):
     monkeypatch.setenv("SOISTS_SECRETS_FILE", str(settings.root / "none.json"))
     assert cli.main(["collect"], settings) == 3
     assert "Graph API not configured" in capsys.readouterr().err
+
+
+def test_tagged_media_are_followed_past_the_first_page(sessions, settings, registry, fake, photos):
+    # /{ig-user-id}/tags answers cursors but no `next`: the next request is built with `after`.
+    for seed in range(55):
+        add(fake, photos, 300 + seed, f"Markiert {seed} in #fellbach", username=f"u{seed}", tagged=True)
+    reports = run(Collector(sessions, settings, registry), settings, fake, "tagged", budget=200)
+    assert reports["graph_tagged:wirzeigens"].stored == 55
+
+
+def test_a_caption_mention_is_recognised_without_its_at(sessions, settings, registry, fake, photos):
+    # The API leaves the "@" out of captions of media the app user did not create.
+    add(fake, photos, 8, "Danke @wirzeigenS für #fellbach", username="dora", tagged=True)
+    run(Collector(sessions, settings, registry), settings, fake, "tagged")
+    with sessions() as session:
+        post = session.scalar(select(Post))
+        assert "@" not in post.caption and "wirzeigenS" in post.caption
+        assert session.scalar(select(IgMedia)).can_reply
+
+
+@pytest.mark.parametrize("caption,mentioned", [
+    ("danke @wirzeigenS", True), ("danke wirzeigenS!", True), ("WIRZEIGENS.", True),
+    ("#wirzeigenS", False), ("wirzeigenSfan", False), ("@wirzeigens.fan", False), ("xwirzeigenS", False)])
+def test_account_mention_with_or_without_at(caption, mentioned):
+    from scheduler.collect.graph_ugc import mentions_account
+
+    assert mentions_account(caption, "wirzeigens") is mentioned

@@ -50,6 +50,25 @@ def test_one_version_setting_and_the_expiry_warning():
     assert version_problems("v26.0", date(2030, 1, 1)) == []  # no published date yet
 
 
+
+def test_version_table_as_published():
+    from scheduler.credentials.versions import VERSION_EXPIRY, VERSION_RELEASED
+
+    assert VERSION_EXPIRY["v20.0"] == date(2026, 9, 24) and VERSION_EXPIRY["v25.0"] == date(2028, 7, 29)
+    assert VERSION_EXPIRY["v26.0"] is None and VERSION_EXPIRY["v27.0"] is None  # no end published yet
+    assert VERSION_RELEASED["v27.0"] == date(2026, 11, 4)
+    assert DEFAULT_GRAPH_VERSION in VERSION_EXPIRY
+
+
+def test_unknown_or_expired_versions_warn():
+    [expired] = version_problems("v20.0", date(2026, 12, 7))
+    assert expired.severity == "critical" and "24.09.2026" in expired.text_de
+    [unknown] = version_problems("v28.0", date(2026, 12, 7))
+    assert unknown.severity == "warning" and "v28.0" in unknown.text_de
+    assert version_problems("v27.0", date(2026, 12, 7)) == []
+    assert version_problems("26.0", date(2026, 12, 7))[0].severity == "warning"  # a typo is unknown too
+
+
 def test_missing_permissions_and_tasks_per_job():
     gaps = missing_for_jobs({"instagram_basic", "pages_read_engagement"}, ["MODERATE"])
     assert gaps["publish"] == ["instagram_content_publish", "pages_show_list"]

@@ -168,3 +168,101 @@ def test_block_and_spam_are_problems_for_the_alerts(env):
     publish_due(session, NOW, publisher)
     [problem] = publish_problems(session)
     assert problem.kind == "temporary_block" and "368" in problem.text_de
+
+
+# -- issue #26 part 4: the contract as Meta documents it (the fake was changed first) ------------
+
+def test_media_not_ready_is_polled_again_not_fatal(env):
+    fake, session, publisher, _ = env
+    fake.inject("media_not_ready")  # 9007/2207027 from media_publish
+    assert publish_due(session, NOW, publisher)[KEY] == "done"
+    assert len(fake.published()["instagram"]) == 1
+
+
+def test_page_photo_post_id_is_kept_as_meta_answers_it(env):
+    fake, session, publisher, _ = env
+    assert publish_due(session, NOW, publisher)[KEY] == "done"
+    photo = fake.published()["facebook"][0]
+    assert step(session, "facebook").data["photo_id"] == photo["id"]
+    assert step(session, "facebook").data["post_id"] == photo["post_id"] != f"{PAGE_ID}_{photo['id']}"
+
+
+def test_an_expired_container_is_replaced_never_published(env):
+    fake, session, publisher, _ = env
+    fake.polls_until_finished = 99  # still IN_PROGRESS after the five polls
+    assert publish_due(session, NOW, publisher)[KEY] == "pending"
+    first = step(session).data["container_id"]
+    fake.advance(25 * 3600)  # documented: not published within 24 h → EXPIRED
+    assert publisher.client.container_status(first) == "EXPIRED"
+    fake.polls_until_finished = 1
+    assert publish_due(session, NOW + timedelta(hours=25), publisher)[KEY] == "done"
+    assert step(session).data["abandoned"][0][:2] == [first, "EXPIRED"]
+    assert [m["container_id"] for m in fake.published()["instagram"]] == [step(session).data["container_id"]]
+
+
+def test_a_container_expiring_after_the_poll_gets_a_new_container_in_the_same_run(env, monkeypatch):
+    fake, session, publisher, _ = env
+    real_quota = publisher.client.publishing_quota
+
+    def quota_then_a_day_passes():
+        fake.advance(25 * 3600)  # the container expires between the poll and media_publish
+        monkeypatch.setattr(publisher.client, "publishing_quota", real_quota)
+        return real_quota()
+
+    monkeypatch.setattr(publisher.client, "publishing_quota", quota_then_a_day_passes)
+    assert publish_due(session, NOW, publisher)[KEY] == "done"
+    assert step(session).data["abandoned"][0][1] in ("EXPIRED", "2207020")
+    assert len(fake.published()["instagram"]) == 1
+
+
+def test_the_publishing_quota_waits_until_the_window_passes(env, monkeypatch):
+    from demo import graph_fake
+
+    fake, session, publisher, _ = env
+    monkeypatch.setattr(graph_fake, "QUOTA_TOTAL", 1)
+    container = publisher.client.create_image_container("http://127.0.0.1/x.jpg", "earlier post")
+    publisher.client.wait_until_ready(container, poll_s=0)
+    publisher.client.publish_container(container)
+    fake.advance(6 * 3600)  # the earlier post is 6 h old: the quota frees up in about 18 h
+    assert publish_due(session, NOW, publisher)[KEY] == "pending"
+    feature = session.scalar(select(FeaturePublication))
+    assert "quota" in feature.last_error
+    assert timedelta(hours=17) < feature.next_attempt_utc - NOW < timedelta(hours=19)
+
+
+def test_media_publish_over_the_limit_is_9_2207042_and_waits(env, monkeypatch):
+    from demo import graph_fake
+    from scheduler.publish.graph_api import Quota
+
+    fake, session, publisher, _ = env
+    monkeypatch.setattr(graph_fake, "QUOTA_TOTAL", 0)
+    monkeypatch.setattr(publisher.client, "publishing_quota", lambda: Quota(0, 50, 86400))  # a stale reading
+    assert publish_due(session, NOW, publisher)[KEY] == "pending"
+    assert step(session).data["error"]["subcode"] == 2207042
+    feature = session.scalar(select(FeaturePublication))
+    assert feature.next_attempt_utc - NOW >= timedelta(hours=1)  # not the 5-minute first backoff
+    assert fake.published()["instagram"] == []
+
+
+def test_the_fake_answers_only_the_requested_fields(env):
+    fake, _, publisher, _ = env
+    import requests
+
+    url = f"{fake.base_url}/{IG_USER_ID}/content_publishing_limit"
+    headers = {"Authorization": f"Bearer {IG_TOKEN}"}
+    assert requests.get(url, headers=headers, timeout=5).json() == {"data": [{"quota_usage": 0}]}
+    assert publisher.client.publishing_quota().total == DEFAULT_QUOTA_TOTAL  # the client asks for config
+    container = publisher.client.create_image_container("http://127.0.0.1/x.jpg", "c")
+    body = requests.get(f"{fake.base_url}/{container}", params={"fields": "status_code"}, headers=headers,
+                        timeout=5).json()
+    assert set(body) == {"id", "status_code"}
+
+
+def test_a_rate_limit_waits_the_time_meta_names(env):
+    fake, session, publisher, sleeps = env
+    fake.regain_minutes = 30  # X-Business-Use-Case-Usage: estimated_time_to_regain_access (minutes)
+    fake.inject("rate_limit")
+    assert publish_due(session, NOW, publisher)[KEY] == "pending"
+    feature = session.scalar(select(FeaturePublication))
+    assert feature.next_attempt_utc - NOW == timedelta(minutes=30)
+    assert sleeps == []  # far longer than the client's own backoff: not slept away inside the request

@@ -9,11 +9,14 @@ import requests
 
 from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
 from scheduler.publish.graph_api import (
+    ContainerExpired,
     Fatal,
     GraphClient,
     GraphConfig,
+    MediaNotReady,
     NeedsEditor,
     OutcomeUnknown,
+    QuotaExceeded,
     RetryLater,
     classify,
     install_token_redaction,
@@ -54,15 +57,55 @@ def test_container_poll_publish_and_quota(client, fake):
 
 def test_page_photo_and_lookup(client, fake):
     photo = client.post_page_photo("http://127.0.0.1/x.jpg", "Text https://site/kommunen/x/")
-    assert client.find_page_photo("https://site/kommunen/x/") == photo
+    assert client.find_page_photo("https://site/kommunen/x/") == photo.id
     assert client.find_page_photo("nothing") is None
-    assert fake.published()["facebook"][0]["id"] == photo
+    assert fake.published()["facebook"][0]["id"] == photo.id
+    assert fake.published()["facebook"][0]["post_id"] == photo.post_id  # both ids kept, as answered
 
 
-def test_rate_limit_is_retried_with_exponential_backoff(client, fake, sleeps):
-    fake.inject("rate_limit", 2)
+def test_rate_limit_is_retried_after_the_time_meta_names(client, fake, sleeps):
+    fake.inject("rate_limit", 2)  # BUC header: estimated_time_to_regain_access 1 (minute)
+    assert client.publishing_quota().total == 50
+    assert sleeps == [60.0, 60.0]
+
+
+def test_a_long_regain_time_is_raised_not_slept(client, fake, sleeps):
+    fake.regain_minutes = 10
+    fake.inject("rate_limit")
+    with pytest.raises(RetryLater) as caught:
+        client.publishing_quota()
+    assert caught.value.retry_after == 600.0 and caught.value.code == 4 and sleeps == []
+
+
+def test_a_limit_without_a_regain_time_uses_exponential_backoff(client, fake, sleeps):
+    fake.inject("user_rate_limit", 2)  # code 17: X-App-Usage at 100 %, no time named
     assert client.publishing_quota().total == 50
     assert len(sleeps) == 2 and 1.0 <= sleeps[0] < 1.2 and 2.0 <= sleeps[1] < 2.4
+
+
+def test_usage_headers_are_read_on_every_answer(client, fake):
+    client.publishing_quota()
+    assert set(client.last_usage) >= {"app", "business"}
+    assert client.last_usage["business"][IG_USER_ID][0]["type"] == "instagram"
+
+
+def test_usage_header_parsing():
+    from scheduler.publish.graph_usage import parse_usage, regain_seconds
+
+    usage = parse_usage({
+        "X-App-Usage": '{"call_count": 100, "total_cputime": 10, "total_time": 10}',
+        "X-Business-Use-Case-Usage": '{"1784": [{"type": "instagram", "call_count": 100, "total_cputime": 5, '
+                                     '"total_time": 5, "estimated_time_to_regain_access": 3}]}',
+        "X-Ad-Account-Usage": '{"acc_id_util_pct": 100, "reset_time_duration": 400}',
+        "X-Other": "x"})
+    assert regain_seconds(usage) == 400.0  # the longest wait named (3 min = 180 s, 400 s)
+    assert regain_seconds(parse_usage({"X-App-Usage": "not json"})) is None
+    assert regain_seconds(parse_usage({})) is None
+
+
+def test_retry_later_stays_backward_compatible():
+    assert RetryLater("x").retry_after is None
+    assert RetryLater("x", code=4, retry_after=12.5).retry_after == 12.5
 
 
 def test_rate_limit_that_persists_raises_retry_later(client, fake, sleeps):
@@ -117,9 +160,14 @@ def test_dropped_connection_on_publish_is_outcome_unknown(sleeps):
     (400, {"error": {"code": 36003, "error_subcode": 2207009}}, NeedsEditor),
     (400, {"error": {"code": 100}}, Fatal),
     (503, {}, RetryLater),
+    (400, {"error": {"code": 9007, "error_subcode": 2207027}}, MediaNotReady),  # a RetryLater: poll again
+    (400, {"error": {"code": 100, "is_transient": True}}, RetryLater),
+    (400, {"error": {"code": 9, "error_subcode": 2207042}}, QuotaExceeded),
+    (400, {"error": {"code": -2, "error_subcode": 2207020}}, ContainerExpired),
 ])
 def test_classification(status, payload, kind):
     assert classify(status, payload) is kind
+    assert not issubclass(kind, (MediaNotReady, QuotaExceeded, ContainerExpired)) or issubclass(kind, RetryLater)
 
 
 def test_tokens_never_reach_the_logs(client, fake, caplog, monkeypatch):

@@ -95,8 +95,11 @@ def test_quota_used_up_retries_later(env, monkeypatch):
     assert publish_due(session, NOW, publisher)["2026-11-23-plochingen"] == "pending"
     assert "quota" in feature(session).last_error
     assert fake.published()["instagram"] == []
+    # No post inside the 24-hour window to wait for: the whole window (content_publishing_limit).
+    assert feature(session).next_attempt_utc >= NOW + timedelta(hours=23)
     monkeypatch.setattr(graph_fake, "QUOTA_TOTAL", 50)
-    assert publish_due(session, NOW + timedelta(hours=1), publisher)["2026-11-23-plochingen"] == "done"
+    later = feature(session).next_attempt_utc
+    assert publish_due(session, later, publisher)["2026-11-23-plochingen"] == "done"
 
 
 def test_completed_features_feed_the_coverage_report(env):

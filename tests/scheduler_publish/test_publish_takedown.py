@@ -98,6 +98,32 @@ def test_instagram_refusal_leaves_a_manual_step_until_confirmed(db_url, tmp_path
     assert set(delete_calls(fake).values()) == {1}
 
 
+@pytest.mark.parametrize("fake", [[s for s in DEFAULT_SCOPES if s != "pages_manage_posts"]], indirect=True)
+def test_100_33_for_a_photo_that_still_exists_is_a_permission_problem(db_url, tmp_path, monkeypatch, fake):
+    # Meta answers 100/33 both for "does not exist" and for "missing permission": a GET tells them apart.
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    with sessions() as session:
+        record = takedown_for(fake, tmp_path).run(session, key, "redaktion", "widerrufen")
+        states = {s.step: s.state for s in record.steps}
+        assert states["facebook"] == "manual" and states["instagram"] == "done"
+        (item,) = open_takedowns(session)
+        assert "Berechtigung" in item["todo_de"] and "pages_manage_posts" in item["todo_de"]
+        assert "takedown-confirm" in item["todo_de"]
+    assert len(fake.published()["facebook"]) == 1  # not counted as deleted
+
+
+def test_100_33_for_an_object_already_gone_is_done(db_url, tmp_path, monkeypatch, fake):
+    from scheduler.publish.graph_api import delete_object
+
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    client = takedown_for(fake, tmp_path).client()
+    assert delete_object(client, "facebook", fake.published()["facebook"][0]["post_id"])  # removed by hand
+    with sessions() as session:
+        record = takedown_for(fake, tmp_path).run(session, key, "redaktion", "widerrufen")
+        facebook = next(s for s in record.steps if s.step == "facebook")
+        assert facebook.state == "done" and facebook.data["result"] == "existiert nicht (mehr)"
+
+
 def test_transient_errors_are_recorded_and_the_next_run_finishes(db_url, tmp_path, monkeypatch, fake):
     sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
     with sessions() as session:
