@@ -39,6 +39,8 @@ import itertools
 import time
 from typing import Callable
 
+from demo.graph_fake_http import is_transient
+
 APP_ID = "1000000000000042"
 APP_SECRET = "fakeappsecret-5f4dcc3b5aa765d6"
 USER_ID = "1000000000000077"
@@ -56,11 +58,17 @@ Error = tuple[int, dict]
 _serial = itertools.count(1)
 
 
-def token_error(subcode: int | None, message: str) -> dict:
-    error = {"message": message, "type": "OAuthException", "code": 190, "fbtrace_id": "FakeToken"}
+def oauth_error(code: int, message: str, subcode: int | None = None) -> dict:
+    """An error body as Meta sends it, `is_transient` included (graph-api/guides/error-handling)."""
+    error = {"message": message, "type": "OAuthException", "code": code, "is_transient": is_transient(code, subcode),
+             "fbtrace_id": "FakeToken"}
     if subcode is not None:
         error["error_subcode"] = subcode
     return {"error": error}
+
+
+def token_error(subcode: int | None, message: str) -> dict:
+    return oauth_error(190, message, subcode)
 
 
 class TokenBook:
@@ -124,8 +132,7 @@ class TokenBook:
     def exchange(self, query: dict) -> Error:
         if query.get("grant_type") != "fb_exchange_token" or query.get("client_id") != APP_ID \
                 or query.get("client_secret") != APP_SECRET:
-            return 400, {"error": {"message": "Error validating client secret.", "type": "OAuthException",
-                                   "code": 1, "fbtrace_id": "FakeToken"}}
+            return 400, oauth_error(1, "Error validating client secret.")
         old = query.get("fb_exchange_token", "")
         error = self.check(old, ("user_short", "user_long"))
         if error:
@@ -174,17 +181,15 @@ class TokenBook:
 
     def ig_refresh(self, token: str, query: dict) -> Error:
         if query.get("grant_type") != "ig_refresh_token":
-            return 400, {"error": {"message": "Unsupported grant_type", "type": "OAuthException", "code": 100}}
+            return 400, oauth_error(100, "Unsupported grant_type")
         error = self.check(token, ("instagram_login",))
         if error:
             return error
         entry = self.store[token]
         if self.refuse_refresh:  # the token still works, it just cannot be extended
-            return 400, {"error": {"message": "An unknown error has occurred.", "type": "OAuthException",
-                                   "code": 1, "fbtrace_id": "FakeToken"}}
+            return 400, oauth_error(1, "An unknown error has occurred.")
         if self.clock() - entry["issued_at"] < DAY:  # documented: at least 24 hours old
-            return 400, {"error": {"message": "Token is too new to be refreshed", "type": "OAuthException",
-                                   "code": 100, "fbtrace_id": "FakeToken"}}
+            return 400, oauth_error(100, "Token is too new to be refreshed")
         new = self.mint("IGAArefreshed", "instagram_login", LONG_LIVED_S, data_access_s=None)
         return 200, {"access_token": new, "token_type": "bearer", "expires_in": LONG_LIVED_S}
 
@@ -201,8 +206,7 @@ class TokenBook:
         if lacking or not any(t in self.tasks for t in self.SUBSCRIBE_TASKS) or \
                 (method == "POST" and self.refuse_subscription):
             needs = ", ".join(lacking) or "the CREATE_CONTENT, MANAGE or MODERATE task"
-            return 400, {"error": {"message": f"(#200) Permissions error: {needs}", "type": "OAuthException",
-                                   "code": 200, "fbtrace_id": "FakeToken"}}
+            return 400, oauth_error(200, f"(#200) Permissions error: {needs}")
         if method == "GET":
             return 200, {"data": [{"id": APP_ID, "name": "So ist S (fake)", "category": "Business",
                                    "link": "https://www.so-ist-s.de/", "subscribed_fields": fields}
@@ -210,8 +214,7 @@ class TokenBook:
         if method == "POST":
             fields = [f for f in query.get("subscribed_fields", "").split(",") if f]
             if not fields:
-                return 400, {"error": {"message": "(#100) The parameter subscribed_fields is required",
-                                       "type": "OAuthException", "code": 100, "fbtrace_id": "FakeToken"}}
+                return 400, oauth_error(100, "(#100) The parameter subscribed_fields is required")
             self.subscribed[APP_ID] = fields
             return 200, {"success": True}
         if method == "DELETE":
