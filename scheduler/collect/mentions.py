@@ -66,7 +66,7 @@ def parse_notification(body: bytes) -> list[MentionChange]:
     Changes of other fields are ignored (we subscribe to `mentions` only)."""
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: [[[[… nested deeply
         raise MalformedPayload(f"not JSON: {type(exc).__name__}") from None
     if not isinstance(payload, dict) or payload.get("object") != "instagram" or not isinstance(payload.get("entry"), list):
         raise MalformedPayload("expected {'object': 'instagram', 'entry': [...]}")

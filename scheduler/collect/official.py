@@ -23,10 +23,10 @@ from scheduler.collect.ingest import Collector, RunReport
 from scheduler.collect.mentions import MentionProcessor
 from scheduler.collect.sources.base import Source, SourceStopped
 from scheduler.collect.sources.graph_sources import hashtag_sources, stopped, tagged_source
-from scheduler.collect.webhook import WebhookApp, WebhookSecrets
+from scheduler.collect.webhook import SecretsUnavailable, WebhookApp, WebhookSecrets
 from scheduler.config import Settings
 from scheduler.curate import rights_public
-from scheduler.credentials.vault import Vault, resolve_token
+from scheduler.credentials.vault import SecretsError, Vault, resolve_token
 from scheduler.credentials.versions import graph_base_url
 from scheduler.publish.graph_api import GraphClient, GraphConfig
 from scheduler.publish.graph_errors import GraphError, install_token_redaction
@@ -110,13 +110,19 @@ def collect_official(collector: Collector, settings: Settings, run: Runner, whic
 
 
 def webhook_secrets(env: Mapping[str, str] | None = None) -> WebhookSecrets:
-    """Read for every request: the verify token and the app secret (secrets file, else environment)."""
+    """Read for every request: the verify token and the app secret through the Vault's merged view
+    (the writable SOISTS_SECRETS_FILE, which may not exist yet, and the LoadCredential= copy), the
+    environment as a fallback. A file that must not be used raises SecretsUnavailable (→ 503)."""
     env = os.environ if env is None else env
-    vault = Vault.from_env(env)
-    exists = vault.path.exists()
-    token = (vault.token("webhook_verify") if exists else "") or env.get("SOISTS_WEBHOOK_VERIFY_TOKEN", "")
-    secret = (vault.app()[1] if exists else "") or env.get("SOISTS_FB_APP_SECRET", "")
-    return WebhookSecrets(token, secret)
+    try:
+        vault = Vault.from_env(env)
+        exists = vault.exists()
+        token = vault.token("webhook_verify") if exists else ""
+        secret = vault.app()[1] if exists else ""
+    except (SecretsError, OSError) as exc:  # neither message quotes a secret
+        raise SecretsUnavailable(f"{type(exc).__name__}: {exc}") from None
+    return WebhookSecrets(token or env.get("SOISTS_WEBHOOK_VERIFY_TOKEN", ""),
+                          secret or env.get("SOISTS_FB_APP_SECRET", ""))
 
 
 class Worker:

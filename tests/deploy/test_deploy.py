@@ -43,6 +43,9 @@ def test_services_are_hardened(name):
     assert s["ReadWritePaths"] == (["/srv/soists/var"] if name in ("soists-review.service", "soists-webhook.service") else
                                    ["/srv/soists/var /srv/soists/content /srv/soists/output /srv/soists/.cache"])
     assert s["LoadCredential"] == ["secrets.json:/etc/soists/secrets.json"]
+    # the service user cannot read /etc/soists/secrets.json: the writable file lives in var/ and the
+    # operator's copy comes through LoadCredential= (issue 26: the webhook unit lacked this line)
+    assert "SOISTS_SECRETS_FILE=/srv/soists/var/secrets.json" in s["Environment"], name
     assert all(cmd.startswith("/srv/soists/.venv/bin/python -m scheduler ") for cmd in s["ExecStart"])
     assert unit_settings(UNITS / "soists-scheduler.service")["ExecStart"] == [
         "/srv/soists/.venv/bin/python -m scheduler run"]
