@@ -23,7 +23,7 @@ from scheduler.collect.ingest import Collector, RunReport
 from scheduler.collect.mentions import MentionProcessor
 from scheduler.collect.sources.base import Source, SourceStopped
 from scheduler.collect.sources.graph_sources import hashtag_sources, stopped, tagged_source
-from scheduler.collect.webhook import SecretsUnavailable, WebhookApp, WebhookSecrets
+from scheduler.collect.webhook import SecretsUnavailable, WebhookApp, WebhookSecrets, make_webhook_server
 from scheduler.config import Settings
 from scheduler.curate import rights_public
 from scheduler.credentials.vault import SecretsError, Vault, resolve_token
@@ -143,8 +143,6 @@ class Worker:
 
 
 def serve_webhook(collector: Collector, settings: Settings, port: int = 8766) -> None:
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
     def work() -> None:
         mentions = processor(collector, UgcApi(graph_client()), settings)  # token read now, dropped after
         for line in mentions.process_pending():
@@ -152,15 +150,13 @@ def serve_webhook(collector: Collector, settings: Settings, port: int = 8766) ->
 
     worker = Worker(work)
     app = WebhookApp(collector.sessions, webhook_secrets, on_stored=worker.wake.set)
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args):  # nginx logs the requests; ours would repeat them
-            pass
-
-    with make_server("127.0.0.1", port, app, handler_class=QuietHandler) as server:
-        log.info("webhook receiver on http://127.0.0.1:%d%s", port, app.path)
-        worker.wake.set()  # payloads stored while we were down
+    server = make_webhook_server(app, port)
+    log.info("webhook receiver on http://127.0.0.1:%d%s (waitress)", server.server_address[1], app.path)
+    worker.wake.set()  # payloads stored while we were down
+    try:
         server.serve_forever()
+    finally:
+        server.server_close()
 
 
 def ask_in_public(session, post: Post, actor: str, consent_hashtag: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Callable
 from urllib.parse import parse_qs
 
 from scheduler.collect.mentions import MalformedPayload, parse_notification, store_changes
+from scheduler.curate.review.http_server import Limits, Server
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # Meta batches notifications, but never anywhere near this
@@ -61,6 +63,7 @@ class WebhookApp:
     def __init__(self, sessions, read_secrets: Callable[[], WebhookSecrets], path: str = "/webhooks/instagram",
                  on_stored: Callable[[], None] = lambda: None):
         self.sessions, self.read_secrets, self.path, self.on_stored = sessions, read_secrets, path, on_stored
+        self.batches = itertools.count(1)  # numbers the journal lines (pelican's filter drops repeated lines)
 
     def __call__(self, environ, start_response):
         try:
@@ -86,8 +89,9 @@ class WebhookApp:
         token = self.read_secrets().verify_token
         if query.get("hub.mode") == "subscribe" and token and \
                 hmac.compare_digest(query.get("hub.verify_token", "").encode(), token.encode()):
+            log.info("webhook verification answered (hub.mode=subscribe)")
             return self._reply(start_response, 200, query.get("hub.challenge", "").encode())
-        log.warning("webhook verification refused")
+        log.warning("webhook verification refused (mode or verify token wrong)")
         return self._reply(start_response, 403, b"forbidden")
 
     def _notify(self, environ, start_response):
@@ -109,7 +113,7 @@ class WebhookApp:
             log.warning("malformed webhook payload refused: %s", exc)
             return self._reply(start_response, 400, b"malformed")
         stored, duplicates = store_changes(self.sessions, changes)
-        log.info("webhook: %d mention(s) stored, %d already known", stored, duplicates)
+        log.info("webhook batch %d: %d mention(s) stored, %d already known", next(self.batches), stored, duplicates)
         if stored:
             self.on_stored()
         return self._reply(start_response, 200, b"EVENT_RECEIVED")
@@ -118,3 +122,15 @@ class WebhookApp:
     def _reply(start_response, code: int, body: bytes, headers=()):
         start_response(STATUS[code], [*HEADERS, ("Content-Length", str(len(body))), *headers])
         return [body]
+
+
+def error_page(code: int, reason: str) -> tuple[list[tuple[str, str]], bytes]:
+    """What the server answers by itself (bad request line or Content-Length, too large, timeout)."""
+    return [*HEADERS], f"{code} {reason}".encode()
+
+
+def make_webhook_server(app: WebhookApp, port: int = 8766, host: str = "127.0.0.1", threads: int = 4,
+                        timeout: float = 10.0) -> Server:
+    """waitress: idle or slow clients hold no thread; bodies over MAX_BODY are refused unread (413)."""
+    return Server(app, host, port, Limits(max_body=MAX_BODY, timeout=timeout, threads=threads,
+                                          connection_limit=200), error_page)
