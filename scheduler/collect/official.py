@@ -126,27 +126,37 @@ def webhook_secrets(env: Mapping[str, str] | None = None) -> WebhookSecrets:
 
 
 class Worker:
-    """One thread that processes stored payloads after the 200 went out (Meta wants answers fast)."""
+    """One thread that processes stored payloads after the 200 went out (Meta wants answers fast).
+    It wakes for each stored notification and by itself when the next waiting row is due (the
+    end of a backoff); `work` returns that moment, or None."""
 
-    def __init__(self, work: Callable[[], None]):
+    IDLE_S = 3600.0  # look anyway once an hour
+
+    def __init__(self, work: Callable[[], "datetime | None"]):
         self.work, self.wake = work, threading.Event()
         threading.Thread(target=self._loop, daemon=True, name="mentions").start()
 
     def _loop(self) -> None:
+        timeout = self.IDLE_S
         while True:
-            self.wake.wait()
+            self.wake.wait(timeout)
             self.wake.clear()
+            timeout = self.IDLE_S
             try:
-                self.work()
+                due = self.work()
             except Exception:  # the receiver keeps receiving; the next collect run retries
                 log.exception("processing stored mentions failed")
+                continue
+            if due is not None:
+                timeout = min(self.IDLE_S, max(1.0, (due - datetime.now(timezone.utc)).total_seconds()))
 
 
 def serve_webhook(collector: Collector, settings: Settings, port: int = 8766) -> None:
-    def work() -> None:
+    def work() -> datetime | None:
         mentions = processor(collector, UgcApi(graph_client()), settings)  # token read now, dropped after
         for line in mentions.process_pending():
             log.info("%s", line)
+        return mentions.next_due()
 
     worker = Worker(work)
     app = WebhookApp(collector.sessions, webhook_secrets, on_stored=worker.wake.set)
