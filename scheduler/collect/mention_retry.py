@@ -136,7 +136,7 @@ class MentionStatus:
         if self.backoff_until is not None:
             parts.append(f"Meta-Störung, nächster Versuch {german_datetime(self.backoff_until)}")
         if self.stale:
-            parts.append(f"{self.stale} älter als {STALE_HOURS} h")
+            parts.append(f"{self.stale} älter als {STALE_HOURS} Stunden")
         parts.append(f"{self.gave_up} aufgegeben")
         return "Erwähnungen: " + ", ".join(parts)
 

@@ -167,7 +167,7 @@ def test_status_shows_the_mentions_queue(sessions, settings, capsys):
         session.scalar(select(WebhookPayload)).status = "gave_up"
     notify(sessions, "17900000000000556", T0)
     assert cli.main(["status"], settings=settings) == 0
-    assert "Erwähnungen: 1 offen, 1 älter als 48 h, 1 aufgegeben" in capsys.readouterr().out
+    assert "Erwähnungen: 1 offen, 1 älter als 48 Stunden, 1 aufgegeben" in capsys.readouterr().out
     assert cli.main(["status", "--json"], settings=settings) == 0
     data = __import__("json").loads(capsys.readouterr().out)
     assert data["mentions"] == {"pending": 1, "due": 1, "gave_up": 1, "stale": 1, "backoff_until": None}
