@@ -198,3 +198,23 @@ def test_migration_0011_brings_back_the_mentions_the_old_rule_gave_up(tmp_path):
     engine.dispose()
     assert found == {"a": ("pending", True, 0), "b": ("done", False, 1), "c": ("gave_up", False, 5),
                      "d": ("pending", True, 0)}
+
+
+def test_the_receivers_worker_wakes_by_itself_when_the_backoff_ends():
+    import threading
+    import time
+
+    from scheduler.collect.official import Worker
+
+    calls, done = [], threading.Event()
+
+    def work():
+        calls.append(time.monotonic())
+        if len(calls) == 2:
+            done.set()
+        return datetime.now(timezone.utc) + timedelta(seconds=1.2) if len(calls) == 1 else None
+
+    worker = Worker(work)
+    worker.wake.set()  # a notification: processed, then the queue backs off for 1.2 s
+    assert done.wait(5), calls  # no second notification needed
+    assert 1.0 <= calls[1] - calls[0] < 3.0

@@ -130,8 +130,8 @@ class Server:
             self._stopped.set()
 
     def _close_all(self) -> None:
-        for dispatcher in list(self._map.values()):
-            dispatcher.handle_close()
+        for dispatcher in list(self._map.values()):  # channels clean up in handle_close, the rest just close
+            (dispatcher.handle_close if isinstance(dispatcher, HTTPChannel) else dispatcher.close)()
 
     def shutdown(self) -> None:
         """Stop the loop (called from another thread, like socketserver's shutdown)."""
