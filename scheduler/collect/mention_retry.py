@@ -58,8 +58,10 @@ def pending(session: Session):
 
 
 def backoff_until(session: Session) -> datetime | None:
-    """The end of the current outage backoff (None when the queue is not in backoff)."""
-    return session.scalar(select(func.max(WebhookPayload.next_attempt_at)).where(
+    """The end of the current outage backoff (None when the queue is not in backoff). record_transient
+    moved every pending row to at least that moment, so it is the earliest of the rows it touched; a
+    row waiting longer after a permanent error does not extend it."""
+    return session.scalar(select(func.min(WebhookPayload.next_attempt_at)).where(
         WebhookPayload.status == PENDING, WebhookPayload.retries > 0))
 
 

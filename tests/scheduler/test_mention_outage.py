@@ -218,3 +218,18 @@ def test_the_receivers_worker_wakes_by_itself_when_the_backoff_ends():
     worker.wake.set()  # a notification: processed, then the queue backs off for 1.2 s
     assert done.wait(5), calls  # no second notification needed
     assert 1.0 <= calls[1] - calls[0] < 3.0
+
+
+def test_a_row_waiting_after_a_permanent_error_does_not_lengthen_the_outage_backoff(sessions, settings, registry):
+    fatal = Fatal("(#100) not found", code=100)
+    api = Api([fatal, RetryLater("Application request limit reached", code=4, http_status=400)])
+    mentions = processor_for(sessions, settings, registry, api)
+    notify(sessions, "17900000000000701", T0)
+    notify(sessions, "17900000000000702", T0)
+    mentions.process_pending(T0)  # 701: permanent (again in 10 min), 702: rate limit (again in 1 min)
+    first, second = rows(sessions)
+    assert first.next_attempt_at == T0 + retry.PERMANENT_DELAY and second.next_attempt_at == T0 + timedelta(minutes=1)
+    assert mentions.next_due() == T0 + timedelta(minutes=1)
+    with sessions() as session:
+        assert retry.backoff_until(session) == T0 + timedelta(minutes=1)
+        assert [r.id for r in retry.due_rows(session, T0 + timedelta(minutes=1))] == [second.id]

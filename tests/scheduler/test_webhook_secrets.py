@@ -61,8 +61,8 @@ def test_the_writable_file_wins_key_by_key_and_the_environment_stays_a_fallback(
     assert webhook_secrets(env) == type(webhook_secrets(env))("verify-123", "env-secret")
 
 
-@pytest.mark.parametrize("problem", ["world-readable", "not-json", "a-folder"])
-def test_a_secrets_problem_is_a_clean_503_and_one_log_line(tmp_path, sessions, problem, caplog):
+@pytest.mark.parametrize("problem", ["world-readable", "not-json", "a-folder", "permission"])
+def test_a_secrets_problem_is_a_clean_503_and_one_log_line(tmp_path, sessions, problem, caplog, monkeypatch):
     folder = tmp_path / "credentials"
     folder.mkdir()
     path = folder / "secrets.json"
@@ -72,6 +72,10 @@ def test_a_secrets_problem_is_a_clean_503_and_one_log_line(tmp_path, sessions, p
         path.write_text("{not json" if problem == "not-json" else json.dumps({"app": {"secret": "s3cr3t-value"}}),
                         encoding="utf-8")
         path.chmod(0o644 if problem == "world-readable" else 0o600)
+    if problem == "permission":  # the service user reading root's 0600 file (root itself may read it)
+        real = Path.read_text
+        monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: (_ for _ in ()).throw(
+            PermissionError(13, "Permission denied", str(self))) if self == path else real(self, *a, **k))
     env = {"SOISTS_SECRETS_FILE": str(tmp_path / "missing.json"), "CREDENTIALS_DIRECTORY": str(folder)}
     app = WebhookApp(sessions, lambda: webhook_secrets(env))
     logger = logging.getLogger("scheduler.collect.webhook")
