@@ -144,6 +144,9 @@ class Worker:
             timeout = self.IDLE_S
             try:
                 due = self.work()
+            except SourceStopped as stop:  # e.g. no Instagram token: the rows wait, stored
+                log.warning("stored mentions not processed: %s", stop.message)
+                continue
             except Exception:  # the receiver keeps receiving; the next collect run retries
                 log.exception("processing stored mentions failed")
                 continue

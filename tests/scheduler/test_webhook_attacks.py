@@ -59,6 +59,7 @@ def receiver(sessions, caplog):
     app = WebhookApp(sessions, lambda: WebhookSecrets(VERIFY_TOKEN, APP_SECRET),
                      on_stored=lambda: stored_calls.append(1))
     server = make_webhook_server(app, port=0, timeout=TIMEOUT)
+    assert isinstance(server.server_address[1], int)  # waitress reports it as a string (getnameinfo)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     logger = logging.getLogger("scheduler.collect.webhook")

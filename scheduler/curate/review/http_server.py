@@ -116,7 +116,7 @@ class Server:
         self._server = server_class(app, self._map, True, None, dispatcher=dispatcher, adj=adj,
                                     sockinfo=adj.listen[0])
         self.app = app
-        self.server_address = (self._server.effective_host, self._server.effective_port)
+        self.server_address = (self._server.effective_host, int(self._server.effective_port))  # getnameinfo: str
         self._running, self._stopped = threading.Event(), threading.Event()
 
     def get_app(self):
