@@ -43,8 +43,9 @@ def official_configured(env: Mapping[str, str] | None = None) -> bool:
     return bool(env.get("SOISTS_IG_USER_ID")) and bool(resolve_token("instagram", None, env))
 
 
-def graph_client(env: Mapping[str, str] | None = None) -> GraphClient:
-    """A client with the Instagram slot's token; the Page slot is not needed to collect."""
+def graph_client(env: Mapping[str, str] | None = None, max_attempts: int = 4) -> GraphClient:
+    """A client with the Instagram slot's token; the Page slot is not needed to collect.
+    max_attempts=1: no sleeping retries inside the client (the mentions queue backs off itself)."""
     env = os.environ if env is None else env
     token = resolve_token("instagram", None, env)
     if not env.get("SOISTS_IG_USER_ID") or not token:
@@ -53,7 +54,7 @@ def graph_client(env: Mapping[str, str] | None = None) -> GraphClient:
     install_token_redaction([token])
     page_token = resolve_token("facebook_page", None, env)
     return GraphClient(GraphConfig(env["SOISTS_IG_USER_ID"], env.get("SOISTS_FB_PAGE_ID", ""), token, page_token,
-                                   graph_base_url(env)))
+                                   graph_base_url(env)), max_attempts=max_attempts)
 
 
 def hashtag_resolver(sessions, api: UgcApi, now: Callable[[], datetime]) -> Callable[[str], str]:
@@ -156,7 +157,8 @@ class Worker:
 
 def serve_webhook(collector: Collector, settings: Settings, port: int = 8766) -> None:
     def work() -> datetime | None:
-        mentions = processor(collector, UgcApi(graph_client()), settings)  # token read now, dropped after
+        # token read now, dropped after; one try per call: an outage is the queue's backoff, not a sleep here
+        mentions = processor(collector, UgcApi(graph_client(max_attempts=1)), settings)
         for line in mentions.process_pending():
             log.info("%s", line)
         return mentions.next_due()
