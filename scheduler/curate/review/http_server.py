@@ -13,6 +13,10 @@ Two things waitress does differently from what the endpoints promise, and what t
   security headers; the receiver: plain text, no-store).
 - A request whose body never arrives is closed silently; here it is answered 408 first (the
   board's promise since issue 15). Idle connections without a started request are just closed.
+- A refusal while the client is still sending (a 10 MB body refused from its Content-Length)
+  would close a socket with unread data, which resets the connection and can destroy the answer
+  before the client reads it; after a refusal the channel half-closes and drops what still
+  arrives for up to LINGER_S (a lingering close, as Apache and nginx do).
 
 `Server` looks like the socketserver objects the tests used: `server_address`, `serve_forever()`,
 `shutdown()` (from another thread; returns when the loop stopped), `server_close()`, `get_app()`.
@@ -21,7 +25,9 @@ Two things waitress does differently from what the endpoints promise, and what t
 from __future__ import annotations
 
 import logging
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -34,6 +40,7 @@ from waitress.utilities import Error, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
 ErrorPage = Callable[[int, str], "tuple[list[tuple[str, str]], bytes]"]
+LINGER_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,42 @@ def _error_task(page: ErrorPage) -> type[ErrorTask]:
             self.response_headers.extend(headers)
             self.set_close_on_finish()
             self.content_length = len(body)
+            self.channel.linger = True
             self.write(body)
     return PageErrorTask
+
+
+class _LingeringChannel(HTTPChannel):
+    linger = False  # set by the error task: close by lingering
+    linger_until = 0.0
+
+    def handle_close(self):
+        if self.linger and not self.linger_until and self.connected:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)  # the answer is complete: FIN after it
+            except OSError:
+                return super().handle_close()
+            self.linger_until = time.time() + LINGER_S
+            self.will_close = self.close_when_flushed = False
+            return None
+        return super().handle_close()
+
+    def readable(self):
+        return True if self.linger_until else super().readable()
+
+    def writable(self):
+        return False if self.linger_until else super().writable()
+
+    def handle_read(self):
+        if not self.linger_until:
+            return super().handle_read()
+        try:
+            data = self.recv(65536)  # dropped; b"" (the client closed) has closed the channel already
+        except OSError:
+            data = b""
+        if data and time.time() > self.linger_until:
+            super().handle_close()
+        return None
 
 
 def _parser(limit_for: Callable[[str], int]) -> type[HTTPRequestParser]:
@@ -83,6 +124,10 @@ class _WaitressServer(TcpWSGIServer):
         """waitress closes idle channels; one with a request half received gets a 408 first."""
         cutoff = now - self.adj.channel_timeout
         for channel in list(self.active_channels.values()):
+            if channel.linger_until:
+                if now > channel.linger_until:
+                    HTTPChannel.handle_close(channel)  # a client that neither sends nor closes
+                continue
             if channel.requests or channel.last_activity >= cutoff:
                 continue
             with channel.requests_lock:
@@ -108,7 +153,7 @@ class Server:
         parts = {"error_task_class": _error_task(error_page)}
         if limits.body_limit is not None:
             parts["parser_class"] = _parser(limits.body_limit)
-        channel = type("Channel", (HTTPChannel,), parts)
+        channel = type("Channel", (_LingeringChannel,), parts)
         server_class = type("WaitressServer", (_WaitressServer,), {"channel_class": channel})
         self._map: dict = {}
         dispatcher = ThreadedTaskDispatcher()
@@ -131,7 +176,10 @@ class Server:
 
     def _close_all(self) -> None:
         for dispatcher in list(self._map.values()):  # channels clean up in handle_close, the rest just close
-            (dispatcher.handle_close if isinstance(dispatcher, HTTPChannel) else dispatcher.close)()
+            if isinstance(dispatcher, HTTPChannel):
+                HTTPChannel.handle_close(dispatcher)
+            else:
+                dispatcher.close()
 
     def shutdown(self) -> None:
         """Stop the loop (called from another thread, like socketserver's shutdown)."""
