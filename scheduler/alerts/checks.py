@@ -23,7 +23,7 @@ from scheduler.publish.problems import publish_problems
 
 RATE_LIMIT_HOURS = 6
 JOB_KINDS = ("feature_failed", "feature_needs_editor", "collect_login", "rate_limit", "deploy_failed", "job_failed",
-             "temporary_block", "suspected_spam", "insights_permission")
+             "temporary_block", "suspected_spam", "insights_permission", "mention_gave_up", "mention_stale")
 DAILY_KINDS = (*JOB_KINDS, "empty_slot", "disk_space")
 EXIT_LOGIN, EXIT_RATE_LIMITED = 3, 4  # scheduler/exitcodes.py (not imported: it pulls in collect)
 
@@ -172,12 +172,19 @@ def insights_problems(session: Session) -> list[Problem]:
             for gap in permission_gaps(session)]
 
 
+def mention_problems(session: Session, now: datetime) -> list[Problem]:
+    """Mentions given up after permanent errors, or pending for two days (scheduler/collect/mention_retry.py)."""
+    from scheduler.collect.mention_retry import mention_problems as found
+
+    return found(session, now)
+
+
 def job_checks(session: Session, now: datetime) -> CheckResult:
     jobs = [j for (j,) in session.execute(select(JobRun.job).distinct())]
     runs = {job: latest_runs(session, job) for job in jobs}
     problems = [*feature_problems(session, now), *collect_problems(runs.get("collect", []), now),
                 *deploy_problems(session, runs.get("deploy", [])), *job_failure_problems(runs),
-                *publish_problems(session), *insights_problems(session)]
+                *publish_problems(session), *insights_problems(session), *mention_problems(session, now)]
     return CheckResult(problems, JOB_KINDS)
 
 

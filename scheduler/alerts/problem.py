@@ -32,6 +32,8 @@ KIND_TITLES = {
     "temporary_block": "Meta hat das Konto vorübergehend gesperrt",
     "suspected_spam": "Instagram vermutet Spam",
     "insights_permission": "Statistiken: Berechtigung fehlt",
+    "mention_gave_up": "Instagram-Erwähnung aufgegeben",
+    "mention_stale": "Instagram-Erwähnungen warten seit zwei Tagen",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

@@ -53,10 +53,14 @@ def cmd_collect(args, settings) -> int:
 
 def cmd_webhook(args, settings) -> int:
     import logging
+    import os
 
     from scheduler.collect.official import serve_webhook
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # main() configured logging at WARNING already (basicConfig would be a no-op): the receiver's one
+    # line per batch is INFO and belongs in the journal, unless SOISTS_LOG_LEVEL says otherwise
+    if not os.environ.get("SOISTS_LOG_LEVEL"):
+        logging.getLogger().setLevel(logging.INFO)
     serve_webhook(Collector(sessions(settings), settings, load_registry()), settings, port=args.port)
     return EXIT_OK
 

@@ -57,7 +57,28 @@ def status_json(settings) -> dict:
         data["migrated"] = False
     data["instagram_quota_left"] = jobs.quota_left()
     data["takedowns_open"] = takedowns_open(settings.db_url)
+    mentions = mentions_status(settings.db_url)
+    if mentions is not None:  # from migration 0011 on
+        data["mentions"] = mentions.to_json()
     return data
+
+
+def mentions_status(db_url: str):
+    """The webhook mentions queue (pending, backoff, given up, stale); None before migration 0011."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from scheduler.collect.mention_retry import mention_status
+    from scheduler.store.db import has_tables
+
+    if not has_tables(db_url, "webhook_payloads"):
+        return None
+    try:
+        with jobs.sessions_for(db_url, migrate_first=False)() as session:
+            return mention_status(session, datetime.now(timezone.utc))
+    except SQLAlchemyError:  # an older schema: `migrate` first
+        return None
 
 
 def takedowns_open(db_url: str) -> list[dict]:
@@ -97,6 +118,9 @@ def cmd_status(args, settings) -> int:
     else:
         out.print("  none (database not migrated yet)")
     out.print(f"Instagram quota left: {jobs.quota_left()}", markup=False)
+    mentions = mentions_status(settings.db_url)
+    if mentions is not None:
+        out.print(mentions.line_de(), markup=False)
     open_steps = takedowns_open(settings.db_url)
     out.print("Takedowns offen:" if open_steps else "Takedowns offen: keine")
     for item in open_steps:

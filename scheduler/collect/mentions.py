@@ -6,7 +6,9 @@ Notification shape (Instagram API with Facebook Login, webhook field `mentions`)
   {"object": "instagram", "entry": [{"id": <ig-user-id>, "time": <unix>,
      "changes": [{"field": "mentions", "value": {"media_id": "…", "comment_id": "…"?}}]}]}
 No comment_id: the caption mentions us. Idempotency key: entry id, time, media id, comment id.
-Unprocessed rows are retried by every collect run (the polling fallback), at most MAX_ATTEMPTS times.
+Unfinished rows are retried by the receiver's worker and by every collect run (the polling
+fallback) when they are due; outages back off, only permanent errors count toward giving up
+(scheduler/collect/mention_retry.py).
 """
 
 from __future__ import annotations
@@ -20,17 +22,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from scheduler.collect import mention_retry as retry
 from scheduler.collect.graph_refs import post_for_media, ref_for
 from scheduler.collect.graph_ugc import UgcApi, media_to_collected
 from scheduler.collect.ingest import Collector
 from scheduler.curate import rights_public
 from scheduler.curate.workflow import record
-from scheduler.publish.graph_errors import GraphError, RetryLater
+from scheduler.publish.graph_errors import GraphError
 from scheduler.store.models import utcnow
 from scheduler.store.official import WebhookPayload
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = retry.MAX_ATTEMPTS
 
 
 class MalformedPayload(ValueError):
@@ -66,7 +69,7 @@ def parse_notification(body: bytes) -> list[MentionChange]:
     Changes of other fields are ignored (we subscribe to `mentions` only)."""
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: [[[[… nested deeply
         raise MalformedPayload(f"not JSON: {type(exc).__name__}") from None
     if not isinstance(payload, dict) or payload.get("object") != "instagram" or not isinstance(payload.get("entry"), list):
         raise MalformedPayload("expected {'object': 'instagram', 'entry': [...]}")
@@ -115,29 +118,41 @@ class MentionProcessor:
     account: str
     consent_hashtag: str
 
-    def pending(self) -> list[WebhookPayload]:
+    def pending(self, now: datetime | None = None) -> list[WebhookPayload]:
+        """The rows due now (none while the queue backs off from an outage)."""
         with self.sessions() as session:
-            return list(session.scalars(select(WebhookPayload).where(
-                WebhookPayload.processed_at.is_(None), WebhookPayload.attempts < MAX_ATTEMPTS)
-                .order_by(WebhookPayload.id)))
+            return retry.due_rows(session, now or utcnow())
+
+    def next_due(self) -> datetime | None:
+        with self.sessions() as session:
+            return retry.next_due(session)
 
     def process_pending(self, now: datetime | None = None) -> list[str]:
-        lines = []
-        for row in self.pending():
+        """Every due row once, in order; stops at the first transient error (the queue backs off)."""
+        lines, now = [], now or utcnow()
+        for row in self.pending(now):
             change = MentionChange(**json.loads(row.body))
             try:
-                outcome, done = self.handle(change, now), True
-            except RetryLater as error:
-                outcome, done = f"später erneut: {error}", False
-            except (GraphError, OSError, ValueError) as error:
-                outcome, done = f"fehlgeschlagen: {type(error).__name__}: {error}", False
+                outcome, error = self.handle(change, now), None
+            except (GraphError, OSError, ValueError) as exc:
+                outcome, error = "", exc
             with self.sessions.begin() as session:
                 stored = session.get(WebhookPayload, row.id)
-                stored.attempts += 1
-                stored.outcome = outcome
-                if done or stored.attempts >= MAX_ATTEMPTS:
-                    stored.processed_at = now or utcnow()
+                if error is None:
+                    retry.record_success(session, stored, outcome, now)
+                elif retry.is_transient(error):
+                    until = retry.record_transient(session, stored, error, now)
+                    outcome = stored.outcome
+                    log.warning("mentions: Graph API unavailable (%s), queue backs off until %s",
+                                type(error).__name__, until.isoformat())
+                elif retry.record_permanent(session, stored, error, now):
+                    outcome = stored.outcome
+                    log.warning("mention %s given up: %s", change.key, outcome)
+                else:
+                    outcome = stored.outcome
             lines.append(f"mention {change.key}: {outcome}")
+            if error is not None and retry.is_transient(error):
+                break
         return lines
 
     def handle(self, change: MentionChange, now: datetime | None = None) -> str:

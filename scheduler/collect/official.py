@@ -23,10 +23,10 @@ from scheduler.collect.ingest import Collector, RunReport
 from scheduler.collect.mentions import MentionProcessor
 from scheduler.collect.sources.base import Source, SourceStopped
 from scheduler.collect.sources.graph_sources import hashtag_sources, stopped, tagged_source
-from scheduler.collect.webhook import WebhookApp, WebhookSecrets
+from scheduler.collect.webhook import SecretsUnavailable, WebhookApp, WebhookSecrets, make_webhook_server
 from scheduler.config import Settings
 from scheduler.curate import rights_public
-from scheduler.credentials.vault import Vault, resolve_token
+from scheduler.credentials.vault import SecretsError, Vault, resolve_token
 from scheduler.credentials.versions import graph_base_url
 from scheduler.publish.graph_api import GraphClient, GraphConfig
 from scheduler.publish.graph_errors import GraphError, install_token_redaction
@@ -43,8 +43,9 @@ def official_configured(env: Mapping[str, str] | None = None) -> bool:
     return bool(env.get("SOISTS_IG_USER_ID")) and bool(resolve_token("instagram", None, env))
 
 
-def graph_client(env: Mapping[str, str] | None = None) -> GraphClient:
-    """A client with the Instagram slot's token; the Page slot is not needed to collect."""
+def graph_client(env: Mapping[str, str] | None = None, max_attempts: int = 4) -> GraphClient:
+    """A client with the Instagram slot's token; the Page slot is not needed to collect.
+    max_attempts=1: no sleeping retries inside the client (the mentions queue backs off itself)."""
     env = os.environ if env is None else env
     token = resolve_token("instagram", None, env)
     if not env.get("SOISTS_IG_USER_ID") or not token:
@@ -53,7 +54,7 @@ def graph_client(env: Mapping[str, str] | None = None) -> GraphClient:
     install_token_redaction([token])
     page_token = resolve_token("facebook_page", None, env)
     return GraphClient(GraphConfig(env["SOISTS_IG_USER_ID"], env.get("SOISTS_FB_PAGE_ID", ""), token, page_token,
-                                   graph_base_url(env)))
+                                   graph_base_url(env)), max_attempts=max_attempts)
 
 
 def hashtag_resolver(sessions, api: UgcApi, now: Callable[[], datetime]) -> Callable[[str], str]:
@@ -110,51 +111,67 @@ def collect_official(collector: Collector, settings: Settings, run: Runner, whic
 
 
 def webhook_secrets(env: Mapping[str, str] | None = None) -> WebhookSecrets:
-    """Read for every request: the verify token and the app secret (secrets file, else environment)."""
+    """Read for every request: the verify token and the app secret through the Vault's merged view
+    (the writable SOISTS_SECRETS_FILE, which may not exist yet, and the LoadCredential= copy), the
+    environment as a fallback. A file that must not be used raises SecretsUnavailable (→ 503)."""
     env = os.environ if env is None else env
-    vault = Vault.from_env(env)
-    exists = vault.path.exists()
-    token = (vault.token("webhook_verify") if exists else "") or env.get("SOISTS_WEBHOOK_VERIFY_TOKEN", "")
-    secret = (vault.app()[1] if exists else "") or env.get("SOISTS_FB_APP_SECRET", "")
-    return WebhookSecrets(token, secret)
+    try:
+        vault = Vault.from_env(env)
+        exists = vault.exists()
+        token = vault.token("webhook_verify") if exists else ""
+        secret = vault.app()[1] if exists else ""
+    except (SecretsError, OSError) as exc:  # neither message quotes a secret
+        raise SecretsUnavailable(f"{type(exc).__name__}: {exc}") from None
+    return WebhookSecrets(token or env.get("SOISTS_WEBHOOK_VERIFY_TOKEN", ""),
+                          secret or env.get("SOISTS_FB_APP_SECRET", ""))
 
 
 class Worker:
-    """One thread that processes stored payloads after the 200 went out (Meta wants answers fast)."""
+    """One thread that processes stored payloads after the 200 went out (Meta wants answers fast).
+    It wakes for each stored notification and by itself when the next waiting row is due (the
+    end of a backoff); `work` returns that moment, or None."""
 
-    def __init__(self, work: Callable[[], None]):
+    IDLE_S = 3600.0  # look anyway once an hour
+
+    def __init__(self, work: Callable[[], "datetime | None"]):
         self.work, self.wake = work, threading.Event()
         threading.Thread(target=self._loop, daemon=True, name="mentions").start()
 
     def _loop(self) -> None:
+        timeout = self.IDLE_S
         while True:
-            self.wake.wait()
+            self.wake.wait(timeout)
             self.wake.clear()
+            timeout = self.IDLE_S
             try:
-                self.work()
+                due = self.work()
+            except SourceStopped as stop:  # e.g. no Instagram token: the rows wait, stored
+                log.warning("stored mentions not processed: %s", stop.message)
+                continue
             except Exception:  # the receiver keeps receiving; the next collect run retries
                 log.exception("processing stored mentions failed")
+                continue
+            if due is not None:
+                timeout = min(self.IDLE_S, max(1.0, (due - datetime.now(timezone.utc)).total_seconds()))
 
 
 def serve_webhook(collector: Collector, settings: Settings, port: int = 8766) -> None:
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    def work() -> None:
-        mentions = processor(collector, UgcApi(graph_client()), settings)  # token read now, dropped after
+    def work() -> datetime | None:
+        # token read now, dropped after; one try per call: an outage is the queue's backoff, not a sleep here
+        mentions = processor(collector, UgcApi(graph_client(max_attempts=1)), settings)
         for line in mentions.process_pending():
             log.info("%s", line)
+        return mentions.next_due()
 
     worker = Worker(work)
     app = WebhookApp(collector.sessions, webhook_secrets, on_stored=worker.wake.set)
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args):  # nginx logs the requests; ours would repeat them
-            pass
-
-    with make_server("127.0.0.1", port, app, handler_class=QuietHandler) as server:
-        log.info("webhook receiver on http://127.0.0.1:%d%s", port, app.path)
-        worker.wake.set()  # payloads stored while we were down
+    server = make_webhook_server(app, port)
+    log.info("webhook receiver on http://127.0.0.1:%d%s (waitress)", server.server_address[1], app.path)
+    worker.wake.set()  # payloads stored while we were down
+    try:
         server.serve_forever()
+    finally:
+        server.server_close()
 
 
 def ask_in_public(session, post: Post, actor: str, consent_hashtag: str) -> tuple[str, str]:

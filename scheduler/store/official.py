@@ -58,4 +58,8 @@ class WebhookPayload(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome: Mapped[str] = mapped_column(Text, default="")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # permanent failures (give up at 5)
+    # pending | done | gave_up (scheduler/collect/mention_retry.py); 0011
+    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending", index=True)
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # transient failures in a row
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # not before (backoff)

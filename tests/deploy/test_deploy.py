@@ -44,6 +44,9 @@ def test_services_are_hardened(name):
                                                                   "soists-backup.service") else
                                    ["/srv/soists/var /srv/soists/content /srv/soists/output /srv/soists/.cache"])
     assert s["LoadCredential"] == ["secrets.json:/etc/soists/secrets.json"]
+    # the service user cannot read /etc/soists/secrets.json: the writable file lives in var/ and the
+    # operator's copy comes through LoadCredential= (issue 26: the webhook unit lacked this line)
+    assert "SOISTS_SECRETS_FILE=/srv/soists/var/secrets.json" in s["Environment"], name
     assert all(cmd.startswith("/srv/soists/.venv/bin/python -m scheduler ") for cmd in s["ExecStart"])
     assert unit_settings(UNITS / "soists-scheduler.service")["ExecStart"] == [
         "/srv/soists/.venv/bin/python -m scheduler run"]
@@ -133,10 +136,11 @@ def test_no_template_has_an_inline_script():
             assert "src=" in attributes or "application/ld+json" in attributes, (template, attributes)
 
 
-def nginx_config(tmp_path: Path, http_port: int, https_port: int) -> Path:
+def nginx_config(tmp_path: Path, http_port: int, https_port: int, webhook_port: int = 8766) -> Path:
     cert, key = self_signed(tmp_path)
     site = NGINX_CONF.read_text(encoding="utf-8")
-    for old, new in {"listen 80;": f"listen 127.0.0.1:{http_port};", "listen [::]:80;": "",
+    for old, new in {"127.0.0.1:8766": f"127.0.0.1:{webhook_port}",
+                     "/var/log/nginx/access.log": str(tmp_path / "access.log"),"listen 80;": f"listen 127.0.0.1:{http_port};", "listen [::]:80;": "",
                      "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
                      "listen [::]:443 ssl http2;": "", "/srv/soists/output/live": str(tmp_path / "live"),
                      "/etc/letsencrypt/live/so-ist-s.de/fullchain.pem": str(cert),
@@ -216,3 +220,60 @@ def test_nginx_accepts_the_server_block_and_sends_the_headers(tmp_path, site):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- the webhook location (issue 26) ---------------------------------------------------------
+
+def test_the_webhook_location_is_never_cached_and_logs_no_query():
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    cache = re.search(r"map \$uri \$soists_cache_control \{(.*?)\n\}", conf, re.S).group(1)
+    assert re.search(r'^\s*~\^/webhooks/\s+"no-store";', cache, re.M)
+    fmt = re.search(r"log_format soists_no_query (.*?);", conf, re.S).group(1)
+    for leaky in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$arg_"):
+        assert leaky not in fmt, leaky
+    location = re.search(r"location = /webhooks/instagram \{(.*?)\n    \}", conf, re.S).group(1)
+    assert re.search(r"^\s*access_log \S+ soists_no_query;", location, re.M)
+    assert "add_header" not in location  # one there would drop the server's security headers
+    assert "proxy_pass http://127.0.0.1:8766;" in location
+
+
+def test_nginx_passes_the_webhook_without_caching_or_logging_the_token(tmp_path, site):
+    if NGINX is None:
+        pytest.skip("nginx missing: run .ci/setup --browser (installs the nginx package)")
+    import threading
+
+    from scheduler.collect.webhook import WebhookApp, WebhookSecrets, make_webhook_server
+
+    token = "verify-token-that-must-not-be-logged"
+    receiver = make_webhook_server(WebhookApp(None, lambda: WebhookSecrets(token, "app-secret")), port=0)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    https_port = free_port()
+    config = nginx_config(tmp_path, free_port(), https_port, receiver.server_address[1])
+    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(config), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"https://127.0.0.1:{https_port}/webhooks/instagram"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                answer = requests.get(url, params={"hub.mode": "subscribe", "hub.verify_token": token,
+                                                   "hub.challenge": "4711"}, verify=str(tmp_path / "cert.pem"), timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+        assert answer.status_code == 200 and answer.text == "4711"
+        assert answer.headers["Cache-Control"] == "no-store"  # once: the receiver's copy is hidden
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        wrong = requests.get(url, params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "1"},
+                             verify=str(tmp_path / "cert.pem"), timeout=5)
+        assert wrong.status_code == 403 and wrong.headers["Cache-Control"] == "no-store"
+        unsigned = requests.post(url, data=b"{}", verify=str(tmp_path / "cert.pem"), timeout=5)
+        assert unsigned.status_code == 403 and unsigned.headers["Cache-Control"] == "no-store"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        receiver.shutdown()
+    log = (tmp_path / "access.log").read_text(encoding="utf-8")
+    assert log.count("/webhooks/instagram") >= 3 and '"GET /webhooks/instagram HTTP/' in log, log
+    assert token not in log and "hub.verify_token" not in log and "nope" not in log, log

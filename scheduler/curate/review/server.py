@@ -1,20 +1,24 @@
-"""Serve the review board on 127.0.0.1 only (threads, so a slow thumbnail blocks nothing).
+"""Serve the review board on 127.0.0.1 only, on waitress (scheduler/http_server.py): requests are
+read asynchronously, so a slow thumbnail or a client that sends byte by byte blocks nothing.
 
-Every connection has a socket timeout: a client that announces a body and never sends it
-(or sends it byte by byte) frees its thread after REQUEST_TIMEOUT_S instead of holding it.
+A client that announces a body and never sends it (or stops half-way) gets a German 408 after
+REQUEST_TIMEOUT_S; requests refused before the app runs (malformed or overlong request line,
+bad Content-Length, a body over the form limit) get the German error page with the board's
+security headers, and never an echo of the request.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socketserver
 import threading
 import webbrowser
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from scheduler.curate.review.http_server import Limits, Server
 
 from .app import ReviewApp
 from .auth import AuthConfig
-from .security import SECURITY_HEADERS
+from .plan_routes import CAPTION_FORM_BYTES
+from .security import MAX_BODY_BYTES, SECURITY_HEADERS
 
 LOOPBACK = "127.0.0.1"
 REQUEST_TIMEOUT_S = 10.0
@@ -23,29 +27,15 @@ ERROR_PAGE = ('<!doctype html><html lang="de"><head><meta charset="utf-8"><title
               '<p><a href="/">Zur Übersicht</a></p></body></html>')
 
 
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+def error_page(code: int, reason: str) -> tuple[list[tuple[str, str]], bytes]:
+    """The page for requests the server refuses before the app runs."""
+    return ([*SECURITY_HEADERS, ("Content-Type", "text/html; charset=utf-8")],
+            ERROR_PAGE.format(code=code).encode())
 
 
-class _QuietHandler(WSGIRequestHandler):
-    timeout = REQUEST_TIMEOUT_S
-
-    def log_message(self, *args):
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Requests refused before the app runs (malformed or overlong request line, too many
-        headers): a German page with the board's security headers, and no echo of the request."""
-        body = ERROR_PAGE.format(code=code).encode()
-        self.close_connection = True
-        self.request_version = "HTTP/1.0"  # an unparsed line counts as HTTP/0.9, which would drop the headers
-        self.send_response(code)  # the standard reason phrase, never the request's text
-        for name, value in (*SECURITY_HEADERS, ("Content-Type", "text/html; charset=utf-8"),
-                            ("Content-Length", str(len(body))), ("Connection", "close")):
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD" and code >= 200:
-            self.wfile.write(body)
+def body_limit(path: str) -> int:
+    """Decision and login forms are small; only the Redaktionsplan's caption form needs more."""
+    return CAPTION_FORM_BYTES if path.startswith("/plan") else MAX_BODY_BYTES
 
 
 def auth_config(settings, editor: str, auth: str | None) -> AuthConfig:
@@ -59,8 +49,11 @@ def make_board_server(sessions, settings, registry, port: int = 0, editor: str =
     if not ipaddress.ip_address(host).is_loopback:
         raise ValueError("the review board is bound to 127.0.0.1 only")
     app = ReviewApp(sessions, settings, registry, editor, auth_config(settings, editor, auth))
-    handler = type("BoardHandler", (_QuietHandler,), {"timeout": timeout})
-    server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=handler)
+    # the largest form the board reads is the plan view's caption form; each route keeps its own limit
+    # waitress's default header limit (256 KB): an overlong request line is read whole and refused by the
+    # app's German 400; a refusal while the client still sends would reach it as a reset, not as a page
+    server = Server(app, host, port, Limits(max_body=CAPTION_FORM_BYTES, timeout=timeout, threads=4,
+                                            max_header=262_144, body_limit=body_limit), error_page)
     real_port = server.server_address[1]
     app.allowed_hosts = {f"127.0.0.1:{real_port}", f"localhost:{real_port}"}
     return server
