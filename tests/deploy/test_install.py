@@ -320,11 +320,9 @@ def signed(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-# DEPENDS ON THE WEBHOOK BRANCH: webhook_secrets() in scheduler/collect/official.py reads the verify
-# token and the app secret only from the writable file ($SOISTS_SECRETS_FILE), never from the
-# LoadCredential= copy, and soists-webhook.service sets no SOISTS_SECRETS_FILE. The webhook engineer's
-# branch fixes both; until it is merged the handshake answers 403 here. Remove this marker then.
-@pytest.mark.xfail(reason="needs the webhook branch: webhook_secrets() reading $CREDENTIALS_DIRECTORY", strict=False)
+# The receiver as the unit runs it: secrets only in the LoadCredential= copy (no writable file yet).
+# Before soists-webhook.service set SOISTS_SECRETS_FILE and webhook_secrets() read the credential
+# copy, this answered 500 (PermissionError on /etc/soists) and then 403 to the right token.
 def test_the_webhook_receiver_answers_the_handshake_and_a_signed_delivery(services):
     root, fake, credentials, secrets = services
     env = unit_env(root, "soists-webhook.service", fake, credentials)
@@ -338,7 +336,7 @@ def test_the_webhook_receiver_answers_the_handshake_and_a_signed_delivery(servic
         verify = secrets["tokens"]["webhook_verify"]
         handshake = requests.get(url, params={"hub.mode": "subscribe", "hub.verify_token": verify,
                                               "hub.challenge": "4711"}, timeout=5)
-        assert handshake.status_code == 200 and handshake.text == "4711"  # <- the assertion that needs the fix
+        assert handshake.status_code == 200 and handshake.text == "4711"
         body = json.dumps({"object": "instagram", "entry": [{"id": "17841400000000001", "time": int(time.time()),
                                                               "changes": [{"field": "mentions",
                                                                            "value": {"media_id": "1790000"}}]}]}).encode()
