@@ -9,9 +9,9 @@ has Advanced Access, and whether the business is verified ("Set Up Webhooks for 
 webhooks need Advanced Access and a verified business,
 https://developers.facebook.com/docs/graph-api/webhooks/getting-started/webhooks-for-instagram/).
 
-Placeholders: no production placeholder checker exists in this tree (plugins/), so this checks
-the settings-level ones: the site URLs, ".example" / "example." addresses in SOISTS_* settings,
-and "set-SOISTS_…" values that deploy/install.sh puts into the secrets template.
+Placeholders are what a production build refuses (plugins/production/placeholders.py, the one
+definition): example-domain addresses and "set-SOISTS_…" values in the SOISTS_* settings and the
+secrets, and the site settings file ($SOISTS_SITE_SETTINGS) with the Impressum's fields.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from plugins.production.placeholders import example_addresses, legal_findings, set_values
+from plugins.production.settings import SettingsError, read_settings
 from scheduler.alerts.mail import MailError, SmtpConfig
 from scheduler.credentials.api import TokenApi
 from scheduler.credentials.check import PAGE_WEBHOOK_FIELDS, check_credentials
@@ -44,7 +46,6 @@ MANUAL = {
                           "Meta Business Suite › Einstellungen › Sicherheitscenter › Verifizierung; dann "
                           "`go-live --confirm business_verified`"),
 }
-PLACEHOLDER_MARKS = ("set-SOISTS_", "example.com", "example.org", "example.net", ".example", "changeme")
 BACKUP_MAX_AGE = timedelta(days=8)
 
 
@@ -67,7 +68,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def is_placeholder(value: str) -> bool:
-    return any(mark in value for mark in PLACEHOLDER_MARKS)
+    return bool(example_addresses(value) or set_values(value))
 
 
 def manual_items(state: State) -> list[Item]:
@@ -172,6 +173,22 @@ def site_item(env: Mapping[str, str]) -> Item:
                 env.get("SOISTS_SITE_URL", "") if not problems else "; ".join(problems))
 
 
+def site_settings_item(env: Mapping[str, str]) -> Item:
+    """The file a production build reads the Impressum and the contact addresses from."""
+    title = "Impressum und Kontaktadressen (SOISTS_SITE_SETTINGS)"
+    path = env.get("SOISTS_SITE_SETTINGS", "").strip()
+    if not path:
+        return Item(title, False, "SOISTS_SITE_SETTINGS fehlt – Vorlage /etc/soists/site.toml ausfüllen "
+                                  "(plugins/production/README.md)")
+    try:
+        findings = legal_findings(read_settings(path))
+    except SettingsError as error:
+        return Item(title, False, str(error))
+    if findings:
+        return Item(title, False, f"{path}: " + ", ".join(sorted({field for field, _, _ in findings})))
+    return Item(title, True, path)
+
+
 def backup_item(env: Mapping[str, str], root: Path, now: datetime) -> Item:
     folder = Path(env.get("SOISTS_BACKUP_DIR") or root / "var" / "backups")
     stamps = [backup_time(p.name) for p in folder.glob("soists-*") if (p / "manifest.json").exists()] \
@@ -204,4 +221,5 @@ def placeholder_item(env: Mapping[str, str], vault: Vault) -> Item:
 def go_live_items(env: Mapping[str, str], state: State, now: datetime, settings) -> list[Item]:
     vault = Vault.from_env(env)
     return [*manual_items(state), *meta_items(env, vault, now), webhook_item(env, vault), smtp_item(env),
-            site_item(env), backup_item(env, Path(settings.root), now), placeholder_item(env, vault)]
+            site_item(env), site_settings_item(env), backup_item(env, Path(settings.root), now),
+            placeholder_item(env, vault)]

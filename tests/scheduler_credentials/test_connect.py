@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,8 @@ from demo.graph_fake_tokens import APP_ID, APP_SECRET
 from scheduler.cli import main as cli
 from scheduler.config import Settings
 from scheduler.credentials.vault import Vault
+
+SITE_SETTINGS = Path(__file__).resolve().parents[1] / "production" / "site-settings.toml"  # plausible values
 
 
 @pytest.fixture
@@ -131,6 +134,7 @@ def test_go_live_fails_item_by_item_until_confirmed(fake_env, tmp_path, capsys):
     assert "SOISTS_SITEURL=https://so-ist-s.example ist keine öffentliche https-Adresse" in lines["Website-Adresse"]
     assert lines["Alarm-Mails (SMTP)"].startswith("[FEHLT]") and lines["Datensicherung"].startswith("[FEHLT]")
     assert "SOISTS_ALERT_TO" in lines["Keine Platzhalter in Einstellungen und Geheimnissen"]
+    assert "SOISTS_SITE_SETTINGS fehlt" in lines["Impressum und Kontaktadressen (SOISTS_SITE_SETTINGS)"]
     assert "Punkten fehlen noch (Exit-Code 3)" in text
     fake.tokens.subscribed.clear()
     assert cli.main(args, Settings(root=tmp_path)) == 3
@@ -155,13 +159,14 @@ def test_go_live_passes_when_everything_is_there(fake_env, tmp_path, capsys):
         write_private_json(secrets, data)
         with (tmp_path / "soists.env").open("a") as handle:
             handle.write(f"SOISTS_SITE_URL=https://so-ist-s.de\nSOISTS_SITEURL=https://so-ist-s.de\n"
-                         f"SOISTS_ALERT_TO=technik@so-ist-s.de\nSOISTS_BACKUP_DIR={backups}\n")
+                         f"SOISTS_ALERT_TO=technik@so-ist-s.de\nSOISTS_BACKUP_DIR={backups}\n"
+                         f"SOISTS_SITE_SETTINGS={SITE_SETTINGS}\n")
         code = cli.main(["go-live", "--env-file", str(tmp_path / "soists.env"), "--confirm", "app_live",
                          "--confirm", "advanced_access", "--confirm", "business_verified"], Settings(root=tmp_path))
         text = capsys.readouterr().out
         assert server.inbox.received == []  # reachable: signed in, nothing sent
     assert code == 0, text
-    assert text.count("[OK]") == 11 and "[FEHLT]" not in text and "Alles bereit für den Live-Betrieb." in text
+    assert text.count("[OK]") == 12 and "[FEHLT]" not in text and "Alles bereit für den Live-Betrieb." in text
     assert "Alarm-Mails (SMTP): 127.0.0.1:" in text and "erreichbar, an technik@so-ist-s.de" in text
 
 
