@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from typing import Callable
 from urllib.parse import parse_qs, urlencode
 
-from scheduler.curate.review import params, plan_detail
+from scheduler.curate.review import params, plan_detail, roles
 from scheduler.curate.review import plan_present as say
 from scheduler.curate.review.plan_view import MAX_WEEKS, PlanView, berlin_midnight, window
 from scheduler.curate.review.security import VERSION, RequestError, read_form, same_token
@@ -66,7 +66,7 @@ class PlanRoutes:
         flash = self.app.flashes.pop(browser.id, None)
         found = FEATURE_PATH.fullmatch(path) or POST_PATH.fullmatch(path)
         if found:
-            body = self.render_detail(path, found.group(1), browser.csrf, flash, user)
+            body = self.render_detail(path, found.group(1), browser.csrf, flash, user, browser.role)
             if body is None:
                 return self.app._error(start_response, 404, headers)
             return self.app._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
@@ -75,14 +75,15 @@ class PlanRoutes:
         weeks = params.optional_integer(first("weeks"), 1, MAX_WEEKS, 4, "weeks")
         start = params.optional_day(first("from"), "from")
         body = self.render_plan(params.choice(first("view"), say.VIEWS, "week"), start, weeks, browser.csrf, flash,
-                                user)
+                                user, browser.role)
         return self.app._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
 
     def _post(self, environ, start_response, browser, user: str, headers: list):
         form = read_form(environ, CAPTION_FORM_BYTES, CAPTION_FIELD_CHARS)
         if not same_token(form.get("csrf", ""), browser.csrf):
             raise RequestError(403, "csrf")
-        self.app.flashes[browser.id] = self.act(form, user)
+        self.app.require(browser, roles.PLAN_ACTIONS.get(form.get("action", ""), "plan"))
+        self.app.flash(browser, self.act(form, user))
         back = form.get("back", "")
         location = back if re.fullmatch(r"/plan(/[a-z0-9/-]*)?(\?[a-z0-9=&-]*)?(#[a-z0-9-]*)?", back or "-") else "/plan"
         return self.app._redirect(start_response, location, headers)
@@ -146,7 +147,8 @@ class PlanRoutes:
                                 form.get("expected_status", ""), parsed["attempts"])
 
     # -- pages ----------------------------------------------------------------------------
-    def render_plan(self, view: str, start: date | None, weeks: int, token: str, flash=None, user: str = "") -> str:
+    def render_plan(self, view: str, start: date | None, weeks: int, token: str, flash=None, user: str = "",
+                    role: str = "verwaltung") -> str:
         planner = self.planner()
         win = window(view if view in say.VIEWS else "week", start, planner.now.astimezone(say.BERLIN).date(), weeks)
         with self.app.sessions() as session:
@@ -162,10 +164,12 @@ class PlanRoutes:
                  else f"{say.plural(win.weeks, 'Woche', 'Wochen')} ab {say.german_date(win.start)}")
         return self.app.env.get_template("plan.html").render(
             **context, token=token, flash=flash, editor=user or self.app.auth.single_user, views=say.VIEWS,
-            weekdays=say.WEEKDAY_HEADERS,            view=win.view, back=back, title=title, can_sign_out=self.app.auth.mode == "accounts",
+            weekdays=say.WEEKDAY_HEADERS, view=win.view, back=back, title=title,
+            can_sign_out=self.app.auth.mode == "accounts", can=roles.can(role), role_label=roles.LABELS.get(role, ""),
             previous=win.previous.isoformat(), next=win.next.isoformat(), weeks=win.weeks)
 
-    def render_detail(self, path: str, ref: str, token: str, flash=None, user: str = "") -> str | None:
+    def render_detail(self, path: str, ref: str, token: str, flash=None, user: str = "",
+                      role: str = "verwaltung") -> str | None:
         planner = self.planner()
         with self.app.sessions() as session:
             plan = PlanView(session, planner, self.app.registry)
@@ -176,4 +180,4 @@ class PlanRoutes:
             return None
         return self.app.env.get_template("plan_item.html").render(
             item=detail, token=token, flash=flash, editor=user or self.app.auth.single_user, back=path, revision=revision,
-            can_sign_out=self.app.auth.mode == "accounts")
+            can_sign_out=self.app.auth.mode == "accounts", can=roles.can(role), role_label=roles.LABELS.get(role, ""))
