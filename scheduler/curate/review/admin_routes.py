@@ -109,9 +109,10 @@ class AdminRoutes:
         first = lambda name: query.get(name, [""])[0]  # noqa: E731
         post = first("post").lstrip("#")
         municipality = params.short_text(first("municipality"), 80, "municipality")
-        if municipality:
+        if municipality:  # an AGS, a slug or a name that means exactly one municipality
+            named = self.app.registry.lookup_name(municipality)
             try:
-                municipality = self.app.registry.get(municipality).ags
+                municipality = named[0].ags if len(named) == 1 else self.app.registry.get(municipality).ags
             except UnknownMunicipality:
                 raise RequestError(400, "unknown municipality") from None
         return audit_view.Filters(params.short_text(first("person"), editors.MAX_NAME_CHARS * 2, "person"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,6 +97,12 @@ def rows(session: Session, filters: Filters, limit: int = PAGE_ROWS) -> list[Row
         found += [Row(e.at, e.actor, e.action, None, "", "", "", " · ".join(t for t in (e.subject, e.detail) if t))
                   for e in session.scalars(board)]
     return sorted(found, key=lambda r: r.at, reverse=True)[:limit]
+
+
+def note(session: Session, actor: str, action: str, subject: str, detail: str = "") -> None:
+    """A board event for what has no post: a slot skipped or replanned from the plan view."""
+    session.add(BoardEvent(at=datetime.now(timezone.utc), actor=actor, action=action, subject=subject[:120],
+                           detail=detail))
 
 
 def people(session: Session) -> list[str]:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from typing import Callable
 from urllib.parse import parse_qs, urlencode
 
-from scheduler.curate.review import params, plan_detail, roles
+from scheduler.curate.review import audit_view, params, plan_detail, roles
 from scheduler.curate.review import plan_present as say
 from scheduler.curate.review.plan_view import MAX_WEEKS, PlanView, berlin_midnight, window
 from scheduler.curate.review.security import VERSION, RequestError, read_form, same_token
@@ -100,9 +100,13 @@ class PlanRoutes:
         planner = self.planner()
         try:
             with self.app.sessions() as session:
-                return "ok", self._run(session, planner, name, form, user, int(revision or 0))
+                message = self._run(session, planner, name, form, user, int(revision or 0))
         except CurationError as refused:
             return "error", str(refused)
+        if name in ("skip", "replan"):  # slot actions without a post: the audit view shows them as board events
+            with self.app.sessions.begin() as session:
+                audit_view.note(session, user, f"plan_{name}", "", message)
+        return "ok", message
 
     @staticmethod
     def read_fields(name: str, form: dict[str, str]) -> dict:
