@@ -52,7 +52,7 @@ def test_who_approved_it(app, registry):
     by_person = lea.get("/audit?person=ben").text
     assert "#2" in by_person and "#1" not in by_person.split("<tbody>")[1]
     everything = lea.get("/audit").text
-    assert "Rolle geändert" in everything and "lea · lesen → redaktion" in everything
+    assert "Rolle geändert" in everything and "lea · Lesen → Redaktion" in everything
     esslingen = registry.get("esslingen-am-neckar")
     assert lea.get(f"/audit?municipality={esslingen.ags}").status == 200
     assert lea.get("/audit?municipality=Esslingen+am+Neckar").status == 200

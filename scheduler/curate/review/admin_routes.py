@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 from plugins.region.registry import UnknownMunicipality
 from scheduler.curate import editors
 from scheduler.curate.review import audit_view, params, roles
+from scheduler.curate.review.present import german_datetime
 from scheduler.curate.review import totp as second_factor
 from scheduler.curate.review.security import RequestError, read_form, same_token
 
@@ -63,8 +64,9 @@ class AdminRoutes:
     def page(self, start_response, browser, headers: list):
         with self.app.sessions() as session:
             accounts = editors.list_accounts(session)
+        last = {a.name: german_datetime(a.last_login) + " Uhr" if a.last_login else "noch nie" for a in accounts}
         return self.app._page(start_response, "admin.html", headers, **self.context(browser, "admin"),
-                              accounts=accounts, roles=roles.LABELS, explain=roles.EXPLAIN,
+                              accounts=accounts, last_login=last, roles=roles.LABELS, explain=roles.EXPLAIN,
                               publishing=roles.PUBLISHING, me=browser.user)
 
     def change(self, form: dict[str, str], actor: str) -> tuple[str, str]:

@@ -16,10 +16,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.navigation.dates import BERLIN
+from plugins.navigation.dates import BERLIN, german_date
 from scheduler.curate.labels import AUDIT_ACTION_LABELS, actor_label, state_label
+from scheduler.curate.review.roles import LABELS as ROLE_LABELS
 from scheduler.store.models import AuditEvent, BoardEvent, Post
 
+EMPTY = ("{}", "[]")  # machine evidence without content (the collector's empty JSON)
 PAGE_ROWS = 300
 CSV_ROWS = 50_000
 ACTION_LABELS = AUDIT_ACTION_LABELS | {
@@ -85,7 +87,7 @@ def rows(session: Session, filters: Filters, limit: int = PAGE_ROWS) -> list[Row
     if end:
         posts = posts.where(AuditEvent.at < end)
     found = [Row(e.at, e.actor, e.action, e.post_id, ags or "", e.from_state or "", e.to_state or "",
-                 " · ".join(t for t in (e.reason, e.evidence) if t)) for e, ags in session.execute(posts)]
+                 " · ".join(t for t in (e.reason, e.evidence) if t and t not in EMPTY)) for e, ags in session.execute(posts)]
     if not filters.post and not filters.municipality:  # board events belong to no post
         board = select(BoardEvent).order_by(BoardEvent.at.desc(), BoardEvent.id.desc()).limit(limit)
         if filters.person:
@@ -94,7 +96,7 @@ def rows(session: Session, filters: Filters, limit: int = PAGE_ROWS) -> list[Row
             board = board.where(BoardEvent.at >= start)
         if end:
             board = board.where(BoardEvent.at < end)
-        found += [Row(e.at, e.actor, e.action, None, "", "", "", " · ".join(t for t in (e.subject, e.detail) if t))
+        found += [Row(e.at, e.actor, e.action, None, "", "", "", " · ".join(t for t in (e.subject, _roles(e)) if t))
                   for e in session.scalars(board)]
     return sorted(found, key=lambda r: r.at, reverse=True)[:limit]
 
@@ -103,6 +105,13 @@ def note(session: Session, actor: str, action: str, subject: str, detail: str = 
     """A board event for what has no post: a slot skipped or replanned from the plan view."""
     session.add(BoardEvent(at=datetime.now(timezone.utc), actor=actor, action=action, subject=subject[:120],
                            detail=detail))
+
+
+def _roles(event: BoardEvent) -> str:
+    """An account event's role keys ("lesen → redaktion") as their German names."""
+    if event.action not in ("account_add", "account_role"):
+        return event.detail
+    return " → ".join(ROLE_LABELS.get(part, part) for part in event.detail.split(" → "))
 
 
 def people(session: Session) -> list[str]:
@@ -117,11 +126,13 @@ def local(value: datetime) -> datetime:
 
 def view(row: Row, municipality_name) -> dict:
     moment = local(row.at)
-    change = f"{state_label(row.from_state)} → {state_label(row.to_state)}" if row.to_state else ""
-    return {"iso": row.at.isoformat(), "day": f"{moment:%d.%m.%Y}", "clock": f"{moment:%H:%M}",
+    change = (f"{state_label(row.from_state)} → {state_label(row.to_state)}"
+              if row.from_state and row.to_state and row.from_state != row.to_state else "")
+    text = row.text
+    return {"iso": row.at.isoformat(), "day": german_date(moment), "clock": f"{moment:%H:%M}",
             "actor": actor_label(row.actor), "action": ACTION_LABELS.get(row.action, row.action),
             "post": row.post_id, "municipality": municipality_name(row.municipality) if row.municipality else "",
-            "change": change, "text": row.text}
+            "change": change, "text": text}
 
 
 def to_csv(found: list[Row], municipality_name) -> bytes:
@@ -132,7 +143,7 @@ def to_csv(found: list[Row], municipality_name) -> bytes:
     for row in found:
         shown = view(row, municipality_name)
         writer.writerow([local(row.at).isoformat(timespec="seconds"), _cell(row.actor), shown["action"],
-                         row.post_id or "", shown["municipality"], shown["change"], _cell(row.text)])
+                         row.post_id or "", shown["municipality"], shown["change"], _cell(shown["text"])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
