@@ -153,3 +153,27 @@ def test_backoff_grows_after_the_second_failure(app):
     assert browser.sign_in("eva", PASSWORD).status == 429  # now 2 s
     now[0] += 2.1
     assert browser.sign_in("eva", PASSWORD).status == 303  # success clears the account's failures
+
+
+def test_loopback_without_the_trusted_proxy_is_not_one_address(app):
+    """The board listens on 127.0.0.1: through `ssh -L` every browser is 127.0.0.1, so a limit per
+    that address would lock everybody out again. Only the account's own limit applies there."""
+    app.throttle.backoff_base = 0.0
+    for i in range(25):
+        assert Client(app).sign_in(f"zufall-{i}", "geraten-geraten").status == 200
+    assert Client(app).sign_in("eva", PASSWORD).status == 303
+
+
+def test_behind_the_trusted_proxy_the_address_is_x_real_ip(sessions, with_settings, registry):
+    with sessions.begin() as session:
+        editors.add_account(session, "eva", PASSWORD)
+    secret = "nginx-und-board-teilen-dieses-geheimnis-2026"
+    app = ReviewApp(sessions, with_settings(board_proxy_secret=secret), registry)
+    app.throttle.backoff_base = 0.0
+    guesser = Client(app, headers={"X-Board-Proxy-Secret": secret, "X-Real-IP": "203.0.113.9"})
+    statuses = [guesser.sign_in(f"zufall-{i}", "geraten-geraten").status for i in range(21)]
+    assert statuses[-1] == 429  # that address, after 20
+    spoofed = Client(app, headers={"X-Real-IP": "198.51.100.1"})  # without the secret: ignored
+    assert spoofed.sign_in("eva", PASSWORD).status == 303
+    other = Client(app, headers={"X-Board-Proxy-Secret": secret, "X-Real-IP": "198.51.100.7"})
+    assert other.sign_in("eva", PASSWORD).status == 303

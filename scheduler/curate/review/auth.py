@@ -80,12 +80,17 @@ def proxy_user(environ, config: AuthConfig) -> str | None:
 
 
 def client_address(environ, config: AuthConfig) -> str:
-    """For the sign-in throttle: the address nginx saw (X-Real-IP) when the request came through it."""
+    """For the sign-in throttle: the address nginx saw (X-Real-IP) when the request came through it.
+
+    "" when the board cannot tell people apart: the server listens on 127.0.0.1 only, so without the
+    trusted proxy every browser (through `ssh -L` or a proxy without the secret) is 127.0.0.1, and a
+    limit per that address would be a global lockout again. Then only the per-account limit applies."""
     if trusted_proxy(environ, config):
         real = header(environ, "X-Real-IP").strip()
         if real and len(real) <= 64 and real.isprintable():
             return real
-    return environ.get("REMOTE_ADDR", "")
+    remote = environ.get("REMOTE_ADDR", "")
+    return "" if remote.startswith("127.") or remote == "::1" else remote
 
 
 def is_https(environ, config: AuthConfig) -> bool:

@@ -8,7 +8,8 @@ from 169 to 1,067 MiB); and 21 wrong sign-ins under random names locked every ac
   attempts in flight count like failures, so at most PER_ACCOUNT passwords are ever checked per window;
 - after the second failure each further attempt waits BACKOFF_BASE·2ⁿ seconds (at most BACKOFF_CAP);
 - there is no global limit: names nobody has never lock anyone out, and a client guessing many names
-  is stopped by its address's limit;
+  is stopped by its address's limit (known only through the trusted proxy's X-Real-IP: the board
+  listens on 127.0.0.1, where every browser looks alike);
 - `VerifyGate` lets VERIFY_SLOTS argon2id checks run at once; the rest wait VERIFY_WAIT s, then 429.
 """
 
@@ -48,8 +49,10 @@ class LoginThrottle:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @staticmethod
-    def keys(name: str, client: str) -> tuple[tuple[str, int], tuple[str, int]]:
-        return ("name:" + name.strip().casefold()[:120], PER_ACCOUNT), ("addr:" + client[:64], PER_CLIENT)
+    def keys(name: str, client: str) -> tuple[tuple[str, int], ...]:
+        """The account name always; the client address when it is known (auth.client_address)."""
+        account = ("name:" + name.strip().casefold()[:120], PER_ACCOUNT)
+        return (account, ("addr:" + client[:64], PER_CLIENT)) if client else (account,)
 
     def _wait(self, key: str, limit: int, now: float) -> float:
         """Seconds until `key` may try again (0: now)."""
