@@ -88,7 +88,9 @@ def test_totp_enrolment_and_sign_in_with_a_code(app, sessions):
     assert ben.get("/").status == 303  # enrolling ends the sessions: sign in again, with the code
     assert Client(app).sign_in("ben", PASSWORD + "!").status == 200  # no code: refused
     assert Client(app).sign_in("ben", PASSWORD + "!", otp="123456").status == 200
-    assert Client(app).sign_in("ben", PASSWORD + "!", otp=pyotp.TOTP(secret).now()).status == 303
+    code = pyotp.TOTP(secret).now()
+    assert Client(app).sign_in("ben", PASSWORD + "!", otp=code).status == 303
+    assert Client(app).sign_in("ben", PASSWORD + "!", otp=code).status == 200  # a code signs in once
 
 
 def test_verwaltung_requires_a_second_factor_for_publishing_roles(app, sessions):

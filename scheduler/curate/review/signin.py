@@ -35,6 +35,7 @@ class SignIn:
     def __init__(self, app):
         self.app = app
         self.browsers, self.throttle, self.gate, self.signer = Sessions(), LoginThrottle(), VerifyGate(), Signer()
+        self.replays = second_factor.Replays()
 
     def account(self, name: str) -> editors.AccountState | None:
         with self.app.sessions() as session:
@@ -97,7 +98,7 @@ class SignIn:
             with self.gate.slot(), app.sessions.begin() as session:
                 user = editors.verify_login(session, name, password)
                 secret, required = editors.totp_secret(session, user) if user else (None, False)
-            if user and secret and not second_factor.verify(secret, code):
+            if user and secret and not self.replays.accept(user, secret, code):
                 user = None
         except Busy:
             counted = False  # the password was not checked: no failure, but no sign-in either
