@@ -1,7 +1,8 @@
 """Review board accounts: `editors add NAME --role ROLE`, `list`, `role NAME ROLE`, `password NAME`,
 `disable NAME`, `enable NAME`, `remove NAME`.
 
-Roles (scheduler/curate/review/roles.py): lesen, redaktion (default), veroeffentlichen, verwaltung.
+Roles (scheduler/curate/review/roles.py): lesen, redaktion (the default; the first account is
+verwaltung), veroeffentlichen, verwaltung.
 The password is read from a prompt (twice) on a terminal, else from the first line of stdin
 (`printf '%s\\n' "$PW" | python -m scheduler editors add eva`); it is never an argument,
 because arguments end up in the shell history and in `ps`. Every change is a board event
@@ -51,7 +52,7 @@ def cmd_add(args, settings) -> int:
     except editors.AccountError as exc:
         console.print(f"[red]{exc}", highlight=False)
         return EXIT_USAGE
-    return _change(settings, f"account {args.name.strip()} added ({args.role}); sign in on the review board",
+    return _change(settings, f"account {args.name.strip()} added; sign in on the review board",
                    lambda s: editors.add_account(s, args.name, password, args.role, actor()))
 
 
@@ -88,7 +89,7 @@ def cmd_list(args, settings) -> int:
         out.print(f"{account.name}\t{account.role}\tcreated {account.created:%Y-%m-%d}\tlast sign-in {last}{flags}",
                   markup=False)
     if not accounts:
-        out.print("no accounts (add one: python -m scheduler editors add NAME --role verwaltung)", markup=False)
+        out.print("no accounts (add one: python -m scheduler editors add NAME; the first account is verwaltung)", markup=False)
     return EXIT_OK
 
 
@@ -108,8 +109,9 @@ def add_commands(sub) -> None:
     commands = e.add_subparsers(dest="editors_command", required=True)
     add = commands.add_parser("add", help="add an account; the password comes from a prompt or stdin")
     add.add_argument("name")
-    add.add_argument("--role", choices=editors.ROLES, default=editors.DEFAULT_ROLE,
-                     help="lesen, redaktion (default), veroeffentlichen or verwaltung (accounts)")
+    add.add_argument("--role", choices=editors.ROLES, default=None,
+                     help="lesen, redaktion, veroeffentlichen or verwaltung (accounts); default: verwaltung for "
+                          "the first account, else redaktion")
     add.set_defaults(func=cmd_add)
     commands.add_parser("list", help="list the accounts with their roles").set_defaults(func=cmd_list)
     role = commands.add_parser("role", help="change an account's role")

@@ -96,9 +96,12 @@ def _info(row: EditorAccount) -> AccountInfo:
                        row.totp_secret is not None, row.totp_required)
 
 
-def add_account(session: Session, name: str, password: str, role: str = DEFAULT_ROLE,
+def add_account(session: Session, name: str, password: str, role: str | None = None,
                 actor: str = "cli") -> AccountInfo:
-    name, role = check_name(name), check_role(role)
+    """`role` None: the first account is Verwaltung (someone must administer the others), later ones
+    Redaktion."""
+    name = check_name(name)
+    role = check_role(role or ("verwaltung" if not has_accounts(session) else DEFAULT_ROLE))
     password = check_password(password, name)
     if session.scalar(select(EditorAccount).where(EditorAccount.name == name)) is not None:
         raise AccountError(f"Ein Konto {name!r} gibt es schon.")

@@ -95,7 +95,7 @@ def test_accounts_login_records_the_person_and_logout_ends_the_session(accounts_
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert browser.cookie()  # made at sign-in, never before (no fixation)
     board = browser.get("/").read().decode()
-    assert 'Redaktion: <strong class="user">eva</strong>' in board and "Abmelden" in board
+    assert 'Verwaltung: <strong class="user">eva</strong>' in board and "Abmelden" in board  # the first account
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', board.split('class="decide"')[1]
                              .split("</form>")[0]))
     assert browser.post("/posts/1", {**fields, "action": "approve"}).status == 303

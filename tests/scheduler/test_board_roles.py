@@ -114,7 +114,7 @@ def test_good_passwords_pass():
 
 def test_editors_cli_roles_password_disable(sessions, settings, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    assert cli.main(["editors", "add", "eva", "--role", "verwaltung"], settings) == 0
+    assert cli.main(["editors", "add", "eva"], settings) == 0  # the first account: Verwaltung
     monkeypatch.setattr("sys.stdin", io.StringIO("Passwort2026!\n"))
     assert cli.main(["editors", "add", "ben"], settings) == 2  # common
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "!\n"))
