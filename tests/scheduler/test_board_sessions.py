@@ -146,3 +146,10 @@ def test_the_login_form_token_is_bound_to_its_cookie(app):
     eva.token = mallory.token  # a token from another browser is worth nothing
     assert eva.post("/login", {"name": "eva", "password": PASSWORD}).status == 403
     assert Client(app).post("/login", {"name": "eva", "password": PASSWORD}, csrf=False).status == 403
+
+
+def test_review_command_refuses_proxy_mode_without_a_secret(settings, capsys):
+    from scheduler.cli import main as cli
+
+    assert cli.main(["review", "--no-browser", "--auth", "proxy"], settings) == 2
+    assert "SOISTS_BOARD_PROXY_SECRET" in capsys.readouterr().err
