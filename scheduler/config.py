@@ -42,6 +42,9 @@ class Settings:
     editor: str = field(default_factory=lambda: os.environ.get("USER", "editor"))
     board_auth: str = "accounts"  # accounts | proxy | none (scheduler/curate/review/auth.py)
     board_proxy_header: str = "X-Remote-User"
+    board_proxy_secret: str = ""  # proxy mode: the secret nginx sends in X-Board-Proxy-Secret
+    board_proxy_role: str = "redaktion"  # proxy names without an account (review/roles.py)
+    board_https: bool = False  # served over https: Secure cookies with the __Host- prefix
 
     def ensure_dirs(self) -> None:
         from scheduler.store.private import private_dir
@@ -77,4 +80,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         editor=env.get("SOISTS_EDITOR", env.get("USER", "editor")),
         board_auth=env.get("SOISTS_BOARD_AUTH", defaults.board_auth).strip().lower() or defaults.board_auth,
         board_proxy_header=env.get("SOISTS_BOARD_PROXY_HEADER", defaults.board_proxy_header).strip(),
+        board_proxy_secret=env.get("SOISTS_BOARD_PROXY_SECRET", "").strip(),
+        board_proxy_role=env.get("SOISTS_BOARD_PROXY_ROLE", defaults.board_proxy_role).strip().lower()
+        or defaults.board_proxy_role,
+        board_https=env.get("SOISTS_BOARD_HTTPS", "").strip().lower() in ("1", "true", "yes", "on"),
     )

@@ -127,6 +127,10 @@ def cmd_review(args, settings) -> int:
                 console.print("[red]no review board accounts yet: python -m scheduler editors add NAME "
                               "(or SOISTS_BOARD_AUTH=proxy behind a signing-in proxy, or none for one local user)")
                 return EXIT_USAGE
+    if auth == "proxy" and len(settings.board_proxy_secret) < 32:
+        console.print("[red]SOISTS_BOARD_AUTH=proxy needs SOISTS_BOARD_PROXY_SECRET (at least 32 characters, "
+                      "e.g. openssl rand -hex 32), the same value nginx sends in X-Board-Proxy-Secret")
+        return EXIT_USAGE
     serve(store, settings, load_registry(), port=args.port, editor=editor(args, settings),
           open_browser=not args.no_browser, auth=auth)
     return EXIT_OK

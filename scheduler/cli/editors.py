@@ -1,13 +1,19 @@
-"""Review board accounts: `editors add NAME`, `editors list`, `editors remove NAME`.
+"""Review board accounts: `editors add NAME --role ROLE`, `list`, `role NAME ROLE`, `password NAME`,
+`disable NAME`, `enable NAME`, `remove NAME`.
 
+Roles (scheduler/curate/review/roles.py): lesen, redaktion (the default; the first account is
+verwaltung), veroeffentlichen, verwaltung.
 The password is read from a prompt (twice) on a terminal, else from the first line of stdin
 (`printf '%s\\n' "$PW" | python -m scheduler editors add eva`); it is never an argument,
-because arguments end up in the shell history and in `ps`.
+because arguments end up in the shell history and in `ps`. Every change is a board event
+(the audit view shows it, with the actor "cli:<user>"), and the account's signed-in sessions end
+at its next request.
 """
 
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 
 from scheduler.cli.common import console, out, sessions
@@ -25,16 +31,53 @@ def read_password(stdin=None) -> str:
     return stdin.readline().rstrip("\r\n")
 
 
-def cmd_add(args, settings) -> int:
+def actor() -> str:
+    return f"cli:{os.environ.get('USER') or getpass.getuser()}"[:120]
+
+
+def _change(settings, done: str, change) -> int:
     try:
-        password = read_password()
         with sessions(settings).begin() as session:
-            editors.add_account(session, args.name, password)
+            change(session)
     except editors.AccountError as exc:
         console.print(f"[red]{exc}", highlight=False)
         return EXIT_USAGE
-    out.print(f"account {args.name.strip()} added; sign in on the review board", markup=False)
+    out.print(done, markup=False)
     return EXIT_OK
+
+
+def cmd_add(args, settings) -> int:
+    try:
+        password = read_password()
+    except editors.AccountError as exc:
+        console.print(f"[red]{exc}", highlight=False)
+        return EXIT_USAGE
+    return _change(settings, f"account {args.name.strip()} added; sign in on the review board",
+                   lambda s: editors.add_account(s, args.name, password, args.role, actor()))
+
+
+def cmd_role(args, settings) -> int:
+    return _change(settings, f"{args.name} is now {args.role}; signed-in sessions end",
+                   lambda s: editors.set_role(s, args.name, args.role, actor()))
+
+
+def cmd_password(args, settings) -> int:
+    try:
+        password = read_password()
+    except editors.AccountError as exc:
+        console.print(f"[red]{exc}", highlight=False)
+        return EXIT_USAGE
+    return _change(settings, f"new password for {args.name}; signed-in sessions end",
+                   lambda s: editors.reset_password(s, args.name, password, actor()))
+
+
+def cmd_disable(args, settings) -> int:
+    return _change(settings, f"{args.name} disabled; signed-in sessions end",
+                   lambda s: editors.set_disabled(s, args.name, True, actor()))
+
+
+def cmd_enable(args, settings) -> int:
+    return _change(settings, f"{args.name} enabled", lambda s: editors.set_disabled(s, args.name, False, actor()))
 
 
 def cmd_list(args, settings) -> int:
@@ -42,19 +85,21 @@ def cmd_list(args, settings) -> int:
         accounts = editors.list_accounts(session)
     for account in accounts:
         last = f"{account.last_login:%Y-%m-%d %H:%M}Z" if account.last_login else "never"
-        out.print(f"{account.name}\tcreated {account.created:%Y-%m-%d}\tlast sign-in {last}", markup=False)
+        flags = ("\tdisabled" if account.disabled else "") + ("\ttotp" if account.totp else "")
+        out.print(f"{account.name}\t{account.role}\tcreated {account.created:%Y-%m-%d}\tlast sign-in {last}{flags}",
+                  markup=False)
     if not accounts:
-        out.print("no accounts (add one: python -m scheduler editors add NAME)", markup=False)
+        out.print("no accounts (add one: python -m scheduler editors add NAME; the first account is verwaltung)", markup=False)
     return EXIT_OK
 
 
 def cmd_remove(args, settings) -> int:
     with sessions(settings).begin() as session:
-        removed = editors.remove_account(session, args.name)
+        removed = editors.remove_account(session, args.name, actor())
     if not removed:
         console.print(f"[red]no account named {args.name!r}", highlight=False)
         return EXIT_USAGE
-    out.print(f"account {args.name} removed (a signed-in browser keeps its session until the board restarts)",
+    out.print(f"account {args.name} removed (its signed-in sessions are refused from the next request)",
               markup=False)
     return EXIT_OK
 
@@ -64,8 +109,19 @@ def add_commands(sub) -> None:
     commands = e.add_subparsers(dest="editors_command", required=True)
     add = commands.add_parser("add", help="add an account; the password comes from a prompt or stdin")
     add.add_argument("name")
+    add.add_argument("--role", choices=editors.ROLES, default=None,
+                     help="lesen, redaktion, veroeffentlichen or verwaltung (accounts); default: verwaltung for "
+                          "the first account, else redaktion")
     add.set_defaults(func=cmd_add)
-    commands.add_parser("list", help="list the accounts").set_defaults(func=cmd_list)
-    remove = commands.add_parser("remove", help="remove an account")
-    remove.add_argument("name")
-    remove.set_defaults(func=cmd_remove)
+    commands.add_parser("list", help="list the accounts with their roles").set_defaults(func=cmd_list)
+    role = commands.add_parser("role", help="change an account's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=editors.ROLES)
+    role.set_defaults(func=cmd_role)
+    for name, func, text in (("password", cmd_password, "set a new password (prompt or stdin)"),
+                             ("disable", cmd_disable, "disable an account (it keeps its history)"),
+                             ("enable", cmd_enable, "enable a disabled account"),
+                             ("remove", cmd_remove, "remove an account")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("name")
+        command.set_defaults(func=func)

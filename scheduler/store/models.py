@@ -195,3 +195,24 @@ class EditorAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_utc: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # issue 27: what the person may do (curate/review/roles.py), whether the account is switched off, and a
+    # counter raised on every change of role, password or state: a session signed in before is refused
+    role: Mapped[str] = mapped_column(String(20), default="redaktion")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32, set once enrolled
+    totp_required: Mapped[bool] = mapped_column(Boolean, default=False)  # set by Verwaltung
+
+
+class BoardEvent(Base):
+    """Account changes on the board or by the CLI (who added, disabled, changed whom): the audit view
+    shows them beside the posts' audit events. Never updated, only added."""
+
+    __tablename__ = "board_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

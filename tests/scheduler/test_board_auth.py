@@ -20,12 +20,14 @@ from scheduler.cli import main as cli
 from scheduler.collect.ingest import Collector
 from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
-from scheduler.curate.review.auth import MAX_FAILURES_PER_NAME, AuthConfig
+from scheduler.curate.review.auth import AuthConfig
+from scheduler.curate.review.throttle import PER_ACCOUNT as MAX_FAILURES_PER_NAME
 from scheduler.curate.review.server import serve_in_thread
 from scheduler.store.models import EditorAccount, Post
 from tests.scheduler.test_scheduler_store import collected
 
 PASSWORD = "Weinberg-Esslingen-2026"
+SECRET = "nginx-und-board-teilen-dieses-geheimnis-2026"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -70,6 +72,7 @@ def accounts_board(sessions, settings, registry):
         editors.add_account(session, "eva", PASSWORD)
         editors.add_account(session, "ben", PASSWORD + "!")
     server = serve_in_thread(sessions, settings, registry)  # the default mode: accounts
+    server.get_app().throttle.backoff_base = 0.0  # the limit, not the growing wait (test_board_throttle.py)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -83,16 +86,16 @@ def test_accounts_login_records_the_person_and_logout_ends_the_session(accounts_
     page = login.read().decode()
     assert "<h1>Anmelden</h1>" in page and 'autocomplete="current-password"' in page and '<html lang="de">' in page
     assert browser.post("/posts/1", {"action": "approve"}).status == 401  # no action without a person
-    before = browser.cookie()
+    assert not [c for c in browser.jar if c.name == "soists_review"]  # no session before sign-in (issue 27)
     wrong = browser.sign_in("eva", "falsch-falsch-falsch")
-    assert wrong.status == 200 and "Name oder Passwort ist falsch." in wrong.read().decode()
+    assert wrong.status == 200 and "Name, Passwort oder Code ist falsch." in wrong.read().decode()
     signed_in = browser.sign_in("eva", PASSWORD)
     assert signed_in.status == 303 and signed_in.headers["Location"] == "/"
     cookie = signed_in.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
-    assert browser.cookie() != before  # a fresh session id at sign-in (no fixation)
+    assert browser.cookie()  # made at sign-in, never before (no fixation)
     board = browser.get("/").read().decode()
-    assert 'Redaktion: <strong class="user">eva</strong>' in board and "Abmelden" in board
+    assert 'Verwaltung: <strong class="user">eva</strong>' in board and "Abmelden" in board  # the first account
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', board.split('class="decide"')[1]
                              .split("</form>")[0]))
     assert browser.post("/posts/1", {**fields, "action": "approve"}).status == 303
@@ -121,18 +124,20 @@ def test_login_needs_the_csrf_token(accounts_board):
     assert browser.post("/login", {"name": "eva", "password": PASSWORD}).status == 403
 
 
-def test_proxy_header_names_the_person(sessions, settings, registry):
+def test_proxy_header_names_the_person(sessions, with_settings, settings, registry):
     Collector(sessions, settings, registry).store(collected(1))
-    server = serve_in_thread(sessions, settings, registry, auth="proxy")
+    server = serve_in_thread(sessions, with_settings(board_proxy_secret=SECRET), registry, auth="proxy")
     board = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         browser = Browser(board)
         assert browser.get("/").status == 401  # no header: nobody
-        page = browser.get("/", {"X-Remote-User": "ben"}).read().decode()
+        assert browser.get("/", {"X-Remote-User": "ben"}).status == 401  # no secret: nobody (issue 27)
+        page = browser.get("/", {"X-Remote-User": "ben", "X-Board-Proxy-Secret": SECRET}).read().decode()
         assert 'Redaktion: <strong class="user">ben</strong>' in page and "Abmelden" not in page
         fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"',
                                  page.split('class="decide"')[1].split("</form>")[0]))
-        assert browser.post("/posts/1", {**fields, "action": "approve"}, {"X-Remote-User": "ben"}).status == 303
+        assert browser.post("/posts/1", {**fields, "action": "approve"},
+                            {"X-Remote-User": "ben", "X-Board-Proxy-Secret": SECRET}).status == 303
         with sessions() as session:
             assert session.get(Post, 1).events[-1].actor == "ben"
         assert browser.get("/login").status == 404
@@ -142,12 +147,12 @@ def test_proxy_header_names_the_person(sessions, settings, registry):
 
 
 def test_proxy_header_is_believed_only_from_loopback(sessions, settings, registry):
-    app = ReviewApp(sessions, settings, registry, auth=AuthConfig("proxy", "X-Forwarded-User"))
+    app = ReviewApp(sessions, settings, registry, auth=AuthConfig("proxy", "X-Forwarded-User", proxy_secret=SECRET))
     seen = {}
 
     def call(remote: str, user: str) -> str:
         environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_HOST": "127.0.0.1:1", "REMOTE_ADDR": remote,
-                   "HTTP_X_FORWARDED_USER": user, "wsgi.input": io.BytesIO(b"")}
+                   "HTTP_X_FORWARDED_USER": user, "HTTP_X_BOARD_PROXY_SECRET": SECRET, "wsgi.input": io.BytesIO(b"")}
         app(environ, lambda status, headers: seen.update(status=status))
         return seen["status"]
 

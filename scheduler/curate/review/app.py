@@ -10,7 +10,9 @@ What the board says (German) lives in present.py and the templates; this module 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -20,10 +22,13 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from plugins.region.registry import Registry, UnknownMunicipality
 from scheduler.config import Settings
-from scheduler.curate import editors, rights_public, workflow
-from scheduler.curate.review import present
+from scheduler.curate import rights_public, workflow
+from scheduler.curate.review import present, roles
+from scheduler.curate.review.admin_routes import AdminRoutes, admin_method
+from scheduler.curate.review.auth import AuthConfig
 from scheduler.curate.review.plan_routes import PlanRoutes, plan_method
-from scheduler.curate.review.auth import AuthConfig, BrowserSession, LoginThrottle, Sessions, current_user
+from scheduler.curate.review.sessions import BrowserSession
+from scheduler.curate.review.signin import SignIn
 from scheduler.curate.review.security import (
     POST_PATH,
     SECURITY_HEADERS,
@@ -42,11 +47,13 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC_TYPES = {"board.js": "text/javascript; charset=utf-8", "board.css": "text/css; charset=utf-8",
-                "plan.js": "text/javascript; charset=utf-8", "plan.css": "text/css; charset=utf-8"}
+                "plan.js": "text/javascript; charset=utf-8", "plan.css": "text/css; charset=utf-8",
+                "admin.css": "text/css; charset=utf-8"}
 STATUS_LINES = {400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found",
                 405: "405 Method Not Allowed", 408: "408 Request Timeout", 413: "413 Content Too Large",
                 421: "421 Misdirected Request", 429: "429 Too Many Requests", 500: "500 Internal Server Error"}
 HTML = "text/html; charset=utf-8"
+MAX_FLASHES = 1_000  # one message per browser for its next page; the oldest go first
 
 
 def allowed_method(path: str) -> str | None:
@@ -57,6 +64,8 @@ def allowed_method(path: str) -> str | None:
         return "POST"
     if path.startswith("/plan"):
         return plan_method(path)
+    if path.startswith(("/admin", "/audit", "/account/")):
+        return admin_method(path)
     return "GET" if path.startswith("/thumbs/") else None
 
 
@@ -64,21 +73,27 @@ class ReviewApp:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, registry: Registry,
                  editor: str = "editor", auth: AuthConfig | None = None):
         self.sessions, self.settings, self.registry = sessions, settings, registry
-        self.auth = auth or AuthConfig(getattr(settings, "board_auth", "accounts"),
-                                       getattr(settings, "board_proxy_header", "X-Remote-User"), editor)
-        self.browsers, self.throttle = Sessions(), LoginThrottle()
-        self.flashes: dict[str, tuple[str, str]] = {}  # browser session id → (kind, message) for the next page
+        auth = auth or AuthConfig(getattr(settings, "board_auth", "accounts"),
+                                  getattr(settings, "board_proxy_header", "X-Remote-User"), editor)
+        self.auth = dataclasses.replace(  # server.py names the mode; the settings add secret, https and role
+            auth, proxy_secret=auth.proxy_secret or getattr(settings, "board_proxy_secret", ""),
+            https=auth.https or getattr(settings, "board_https", False),
+            proxy_role=getattr(settings, "board_proxy_role", auth.proxy_role)).check()
+        self.signin = SignIn(self)
+        self.browsers, self.throttle = self.signin.browsers, self.signin.throttle
+        self.flashes: OrderedDict[str, tuple[str, str]] = OrderedDict()  # browser id → (kind, message)
         self.allowed_hosts: set[str] = set()
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
         self.static = {name: (HERE / "static" / name).read_bytes() for name in STATIC_TYPES}
         self.plan = PlanRoutes(self)  # the Redaktionsplan: /plan, /plan/features/<key>, /plan/actions
+        self.admin = AdminRoutes(self)  # /admin (accounts), /audit (who did what), /account/totp
 
     # -- plumbing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
         try:
             return self._route(environ, start_response)
         except RequestError as refused:
-            return self._error(start_response, refused.code)
+            return self._error(start_response, refused.code, kind=refused.kind)
         except Exception:  # the operator's log gets the traceback, the browser a German page
             log.exception("review board: unexpected error for %s", (environ.get("PATH_INFO") or "")[:200])
             return self._error(start_response, 500)
@@ -95,29 +110,44 @@ class ReviewApp:
             return self._error(start_response, 405, [("Allow", allowed)])
         if path.startswith("/static/"):
             return self._static(start_response, path.removeprefix("/static/"))
-        browser, new_cookie = self.browsers.get_or_create(environ.get("HTTP_COOKIE", ""))
-        headers = [("Set-Cookie", new_cookie)] if new_cookie else []
         if path == "/login":
-            return self._login(environ, start_response, browser, headers)
-        user = current_user(environ, browser, self.auth)
-        if user is None:
+            return self.signin.login(environ, start_response)
+        browser, headers = self.signin.identify(environ)
+        if browser is None:
             if self.auth.mode == "accounts" and method == "GET":
                 return self._redirect(start_response, "/login", headers)
             return self._error(start_response, 401, headers)
+        user = browser.user
         if path == "/logout":
-            return self._logout(environ, start_response, browser)
+            return self.signin.logout(environ, start_response, browser)
+        if browser.must_enrol and path != "/account/totp":  # the second factor is required: set it up first
+            return self._redirect(start_response, "/account/totp", headers)
         if path == "/":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             view = present.view_name(query.get("view", [""])[0])
             body = self.render_board(view, browser.csrf, self.flashes.pop(browser.id, None), user,
                                      campaign=query.get("campaign", [""])[0][:80],
-                                     municipality=query.get("municipality", [""])[0][:8])
+                                     municipality=query.get("municipality", [""])[0][:8], role=browser.role)
             return self._respond(start_response, "200 OK", body.encode(), HTML, headers)
         if path.startswith("/thumbs/"):
             return self._thumbnail(start_response, path, headers)
         if path.startswith("/plan"):
             return self.plan.handle(environ, start_response, path, browser, user, headers)
+        if path.startswith(("/admin", "/audit", "/account/")):
+            return self.admin.handle(environ, start_response, path, browser, headers)
         return self._post(environ, start_response, path, browser, user, headers)
+
+    def flash(self, browser: BrowserSession, message: tuple[str, str]) -> None:
+        self.flashes[browser.id] = message
+        self.flashes.move_to_end(browser.id)
+        while len(self.flashes) > MAX_FLASHES:
+            self.flashes.popitem(last=False)
+
+    @staticmethod
+    def require(browser: BrowserSession, permission: str) -> None:
+        """The permission table (roles.py) decides; a button that is not shown is refused here anyway."""
+        if not roles.allowed(browser.role, permission):
+            raise RequestError(403, f"{browser.user} ({browser.role}) may not {permission}", kind="role")
 
     def _post(self, environ, start_response, path: str, browser: BrowserSession, user: str, headers: list):
         post_id = match_id(POST_PATH, path)
@@ -126,39 +156,10 @@ class ReviewApp:
         form = read_form(environ)
         if not same_token(form.get("csrf", ""), browser.csrf):
             return self._error(start_response, 403, headers)
-        self.flashes[browser.id] = self.act(post_id, form, user)
+        self.require(browser, "decide")
+        self.flash(browser, self.act(post_id, form, user))
         location = "/?" + urlencode({"view": present.view_name(form.get("view"))}) + f"#post-{post_id}"
         return self._redirect(start_response, location, headers)
-
-    def _login(self, environ, start_response, browser: BrowserSession, headers: list):
-        if self.auth.mode != "accounts":
-            return self._error(start_response, 404, headers)
-        if environ.get("REQUEST_METHOD") == "GET":
-            if browser.user:
-                return self._redirect(start_response, "/", headers)
-            return self._page(start_response, "login.html", headers, token=browser.csrf, error=None, name="")
-        form = read_form(environ)
-        if not same_token(form.get("csrf", ""), browser.csrf):
-            return self._error(start_response, 403, headers)
-        name, password = form.get("name", "").strip(), form.get("password", "")
-        if self.throttle.blocked(name):
-            return self._error(start_response, 429, headers)
-        with self.sessions.begin() as session:
-            user = editors.verify_login(session, name, password) if name and password else None
-        if user is None:
-            self.throttle.failed(name)
-            return self._page(start_response, "login.html", headers, token=browser.csrf, name=name,
-                              error="Name oder Passwort ist falsch.")
-        _, cookie = self.browsers.sign_in(browser, user)
-        return self._redirect(start_response, "/", [("Set-Cookie", cookie)])
-
-    def _logout(self, environ, start_response, browser: BrowserSession):
-        form = read_form(environ)
-        if not same_token(form.get("csrf", ""), browser.csrf):
-            return self._error(start_response, 403)
-        cookie = self.browsers.sign_out(browser)
-        return self._redirect(start_response, "/login" if self.auth.mode == "accounts" else "/",
-                              [("Set-Cookie", cookie)])
 
     def _respond(self, start_response, status, body: bytes, content_type: str, headers=()):
         start_response(status, safe_headers([("Content-Type", content_type), ("Content-Length", str(len(body))),
@@ -172,8 +173,8 @@ class ReviewApp:
         body = self.env.get_template(template).render(**context)
         return self._respond(start_response, status, body.encode(), HTML, headers)
 
-    def _error(self, start_response, code: int, headers=()):
-        title, text = present.ERRORS[code]
+    def _error(self, start_response, code: int, headers=(), kind: str = ""):
+        title, text = present.ERRORS.get(f"{code}-{kind}") or present.ERRORS[code]
         return self._page(start_response, "error.html", headers, STATUS_LINES[code], code=code, title=title, text=text)
 
     def _static(self, start_response, name: str):
@@ -198,7 +199,7 @@ class ReviewApp:
 
     # -- the board --------------------------------------------------------------------------
     def render_board(self, view: str, token: str, flash: tuple[str, str] | None = None, user: str = "",
-                     campaign: str = "", municipality: str = "") -> str:
+                     campaign: str = "", municipality: str = "", role: str = "verwaltung") -> str:
         label, states = present.VIEWS[view]
         with self.sessions() as session:
             chosen = select(Post).where(Post.state.in_(states))
@@ -215,7 +216,7 @@ class ReviewApp:
             cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,
             counts=present.view_counts(per_state), flash=flash, shortcuts=present.SHORTCUTS,
             municipalities=sorted(self.registry, key=lambda m: m.name), editor=user or self.auth.single_user,
-            can_sign_out=self.auth.mode == "accounts",
+            can_sign_out=self.auth.mode == "accounts", can=roles.can(role), role_label=roles.LABELS.get(role, ""),
             municipality_filter=self._name(municipality) if municipality else "")
 
     def _name(self, ags: str | None) -> str | None:

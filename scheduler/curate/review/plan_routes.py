@@ -14,9 +14,9 @@ from datetime import date, datetime, timezone
 from typing import Callable
 from urllib.parse import parse_qs, urlencode
 
-from scheduler.curate.review import plan_detail
+from scheduler.curate.review import audit_view, params, plan_detail, roles
 from scheduler.curate.review import plan_present as say
-from scheduler.curate.review.plan_view import PlanView, berlin_midnight, window
+from scheduler.curate.review.plan_view import MAX_WEEKS, PlanView, berlin_midnight, window
 from scheduler.curate.review.security import VERSION, RequestError, read_form, same_token
 from scheduler.curate.workflow import CurationError
 from scheduler.plan import operations
@@ -33,23 +33,6 @@ def plan_method(path: str) -> str | None:
     if path == "/plan" or FEATURE_PATH.fullmatch(path) or POST_PATH.fullmatch(path):
         return "GET"
     return "POST" if path == "/plan/actions" else None
-
-
-def parse_slot(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise CurationError("Der Termin im Formular ist unlesbar. Bitte den Redaktionsplan neu laden.") from None
-    if value.tzinfo is None:
-        raise CurationError("Der Termin im Formular hat keine Zeitzone. Bitte den Redaktionsplan neu laden.")
-    return value.astimezone(timezone.utc)
-
-
-def parse_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 class PlanRoutes:
@@ -83,21 +66,24 @@ class PlanRoutes:
         flash = self.app.flashes.pop(browser.id, None)
         found = FEATURE_PATH.fullmatch(path) or POST_PATH.fullmatch(path)
         if found:
-            body = self.render_detail(path, found.group(1), browser.csrf, flash, user)
+            body = self.render_detail(path, found.group(1), browser.csrf, flash, user, browser.role)
             if body is None:
                 return self.app._error(start_response, 404, headers)
             return self.app._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
         query = parse_qs(environ.get("QUERY_STRING", ""))
-        first = lambda name: query.get(name, [""])[0][:20]  # noqa: E731
-        weeks = int(first("weeks")) if first("weeks").isdigit() else 4
-        body = self.render_plan(first("view") or "week", parse_day(first("from")), weeks, browser.csrf, flash, user)
+        first = lambda name: query.get(name, [""])[0]  # noqa: E731
+        weeks = params.optional_integer(first("weeks"), 1, MAX_WEEKS, 4, "weeks")
+        start = params.optional_day(first("from"), "from")
+        body = self.render_plan(params.choice(first("view"), say.VIEWS, "week"), start, weeks, browser.csrf, flash,
+                                user, browser.role)
         return self.app._respond(start_response, "200 OK", body.encode(), "text/html; charset=utf-8", headers)
 
     def _post(self, environ, start_response, browser, user: str, headers: list):
         form = read_form(environ, CAPTION_FORM_BYTES, CAPTION_FIELD_CHARS)
         if not same_token(form.get("csrf", ""), browser.csrf):
             raise RequestError(403, "csrf")
-        self.app.flashes[browser.id] = self.act(form, user)
+        self.app.require(browser, roles.PLAN_ACTIONS.get(form.get("action", ""), "plan"))
+        self.app.flash(browser, self.act(form, user))
         back = form.get("back", "")
         location = back if re.fullmatch(r"/plan(/[a-z0-9/-]*)?(\?[a-z0-9=&-]*)?(#[a-z0-9-]*)?", back or "-") else "/plan"
         return self.app._redirect(start_response, location, headers)
@@ -110,23 +96,43 @@ class PlanRoutes:
         revision = form.get("revision", "")
         if name not in ("caption", "retry") and not VERSION.fullmatch(revision):
             return "error", operations.STALE
+        self.read_fields(name, form)  # a 400 for unreadable fields, before anything else
         planner = self.planner()
         try:
             with self.app.sessions() as session:
-                return "ok", self._run(session, planner, name, form, user, int(revision or 0))
+                message = self._run(session, planner, name, form, user, int(revision or 0))
         except CurationError as refused:
             return "error", str(refused)
+        if name in ("skip", "replan"):  # slot actions without a post: the audit view shows them as board events
+            with self.app.sessions.begin() as session:
+                audit_view.note(session, user, f"plan_{name}", "", message)
+        return "ok", message
+
+    @staticmethod
+    def read_fields(name: str, form: dict[str, str]) -> dict:
+        """The action's fields, parsed (params.py): anything unreadable is a 400 before any operation runs."""
+        fields: dict = {"slot": params.optional_instant(form.get("slot", ""), "slot")}
+        if name == "move":
+            fields["target"] = params.instant(form.get("target", ""), "target")
+        if name in ("pin", "caption"):
+            fields["post"] = params.record_id(form.get("post", ""), "post")
+        if name == "caption":
+            fields["version"] = params.integer(form.get("version", ""), 0, 999_999_999, "version")
+        if name == "retry":
+            fields["attempts"] = params.optional_integer(form.get("attempts", ""), 0, 999_999, -1, "attempts")
+        if name in ("skip", "replan", "publish", "pin") and fields["slot"] is None:
+            raise RequestError(400, f"{name}: no slot")
+        return fields
 
     def _run(self, session, planner, name: str, form: dict[str, str], user: str, revision: int) -> str:
-        slot = parse_slot(form["slot"]) if form.get("slot") else None
+        parsed = self.read_fields(name, form)
+        slot = parsed["slot"]
         expected = form.get("expected", "")
         if name == "move":
-            return operations.move(session, planner, slot, parse_slot(form.get("target", "")), user, revision,
+            return operations.move(session, planner, slot, parsed["target"], user, revision,
                                    (expected, form.get("expected_target", "")))
         if name == "pin":
-            if not form.get("post", "").isdigit():
-                raise CurationError("Welcher Beitrag? Die Nummer fehlt im Formular.")
-            return operations.pin(session, planner, form["post"], slot, user, "", revision)
+            return operations.pin(session, planner, str(parsed["post"]), slot, user, "", revision)
         if name == "skip":
             return operations.skip(session, planner, slot, user, form.get("note", "").strip(), revision, expected)
         if name == "hold":
@@ -140,16 +146,13 @@ class PlanRoutes:
         if name == "publish":
             return operations.publish_now(session, planner, slot, user, self.publisher(), revision, expected)
         if name == "caption":
-            version = form.get("version", "")
-            if not VERSION.fullmatch(version) or not form.get("post", "").isdigit():
-                raise CurationError(operations.STALE)
-            return operations.edit_caption(session, int(form["post"]), form.get("text", ""), user, int(version))
-        attempts = form.get("attempts", "")
+            return operations.edit_caption(session, parsed["post"], form.get("text", ""), user, parsed["version"])
         return operations.retry(session, form.get("key", ""), user, planner.now, self.publisher(),
-                                form.get("expected_status", ""), int(attempts) if attempts.isdigit() else -1)
+                                form.get("expected_status", ""), parsed["attempts"])
 
     # -- pages ----------------------------------------------------------------------------
-    def render_plan(self, view: str, start: date | None, weeks: int, token: str, flash=None, user: str = "") -> str:
+    def render_plan(self, view: str, start: date | None, weeks: int, token: str, flash=None, user: str = "",
+                    role: str = "verwaltung") -> str:
         planner = self.planner()
         win = window(view if view in say.VIEWS else "week", start, planner.now.astimezone(say.BERLIN).date(), weeks)
         with self.app.sessions() as session:
@@ -165,10 +168,12 @@ class PlanRoutes:
                  else f"{say.plural(win.weeks, 'Woche', 'Wochen')} ab {say.german_date(win.start)}")
         return self.app.env.get_template("plan.html").render(
             **context, token=token, flash=flash, editor=user or self.app.auth.single_user, views=say.VIEWS,
-            weekdays=say.WEEKDAY_HEADERS,            view=win.view, back=back, title=title, can_sign_out=self.app.auth.mode == "accounts",
+            weekdays=say.WEEKDAY_HEADERS, view=win.view, back=back, title=title,
+            can_sign_out=self.app.auth.mode == "accounts", can=roles.can(role), role_label=roles.LABELS.get(role, ""),
             previous=win.previous.isoformat(), next=win.next.isoformat(), weeks=win.weeks)
 
-    def render_detail(self, path: str, ref: str, token: str, flash=None, user: str = "") -> str | None:
+    def render_detail(self, path: str, ref: str, token: str, flash=None, user: str = "",
+                      role: str = "verwaltung") -> str | None:
         planner = self.planner()
         with self.app.sessions() as session:
             plan = PlanView(session, planner, self.app.registry)
@@ -179,4 +184,4 @@ class PlanRoutes:
             return None
         return self.app.env.get_template("plan_item.html").render(
             item=detail, token=token, flash=flash, editor=user or self.app.auth.single_user, back=path, revision=revision,
-            can_sign_out=self.app.auth.mode == "accounts")
+            can_sign_out=self.app.auth.mode == "accounts", can=roles.can(role), role_label=roles.LABELS.get(role, ""))

@@ -52,7 +52,7 @@ SHORTCUTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("m",), "Kommune eingeben"),
 )
 
-ERRORS: dict[int, tuple[str, str]] = {  # HTTP status → (title, explanation)
+ERRORS: dict[int | str, tuple[str, str]] = {  # HTTP status (or "status-kind") → (title, explanation)
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht gelesen werden."),
     403: ("Zugriff verweigert", "Das Sicherheitstoken fehlt oder ist falsch. "
                                 "Bitte die Übersicht neu laden und es noch einmal versuchen."),
@@ -63,8 +63,12 @@ ERRORS: dict[int, tuple[str, str]] = {  # HTTP status → (title, explanation)
                              "der Person auf, die sie getroffen hat."),
     408: ("Zeitüberschreitung", "Die Anfrage kam nicht vollständig an. Bitte noch einmal versuchen."),
     413: ("Anfrage zu groß", "So viel nimmt die Prüfseite in einer Anfrage nicht an."),
-    429: ("Zu viele Anmeldeversuche", "Zu viele falsche Anmeldungen in kurzer Zeit. Bitte in 15 Minuten "
-                                      "erneut versuchen."),
+    429: ("Zu viele Anmeldeversuche", "Zu viele falsche Anmeldungen in kurzer Zeit. Bitte etwas warten und "
+                                      "es dann erneut versuchen."),
+    "429-busy": ("Gerade ausgelastet", "Die Prüfseite prüft gerade viele Anmeldungen. Bitte in ein paar Sekunden "
+                                       "erneut versuchen."),
+    "403-role": ("Nicht erlaubt", "Diese Aktion gehört nicht zu Ihrer Rolle. Wer Konten verwaltet, kann Ihnen "
+                                  "eine andere Rolle geben."),
     500: ("Interner Fehler", "Etwas ist schiefgegangen; nichts wurde gespeichert. Bitte die Übersicht neu laden."),
 }
 STALE_FORM = ("Die Seite ist veraltet (der Stand des Beitrags fehlt im Formular). Bitte die Übersicht neu laden "

@@ -35,9 +35,9 @@ VERSION = re.compile(r"[0-9]{1,9}")
 class RequestError(Exception):
     """The request is refused with this status (the board renders the German page)."""
 
-    def __init__(self, code: int, why: str = ""):
+    def __init__(self, code: int, why: str = "", kind: str = ""):
         super().__init__(why or str(code))
-        self.code = code
+        self.code, self.kind = code, kind  # kind: another German text for the same status (present.ERRORS)
 
 
 def has_control_chars(text: str) -> bool:
