@@ -36,6 +36,8 @@ options:
   --domain NAME       the site's host name (default so-ist-s.de)
   --cert PATH --key PATH   TLS certificate and key for nginx (default: certbot, when installed)
   --email ADDRESS     for certbot's account (expiry notices)
+  --board-domain NAME the review board's host name (default pruefung.<domain>); its certificate at
+                      /etc/letsencrypt/live/<board-domain>/ or --board-cert PATH --board-key PATH
   --user NAME         service user (default soists; created when missing)
   --python PATH       the interpreter for the venv (default /usr/bin/python3, Debian's 3.11)
   --venv-seed DIR     do not download packages: link the site-packages of this existing venv
@@ -45,6 +47,7 @@ EOF
 }
 
 ACTION=install ROOT="" SOURCE="" REF="" DB=sqlite DOMAIN=so-ist-s.de CERT="" KEY="" EMAIL="" SVC_USER=soists
+BOARD_DOMAIN="" BOARD_CERT="" BOARD_KEY=""
 PYTHON=/usr/bin/python3 SEED="" START=0 PURGE=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -60,6 +63,9 @@ while [[ $# -gt 0 ]]; do
         --cert) CERT="${2:?}"; shift ;;
         --key) KEY="${2:?}"; shift ;;
         --email) EMAIL="${2:?}"; shift ;;
+        --board-domain) BOARD_DOMAIN="${2:?}"; shift ;;
+        --board-cert) BOARD_CERT="${2:?}"; shift ;;
+        --board-key) BOARD_KEY="${2:?}"; shift ;;
         --user) SVC_USER="${2:?}"; shift ;;
         --python) PYTHON="${2:?}"; shift ;;
         --venv-seed) SEED="${2:?}"; shift ;;
@@ -70,6 +76,7 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 [[ "$DB" == sqlite || "$DB" == postgresql ]] || { echo "install.sh: --db sqlite|postgresql" >&2; exit 2; }
+[[ -n "$BOARD_DOMAIN" ]] || BOARD_DOMAIN="pruefung.$DOMAIN"
 [[ -z "$CERT" && -z "$KEY" || -n "$CERT" && -n "$KEY" ]] || { echo "install.sh: --cert and --key go together" >&2; exit 2; }
 
 # Physical paths: run as /srv/soists/deploy/install.sh (a link into current/), the source is the release.
@@ -150,6 +157,39 @@ EOF
     say "wrote $ETC/secrets.json (0600): fill in smtp, then run: python -m scheduler connect"
 }
 
+write_site_settings_template() {
+    # The Impressum's fields and the contact addresses a production build needs (plugins/production):
+    # empty until the operator fills them in; `invoke publish` and `go-live` name what is missing.
+    local file="$ETC/site.toml"
+    if [[ -e "$file" ]]; then return; fi
+    cat >"$file" <<'EOF'
+# So ist S: the operator's values for the public site (plugins/production/README.md). No secret.
+[operator]                # Anbieter (§ 5 DDG)
+name = ""
+street = ""
+postcode = ""
+city = ""
+representatives = ""      # vertretungsberechtigte Personen
+register_court = ""
+register_number = ""      # e.g. HRB 12345
+vat_id = ""               # e.g. DE123456789
+email = ""
+phone = ""
+
+[responsible]             # Verantwortlich für den Inhalt (§ 18 Abs. 2 MStV): a person
+name = ""
+address = ""              # empty: the operator's address
+
+[contact]
+campaign = ""             # Mitmachen, Leichte Sprache, removal of photos
+privacy = ""              # Datenschutz
+accessibility = ""        # Barrierefreiheit
+EOF
+    chmod 0640 "$file"
+    if have_user && [[ "$(id -u)" == 0 ]]; then chgrp "$SVC_USER" "$file"; fi
+    say "wrote $file: fill in the Impressum fields before the first \`invoke publish\`"
+}
+
 write_env() {
     if [[ -e "$ETC/soists.env" ]]; then return; fi
     # Absolute paths into the shared var/ (not the release's link to it): stored paths survive upgrades.
@@ -159,6 +199,7 @@ write_env() {
 # So ist S settings (no secrets here: those are in secrets.json). Documented in scheduler/README.md.
 SOISTS_SITE_URL=https://$DOMAIN
 SOISTS_SITEURL=https://$DOMAIN
+SOISTS_SITE_SETTINGS=/etc/soists/site.toml
 SOISTS_DEPLOY_TARGET=/srv/soists/output/live
 $db_line
 SOISTS_MEDIA_DIR=/srv/soists/var/media
@@ -274,6 +315,7 @@ install_nginx() {
         "$APP/current/deploy/nginx/soists.conf" >"$conf.new"
     mv "$conf.new" "$conf"
     chmod 0644 "$conf"
+    install_board_site
     if [[ -z "$CERT" && ! -e "$ROOT$cert" ]]; then
         # Enabled without its certificate, the site would make every later `nginx -t` fail.
         rm -f "$ENABLED/soists.conf"
@@ -287,6 +329,40 @@ install_nginx() {
     else
         skip "nginx -t and reload"
     fi
+}
+
+random_hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+
+board_secret() {
+    # The shared secret nginx sends to the board (X-Board-Proxy-Secret): a root-only include for
+    # nginx and the same value in soists.env. Made once; an existing pair is kept.
+    local include="$ETC/nginx-board-secret.conf" secret
+    if [[ -e "$include" ]]; then return; fi
+    secret="$(random_hex)"
+    ( umask 077; printf 'proxy_set_header X-Board-Proxy-Secret "%s";\n' "$secret" >"$include" )
+    ( umask 077; printf '# The review board behind nginx (deploy/nginx/soists-board.conf)\nSOISTS_BOARD_PROXY_SECRET=%s\nSOISTS_BOARD_HTTPS=1\n' \
+        "$secret" >>"$ETC/soists.env" )
+    say "wrote $include (0600) and the board's secret in soists.env"
+}
+
+install_board_site() {
+    local conf="$SITES/soists-board.conf" cert="$BOARD_CERT" key="$BOARD_KEY"
+    if [[ -z "$cert" ]]; then
+        cert="/etc/letsencrypt/live/$BOARD_DOMAIN/fullchain.pem" key="/etc/letsencrypt/live/$BOARD_DOMAIN/privkey.pem"
+    fi
+    sed -e "s#/etc/letsencrypt/live/pruefung.so-ist-s.de/fullchain.pem#$cert#" \
+        -e "s#/etc/letsencrypt/live/pruefung.so-ist-s.de/privkey.pem#$key#" \
+        -e "s#pruefung.so-ist-s.de#$BOARD_DOMAIN#g" \
+        "$APP/current/deploy/nginx/soists-board.conf" >"$conf.new"
+    mv "$conf.new" "$conf"
+    chmod 0644 "$conf"
+    if [[ ! -e "$ROOT$cert" ]]; then
+        rm -f "$ENABLED/soists-board.conf"
+        say "board site written to $conf but not enabled: no certificate for $BOARD_DOMAIN yet" \
+            "(certbot certonly --webroot -w /var/www/letsencrypt -d $BOARD_DOMAIN, then run again)"
+        return
+    fi
+    ln -sfn ../sites-available/soists-board.conf "$ENABLED/soists-board.conf"
 }
 
 certificate() {  # first certificate: an HTTP-only server for the ACME challenge, then certbot
@@ -363,6 +439,8 @@ do_install() {
     folders
     write_secrets_template
     write_env
+    write_site_settings_template
+    board_secret
     if [[ ! -L "$APP/current" ]]; then
         local rel
         rel="$(new_release | tail -n 1)"
@@ -417,7 +495,8 @@ do_rollback() {
 
 do_remove() {
     services stop
-    rm -f "$UNITS"/soists-* "$ENABLED/soists.conf" "$SITES/soists.conf"
+    rm -f "$UNITS"/soists-* "$ENABLED/soists.conf" "$SITES/soists.conf" "$ENABLED/soists-board.conf" \
+        "$SITES/soists-board.conf"
     if [[ $SYSTEM == 1 ]]; then systemctl daemon-reload; nginx -t && systemctl reload nginx || true; fi
     local entry
     for entry in "$APP"/* "$APP"/.venv "$APP"/current "$APP"/previous; do

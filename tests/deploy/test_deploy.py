@@ -149,13 +149,18 @@ def nginx_config(tmp_path: Path, http_port: int, https_port: int, webhook_port: 
         assert old in site, old
         site = site.replace(old, new)
     (tmp_path / "soists.conf").write_text(site, encoding="utf-8")
+    return main_config(tmp_path, tmp_path / "soists.conf")
+
+
+def main_config(tmp_path: Path, site: Path) -> Path:
+    """nginx.conf for a test: everything below tmp_path, the one site included."""
     temp = "".join(f"{name}_temp_path {tmp_path / name};\n" for name in
                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     main = tmp_path / "nginx.conf"
     main.write_text(("user root;\n" if os.geteuid() == 0 else "") +  # workers must read the 0700 test folder
                     f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
                     f"http {{\ninclude /etc/nginx/mime.types;\naccess_log off;\n{temp}"
-                    f"include {tmp_path / 'soists.conf'};\n}}\n", encoding="utf-8")
+                    f"include {site};\n}}\n", encoding="utf-8")
     return main
 
 
@@ -277,3 +282,61 @@ def test_nginx_passes_the_webhook_without_caching_or_logging_the_token(tmp_path,
     log = (tmp_path / "access.log").read_text(encoding="utf-8")
     assert log.count("/webhooks/instagram") >= 3 and '"GET /webhooks/instagram HTTP/' in log, log
     assert token not in log and "hub.verify_token" not in log and "nope" not in log, log
+
+
+BOARD_CONF = ROOT / "deploy" / "nginx" / "soists-board.conf"
+
+
+def test_nginx_hands_the_board_the_client_and_https_only_with_the_secret(tmp_path):
+    """Real nginx in front of the real board: through nginx the board sets Secure __Host- cookies (it
+    believes X-Forwarded-Proto because the secret comes along) and never sees a client's own name
+    header; directly, the same header without the secret changes nothing."""
+    if NGINX is None:
+        pytest.skip("nginx missing: run .ci/setup --browser (installs the nginx package)")
+    from plugins.region.registry import load_registry
+    from scheduler.config import Settings
+    from scheduler.curate.review.server import serve_in_thread
+    from scheduler.store.db import make_engine, migrate, session_factory
+
+    secret = "ab" * 32
+    settings = Settings(root=tmp_path, db_url=f"sqlite:///{tmp_path / 'board.db'}", board_proxy_secret=secret)
+    migrate(settings.db_url)
+    board = serve_in_thread(session_factory(make_engine(settings.db_url)), settings, load_registry())
+    cert, key = self_signed(tmp_path)
+    (tmp_path / "secret.conf").write_text(f'proxy_set_header X-Board-Proxy-Secret "{secret}";\n', encoding="utf-8")
+    https_port = free_port()
+    conf = BOARD_CONF.read_text(encoding="utf-8")
+    for old, new in {"listen 80;": f"listen 127.0.0.1:{free_port()};", "listen [::]:80;": "",
+                     "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;", "listen [::]:443 ssl http2;": "",
+                     "/etc/letsencrypt/live/pruefung.so-ist-s.de/fullchain.pem": str(cert),
+                     "/etc/letsencrypt/live/pruefung.so-ist-s.de/privkey.pem": str(key),
+                     "/etc/soists/nginx-board-secret.conf": str(tmp_path / "secret.conf"),
+                     "/var/www/letsencrypt": str(tmp_path / "acme"),
+                     "127.0.0.1:8765": f"127.0.0.1:{board.server_address[1]}"}.items():
+        assert old in conf, old
+        conf = conf.replace(old, new)
+    (tmp_path / "soists-board.conf").write_text(conf, encoding="utf-8")
+    main = main_config(tmp_path, tmp_path / "soists-board.conf")
+    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                page = requests.get(f"https://127.0.0.1:{https_port}/login", verify=str(cert), timeout=5,
+                                    headers={"X-Remote-User": "mallory"})
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Anmelden" in page.text
+        cookie = page.headers["Set-Cookie"]
+        assert cookie.startswith("__Host-") and "; Secure" in cookie
+        assert "Strict-Transport-Security" in page.headers
+        direct = requests.get(f"http://127.0.0.1:{board.server_address[1]}/login", timeout=5,
+                              headers={"X-Forwarded-Proto": "https", "X-Board-Proxy-Secret": "wrong" * 13})
+        assert direct.status_code == 200 and not direct.headers["Set-Cookie"].startswith("__Host-")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        board.shutdown()

@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import pwd
+import re
 import shutil
 import stat
 import subprocess
@@ -87,6 +88,16 @@ def test_install_lays_out_folders_with_their_modes(installed):
         assert (root / "etc/systemd/system" / name).read_bytes() == (ROOT / "deploy/systemd" / name).read_bytes()
     assert (root / "etc/nginx/sites-available/soists.conf").exists()
     assert not (root / "etc/nginx/sites-enabled/soists.conf").exists()  # no certificate: not enabled
+    # the board behind nginx: one shared secret, in a root-only include for nginx and in the board's env
+    include = etc / "nginx-board-secret.conf"
+    secret = re.fullmatch(r'proxy_set_header X-Board-Proxy-Secret "([0-9a-f]{64})";\n', include.read_text()).group(1)
+    env = (etc / "soists.env").read_text()
+    assert mode(include) == 0o600 and f"SOISTS_BOARD_PROXY_SECRET={secret}\n" in env and "SOISTS_BOARD_HTTPS=1\n" in env
+    assert (root / "etc/nginx/sites-available/soists-board.conf").exists()
+    assert not (root / "etc/nginx/sites-enabled/soists-board.conf").exists()
+    # the site settings a production build reads: a template to fill in, readable by the service
+    assert "SOISTS_SITE_SETTINGS=/etc/soists/site.toml" in env and mode(etc / "site.toml") == 0o640
+    assert 'vat_id = ""' in (etc / "site.toml").read_text()
     assert "skipped (no real system" in output and "useradd" not in output  # the user exists: not created
 
 
@@ -104,8 +115,11 @@ def test_installed_units_pass_systemd_analyze_verify(installed):
 def test_nginx_certificate_domain_and_postgresql_settings(tmp_path):
     root = fresh_root()
     try:
+        (root / "etc/ssl/board").mkdir(parents=True)
+        (root / "etc/ssl/board/cert.pem").write_text("certificate")
         output = install(root, "--cert", "/etc/ssl/soists/cert.pem", "--key", "/etc/ssl/soists/key.pem",
-                         "--domain", "s.test", "--db", "postgresql").stdout
+                         "--domain", "s.test", "--db", "postgresql", "--board-cert", "/etc/ssl/board/cert.pem",
+                         "--board-key", "/etc/ssl/board/key.pem").stdout
         env = (root / "etc/soists/soists.env").read_text()
         assert f"SOISTS_DB_URL=postgresql+psycopg://{USER}@/soists?host=/var/run/postgresql" in env
         assert "SOISTS_SITE_URL=https://s.test" in env
@@ -115,6 +129,9 @@ def test_nginx_certificate_domain_and_postgresql_settings(tmp_path):
         assert "ssl_certificate     /etc/ssl/soists/cert.pem;" in site and "ssl_certificate_key /etc/ssl/soists/key.pem;" in site
         assert "server_name s.test www.s.test;" in site and "letsencrypt/live" not in site
         assert (root / "etc/nginx/sites-enabled/soists.conf").resolve() == root / "etc/nginx/sites-available/soists.conf"
+        board = (root / "etc/nginx/sites-available/soists-board.conf").read_text()
+        assert "server_name pruefung.s.test;" in board and "ssl_certificate     /etc/ssl/board/cert.pem;" in board
+        assert (root / "etc/nginx/sites-enabled/soists-board.conf").exists()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -149,7 +149,10 @@ class Server:
                           cleanup_interval=max(0.25, min(limits.timeout / 2, 5.0)), asyncore_loop_timeout=0.5,
                           max_request_body_size=limits.max_body + 1, max_request_header_size=limits.max_header,
                           connection_limit=limits.connection_limit, asyncore_use_poll=True, ident="",
-                          expose_tracebacks=False, clear_untrusted_proxy_headers=True)
+                          # The apps decide themselves whom to believe: the board takes X-Forwarded-Proto
+                          # and X-Real-IP only with nginx's shared secret (review/auth.py). Waitress would
+                          # drop X-Forwarded-* before the app saw the secret.
+                          expose_tracebacks=False, clear_untrusted_proxy_headers=False)
         parts = {"error_task_class": _error_task(error_page)}
         if limits.body_limit is not None:
             parts["parser_class"] = _parser(limits.body_limit)
