@@ -94,8 +94,12 @@ def cmd_list(args, settings) -> int:
 
 
 def cmd_remove(args, settings) -> int:
-    with sessions(settings).begin() as session:
-        removed = editors.remove_account(session, args.name, actor())
+    try:
+        with sessions(settings).begin() as session:
+            removed = editors.remove_account(session, args.name, actor())
+    except editors.AccountError as exc:
+        console.print(f"[red]{exc}", highlight=False)
+        return EXIT_USAGE
     if not removed:
         console.print(f"[red]no account named {args.name!r}", highlight=False)
         return EXIT_USAGE

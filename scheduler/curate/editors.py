@@ -113,11 +113,21 @@ def add_account(session: Session, name: str, password: str, role: str | None = N
     return _info(account)
 
 
+def keep_an_administrator(session: Session) -> None:
+    """Never leave the board without an active Verwaltung account while accounts remain (the caller's
+    transaction rolls back): for the Konten page and the CLI alike."""
+    session.flush()
+    remaining = list_accounts(session)
+    if remaining and not any(a.role == "verwaltung" and not a.disabled for a in remaining):
+        raise AccountError("Mindestens ein aktives Konto muss die Rolle Verwaltung behalten.")
+
+
 def set_role(session: Session, name: str, role: str, actor: str = "cli") -> None:
     account, role = _account(session, name), check_role(role)
     if account.role != role:
         _event(session, actor, "account_role", account.name, f"{account.role} → {role}")
         account.role, account.session_epoch = role, account.session_epoch + 1
+        keep_an_administrator(session)
 
 
 def reset_password(session: Session, name: str, password: str, actor: str = "cli") -> None:
@@ -131,6 +141,7 @@ def set_disabled(session: Session, name: str, disabled: bool, actor: str = "cli"
     account = _account(session, name)
     account.disabled, account.session_epoch = disabled, account.session_epoch + 1
     _event(session, actor, "account_disable" if disabled else "account_enable", account.name)
+    keep_an_administrator(session)
 
 
 def set_totp(session: Session, name: str, secret: str | None, actor: str) -> None:
@@ -152,6 +163,7 @@ def remove_account(session: Session, name: str, actor: str = "cli") -> bool:
         return False
     _event(session, actor, "account_remove", account.name)
     session.delete(account)
+    keep_an_administrator(session)
     return True
 
 

@@ -124,6 +124,10 @@ def test_editors_cli_roles_password_disable(sessions, settings, monkeypatch, cap
     monkeypatch.setattr("sys.stdin", io.StringIO("Rebstock-am-Neckar-11\n"))
     assert cli.main(["editors", "password", "ben"], settings) == 0
     assert cli.main(["editors", "role", "niemand", "lesen"], settings) == 2
+    # the last active Verwaltung account: not demoted, disabled or removed from the CLI either
+    for command in (["editors", "role", "eva", "redaktion"], ["editors", "disable", "eva"], ["editors", "remove", "eva"]):
+        assert cli.main(command, settings) == 2, command
+    assert "Mindestens ein aktives Konto muss die Rolle Verwaltung behalten." in capsys.readouterr().err
     capsys.readouterr()
     assert cli.main(["editors", "list"], settings) == 0
     listed = capsys.readouterr().out

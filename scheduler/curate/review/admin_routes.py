@@ -91,19 +91,11 @@ class AdminRoutes:
                     editors.require_totp(session, name, action == "totp_require", actor)
                 else:
                     editors.set_totp(session, name, None, actor)
-                session.flush()
-                self.keep_an_administrator(session)
         except editors.AccountError as refused:
             return "error", str(refused)
         if action != "add":
             self.app.browsers.revoke(name)  # at once; the epoch check would catch it on the next request too
         return "ok", DONE[action].format(name=name, role=roles.LABELS.get(role, role))
-
-    @staticmethod
-    def keep_an_administrator(session) -> None:
-        """Never leave the board without an active Verwaltung account (the transaction rolls back)."""
-        if not any(a.role == "verwaltung" and not a.disabled for a in editors.list_accounts(session)):
-            raise editors.AccountError("Mindestens ein aktives Konto muss die Rolle Verwaltung behalten.")
 
     # -- audit ----------------------------------------------------------------------------
     def filters(self, environ) -> audit_view.Filters:
