@@ -46,14 +46,19 @@ def _change(settings, done: str, change) -> int:
     return EXIT_OK
 
 
-def cmd_add(args, settings) -> int:
+def _with_password(settings, done: str, change) -> int:
+    """Read the new password (prompt or stdin), then make the change with it."""
     try:
         password = read_password()
     except editors.AccountError as exc:
         console.print(f"[red]{exc}", highlight=False)
         return EXIT_USAGE
-    return _change(settings, f"account {args.name.strip()} added; sign in on the review board",
-                   lambda s: editors.add_account(s, args.name, password, args.role, actor()))
+    return _change(settings, done, lambda session: change(session, password))
+
+
+def cmd_add(args, settings) -> int:
+    return _with_password(settings, f"account {args.name.strip()} added; sign in on the review board",
+                          lambda s, password: editors.add_account(s, args.name, password, args.role, actor()))
 
 
 def cmd_role(args, settings) -> int:
@@ -62,13 +67,8 @@ def cmd_role(args, settings) -> int:
 
 
 def cmd_password(args, settings) -> int:
-    try:
-        password = read_password()
-    except editors.AccountError as exc:
-        console.print(f"[red]{exc}", highlight=False)
-        return EXIT_USAGE
-    return _change(settings, f"new password for {args.name}; signed-in sessions end",
-                   lambda s: editors.reset_password(s, args.name, password, actor()))
+    return _with_password(settings, f"new password for {args.name}; signed-in sessions end",
+                          lambda s, password: editors.reset_password(s, args.name, password, actor()))
 
 
 def cmd_disable(args, settings) -> int:

@@ -54,29 +54,24 @@ class TokenApi:
         env = os.environ if env is None else env
         return cls(graph_base_url(env), env.get("SOISTS_IG_GRAPH_BASE_URL", INSTAGRAM_GRAPH))
 
-    def _get(self, url: str, token: str, params: dict | None = None) -> dict:
+    def _request(self, method: str, url: str, token: str, params: dict | None = None) -> dict:
         # urllib3 logs the request line (with the query) at DEBUG: scrub these secrets first.
         install_token_redaction([token, *(str(v) for k, v in (params or {}).items() if k in SECRET_PARAMS)])
         try:
-            response = self.session.get(url, params=params, timeout=self.timeout_s,
-                                        headers={"Authorization": f"Bearer {token}"})
+            response = self.session.request(method, url, params=params, timeout=self.timeout_s,
+                                            headers={"Authorization": f"Bearer {token}"})
         except (requests.ConnectionError, requests.Timeout) as exc:
             # The class name only: the exception's text quotes the URL, which may hold a token.
-            raise RetryLater(f"GET {url.rsplit('/', 1)[-1]}: {type(exc).__name__}") from None
+            raise RetryLater(f"{method} {url.rsplit('/', 1)[-1]}: {type(exc).__name__}") from None
         if not response.ok:
             raise error_from_response(response)
         return response.json()
 
+    def _get(self, url: str, token: str, params: dict | None = None) -> dict:
+        return self._request("GET", url, token, params)
+
     def _post(self, url: str, token: str, params: dict) -> dict:
-        install_token_redaction([token])
-        try:
-            response = self.session.post(url, params=params, timeout=self.timeout_s,
-                                         headers={"Authorization": f"Bearer {token}"})
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise RetryLater(f"POST {url.rsplit('/', 1)[-1]}: {type(exc).__name__}") from None
-        if not response.ok:
-            raise error_from_response(response)
-        return response.json()
+        return self._request("POST", url, token, params)
 
     def debug_token(self, token: str, app_token: str = "") -> dict:
         """debug_token's "data". The inspecting token is the app token ("{app-id}|{app-secret}")
