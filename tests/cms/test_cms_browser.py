@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -103,6 +104,15 @@ def publish(page) -> None:
     page.get_by_text("Beitrag veröffentlicht").first.wait_for()
 
 
+def settled(repo: Path, timeout_s: float = 30.0) -> None:
+    """decap-server (git mode) checks a draft's branch out in the repository while it commits, then
+    switches back: on a loaded machine a look at the working tree can fall into that moment."""
+    deadline = time.monotonic() + timeout_s
+    while git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() != "main" or git(repo, "status", "--porcelain"):
+        assert time.monotonic() < deadline, git(repo, "status")
+        time.sleep(0.2)
+
+
 def validation_problems(path: Path) -> list[tuple[str, str]]:
     metadata, body = split_header(path.read_text(encoding="utf-8"))
     found: list[tuple[str, str]] = []
@@ -124,6 +134,7 @@ def test_a_new_event_goes_through_the_workflow_and_lands_in_content(editor):
     field(page, "summary").fill("Führung durch die Ölmühle – für Groß und Klein.")
     field(page, "slug").fill(SLUG)
     save(page)
+    settled(repo)
     # a draft is a branch, not yet a file on main
     branches = git(repo, "branch", "--list", "cms/*").split()
     assert any(b.startswith("cms/termine/") for b in branches), branches
