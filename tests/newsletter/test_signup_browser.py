@@ -216,3 +216,25 @@ def test_a_busy_client_gets_a_german_page_through_nginx(origin):
     down = requests.get(f"{base}/newsletter/bestaetigen?t=x", verify=str(folder / "cert.pem"), timeout=5)
     assert down.status_code == 503 and "Gerade nicht erreichbar" in down.text
     assert down.headers["Cache-Control"] == "no-store" and down.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_form_and_the_answer_pages_pass_axe(origin, chromium_browser, width):
+    from tests.site.a11y import AXE_JS, run_axe
+
+    base, *_ = origin
+    context = chromium_browser.new_context(viewport={"width": width, "height": 900}, ignore_https_errors=True)
+    context.add_init_script(path=str(AXE_JS))  # as tests/site/a11y.py does: the site's CSP allows no inline script
+    page = context.new_page()
+    found = {}
+    page.goto(f"{base}/newsletter/")
+    found["form"] = run_axe(page)
+    sign_up(page, base, "axe@example.org")
+    found["answer"] = run_axe(page)
+    page.goto(f"{base}/newsletter/bestaetigen?t=kaputt")
+    found["bad link"] = run_axe(page)
+    page.goto(f"{base}/newsletter/abmelden?t=" + make_token(SECRET, "abmelden", "axe@example.org",
+                                                            datetime.now(timezone.utc)))
+    found["unsubscribe"] = run_axe(page)
+    context.close()
+    assert all(violations == [] for violations in found.values()), found
