@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,8 +92,9 @@ class SignupApp:
                  everyone: ClientLimiter | None = None, now: Callable[[], datetime] = utcnow):
         self.sessions, self.secret, self.siteurl = sessions, secret, siteurl.rstrip("/")
         self.send_confirmation, self.now = send_confirmation, now
-        self.clients = clients or ClientLimiter(limit=5)
-        self.everyone = everyone or ClientLimiter(limit=300)
+        # `is None`, not `or`: an empty limiter has len() 0 and is falsy
+        self.clients = ClientLimiter(limit=5) if clients is None else clients
+        self.everyone = ClientLimiter(limit=300) if everyone is None else everyone
 
     # --- links (also for the newsletter's List-Unsubscribe: run.py) ------------------------
     def confirm_link(self, address: str) -> str:
@@ -218,8 +220,18 @@ def serve(sessions: sessionmaker[Session], port: int = 8767, env=None) -> None:
     app = SignupApp(sessions, lambda: secret, siteurl, outbox)
     holder.append(app)
     server = make_signup_server(app, port=port)
+    stop = threading.Event()
+    threading.Thread(target=forget_clients, args=(app, stop), name="newsletter-forget", daemon=True).start()
     log.info("newsletter sign-up on %s:%d", *server.server_address)
     try:
         server.serve_forever()
     finally:
+        stop.set()
         outbox.close()
+
+
+def forget_clients(app: SignupApp, stop: threading.Event, every: float = 300.0) -> None:
+    """Client addresses leave memory at most `every` seconds after their hour (the privacy page says an hour)."""
+    while not stop.wait(every):
+        app.clients.forget_old()
+        app.everyone.forget_old()

@@ -9,6 +9,7 @@ expired; unsubscribing deletes the row.
 from __future__ import annotations
 
 import csv
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -86,7 +87,9 @@ def export_subscribers(sessions: sessionmaker[Session], path: Path) -> int:
     """The confirmed subscribers with their consent record, as CSV for the newsletter service."""
     rows = confirmed_subscribers(sessions)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # addresses: for the owner only
+    os.chmod(path, 0o600)  # also when the file was there before
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for row in rows:
@@ -106,11 +109,18 @@ class ClientLimiter:
     _seen: dict[str, list[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def allow(self, key: str) -> bool:
+    def forget_old(self) -> None:
+        """Drop every key whose last sign-up is older than the window (also called by a timer:
+        without new requests, nothing would be forgotten)."""
         now = self.clock()
         with self._lock:
             for other in [k for k, times in self._seen.items() if times[-1] <= now - self.window]:
-                del self._seen[other]  # nothing older than the window is kept
+                del self._seen[other]
+
+    def allow(self, key: str) -> bool:
+        self.forget_old()
+        now = self.clock()
+        with self._lock:
             times = [t for t in self._seen.get(key, []) if t > now - self.window]
             if len(times) >= self.limit:
                 self._seen[key] = times

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urlsplit
 
@@ -80,6 +82,36 @@ def test_the_client_limit_counts_per_key_and_forgets_after_its_window():
     now[0] = 7300
     limiter.allow("198.51.100.7")
     assert len(limiter) == 1  # the older addresses are gone from memory
+    now[0] = 11_000
+    limiter.forget_old()  # the server's timer: also without a new request
+    assert len(limiter) == 0
+
+
+def test_the_server_forgets_clients_by_itself_and_stops_without_its_settings(tmp_path, sessions):
+    from scheduler.newsletter.signup import forget_clients, serve
+
+    now = [0.0]
+    app = SignupApp(sessions, lambda: SECRET, "https://so-ist-s.de", lambda a: None,
+                    clients=ClientLimiter(limit=5, window=10, clock=lambda: now[0]))
+    app.clients.allow("192.0.2.1")
+    now[0] = 11
+    stop = threading.Event()
+    thread = threading.Thread(target=forget_clients, args=(app, stop, 0.01))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(app.clients) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(app.clients) == 0
+    finally:
+        stop.set()
+        thread.join()
+    none = str(tmp_path / "none.json")
+    with pytest.raises(SecretMissing):
+        serve(sessions, port=0, env={"SOISTS_SECRETS_FILE": none})
+    with pytest.raises(SystemExit, match="SOISTS_SITEURL"):
+        serve(sessions, port=0, env={"SOISTS_SECRETS_FILE": none, "SOISTS_NEWSLETTER_SECRET": "k" * 32,
+                                     "SOISTS_SITEURL": "http://so-ist-s.de"})
 
 
 # --- store -------------------------------------------------------------------------------------
@@ -107,6 +139,7 @@ def test_the_consent_record_double_opt_in_and_withdrawal(sessions, tmp_path):
     assert (row.email, row.requested_utc, row.confirmed_utc, row.consent_version) == (
         "anna@example.org", T0, T0 + timedelta(hours=1), CURRENT_VERSION)
     assert export_subscribers(sessions, tmp_path / "export.csv") == 1
+    assert (tmp_path / "export.csv").stat().st_mode & 0o077 == 0  # addresses: the owner's only
     [exported] = list(csv.DictReader(io.StringIO((tmp_path / "export.csv").read_text(encoding="utf-8"))))
     assert exported == {"email": "anna@example.org", "requested_utc": "2026-12-07T10:00:00+00:00",
                         "confirmed_utc": "2026-12-07T11:00:00+00:00", "consent_version": CURRENT_VERSION,
