@@ -87,22 +87,30 @@ def test_the_client_limit_counts_per_key_and_forgets_after_its_window():
     assert len(limiter) == 0
 
 
-def test_the_server_forgets_clients_by_itself_and_stops_without_its_settings(tmp_path, sessions):
-    from scheduler.newsletter.signup import forget_clients, serve
+def test_the_server_forgets_clients_and_expired_sign_ups_by_itself_and_stops_without_its_settings(tmp_path,
+                                                                                                  sessions):
+    from scheduler.newsletter.signup import housekeeping, serve
 
     now = [0.0]
     app = SignupApp(sessions, lambda: SECRET, "https://so-ist-s.de", lambda a: None,
-                    clients=ClientLimiter(limit=5, window=10, clock=lambda: now[0]))
+                    clients=ClientLimiter(limit=5, window=10, clock=lambda: now[0]),
+                    now=lambda: T0 + timedelta(hours=49))
     app.clients.allow("192.0.2.1")
+    with sessions.begin() as session:
+        store.request_signup(session, "nie@example.org", CURRENT_VERSION, T0)
     now[0] = 11
     stop = threading.Event()
-    thread = threading.Thread(target=forget_clients, args=(app, stop, 0.01))
+    thread = threading.Thread(target=housekeeping, args=(app, stop, 0.01))
     thread.start()
+
+    def left() -> int:
+        with sessions() as session:
+            return len(session.scalars(select(NewsletterSubscriber)).all())
     try:
         deadline = time.monotonic() + 5
-        while len(app.clients) and time.monotonic() < deadline:
+        while (len(app.clients) or left()) and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert len(app.clients) == 0
+        assert len(app.clients) == 0 and left() == 0  # without a single request
     finally:
         stop.set()
         thread.join()
