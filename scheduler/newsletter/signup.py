@@ -55,7 +55,7 @@ BAD_LINK = ("Dieser Link gilt nicht (mehr)", [
     "Der Link ist abgelaufen oder unvollständig. Bestätigungslinks gelten 48 Stunden.",
     "Melde dich einfach noch einmal an: Du bekommst dann einen neuen Link."])
 UNSUBSCRIBE_ASK = ("Newsletter abbestellen?", [
-    "Tipp auf den Knopf, dann bekommst du keinen Newsletter mehr und wir löschen deine Adresse."])
+    "Ein Klick auf den Knopf, und du bekommst keinen Newsletter mehr. Deine Adresse löschen wir dann."])
 UNSUBSCRIBED = ("Du bist abgemeldet", [
     "Du bekommst keinen Newsletter mehr. Deine Adresse und deine Einwilligung haben wir gelöscht.",
     "Du kannst dich jederzeit wieder anmelden."])
