@@ -310,19 +310,22 @@ def scheduler(c, once=False, dry_run=False, demo=False):
             "out": "folder for the import files (default var/newsletter/<month>/)",
             "merge_tag": "the newsletter service's unsubscribe merge tag (default {{unsubscribe}})",
             "recipients": "CSV of addresses (column 'email'): also send directly by SMTP",
+            "subscribers": "also send directly by SMTP to the confirmed subscribers in the store (the sign-up)",
             "rate": "messages a minute when sending (default $SOISTS_NEWSLETTER_RATE or 30)",
             "retry_uncertain": "resend to addresses whose earlier attempt has no known outcome"})
 def newsletter(c, month="", siteurl="", site="", out="", merge_tag="{{unsubscribe}}", recipients="", rate=0.0,
-               retry_uncertain=False):
+               retry_uncertain=False, subscribers=False):
     """Build the monthly newsletter (HTML + text + metadata for the newsletter service); optionally send it."""
     from plugins.newsletter.selection import Month
-    from scheduler.newsletter.run import NewsletterError, export, latest_issue, send_to_list
+    from scheduler.newsletter.run import NewsletterError, export, latest_issue, send_to_list, subscriber_addresses
 
     # `month` is a flag, not a positional argument: invoke would take `--help` as its value
     try:
         issue_month = Month.parse(month) if month else None
     except ValueError as exc:
         sys.exit(f"newsletter: {exc}")
+    if recipients and subscribers:
+        sys.exit("newsletter: --recipients or --subscribers, not both (one sent-log, one list)")
     siteurl = (siteurl or os.environ.get("SOISTS_SITEURL", "")).rstrip("/")
     if not siteurl:
         sys.exit("newsletter: give --siteurl or set SOISTS_SITEURL (mails need absolute links)")
@@ -338,9 +341,12 @@ def newsletter(c, month="", siteurl="", site="", out="", merge_tag="{{unsubscrib
             made = export(site_dir, issue_month, siteurl, folder, merge_tag)
             for kind, path in made.files.items():
                 print(f"{kind:9} {path}")
-            if recipients:
-                report = send_to_list(made.newsletter, Path(recipients), folder / "sent-log.jsonl", rate or None,
-                                      retry_uncertain)
+            if recipients or subscribers:
+                from scheduler.config import load_settings
+
+                addresses = subscriber_addresses(load_settings().db_url) if subscribers else None
+                report = send_to_list(made.newsletter, Path(recipients) if recipients else None,
+                                      folder / "sent-log.jsonl", rate or None, retry_uncertain, recipients=addresses)
                 print(f"sent {len(report.sent)}, already sent {len(report.skipped)}, "
                       f"failed {len(report.failed)}, unknown outcome (not resent) {len(report.uncertain)}")
         except NewsletterError as exc:

@@ -396,8 +396,8 @@ migrate() {
     return $rc
 }
 
-ALL_UNITS=(soists-scheduler.service soists-review.service soists-webhook.service soists-once.timer
-           soists-collect.timer soists-backup.timer)
+ALL_UNITS=(soists-scheduler.service soists-review.service soists-webhook.service soists-newsletter.service
+           soists-once.timer soists-collect.timer soists-backup.timer)
 active_units() {  # the units running now (to stop them for an upgrade and start them again after)
     [[ $SYSTEM == 1 ]] || return 0
     local unit
@@ -425,8 +425,10 @@ services() {  # $1: start | restart | stop
     if [[ $SYSTEM == 0 ]]; then skip "systemctl $1"; return; fi
     case "$1" in
         start) if [[ $START == 1 ]]; then systemctl enable --now "${units[@]}"; fi ;;
-        restart) systemctl try-restart soists-review.service soists-webhook.service soists-scheduler.service ;;
-        stop) systemctl disable --now "${units[@]}" soists-scheduler.service 2>/dev/null || true ;;
+        # the newsletter sign-up is enabled by the operator once its secret is set (docs/OPERATIONS.md)
+        restart) systemctl try-restart soists-review.service soists-webhook.service soists-newsletter.service \
+                     soists-scheduler.service ;;
+        stop) systemctl disable --now "${units[@]}" soists-scheduler.service soists-newsletter.service 2>/dev/null || true ;;
     esac
     return 0
 }

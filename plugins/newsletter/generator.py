@@ -15,6 +15,7 @@ from pelican.generators import Generator
 
 from plugins.images import image_url
 
+from .consent import CURRENT_VERSION, SIGNUP_PATH, consent_text
 from .selection import ARCHIVE_URL, Issue, Month, issue_months, issue_to_dict, select_issue, to_berlin
 from .sources import IMAGE_WIDTH, campaign_calls, event_items, feature_from_post, portrait_from_article
 
@@ -66,5 +67,6 @@ class NewsletterGenerator(Generator):
             target.write_text(json.dumps(issue_to_dict(issue), ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
         writer.write_file(ARCHIVE_URL + "index.html", self.get_template("newsletter/archive"), self.context,
-                          url=ARCHIVE_URL, issues=issues)
+                          url=ARCHIVE_URL, issues=issues, signup={"action": SIGNUP_PATH, "version": CURRENT_VERSION,
+                                                                 "consent": consent_text()})
         logger.info("newsletter: %d issue(s) on the site", len(issues))

@@ -3,6 +3,7 @@
 Settings come from the environment (and the secrets file, for SMTP — the alerts' server):
 SOISTS_SITEURL (as in publishconf.py), SOISTS_NEWSLETTER_FROM, SOISTS_NEWSLETTER_UNSUBSCRIBE_MAILTO,
 SOISTS_NEWSLETTER_UNSUBSCRIBE_URL, SOISTS_NEWSLETTER_RATE (messages a minute, default 30).
+Recipients: a CSV file, or the confirmed subscribers in the store (the sign-up, signup.py).
 """
 
 from __future__ import annotations
@@ -71,17 +72,46 @@ def list_settings(env: Mapping[str, str]) -> ListSettings:
     url = env["SOISTS_NEWSLETTER_UNSUBSCRIBE_URL"]
     if not url.startswith("https://"):
         raise NewsletterError("SOISTS_NEWSLETTER_UNSUBSCRIBE_URL must be https:// (one-click unsubscribe, RFC 8058)")
-    return ListSettings(env["SOISTS_NEWSLETTER_FROM"], env["SOISTS_NEWSLETTER_UNSUBSCRIBE_MAILTO"], url)
+    token_for = None
+    if "{token}" in url:  # the sign-up endpoint's signed unsubscribe link
+        from .tokens import UNSUBSCRIBE, SecretMissing, load_secret, make_token
+
+        try:
+            secret = load_secret(env)
+        except SecretMissing as exc:
+            raise NewsletterError(f"SOISTS_NEWSLETTER_UNSUBSCRIBE_URL has {{token}}: {exc}") from exc
+        now = datetime.now(timezone.utc)
+        token_for = lambda address: make_token(secret, UNSUBSCRIBE, address, now)  # noqa: E731
+    return ListSettings(env["SOISTS_NEWSLETTER_FROM"], env["SOISTS_NEWSLETTER_UNSUBSCRIBE_MAILTO"], url,
+                        token_for=token_for)
 
 
-def send_to_list(newsletter: Newsletter, recipients_csv: Path, log_path: Path, rate: float | None = None,
-                 retry_uncertain: bool = False, env: Mapping[str, str] | None = None) -> SendReport:
+def subscriber_addresses(db_url: str) -> list[str]:
+    """The confirmed subscribers in the store, in the order they confirmed."""
+    from scheduler.store.db import make_engine, session_factory
+
+    from .subscribers import confirmed_subscribers
+
+    engine = make_engine(db_url)
+    try:
+        return [row.email for row in confirmed_subscribers(session_factory(engine))]
+    finally:
+        engine.dispose()
+
+
+def send_to_list(newsletter: Newsletter, recipients_csv: Path | None, log_path: Path, rate: float | None = None,
+                 retry_uncertain: bool = False, env: Mapping[str, str] | None = None,
+                 recipients: list[str] | None = None) -> SendReport:
+    """To the addresses of a CSV file, or to `recipients` (subscriber_addresses()); the same
+    sent-log and rate limit either way."""
     from scheduler.alerts.mail import SmtpConfig
 
     env = os.environ if env is None else env
+    if recipients is None:
+        recipients = read_recipients(recipients_csv)
     smtp = SmtpConfig.load(env, require_recipients=False)
     if smtp is None:
         raise NewsletterError("no SMTP server configured (SOISTS_SMTP_HOST or the secrets file's \"smtp\" key)")
     per_minute = float(rate or env.get("SOISTS_NEWSLETTER_RATE") or DEFAULT_RATE)
-    return send_newsletter(newsletter, read_recipients(recipients_csv), smtp, list_settings(env), SentLog(log_path),
+    return send_newsletter(newsletter, recipients, smtp, list_settings(env), SentLog(log_path),
                            RateLimiter(per_minute), retry_uncertain=retry_uncertain)

@@ -41,9 +41,14 @@ class ListSettings:
     unsubscribe_mailto: str  # an address that unsubscribes whoever writes to it
     unsubscribe_url: str  # https endpoint accepting POST (RFC 8058); "{email}" is replaced
     list_id: str = "So ist S Newsletter <newsletter.so-ist-s.de>"
+    # "{token}" in unsubscribe_url: the sign-up endpoint's signed link (signup.py, tokens.py)
+    token_for: Callable[[str], str] | None = None
 
     def unsubscribe_for(self, address: str) -> str:
-        return self.unsubscribe_url.replace("{email}", quote(address, safe=""))
+        url = self.unsubscribe_url.replace("{email}", quote(address, safe=""))
+        if "{token}" in url and self.token_for is not None:
+            url = url.replace("{token}", quote(self.token_for(address), safe="."))
+        return url
 
 
 def read_recipients(path: Path) -> list[str]:

@@ -216,3 +216,19 @@ class BoardEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class NewsletterSubscriber(Base):
+    """One sign-up for the newsletter (issue 28 §6) and its consent record: the address (lower case),
+    when the confirmation mail was asked for, when the link was opened (NULL: not yet confirmed;
+    such rows are deleted after the link expired) and the version of the consent sentence
+    (plugins/newsletter/consent.py). Nothing else: no IP address, no name. Unsubscribing deletes
+    the row (scheduler/newsletter/subscribers.py)."""
+
+    __tablename__ = "newsletter_subscribers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    requested_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str] = mapped_column(String(40))

@@ -35,13 +35,14 @@ def unit_settings(path: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("name", ["soists-scheduler.service", "soists-once.service", "soists-collect.service",
-                                  "soists-review.service", "soists-webhook.service", "soists-backup.service"])
+                                  "soists-review.service", "soists-webhook.service", "soists-backup.service",
+                                  "soists-newsletter.service"])
 def test_services_are_hardened(name):
     s = unit_settings(UNITS / name)
     assert s["User"] == ["soists"] and s["NoNewPrivileges"] == ["yes"] and s["PrivateTmp"] == ["yes"]
     assert s["ProtectSystem"] == ["strict"] and s["ProtectHome"] == ["yes"]
     assert s["ReadWritePaths"] == (["/srv/soists/var"] if name in ("soists-review.service", "soists-webhook.service",
-                                                                  "soists-backup.service") else
+                                                                  "soists-backup.service", "soists-newsletter.service") else
                                    ["/srv/soists/var /srv/soists/content /srv/soists/output /srv/soists/.cache"])
     assert s["LoadCredential"] == ["secrets.json:/etc/soists/secrets.json"]
     # the service user cannot read /etc/soists/secrets.json: the writable file lives in var/ and the
@@ -79,8 +80,8 @@ def verify(root: Path, *names: str) -> subprocess.CompletedProcess:
 def test_systemd_analyze_verify_passes_without_a_warning(unit_root):
     names = sorted(p.name for p in UNITS.iterdir())
     assert names == ["soists-backup.service", "soists-backup.timer", "soists-collect.service", "soists-collect.timer",
-                     "soists-once.service", "soists-once.timer", "soists-review.service", "soists-scheduler.service",
-                     "soists-webhook.service"]
+                     "soists-newsletter.service", "soists-once.service", "soists-once.timer", "soists-review.service",
+                     "soists-scheduler.service", "soists-webhook.service"]
     result = verify(unit_root, *names)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
 
@@ -136,10 +137,11 @@ def test_no_template_has_an_inline_script():
             assert "src=" in attributes or "application/ld+json" in attributes, (template, attributes)
 
 
-def nginx_config(tmp_path: Path, http_port: int, https_port: int, webhook_port: int = 8766) -> Path:
+def nginx_config(tmp_path: Path, http_port: int, https_port: int, webhook_port: int = 8766,
+                 newsletter_port: int = 8767) -> Path:
     cert, key = self_signed(tmp_path)
     site = NGINX_CONF.read_text(encoding="utf-8")
-    for old, new in {"127.0.0.1:8766": f"127.0.0.1:{webhook_port}",
+    for old, new in {"127.0.0.1:8766": f"127.0.0.1:{webhook_port}", "127.0.0.1:8767": f"127.0.0.1:{newsletter_port}",
                      "/var/log/nginx/access.log": str(tmp_path / "access.log"),"listen 80;": f"listen 127.0.0.1:{http_port};", "listen [::]:80;": "",
                      "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
                      "listen [::]:443 ssl http2;": "", "/srv/soists/output/live": str(tmp_path / "live"),
@@ -240,6 +242,17 @@ def test_the_webhook_location_is_never_cached_and_logs_no_query():
     assert re.search(r"^\s*access_log \S+ soists_no_query;", location, re.M)
     assert "add_header" not in location  # one there would drop the server's security headers
     assert "proxy_pass http://127.0.0.1:8766;" in location
+
+
+def test_the_newsletter_location_is_never_cached_logs_no_query_and_passes_the_client():
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    cache = re.search(r"map \$uri \$soists_cache_control \{(.*?)\n\}", conf, re.S).group(1)
+    assert re.search(r'^\s*~\^/newsletter/\(anmelden\|bestaetigen\|abmelden\)\$\s+"no-store";', cache, re.M)
+    location = re.search(r"location ~ \^/newsletter/\(anmelden\|bestaetigen\|abmelden\)\$ \{(.*?)\n    \}", conf,
+                         re.S).group(1)
+    assert re.search(r"^\s*access_log \S+ soists_no_query;", location, re.M)
+    assert "add_header" not in location and "proxy_pass http://127.0.0.1:8767;" in location
+    assert "proxy_set_header X-Real-IP $remote_addr;" in location
 
 
 def test_nginx_passes_the_webhook_without_caching_or_logging_the_token(tmp_path, site):

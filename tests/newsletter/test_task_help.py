@@ -17,7 +17,7 @@ def test_newsletter_help_prints_the_options():
     done = subprocess.run([str(INVOKE), "newsletter", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "--month" in done.stdout and "--recipients" in done.stdout and "is not a month" not in done.stderr
+    assert "--month" in done.stdout and "--recipients" in done.stdout and "--subscribers" in done.stdout and "is not a month" not in done.stderr
 
 
 def test_the_readme_example_makes_the_newest_issue(tmp_path):

@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
+from plugins.newsletter.consent import SIGNUP_PATH
+
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 URL_ATTRIBUTES = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
                   ("iframe", "src"), ("video", "src"), ("audio", "src"), ("track", "src"), ("video", "poster"),
@@ -15,6 +17,9 @@ URL_ATTRIBUTES = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "s
 
 
 APPS = {"pagefind", "admin"}  # the search bundle and the web editor (tests/cms checks its page)
+# Paths nginx hands to a service, not files of the build (deploy/nginx/soists.conf): the newsletter
+# sign-up form's target (tests/newsletter/test_signup_browser.py posts to it through nginx).
+SERVER_PATHS = {f"/{SIGNUP_PATH}"}
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -58,7 +63,7 @@ def local_target(site: Path, page: Path, url: str) -> Path | None:
     if parts.scheme or parts.netloc or url.startswith(("#", "mailto:", "tel:", "data:")):
         return None
     path = unquote(parts.path)
-    if not path:
+    if not path or path in SERVER_PATHS:
         return None
     target = site / path.lstrip("/") if path.startswith("/") else page.parent / path
     return target / "index.html" if path.endswith("/") or target.is_dir() else target
