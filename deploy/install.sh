@@ -186,7 +186,7 @@ privacy = ""              # Datenschutz
 accessibility = ""        # Barrierefreiheit
 EOF
     chmod 0640 "$file"
-    if have_user && [[ "$(id -u)" == 0 ]]; then chgrp "$SVC_USER" "$file"; fi
+    if have_user && [[ "$(id -u)" == 0 ]]; then chgrp "$(id -gn "$SVC_USER")" "$file"; fi  # root-owned, the service reads it
     say "wrote $file: fill in the Impressum fields before the first \`invoke publish\`"
 }
 
