@@ -14,8 +14,9 @@ the rate-limit headers and the fault injection:
   "rate_limit" (the next request answers 429, Remaining 0), "server_error" (503),
   "media_processing" (the next upload stays in processing for two more polls),
   "lost_response" (the next POST or DELETE is carried out, but the answer never arrives: the
-  connection closes without a response). `lose_ratio` loses that share of the answers to
-  POST /api/v1/statuses at random (seeded), for the chaos test.
+  connection closes without a response), "lost_status" (the same for the next
+  POST /api/v1/statuses only). `lose_ratio` loses that share of the answers to
+  every POST and DELETE at random (seeded), for the chaos test; `fake.lost` counts them.
 - State (accounts, statuses, media, idempotency keys, deletions, requests) is written to a JSON
   file after every request, so the fake and a killed publisher both survive restarts.
 
@@ -41,7 +42,7 @@ from demo import mastodon_fake_api as api
 TOKEN = "mastodon-fake-token-0123456789"
 ACCOUNT = "soists"
 RATE_LIMIT, RATE_WINDOW_S = 300, 300
-FAULT_KINDS = {"rate_limit", "server_error", "media_processing", "lost_response"}
+FAULT_KINDS = {"rate_limit", "server_error", "media_processing", "lost_response", "lost_status"}
 
 
 class LostResponse(Exception):
@@ -88,6 +89,7 @@ class MastodonFake:
         self.max_characters = max_characters
         self.lose_ratio = lose_ratio
         self.random = random.Random(seed)
+        self.lost = 0
         self.lock = threading.Lock()
         self.faults: list[str] = []
         self.clock_offset_s = 0.0
@@ -295,9 +297,10 @@ class MastodonFake:
         return None
 
     def _lose(self, segments: list[str]) -> bool:
-        if self.take_fault("lost_response"):
-            return True
-        return segments == ["api", "v1", "statuses"] and self.lose_ratio > 0 and self.random.random() < self.lose_ratio
+        lose = self.take_fault("lost_response") or (
+            segments == ["api", "v1", "statuses"] and self.take_fault("lost_status")) or (self.lose_ratio > 0 and self.random.random() < self.lose_ratio)
+        self.lost += lose
+        return lose
 
     def _route(self, method, segments, query, form, files, account_id, key, path):
         if method == "POST" and segments == ["api", "v2", "media"]:
