@@ -213,11 +213,12 @@ class MastodonFake:
                 except LostResponse:
                     self.close_connection = True  # done on the server; the client never hears of it
                     return
-                data = json.dumps(body).encode()
+                binary = isinstance(body, bytes)  # a media file
+                data = body if binary else json.dumps(body).encode()
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "image/jpeg" if binary else "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -272,6 +273,10 @@ class MastodonFake:
         if self.take_fault("server_error"):
             return 503, {"error": "Service Unavailable"}, headers
         segments = [s for s in path.split("/") if s]
+        if method == "GET" and segments[:2] == ["system", "media"]:  # the files behind MediaAttachment.url
+            return 200, api.media_file(segments[-1]), {}
+        if method == "GET" and segments[:3] == ["api", "v1", "statuses"] and segments[4:] == ["context"]:
+            return (*api.context(self, segments[3]), headers)
         if method == "GET" and segments == ["api", "v2", "instance"]:
             return 200, api.instance(self), headers
         if method == "GET" and segments == ["api", "v1", "instance"]:  # deprecated v1: clients read `version`

@@ -20,6 +20,8 @@ Each answer follows docs.joinmastodon.org, not a client library:
                                 https://docs.joinmastodon.org/methods/instance/#v2
   GET  /api/v1/instance         (deprecated since 4.0, still served) `version`: what Mastodon.py reads
                                 https://docs.joinmastodon.org/methods/instance/#v1
+  GET  /api/v1/statuses/:id/context   ancestors and descendants (the replies), public statuses without a token
+                                https://docs.joinmastodon.org/methods/statuses/#context
   GET  /api/v1/timelines/tag/:hashtag  public, no login; paged like the account's statuses
                                 https://docs.joinmastodon.org/methods/timelines/#tag
 Errors are `{"error": "…"}` (https://docs.joinmastodon.org/entities/Error/); 401 for a bad token,
@@ -76,7 +78,7 @@ def account_entity(fake, account_id: str) -> dict:
 
 def media_entity(fake, media: dict) -> dict:
     done = media["polls_left"] <= 0
-    url = f"https://{fake.domain}/system/media/{media['id']}.jpg"
+    url = f"{fake.base_url}/system/media/{media['id']}.jpg"
     return {"id": media["id"], "type": "image", "url": url if done else None,
             "preview_url": url, "remote_url": None, "description": media.get("description"),
             "meta": {"focus": media.get("focus") or {"x": 0.0, "y": 0.0}}, "blurhash": None}
@@ -106,6 +108,35 @@ def to_html(text: str) -> str:
     linked = URL.sub(lambda m: f'<a href="{m.group(0)}" rel="nofollow noopener" target="_blank">{m.group(0)}</a>',
                      escaped)
     return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in linked.split("\n\n"))
+
+
+def media_file(name: str) -> bytes:
+    """A small JPEG whose colour follows the media id (distinct photos, distinct hashes)."""
+    import io
+
+    from PIL import Image
+
+    number = int("".join(c for c in name if c.isdigit()) or 0)
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (number * 37 % 256, number * 91 % 256, number * 53 % 256)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def context(fake, status_id: str) -> tuple[int, dict]:
+    status = fake.status(status_id)
+    if status is None:
+        return 404, {"error": "Record not found"}
+    descendants, frontier = [], [status["id"]]
+    while frontier:
+        children = [s for s in visible_statuses(fake) if s.get("in_reply_to_id") in frontier]
+        descendants.extend(children)
+        frontier = [s["id"] for s in children]
+    ancestors, parent = [], status.get("in_reply_to_id")
+    while parent and fake.status(parent):
+        ancestors.insert(0, fake.status(parent))
+        parent = ancestors[0].get("in_reply_to_id")
+    return 200, {"ancestors": [status_entity(fake, s) for s in ancestors],
+                 "descendants": [status_entity(fake, s) for s in sorted(descendants, key=lambda s: int(s["id"]))]}
 
 
 def page(fake, items: list[dict], query: dict, path: str) -> tuple[list[dict], str]:

@@ -91,12 +91,28 @@ class MastodonClient:
         self.api = Mastodon(api_base_url=config.base_url, access_token=config.token, ratelimit_method="throw",
                             version_check_mode="none", request_timeout=timeout)
         self._account_id: str | None = None
+        self._versioned = False
+
+    def ensure_version(self) -> None:
+        """Mastodon.py picks endpoints by the server's version, read lazily from GET /api/v1/instance and
+        silently taken as 1.0.0 when that one request fails (a 429, a lost answer). Read it here
+        through `call` (backoff, our errors), so the cached answer is what Mastodon.py uses."""
+        if not self._versioned:
+            self._versioned = True
+            try:
+                self.call("instance_v1")
+            except BaseException:
+                self._versioned = False
+                raise
+            self.api.retrieve_mastodon_version()
 
     def call(self, name: str, *args, retry: bool = True, **kwargs):
         """One API call; 429/5xx/network errors are retried with backoff when `retry` is set
         (never for a POST of a status: a lost answer there is reconciled by the caller)."""
         if not self.config.token:
             raise NeedsEditor("Mastodon: no token (python -m scheduler connect --mastodon INSTANCE)")
+        if name != "instance_v1":
+            self.ensure_version()
         for attempt in range(self.attempts):
             try:
                 return getattr(self.api, name)(*args, **kwargs)

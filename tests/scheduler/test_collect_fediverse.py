@@ -1,0 +1,84 @@
+"""Collection from the Fediverse: two fake instances' public #SoistS timelines (one answers 429
+once, one has three pages) → every post stored once with its municipality; consent only from
+the author's own #jaSoistS reply."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from demo.mastodon_fake import TOKEN, MastodonFake
+from plugins.community.credit import credit
+from scheduler.collect.fediverse_consent import consent_from_context, post_request, request_text
+from scheduler.collect.ingest import Collector
+from scheduler.collect.sources.fediverse import PAGE_LIMIT, fediverse_sources
+from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
+from scheduler.store.models import Post
+
+PLACES = ("Plochingen", "Waiblingen", "Ludwigsburg", "Leonberg")
+
+
+@pytest.fixture
+def instances(tmp_path):
+    small = MastodonFake(tmp_path / "small.json", domain="bawue.example")
+    big = MastodonFake(tmp_path / "big.json", domain="pixel.example")
+    small.start(), big.start()
+    yield small, big
+    small.stop()
+    big.stop()
+
+
+def test_two_instances_every_post_once_with_its_municipality(instances, sessions, settings, registry):
+    small, big = instances
+    for i in range(3):
+        small.add_status(f"anna{i}", f"Abendlicht in {PLACES[i % 4]} #SoistS #{PLACES[i % 4]}")
+    for i in range(2 * PAGE_LIMIT + 5):  # three pages of 40
+        big.add_status(f"foto{i}", f"Blick über {PLACES[i % 4]} #SoistS")
+    big.add_status("ohnebild", "Nur Text #SoistS", in_reply_to_id=None)  # a reply-less text post counts too
+    small.add_status("andere", "Ganz anderes Thema #Katzen")
+    small.inject("rate_limit")  # the first request answers 429
+    waits: list[float] = []
+
+    def known(uid: str) -> bool:
+        with sessions() as session:
+            return session.scalar(select(Post.id).where(Post.uid == uid)) is not None
+
+    collector = Collector(sessions, settings, registry)
+    for run in range(2):  # a second run finds everything known
+        sources = fediverse_sources([small.base_url, big.base_url], "#SoistS", 500, known, sleep=waits.append)
+        report = collector.run(p for source in sources for p in source.posts())
+        assert report.stored == (3 + 2 * PAGE_LIMIT + 5 + 1 if run == 0 else 0), report.summary()
+    assert len(waits) == 1 and 0 <= waits[0] <= 300  # the 429 waited out until X-RateLimit-Reset
+    tag_requests = [r for r in big.persisted()["requests"] if r.startswith("GET /api/v1/timelines/tag/")]
+    assert len(tag_requests) >= 2 * 3  # three pages followed through the Link header, twice
+    with sessions() as session:
+        posts = session.scalars(select(Post)).all()
+        assert len(posts) == len({p.uid for p in posts}) == 3 + 2 * PAGE_LIMIT + 5 + 1
+        anna = next(p for p in posts if p.author == "anna0@bawue.example")
+        assert anna.source == "fediverse" and anna.suggested_ags == registry.get("plochingen").ags
+        assert credit(anna.author, "", anna.source) == "anna0@bawue.example"  # never an Instagram "@"
+        photo = next(p for p in posts if p.author == "foto1@pixel.example")
+        assert photo.suggested_ags == registry.get("waiblingen").ags
+        assert session.scalar(select(func.count(Post.id)).where(Post.caption.like("%Katzen%"))) == 0
+
+
+def test_consent_only_from_the_authors_own_reply(instances):
+    small, _ = instances
+    post = small.add_status("anna", "Abendlicht in Plochingen #SoistS")
+    client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
+    request_id = post_request(client, post, "anna@bawue.example")
+    assert post_request(client, post, "anna@bawue.example") == request_id  # the Idempotency-Key: one request
+    ours = small.status(request_id)
+    assert ours["in_reply_to_id"] == post and ours["visibility"] == "public"
+    assert ours["text"] == request_text("anna@bawue.example") and "#jaSoistS" in ours["text"]
+
+    small.add_status("mallory", "#jaSoistS klar doch", in_reply_to_id=request_id)
+    context = client.call("status_context", post)
+    check = consent_from_context(context, "anna@bawue.example", "bawue.example", own="soists@bawue.example")
+    assert not check.granted and check.refused[0]["account"] == "mallory@bawue.example"
+
+    reply = small.add_status("anna", "Gern! #jaSoistS", in_reply_to_id=request_id)
+    check = consent_from_context(client.call("status_context", post), "anna@bawue.example", "bawue.example",
+                                 own="soists@bawue.example")
+    assert check.granted and check.evidence["status_id"] == reply and "#jaSoistS" in check.evidence["text"]
+    assert len(check.refused) == 1
