@@ -82,3 +82,16 @@ def test_consent_only_from_the_authors_own_reply(instances):
                                  own="soists@bawue.example")
     assert check.granted and check.evidence["status_id"] == reply and "#jaSoistS" in check.evidence["text"]
     assert len(check.refused) == 1
+
+
+def test_the_collect_run_reads_the_instances_from_the_settings(instances, sessions, settings, registry):
+    from scheduler.collect.run import collect_fediverse
+
+    small, big = instances
+    small.add_status("anna", "Abendlicht in Plochingen #SoistS")
+    big.add_status("ben", "Morgens in Leonberg #soists")
+    reports = dict(collect_fediverse(Collector(sessions, settings, registry), settings,
+                                     env={"SOISTS_FEDIVERSE_INSTANCES": f"{small.base_url}, {big.base_url}"}))
+    assert sorted(reports) == sorted(f"fediverse:{fake.host}:soists" for fake in (small, big))
+    assert [r.stored for r in reports.values()] == [1, 1]
+    assert dict(collect_fediverse(Collector(sessions, settings, registry), settings, env={})) == {}

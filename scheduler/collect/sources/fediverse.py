@@ -79,7 +79,7 @@ class FediverseTagSource:
         self.instance_url = instance_url if "://" in instance_url else f"https://{instance_url}"
         self.domain = urlsplit(self.instance_url).hostname or instance_url
         self.hashtag = hashtag.lstrip("#")
-        self.name = f"{SOURCE}:{self.domain}:{self.hashtag.casefold()}"
+        self.name = f"{SOURCE}:{urlsplit(self.instance_url).netloc}:{self.hashtag.casefold()}"
         self.budget, self.known, self.max_wait_s, self.sleep = budget, known, max_wait_s, sleep
         self.timeout = timeout
         self.api = Mastodon(api_base_url=self.instance_url, ratelimit_method="throw", version_check_mode="none",
