@@ -298,8 +298,10 @@ class MastodonFake:
         return status, body, {**headers, **({"Link": link} if link else {})}
 
     def route_extra(self, method, segments, query, form):
-        """Apps and OAuth (demo/mastodon_fake_oauth.py when present); None otherwise."""
-        return None
+        """Apps and OAuth (demo/mastodon_fake_oauth.py); None for every other path."""
+        from demo.mastodon_fake_oauth import route
+
+        return route(self, method, segments, query, form)
 
     def _lose(self, segments: list[str]) -> bool:
         lose = self.take_fault("lost_response") or (
