@@ -124,3 +124,29 @@ def test_a_refused_token_waits_for_an_editor_after_meta_is_done(env):
     graph, mastodon, session, publisher, _ = env
     assert publish_due(session, NOW, publisher(token="wrong")) == {KEY: "needs_editor"}
     assert len(graph.published()["facebook"]) == 1 and mastodon.statuses() == []
+
+
+def test_figures_favourites_reblogs_replies_per_municipality(env):
+    from scheduler.insights.mastodon_figures import measure_mastodon
+    from scheduler.insights.state import Measurement
+
+    graph, mastodon, session, publisher, _ = env
+    Measurement.__table__.create(session.get_bind(), checkfirst=True)
+    client = publisher().mastodon
+    assert publish_due(session, NOW, publisher()) == {KEY: "done"}
+    [status] = mastodon.statuses()
+    with mastodon.lock:
+        mastodon.status(status["id"]).update(favourites_count=12, reblogs_count=3, replies_count=2)
+    finished = step(session).finished_utc
+    report = measure_mastodon(session, client, finished + timedelta(days=1, hours=1))
+    [row] = session.scalars(select(Measurement)).all()
+    assert report.measured == 1 and row.channel == "mastodon" and row.age_days == 1
+    assert row.values == {"favourites": 12, "reblogs": 3, "replies": 2} and row.ags == feature_row(session).ags
+    assert measure_mastodon(session, client, finished + timedelta(days=1, hours=2)).measured == 0  # not twice
+    client.delete_status(status["id"])
+    measure_mastodon(session, client, finished + timedelta(days=2, hours=1))
+    assert session.scalars(select(Measurement.gap).where(Measurement.age_days == 2)).all() == ["deleted"]
+
+
+def feature_row(session) -> FeaturePublication:
+    return session.scalar(select(FeaturePublication))
