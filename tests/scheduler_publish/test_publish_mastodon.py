@@ -128,6 +128,7 @@ def test_a_refused_token_waits_for_an_editor_after_meta_is_done(env):
 
 def test_figures_favourites_reblogs_replies_per_municipality(env):
     from scheduler.insights.mastodon_figures import measure_mastodon
+    from scheduler.insights.metrics import INTERACTIONS, REACH
     from scheduler.insights.state import Measurement
 
     graph, mastodon, session, publisher, _ = env
@@ -142,6 +143,7 @@ def test_figures_favourites_reblogs_replies_per_municipality(env):
     [row] = session.scalars(select(Measurement)).all()
     assert report.measured == 1 and row.channel == "mastodon" and row.age_days == 1
     assert row.values == {"favourites": 12, "reblogs": 3, "replies": 2} and row.ags == feature_row(session).ags
+    assert sum(row.values[k] for k in INTERACTIONS["mastodon"]) == 17 and REACH["mastodon"] not in row.values
     assert measure_mastodon(session, client, finished + timedelta(days=1, hours=2)).measured == 0  # not twice
     client.delete_status(status["id"])
     measure_mastodon(session, client, finished + timedelta(days=2, hours=1))
