@@ -95,3 +95,30 @@ def test_the_collect_run_reads_the_instances_from_the_settings(instances, sessio
     assert sorted(reports) == sorted(f"fediverse:{fake.host}:soists" for fake in (small, big))
     assert [r.stored for r in reports.values()] == [1, 1]
     assert dict(collect_fediverse(Collector(sessions, settings, registry), settings, env={})) == {}
+
+
+def test_a_fediverse_post_becomes_a_valid_feature_credited_without_at(instances, sessions, settings, registry,
+                                                                      tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from plugins.community.postfile import read_post_file
+    from scheduler.plan.enqueue import feature_request
+    from scheduler.publish.caption import CaptionInput, build_caption
+    from scheduler.publish.publisher import write_with_site_writer
+
+    small, _ = instances
+    small.add_status("anna", "Abendlicht in Plochingen #SoistS #Plochingen")
+    collector = Collector(sessions, settings, registry)
+    collector.run(fediverse_sources([small.base_url], "soists", 10, lambda uid: False)[0].posts())
+    with sessions.begin() as session:
+        post = session.scalar(select(Post))
+        post.municipality_ags = post.suggested_ags
+        request = feature_request(post, datetime.now(timezone.utc) + timedelta(days=3), registry,
+                                  settings.media_dir)
+    assert (request.platform, request.handle, request.author_name) == ("fediverse", "", "anna@bawue.example")
+    path = write_with_site_writer(request, "images/community/x.jpg", tmp_path / "content")
+    written, problems = read_post_file(path)
+    assert problems == [] and written.platform == "fediverse"
+    caption = build_caption(CaptionInput(request.municipality_name, request.handle, request.text, request.hashtags,
+                                         author_name=request.author_name, source=request.platform))
+    assert "📷 anna@bawue.example" in caption and "@anna" not in caption.replace("anna@bawue", "")
