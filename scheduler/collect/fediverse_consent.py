@@ -12,6 +12,7 @@ author's own reply containing #jaSoistS, with the reply kept as evidence.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -62,4 +63,34 @@ def consent_from_context(context: dict, author: str, instance_domain: str, own: 
             continue
         if not check.granted:
             check.granted, check.evidence = True, {**record, "method": "Fediverse-Antwort mit #jaSoistS"}
+    return check
+
+
+def request_rights(session, post, client, editor: str) -> str:
+    """Shortlisted Fediverse post → the public request (reply to the author's status) → rights_requested.
+    The reply's id is the evidence; the post's `evidence.status_id` must be an id on our instance."""
+    from scheduler.curate.workflow import transition
+    from scheduler.store.models import State
+
+    status_id = post.permalink.rstrip("/").rsplit("/", 1)[-1] if post.permalink else ""
+    reply_id = post_request(client, status_id, post.author)
+    transition(session, post, State.RIGHTS_REQUESTED.value, editor, "öffentliche Anfrage im Fediverse",
+               json.dumps({"request_status_id": reply_id, "in_reply_to": status_id}))
+    return reply_id
+
+
+def apply_replies(session, post, client, instance_domain: str, own: str, actor: str = "fediverse") -> ConsentCheck:
+    """Read the replies of a requested post: the author's own #jaSoistS grants (the reply is the evidence);
+    a #jaSoistS from anyone else is written to the audit trail as refused and changes nothing."""
+    from scheduler.curate.workflow import record, transition
+    from scheduler.store.models import State
+
+    status_id = post.permalink.rstrip("/").rsplit("/", 1)[-1] if post.permalink else ""
+    check = consent_from_context(client.call("status_context", status_id), post.author, instance_domain, own)
+    for refused in check.refused:
+        record(session, post, actor, "consent_refused", "#jaSoistS nicht von der Autorin / dem Autor",
+               json.dumps(refused, ensure_ascii=False))
+    if check.granted and post.state == State.RIGHTS_REQUESTED.value:
+        transition(session, post, State.GRANTED.value, actor, "Einwilligung per #jaSoistS-Antwort",
+                   json.dumps(check.evidence, ensure_ascii=False), credit=post.author)
     return check

@@ -122,3 +122,32 @@ def test_a_fediverse_post_becomes_a_valid_feature_credited_without_at(instances,
     caption = build_caption(CaptionInput(request.municipality_name, request.handle, request.text, request.hashtags,
                                          author_name=request.author_name, source=request.platform))
     assert "📷 anna@bawue.example" in caption and "@anna" not in caption.replace("anna@bawue", "")
+
+
+def test_store_request_then_only_the_authors_reply_grants(instances, sessions, settings, registry):
+    from scheduler.collect.fediverse_consent import apply_replies, request_rights
+    from scheduler.curate.workflow import transition
+    from scheduler.store.models import AuditEvent
+
+    small, _ = instances
+    status_id = small.add_status("anna", "Abendlicht in Plochingen #SoistS")
+    Collector(sessions, settings, registry).run(fediverse_sources([small.base_url], "soists", 10,
+                                                                  lambda uid: False)[0].posts())
+    client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
+    with sessions.begin() as session:
+        post = session.scalar(select(Post))
+        transition(session, post, "shortlisted", "redaktion")
+        request_id = request_rights(session, post, client, "redaktion")
+    assert small.status(request_id)["in_reply_to_id"] == status_id
+    small.add_status("mallory", "#jaSoistS", in_reply_to_id=request_id)
+    with sessions.begin() as session:
+        post = session.scalar(select(Post))
+        assert not apply_replies(session, post, client, "bawue.example", "soists@bawue.example").granted
+        assert post.state == "rights_requested"
+    small.add_status("anna", "Ja, gern #jaSoistS", in_reply_to_id=request_id)
+    with sessions.begin() as session:
+        post = session.scalar(select(Post))
+        assert apply_replies(session, post, client, "bawue.example", "soists@bawue.example").granted
+        assert post.state == "granted" and "Ja, gern" in post.consent.evidence
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "consent_refused")).all()
+        assert refused and all("mallory@bawue.example" in e.evidence for e in refused)
