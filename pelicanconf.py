@@ -162,6 +162,10 @@ SITE = site_settings.DEMO
 PRODUCTION = False
 SOCIAL_HASHTAG = "SoistS"
 SOCIAL_ACCOUNT = "wirzeigenS"
+# The project's own profiles, linked in the footer with rel="me" (label, URL), e.g.
+# (("Instagram", "https://www.instagram.com/wirzeigenS/"), ("Facebook", "https://www.facebook.com/…"),
+#  ("Mastodon", "https://bawü.social/@soists")). Empty until the accounts are confirmed: nothing is shown.
+SOCIAL_PROFILES: tuple[tuple[str, str], ...] = ()
 DEFAULT_OG_IMAGE = "images/og-default.jpg"
 
 # The web editor (plugins/cms): decap-server's address for local editing (`invoke cms`);

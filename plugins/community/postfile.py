@@ -38,6 +38,7 @@ PLATFORMS = {
     "instagram": ("www.instagram.com", "instagram.com"),
     "facebook": ("www.facebook.com", "facebook.com", "m.facebook.com"),
     "email": (),
+    "fediverse": (),  # Mastodon, Pixelfed …: any instance; the original link must still be https
 }
 PROFILE_URLS = {"instagram": "https://www.instagram.com/{handle}/", "facebook": "https://www.facebook.com/{handle}"}
 IMAGE_PATTERN = re.compile(r"^images/community/[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png|webp)$")

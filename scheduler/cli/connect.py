@@ -38,6 +38,8 @@ def ask(question: str, secret: bool) -> str:
 def cmd_connect(args, settings) -> int:
     env = os.environ
     interactive = sys.stdin.isatty() and not args.no_input
+    if args.mastodon:
+        return connect_mastodon_cli(args.mastodon, env, interactive)
     inputs = Inputs(app_id=args.app_id or env.get("SOISTS_CONNECT_APP_ID", ""),
                     app_secret=env.get("SOISTS_CONNECT_APP_SECRET", ""),
                     user_token=env.get("SOISTS_CONNECT_USER_TOKEN", ""),
@@ -57,6 +59,30 @@ def cmd_connect(args, settings) -> int:
         say(f"Geheimnis-Datei nicht nutzbar: {error}")
         return EXIT_LOGIN
     return EXIT_OK if finished else EXIT_LOGIN
+
+
+def connect_mastodon_cli(instance: str, env, interactive: bool) -> int:
+    """The Fediverse channel: app, OAuth code (SOISTS_CONNECT_MASTODON_CODE or asked), token 0600."""
+    from scheduler.credentials.mastodon_connect import connect_mastodon
+
+    def get_code(url: str) -> str:
+        code = env.get("SOISTS_CONNECT_MASTODON_CODE", "")
+        if not code and not interactive:
+            raise MissingInput("SOISTS_CONNECT_MASTODON_CODE (der Code der Autorisierungsseite)")
+        return code or ask("Code", secret=True)
+
+    try:
+        connect_mastodon(instance, Vault.from_env(env), get_code, say)
+    except MissingInput as missing:
+        say(f"  ✗ {missing}")
+        return EXIT_USAGE
+    except SecretsError as error:
+        say(f"Geheimnis-Datei nicht nutzbar: {error}")
+        return EXIT_LOGIN
+    except Exception as error:  # noqa: BLE001 - the server refused: say so in German, exit 3
+        say(f"  ✗ Mastodon hat abgelehnt: {type(error).__name__}")
+        return EXIT_LOGIN
+    return EXIT_OK
 
 
 def cmd_go_live(args, settings) -> int:
@@ -92,6 +118,8 @@ def add_commands(sub) -> None:
                         f"from it (default {RUNTIME_SECRETS})")
     c.add_argument("--again", action="store_true", help="run every step again, also the finished ones")
     c.add_argument("--no-input", action="store_true", help="never prompt (values from flags and environment)")
+    c.add_argument("--mastodon", metavar="INSTANCE", help="connect the Fediverse channel instead: register the app "
+                                                           "on INSTANCE, authorise it, store the token (0600)")
     c.set_defaults(func=cmd_connect)
     g = sub.add_parser("go-live", help="the go-live checklist, one line per item (German); exit 0 only when "
                                        "every item passes")

@@ -89,7 +89,14 @@ def cmd_check_credentials(args, settings) -> int:
         return EXIT_LOGIN
     for line in render(result, lang):
         out.print(line, markup=False, highlight=False, soft_wrap=True)
-    return EXIT_OK if result.ok else EXIT_LOGIN
+    mastodon_ok = True
+    if os.environ.get("SOISTS_MASTODON_URL"):  # the optional Fediverse channel: GET verify_credentials
+        from scheduler.credentials.mastodon_connect import check_mastodon
+        from scheduler.credentials.vault import resolve_token
+
+        mastodon_ok, line = check_mastodon(os.environ["SOISTS_MASTODON_URL"], resolve_token("mastodon", vault))
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    return EXIT_OK if result.ok and mastodon_ok else EXIT_LOGIN
 
 
 def add_commands(sub) -> None:

@@ -6,8 +6,10 @@ A source that stops early raises SourceStopped; the caller maps it to an exit co
 
 from __future__ import annotations
 
+import itertools
+import os
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from scheduler.campaigns.collecting import collecting_hashtags
 from scheduler.collect.ingest import Collector, DbCursorStore, RunReport
@@ -69,4 +71,27 @@ def collect(collector: Collector, cursors: DbCursorStore, settings: Settings, wh
         raise ValueError(f"unknown collection source {via!r}: use graph or instaloader")
     from scheduler.collect.official import collect_official
 
-    return collect_official(collector, settings, run, which, budget)
+    official = collect_official(collector, settings, run, which, budget)
+    if which not in ("all", "hashtag"):
+        return official
+    return itertools.chain(official, collect_fediverse(collector, settings, budget, run))
+
+
+def collect_fediverse(collector: Collector, settings: Settings, budget: int | None = None,
+                      run: SourceRunner = run_source, env: Mapping[str, str] | None = None,
+                      ) -> Iterator[tuple[str, RunReport]]:
+    """The public #SoistS timeline of each instance in SOISTS_FEDIVERSE_INSTANCES (none: nothing)."""
+    from sqlalchemy import select
+
+    from scheduler.collect.sources.fediverse import fediverse_sources
+    from scheduler.store.models import Post
+
+    instances = (os.environ if env is None else env).get("SOISTS_FEDIVERSE_INSTANCES", "")
+
+    def known(uid: str) -> bool:
+        with collector.sessions() as session:
+            return session.scalar(select(Post.id).where(Post.uid == uid)) is not None
+
+    budget = budget or settings.budget
+    for source in fediverse_sources(instances, settings.hashtag, budget, known):
+        yield source.name, run(collector, source, budget)

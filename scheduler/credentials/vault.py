@@ -27,7 +27,8 @@ from typing import Mapping
 from scheduler.credentials.model import TokenInfo
 
 DEFAULT_SECRETS_FILE = Path("/etc/soists/secrets.json")
-ENV_FALLBACK = {"instagram": "SOISTS_IG_TOKEN", "facebook_page": "SOISTS_FB_PAGE_TOKEN"}
+ENV_FALLBACK = {"instagram": "SOISTS_IG_TOKEN", "facebook_page": "SOISTS_FB_PAGE_TOKEN",
+                "mastodon": "SOISTS_MASTODON_TOKEN"}
 
 
 class SecretsError(Exception):

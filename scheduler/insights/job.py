@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from scheduler.insights.accesslog import DEFAULT_LOG, import_access_logs
 from scheduler.insights.api import InsightsApi
+from scheduler.insights.mastodon_figures import measure_mastodon
 from scheduler.insights.measure import DEFAULT_BUDGET, RunReport, run_insights
 from scheduler.publish.graph_api import GraphClient, GraphConfig, NeedsEditor
+from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
 
 log = logging.getLogger(__name__)
 OWN_HOSTS = ("so-ist-s.de",)
@@ -42,6 +44,10 @@ def run_job(session: Session, now: datetime | None = None, api: InsightsApi | No
     api = api if api is not None else api_from_env()
     report = RunReport(stopped="no Graph API credentials") if api is None else \
         run_insights(session, api, now, int(env.get("SOISTS_INSIGHTS_BUDGET", DEFAULT_BUDGET)))
+    mastodon = MastodonConfig.from_env(env)
+    if mastodon is not None and mastodon.token:  # the optional Fediverse channel's figures
+        fediverse = measure_mastodon(session, MastodonClient(mastodon), now)
+        log.info("insights (mastodon): %s", fediverse.summary())
     log_path = Path(env.get("SOISTS_ACCESS_LOG", DEFAULT_LOG))
     rows = import_access_logs(session, log_path, own_hosts(env), {m.slug for m in load_registry()})
     log.info("insights: %s; %d referrer row(s) from %s", report.summary(), rows, log_path)

@@ -67,8 +67,11 @@ ALL_METRICS = (*IG_MEDIA_METRICS, *FB_POST_METRICS, *FB_POST_COUNTERS, IG_FOLLOW
                FB_PAGE_FOLLOWS, FB_PAGE_FOLLOWS_CITY)
 
 # Reach and interactions per channel, as the report adds them up.
-REACH = {"instagram": "reach", "facebook": "post_total_media_view_unique"}
-INTERACTIONS = {"instagram": ("total_interactions",), "facebook": ("reactions", "comments", "shares")}
+# Mastodon reports no reach or views (entities/Status: only the counts): its reach adds 0, its
+# favourites, reblogs and replies count as interactions (insights/mastodon_figures.py).
+REACH = {"instagram": "reach", "facebook": "post_total_media_view_unique", "mastodon": ""}
+INTERACTIONS = {"instagram": ("total_interactions",), "facebook": ("reactions", "comments", "shares"),
+                "mastodon": ("favourites", "reblogs", "replies")}
 
 # When a feature is measured: days after posting. Day 1 is provisional (Meta's data can be
 # up to 48 h late); then 2, 7 and 28 days, then monthly up to two years (Meta keeps 2 years).

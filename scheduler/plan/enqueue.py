@@ -204,6 +204,15 @@ def feature_request(post: Post, slot: datetime, registry: Registry, media_dir: P
     answered = (consent.answered_at if consent and consent.answered_at else post.state_changed_at)
     manual = post.source == "manual"
     credit = (consent.credit if consent and consent.credit else "") or ""
+    if post.source == "fediverse":  # "user@home": no Instagram handle; credited by name or that address
+        return FeatureRequest(
+            key=feature_key(slot, municipality.slug), slot_utc=slot, post_uid=post.uid, ags=municipality.ags,
+            municipality_slug=municipality.slug, municipality_name=municipality.name,
+            source_image=str(media_dir / post.image.path), handle="", platform="fediverse",
+            taken=(post.taken_at or post.collected_at).astimezone(BERLIN).date(),
+            alt=_alt_text(post, municipality.name), consent_date=answered.astimezone(BERLIN).date(),
+            consent_method="Fediverse-Antwort mit #jaSoistS", text=caption_text(object_session(post), post),
+            author_name=credit or post.author, original_url=post.permalink or "", original_id="")
     return FeatureRequest(
         key=feature_key(slot, municipality.slug), slot_utc=slot, post_uid=post.uid, ags=municipality.ags,
         municipality_slug=municipality.slug, municipality_name=municipality.name,

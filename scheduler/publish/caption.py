@@ -85,19 +85,20 @@ def _truncate_words(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:-–") + ELLIPSIS
 
 
-def build_caption(data: CaptionInput, include_link: bool = False) -> str:
-    """The caption: text, municipality line, credit, optional link, hashtags."""
+def build_caption(data: CaptionInput, include_link: bool = False, max_chars: int = MAX_CHARS) -> str:
+    """The caption: text, municipality line, credit, optional link, hashtags; at most `max_chars`
+    (Instagram's 2,200, or a Mastodon instance's configuration.statuses.max_characters)."""
     head = [f"📍 {data.municipality}", f"📷 {data.credit}"]
     if include_link and data.link:
         head.append(data.link)
     tags = hashtags_for(data)
     # Budget against the full tag line: leaving out tags the text repeats only shortens it.
-    budget = MAX_CHARS - len("\n".join([*head, " ".join(tags)])) - 2  # 2: the blank line after the text
+    budget = max_chars - len("\n".join([*head, " ".join(tags)])) - 2  # 2: the blank line after the text
     text = _truncate_words(data.text.strip(), max(budget, 0))
     text, line = _own_hashtags(text, tags)
     fixed = "\n".join([*head, " ".join(line)] if line else head)
     caption = f"{text}\n\n{fixed}" if text else fixed
-    return caption[:MAX_CHARS] if len(caption) > MAX_CHARS else caption
+    return caption[:max_chars] if len(caption) > max_chars else caption
 
 
 def post_credit(post) -> str:

@@ -1,4 +1,4 @@
-"""The feature publisher: one planned feature → website, Instagram and Facebook, exactly once.
+"""The feature publisher: one planned feature → website, Instagram, Facebook and Mastodon, exactly once.
 
 Steps, each recorded in `feature_publish_steps` before ("started") and after ("done"):
 
@@ -15,6 +15,8 @@ Steps, each recorded in `feature_publish_steps` before ("started") and after ("d
              (Meta answers both). After a crash with an intent but no photo id, the Page's
              photos are searched for the feature's link before posting again (that finds
              the photo id only; insights then fall back to "<page>_<photo>").
+  mastodon   optional (SOISTS_MASTODON_URL): media with alt text, intent, one public status with an
+             Idempotency-Key; the account's statuses are searched before any repeat (mastodon_step.py)
 
 Steps that only write files (image, website, deploy) are idempotent and simply run again.
 A scheduled job calls `publish_due(session, now)`; errors are classified by graph_api:
@@ -58,6 +60,9 @@ from scheduler.publish.graph_api import (
     TemporarilyBlocked,
 )
 from scheduler.publish.locks import LockLost, publisher_lock
+from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
+from scheduler.publish.mastodon_step import CHECKPOINTS as MASTODON_CHECKPOINTS
+from scheduler.publish.mastodon_step import step_mastodon
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
@@ -68,7 +73,7 @@ CRASH_ENV = "SOISTS_PUBLISH_CRASH_AT"
 CHECKPOINTS = (
     *(f"{step}:{when}" for step in STEPS for when in ("before", "after")),
     "instagram:container_stored", "instagram:publish_intent", "instagram:published_unrecorded",
-    "facebook:intent_stored", "facebook:posted_unrecorded",
+    "facebook:intent_stored", "facebook:posted_unrecorded", *MASTODON_CHECKPOINTS,
 )
 
 
@@ -117,6 +122,9 @@ class Publisher:
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
     verify_lock: Callable[[], None] = field(default=lambda: None, repr=False)  # set by publish_due
     lock_path: Path | None = None  # SQLite's lock file; PostgreSQL uses an advisory lock (locks.py)
+    mastodon: MastodonClient | None = None  # the optional third channel (None: not configured)
+    media_poll_s: float = 2.0  # GET /api/v1/media/:id while it answers 206 (processing)
+    media_poll_attempts: int = 30
 
     @classmethod
     def from_env(cls, **overrides) -> "Publisher":
@@ -126,8 +134,10 @@ class Publisher:
         lock = Path(os.environ.get("SOISTS_PUBLISH_LOCK", PROJECT_ROOT / "var" / "publish.lock"))
         polling = {"poll_s": float(os.environ.get("SOISTS_CONTAINER_POLL_SECONDS", 60)),
                    "poll_attempts": int(os.environ.get("SOISTS_CONTAINER_POLL_ATTEMPTS", 5))}
+        mastodon = MastodonConfig.from_env()
         return cls(client=GraphClient(GraphConfig.from_env()), site_url=site_url,
-                   **{"lock_path": lock, **polling, **overrides})
+                   **{"lock_path": lock, **polling, "mastodon": MastodonClient(mastodon) if mastodon else None,
+                      **overrides})
 
     # -- helpers -----------------------------------------------------------------------
     def checkpoint(self, name: str) -> None:
@@ -287,6 +297,9 @@ class Publisher:
         data["photo_id"], data["post_id"] = photo.id, photo.post_id
         self.checkpoint("facebook:posted_unrecorded")
         return data
+
+    def step_mastodon(self, session, feature, step, request) -> dict:
+        return step_mastodon(self, session, step, request)
 
     # -- the state machine -------------------------------------------------------------
     @staticmethod

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.store.models import Base, UTCDateTime  # the only coupling to the curation store
 
-STEPS = ("image", "website", "deploy", "instagram", "facebook")
+STEPS = ("image", "website", "deploy", "instagram", "facebook", "mastodon")  # mastodon: optional, last
 
 
 class FeaturePublication(Base):

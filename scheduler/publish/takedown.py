@@ -1,4 +1,4 @@
-"""A takedown: the post leaves the store, the site, every cache and both platforms, crash-safe.
+"""A takedown: the post leaves the store, the site, every cache and every platform, crash-safe.
 
 Steps (takedown_state.TAKEDOWN_STEPS), each recorded before ("started") and after ("done"):
 
@@ -12,6 +12,7 @@ Steps (takedown_state.TAKEDOWN_STEPS), each recorded before ("started") and afte
   instagram  the same with DELETE /{ig-media-id} (Facebook Login, instagram_manage_contents);
              where the API refuses (permission, unsupported) the step becomes "manual": an editor
              deletes it in the app and confirms with `python -m scheduler takedown-confirm ID`
+  mastodon   store the intent; DELETE /api/v1/statuses/:id with its media (takedown_mastodon.py)
 
 Meta answers 100/33 both for an object that does not exist and for one the token may not
 delete ("…does not exist, cannot be loaded due to missing permissions…",
@@ -41,7 +42,9 @@ from sqlalchemy.orm import Session
 
 from scheduler.curate.workflow import transition
 from scheduler.publish.graph_api import GraphClient, GraphError, NeedsEditor, delete_object, object_exists
+from scheduler.publish.mastodon_api import MastodonClient
 from scheduler.publish.state import FeaturePublication
+from scheduler.publish.takedown_mastodon import delete_on_mastodon, mastodon_from_env
 from scheduler.publish.takedown_purge import (
     TAKEN_DOWN,
     compact_database,
@@ -57,7 +60,8 @@ from scheduler.store.models import Post, State
 log = logging.getLogger(__name__)
 CRASH_ENV = "SOISTS_PUBLISH_CRASH_AT"  # the publisher's hook, with "takedown:" checkpoints
 CHECKPOINTS = (*(f"takedown:{s}:{w}" for s in TAKEDOWN_STEPS for w in ("before", "after")),
-               *(f"takedown:{c}:{w}" for c in ("facebook", "instagram") for w in ("intent_stored", "deleted_unrecorded")))
+               *(f"takedown:{c}:{w}" for c in ("facebook", "instagram", "mastodon")
+                 for w in ("intent_stored", "deleted_unrecorded")))
 MANUAL_CODES = {10} | set(range(200, 300))  # permission answers: the API will not delete it for us
 PLATFORM_ID = re.compile(r"^\d+(_\d+)?$")  # a media/photo id, or a Page post id "<page-id>_<post-id>"
 DELETE_PERMISSION = {"facebook": "pages_manage_posts", "instagram": "instagram_manage_contents"}
@@ -84,7 +88,8 @@ def takedown_in_store(session: Session, post_id: str, actor: str, reason: str) -
     for step in feature.steps:
         data = step.data or {}
         # Facebook: the Page post id Meta answered; rows from before it was kept have the photo id only.
-        for channel, keys in (("instagram", ("media_id",)), ("facebook", ("post_id", "photo_id"))):
+        for channel, keys in (("instagram", ("media_id",)), ("facebook", ("post_id", "photo_id")),
+                              ("mastodon", ("status_id",))):
             found = next((data[k] for k in keys if data.get(k)), None)
             if step.step == channel and found:
                 outcome.published_media[channel] = str(found)
@@ -109,6 +114,7 @@ class SitePaths:
 class Takedown:
     paths: SitePaths
     client: Callable[[], GraphClient]  # called only when a platform copy must be deleted
+    mastodon: Callable[[], MastodonClient | None] = mastodon_from_env  # None: no instance configured
     crash_at: str = field(default_factory=lambda: os.environ.get(CRASH_ENV, ""))
 
     def checkpoint(self, name: str) -> None:
@@ -154,7 +160,8 @@ class Takedown:
     def step_plan(self, session, record, step) -> tuple[str, dict]:
         outcome = takedown_in_store(session, record.post_id, record.editor, record.reason)
         return "done", {"facebook": outcome.published_media.get("facebook"),
-                        "instagram": outcome.published_media.get("instagram")}
+                        "instagram": outcome.published_media.get("instagram"),
+                        "mastodon": outcome.published_media.get("mastodon")}
 
     def step_store(self, session, record, step) -> tuple[str, dict]:
         uid = post_uid_for(session, record.post_id)
@@ -184,6 +191,9 @@ class Takedown:
 
     def step_instagram(self, session, record, step) -> tuple[str, dict]:
         return self._delete_on(session, record, step, "instagram")
+
+    def step_mastodon(self, session, record, step) -> tuple[str, dict]:
+        return delete_on_mastodon(self, session, record, step)
 
     def _delete_on(self, session, record, step, channel: str) -> tuple[str, dict]:
         plan = next((s.data for s in record.steps if s.step == "plan"), {}) or {}

@@ -18,7 +18,7 @@ from scheduler.store.models import Base, UTCDateTime
 
 # In the order they run: the local copies go first (they are ours, and immediate), the
 # platforms after; a platform that cannot delete leaves a "manual" step for an editor.
-TAKEDOWN_STEPS = ("plan", "store", "files", "facebook", "instagram")
+TAKEDOWN_STEPS = ("plan", "store", "files", "facebook", "instagram", "mastodon")
 OPEN_STATES = ("started", "failed", "manual")
 
 

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from plugins.region.registry import load_registry  # noqa: E402
 from scheduler.publish.graph_api import GraphClient, GraphConfig, install_token_redaction  # noqa: E402
+from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig  # noqa: E402
 from scheduler.publish.publisher import Publisher, publish_due  # noqa: E402
 from scheduler.publish.queue import FeatureRequest, enqueue_feature  # noqa: E402
 from scheduler.publish.state import ensure_tables  # noqa: E402
@@ -51,9 +52,11 @@ def main(workdir: Path, base_url: str) -> int:
             log.write("deploy\n")
 
     config = GraphConfig.from_env({**__import__("os").environ, "SOISTS_GRAPH_BASE_URL": base_url})
+    mastodon = MastodonConfig.from_env()  # the third channel when SOISTS_MASTODON_URL is set
     publisher = Publisher(client=GraphClient(config, backoff_s=0.01), site_url="http://127.0.0.1:9",
                           content_dir=workdir / "content", deploy=deploy, poll_s=0.0,
-                          lock_path=workdir / "publish.lock")  # must be free again after a SIGKILL
+                          mastodon=MastodonClient(mastodon, backoff_s=0.01) if mastodon else None,
+                          media_poll_s=0.0, lock_path=workdir / "publish.lock")  # must be free again after a SIGKILL
     result = publish_due(session, datetime(2026, 11, 23, 17, 0, 5, tzinfo=timezone.utc), publisher)
     print(result)
     return 0 if all(status == "done" for status in result.values()) else 3

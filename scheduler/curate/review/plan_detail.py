@@ -43,7 +43,7 @@ def steps(feature: FeaturePublication) -> list[dict]:
 
 
 def links(feature: FeaturePublication) -> list[tuple[str, str]]:
-    """Where the published feature is: the website, the Instagram post, the Facebook photo."""
+    """Where the published feature is: the website, the Instagram post, the Facebook photo, the Mastodon status."""
     data = {s.step: (s.data or {}) for s in feature.steps if s.state == "done"}
     found = []
     if "website" in data:
@@ -53,6 +53,8 @@ def links(feature: FeaturePublication) -> list[tuple[str, str]]:
         found.append(("Instagram", instagram["permalink"]))
     if data.get("facebook", {}).get("photo_id"):
         found.append(("Facebook", f"https://www.facebook.com/{data['facebook']['photo_id']}"))
+    if data.get("mastodon", {}).get("url"):  # the status's `url` as the server answered it
+        found.append(("Mastodon", data["mastodon"]["url"]))
     return found
 
 

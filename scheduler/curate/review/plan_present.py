@@ -16,7 +16,7 @@ KIND_LABELS = {
     "needs_editor": "Redaktion gefragt", "pending": "in der Warteschlange",
 }
 STEP_LABELS = {"image": "Bild", "website": "Website", "deploy": "Veröffentlichung der Website",
-               "instagram": "Instagram", "facebook": "Facebook"}
+               "instagram": "Instagram", "facebook": "Facebook", "mastodon": "Mastodon"}
 STEP_STATES = {"done": "erledigt", "started": "läuft", "failed": "fehlgeschlagen", None: "noch nicht begonnen"}
 ERROR_KINDS = {  # graph_errors' classes → what an editor should know
     "NeedsEditor": "Die Redaktion muss eingreifen (Zugang, Berechtigung, Einstellung oder Bild).",
