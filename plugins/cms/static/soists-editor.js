@@ -1,0 +1,327 @@
+// The project's own editor parts, registered before the editor starts (soists-cms.js starts it):
+// the municipality field, the date/time field, the event fields the system keeps (uid,
+// revision, Geändert am, Ganztägig) and German phrases over Decap's own.
+// Plain JavaScript with window.h (React.createElement) and window.createClass from the bundle.
+(function () {
+  "use strict";
+  var CMS = window.CMS;
+  var h = window.h;
+  var createClass = window.createClass;
+  var UID_DOMAIN = "so-ist-s.de";
+
+  // ---- helpers --------------------------------------------------------------------------
+  function plain(value) {
+    if (value && typeof value.toJS === "function") return value.toJS();
+    return value;
+  }
+
+  function fold(text) {
+    // lower case, umlauts and ß both ways typed: "Göppingen", "Goeppingen", "goppingen"
+    return String(text || "").toLowerCase()
+      .replace(/ä/g, "a").replace(/ö/g, "o").replace(/ü/g, "u").replace(/ß/g, "ss")
+      .replace(/ae/g, "a").replace(/oe/g, "o").replace(/ue/g, "u");
+  }
+
+  function slugify(text) {
+    return String(text || "").toLowerCase()
+      .replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss")
+      .normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function stuttgartNow() {
+    // "YYYY-MM-DD HH:MM" in Stuttgart's time, whatever the editor's computer says
+    var parts = {};
+    new Intl.DateTimeFormat("de-DE", {
+      timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false
+    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute;
+  }
+
+  // ---- municipality: names first, the district beside each option, not searched ----------
+  // rank 0: the name itself; 1: the name starts with it; 2: a word of the name starts with it;
+  // 3: somewhere in the name. The district is never matched ("Esslingen" is not Altdorf).
+  function rank(option, query) {
+    var name = fold(option.label);
+    if (name === query) return 0;
+    if (name.indexOf(query) === 0) return 1;
+    if ((" " + name.replace(/[-()]/g, " ")).indexOf(" " + query) >= 0) return 2;
+    if (name.indexOf(query) >= 0) return 3;
+    return -1;
+  }
+
+  function suggestions(options, typed, chosen, limit) {
+    var query = fold(typed).trim();
+    if (!query) return [];
+    return options
+      .filter(function (o) { return chosen.indexOf(o.value) < 0; })
+      .map(function (o) { return { option: o, rank: rank(o, query) }; })
+      .filter(function (m) { return m.rank >= 0; })
+      .sort(function (a, b) {
+        return a.rank - b.rank || a.option.label.localeCompare(b.option.label, "de") ||
+          a.option.district.localeCompare(b.option.district, "de");
+      })
+      .slice(0, limit)
+      .map(function (m) { return m.option; });
+  }
+
+  function chosenSlugs(value) {
+    value = plain(value);
+    if (Array.isArray(value)) return value.map(String).filter(Boolean);
+    return String(value || "").split(",").map(function (v) { return v.trim(); }).filter(Boolean);
+  }
+
+  var MunicipalityControl = createClass({
+    getInitialState: function () { return { typed: "", active: 0 }; },
+    options: function () { return plain(this.props.field.get("options")) || []; },
+    multiple: function () { return !!this.props.field.get("multiple"); },
+    max: function () { return this.multiple() ? (this.props.field.get("max") || 0) : 1; },
+    write: function (slugs) {
+      // the value the format writes: "a, b" (soists-cms.js splits it back into a list)
+      this.props.onChange(this.multiple() ? slugs.join(", ") : (slugs[0] || ""));
+    },
+    pick: function (option) {
+      var slugs = chosenSlugs(this.props.value);
+      if (this.max() === 1) slugs = [];
+      if (slugs.indexOf(option.value) < 0) slugs.push(option.value);
+      this.write(slugs);
+      this.setState({ typed: "", active: 0 });
+    },
+    remove: function (slug) {
+      this.write(chosenSlugs(this.props.value).filter(function (s) { return s !== slug; }));
+    },
+    onKeyDown: function (event, found) {
+      if (event.key === "ArrowDown") { this.setState({ active: Math.min(this.state.active + 1, found.length - 1) }); event.preventDefault(); }
+      else if (event.key === "ArrowUp") { this.setState({ active: Math.max(this.state.active - 1, 0) }); event.preventDefault(); }
+      else if (event.key === "Enter" && found.length) { this.pick(found[this.state.active] || found[0]); event.preventDefault(); }
+      else if (event.key === "Escape") { this.setState({ typed: "" }); }
+    },
+    render: function () {
+      var self = this;
+      var props = this.props;
+      var options = this.options();
+      var byValue = {};
+      options.forEach(function (o) { byValue[o.value] = o; });
+      var slugs = chosenSlugs(props.value);
+      var found = suggestions(options, this.state.typed, slugs, 8);
+      var full = this.max() > 0 && slugs.length >= this.max() && this.max() !== 1;
+      var listId = props.forID + "-vorschlaege";
+      return h("div", { className: props.classNameWrapper + " soists-kommune" },
+        slugs.length ? h("ul", { className: "soists-kommune-gewaehlt", style: { listStyle: "none", padding: 0, margin: "0 0 .5rem", display: "flex", flexWrap: "wrap", gap: ".4rem" } },
+          slugs.map(function (slug) {
+            var o = byValue[slug] || { label: slug, district: "unbekannt" };
+            return h("li", { key: slug, "data-slug": slug, style: { background: "#eef2f7", borderRadius: "3px", padding: ".2rem .5rem" } },
+              o.label, " ", h("small", { style: { color: "#5b6572" } }, "(" + o.district + ")"), " ",
+              h("button", { type: "button", "aria-label": o.label + " entfernen", onClick: function () { self.remove(slug); },
+                style: { border: 0, background: "none", cursor: "pointer", fontSize: "1rem" } }, "×"));
+          })) : null,
+        full ? null : h("input", {
+          id: props.forID, type: "text", role: "combobox", autoComplete: "off",
+          "aria-autocomplete": "list", "aria-expanded": found.length > 0, "aria-controls": listId,
+          placeholder: slugs.length && this.max() !== 1 ? "Weitere Kommune eingeben …" : "Namen der Kommune eingeben …",
+          value: this.state.typed,
+          onChange: function (e) { self.setState({ typed: e.target.value, active: 0 }); },
+          onKeyDown: function (e) { self.onKeyDown(e, found); },
+          onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle,
+          style: { width: "100%", border: 0, outline: "none", font: "inherit", background: "transparent" }
+        }),
+        this.state.typed.trim() && !found.length ? h("p", { role: "status", style: { margin: ".4rem 0 0" } },
+          "Keine Kommune der Region heißt so.") : null,
+        found.length ? h("ul", { id: listId, role: "listbox", "aria-label": "Vorschläge",
+          style: { listStyle: "none", margin: ".3rem 0 0", padding: 0, border: "1px solid #dfdfe3", borderRadius: "3px" } },
+          found.map(function (o, index) {
+            return h("li", { key: o.value, role: "option", "aria-selected": index === self.state.active,
+              "data-slug": o.value,
+              onMouseDown: function (e) { e.preventDefault(); self.pick(o); },
+              style: { padding: ".45rem .6rem", cursor: "pointer", background: index === self.state.active ? "#e8f0fe" : "#fff" } },
+              o.label, " ", h("span", { style: { color: "#5b6572" } }, "– " + o.district));
+          })) : null);
+    }
+  });
+
+  var MunicipalityPreview = createClass({
+    render: function () {
+      var options = plain(this.props.field.get("options")) || [];
+      var names = chosenSlugs(this.props.value).map(function (slug) {
+        var o = options.filter(function (x) { return x.value === slug; })[0];
+        return o ? o.label + " (" + o.district + ")" : slug;
+      });
+      return h("p", {}, names.join(", "));
+    }
+  });
+
+  // ---- date with an optional time: German typing (TT.MM.JJJJ, HH:MM) or a month calendar ----
+  // Stored as the events plugin reads it: "YYYY-MM-DD" (all day) or "YYYY-MM-DD HH:MM". What
+  // cannot be read is stored as typed, so the field's pattern shows the error instead of
+  // silently dropping a time.
+  var STORED = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?/;
+  var MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+    "Oktober", "November", "Dezember"];
+  var WEEKDAYS = ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"];
+
+  function splitMoment(value) {
+    var match = STORED.exec(String(plain(value) || "").trim());
+    if (!match) return { date: "", time: "" };
+    return { date: match[1], time: match[2] ? pad(Number(match[2])) + ":" + match[3] : "" };
+  }
+
+  function germanDay(iso) {
+    var d = String(iso || "").split("-");
+    return d.length === 3 ? d[2] + "." + d[1] + "." + d[0] : "";
+  }
+
+  function isoDay(text) { // "12.12.2026", "1.2.26" → "2026-12-12"; "" when it is no date
+    var m = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})\s*$/.exec(String(text || ""));
+    if (!m) return "";
+    var year = Number(m[3].length === 2 ? "20" + m[3] : m[3]), month = Number(m[2]), day = Number(m[1]);
+    var check = new Date(Date.UTC(year, month - 1, day));
+    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return "";
+    return year + "-" + pad(month) + "-" + pad(day);
+  }
+
+  function isoTime(text) { // "14", "14:00", "14.00", "1400", "14 Uhr" → "14:00"
+    var m = /^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(uhr)?\s*$/i.exec(String(text || ""));
+    if (!m || Number(m[1]) > 23 || Number(m[2] || 0) > 59) return "";
+    return pad(Number(m[1])) + ":" + (m[2] || "00");
+  }
+
+  function monthDays(year, month) { // month 0-11 → [null…, 1, 2, …] starting on Monday
+    var first = (new Date(Date.UTC(year, month, 1)).getUTCDay() + 6) % 7;
+    var count = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    var cells = [];
+    for (var i = 0; i < first; i++) cells.push(null);
+    for (var d = 1; d <= count; d++) cells.push(d);
+    return cells;
+  }
+
+  var MomentControl = createClass({
+    getInitialState: function () {
+      var parts = splitMoment(this.props.value);
+      var shown = (parts.date || stuttgartNow()).split("-");
+      return { dayText: germanDay(parts.date), timeText: parts.time, open: false,
+        year: Number(shown[0]), month: Number(shown[1]) - 1 };
+    },
+    emit: function (dayText, timeText) {
+      this.setState({ dayText: dayText, timeText: timeText });
+      var day = isoDay(dayText), time = isoTime(timeText);
+      var value;
+      if (!dayText.trim() && !timeText.trim()) value = "";
+      else if (!day) value = dayText.trim() + (timeText.trim() ? " " + timeText.trim() : "");
+      else if (timeText.trim() && !time) value = day + " " + timeText.trim();
+      else value = day + (time ? " " + time : "");
+      this.props.onChange(value);
+    },
+    pickDay: function (day) {
+      this.emit(pad(day) + "." + pad(this.state.month + 1) + "." + this.state.year, this.state.timeText);
+      this.setState({ open: false });
+    },
+    turn: function (step) {
+      var month = this.state.month + step, year = this.state.year;
+      if (month < 0) { month = 11; year--; } else if (month > 11) { month = 0; year++; }
+      this.setState({ month: month, year: year });
+    },
+    calendar: function () {
+      var self = this, state = this.state;
+      var chosen = isoDay(state.dayText);
+      var button = { font: "inherit", border: "1px solid #dfdfe3", borderRadius: "3px", background: "#fff", cursor: "pointer", padding: ".3rem .5rem" };
+      var cells = monthDays(state.year, state.month).map(function (day, index) {
+        if (day === null) return h("span", { key: "x" + index });
+        var iso = state.year + "-" + pad(state.month + 1) + "-" + pad(day);
+        return h("button", { key: iso, type: "button", "aria-label": day + ". " + MONTHS[state.month] + " " + state.year,
+          "aria-pressed": iso === chosen, onClick: function () { self.pickDay(day); },
+          style: { font: "inherit", border: 0, borderRadius: "3px", padding: ".35rem 0", cursor: "pointer",
+            background: iso === chosen ? "#3a69c7" : "#f4f5f7", color: iso === chosen ? "#fff" : "inherit" } }, String(day));
+      });
+      return h("div", { role: "group", "aria-label": "Kalender", className: "soists-kalender",
+        style: { flexBasis: "100%", maxWidth: "20rem", border: "1px solid #dfdfe3", borderRadius: "3px", padding: ".5rem", background: "#fff" } },
+        h("div", { style: { display: "flex", justifyContent: "space-between", alignItems: "center", marginBottom: ".4rem" } },
+          h("button", { type: "button", "aria-label": "Vorheriger Monat", onClick: function () { self.turn(-1); }, style: button }, "‹"),
+          h("strong", { "aria-live": "polite" }, MONTHS[state.month] + " " + state.year),
+          h("button", { type: "button", "aria-label": "Nächster Monat", onClick: function () { self.turn(1); }, style: button }, "›")),
+        h("div", { style: { display: "grid", gridTemplateColumns: "repeat(7, 1fr)", gap: "2px", textAlign: "center" } },
+          WEEKDAYS.map(function (w) { return h("small", { key: w, "aria-hidden": "true" }, w); }), cells));
+    },
+    render: function () {
+      var self = this;
+      var props = this.props, state = this.state;
+      var withTime = props.field.get("time") !== false;
+      var box = { font: "inherit", padding: ".35rem .4rem", border: "1px solid #dfdfe3", borderRadius: "3px", background: "#fff" };
+      var label = { display: "flex", flexDirection: "column", fontSize: ".85rem", gap: ".2rem" };
+      return h("div", { className: props.classNameWrapper + " soists-zeitpunkt",
+        style: { display: "flex", flexWrap: "wrap", gap: ".75rem", alignItems: "end" } },
+        h("label", { style: label }, "Datum (TT.MM.JJJJ)",
+          h("input", { id: props.forID, type: "text", inputMode: "numeric", placeholder: "TT.MM.JJJJ", autoComplete: "off",
+            value: state.dayText, size: 11, style: box,
+            onChange: function (e) { self.emit(e.target.value, state.timeText); },
+            onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle })),
+        h("button", { type: "button", "aria-expanded": state.open, onClick: function () { self.setState({ open: !state.open }); },
+          style: Object.assign({}, box, { cursor: "pointer" }) }, state.open ? "Kalender schließen" : "Kalender"),
+        withTime ? h("label", { style: label }, "Uhrzeit (HH:MM, leer: ganztägig)",
+          h("input", { id: props.forID + "-uhrzeit", type: "text", inputMode: "numeric", placeholder: "HH:MM", autoComplete: "off",
+            value: state.timeText, size: 6, style: box,
+            onChange: function (e) { self.emit(state.dayText, e.target.value); },
+            onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle })) : null,
+        state.open ? this.calendar() : null);
+    }
+  });
+
+  var MomentPreview = createClass({
+    render: function () {
+      var parts = splitMoment(this.props.value);
+      if (!parts.date) return h("p", {}, "");
+      var d = parts.date.split("-");
+      return h("p", {}, d[2] + "." + d[1] + "." + d[0] + (parts.time ? ", " + parts.time + " Uhr" : " (ganztägig)"));
+    }
+  });
+
+  // ---- fields the system keeps: uid, revision, Geändert am, Ganztägig ---------------------
+  var SCHEDULE_FIELDS = ["start", "end", "duration", "location", "address", "status", "rrule", "exdate"];
+
+  function scheduleOf(get) {
+    return SCHEDULE_FIELDS.map(function (name) { return String(plain(get(name)) || "").trim(); }).join("\n");
+  }
+
+  function newUid(data) {
+    var start = String(data.get("start") || "");
+    var stem = slugify(data.get("slug") || data.get("title") || "termin") || "termin";
+    var random = Math.random().toString(36).slice(2, 8);
+    return (/^\d{4}/.test(start) ? start.slice(0, 4) + "-" : "") + stem + "-" + random + "@" + UID_DOMAIN;
+  }
+
+  // A save that changes date, time, place or status raises the revision (ICS SEQUENCE) once
+  // and sets "modified"; compared with the file as it was opened (the entry's raw text).
+  function keepEventFields(entry) {
+    var data = entry.get("data");
+    if (!data.get("uid")) {
+      return data.set("uid", newUid(data)); // made once; an existing uid is never touched
+    }
+    var raw = entry.get("raw");
+    if (raw && window.soistsFormat) {
+      var before = window.soistsFormat.fromFile(raw);
+      var changed = scheduleOf(function (k) { return before[k]; }) !== scheduleOf(function (k) { return data.get(k); });
+      if (changed && before.uid) {
+        data = data.set("sequence", String((parseInt(before.sequence, 10) || 0) + 1)).set("modified", stuttgartNow());
+      }
+    }
+    if (data.get("allday")) { // a hand-written counter-check stays consistent with the start
+      data = data.set("allday", /\d:\d\d$/.test(String(data.get("start") || "")) ? "nein" : "ja");
+    }
+    return data;
+  }
+
+  CMS.registerWidget("kommune", MunicipalityControl, MunicipalityPreview);
+  CMS.registerWidget("zeitpunkt", MomentControl, MomentPreview);
+  CMS.registerEventListener({
+    name: "preSave",
+    handler: function (args) {
+      var entry = args.entry;
+      if (entry.get("collection") !== "termine") return entry.get("data");
+      return keepEventFields(entry);
+    }
+  });
+
+  window.soistsEditor = { suggestions: suggestions, newUid: newUid, slugify: slugify }; // for the tests
+})();
