@@ -82,6 +82,7 @@ def index_html(policy: str, proxy_url: str = DEFAULT_PROXY_URL, backend_ready: b
 <meta name="soists-cms-backend" content="{state}">
 <meta name="soists-cms-proxy" content="{html.escape(proxy_url, quote=True)}">
 <title>Redaktion · So ist S</title>
+<link rel="stylesheet" href="soists-editor.css">
 <script src="before-cms.js" defer></script>
 <script src="{ENTRY_SCRIPT}" defer></script>
 <script src="soists-editor.js" defer></script>
@@ -117,7 +118,8 @@ def write_admin(output: Path, settings: dict) -> Path | None:
                         proxy_url=proxy_url, site_url=settings.get("SITEURL", ""))
     admin = output / ADMIN_DIR
     admin.mkdir(parents=True, exist_ok=True)
-    for source in [*dist_files(dist), STATIC / "before-cms.js", STATIC / "soists-editor.js", STATIC / "soists-cms.js"]:
+    for source in [*dist_files(dist), STATIC / "before-cms.js", STATIC / "soists-editor.js", STATIC / "soists-editor.css",
+                   STATIC / "soists-cms.js"]:
         _copy_if_changed(source, admin / source.name)
     _write_if_changed(admin / "config.yml", config_text(config))
     _write_if_changed(admin / "index.html", index_html(admin_policy(connect_origins(config)), proxy_url,

@@ -260,6 +260,16 @@ def test_esslingen_finds_esslingen_and_a_picked_date_is_saved_as_the_events_plug
     field(page, "location").fill("Marktplatz")
     field(page, "address").fill("Marktplatz 1, 73728 Esslingen am Neckar")
     page.screenshot(path="/tmp/cms-1280-zeitpunkt.png")
+    assert not page.locator(".soists-adresse-warnung").count(), "address and municipality agree"
+    # filed under the wrong place, the editor says so beside the field
+    page.get_by_role("button", name="Esslingen am Neckar entfernen").click()
+    choose_municipality(page, "Plochingen")
+    warning = page.locator(".soists-adresse-warnung")
+    assert "Die Adresse liegt in Esslingen am Neckar (Landkreis Esslingen), gewählt ist Plochingen" in warning.inner_text()
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path="/tmp/cms-1280-adresse-warnung.png")
+    page.get_by_role("button", name="Plochingen entfernen").click()
+    choose_municipality(page, "Esslingen")
     save(page)
     assert not page.get_by_text("Oops").count()
     publish(page)
@@ -332,6 +342,29 @@ def test_an_oversized_upload_is_refused_and_a_photo_lands_in_the_portraits_folde
     text = (repo / "content/articles/menschen/anna-bietigheim-bissingen.md").read_text(encoding="utf-8")
     assert "image: images/portraits/anna-neu.jpg\n" in text and "alt: Gezeichnetes Porträt" in text
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_the_editor_speaks_german_in_sentence_case(editor):
+    """Issue #28 §2.6: „Zurück zu allen Termine“, „Änderungen gespeichert“ on a blank form,
+    „Oops, einige zwingend erforderliche Felder…“, errors in capitals, „December 6“."""
+    page = open_editor(editor, "/collections/termine/new")
+    field(page, "title").wait_for()
+    body = page.inner_text("body")
+    assert "Zurück zur Übersicht" in body and "Zurück zu allen" not in body
+    assert "Änderungen gespeichert" not in body.replace("Nicht gespeicherte Änderungen", "")
+    page.get_by_role("button", name="Speichern").click()
+    page.get_by_text("Bitte die rot markierten Felder").first.wait_for()
+    assert "Oops" not in page.inner_text("body")
+    error = page.get_by_text("Titel: Bitte ausfüllen.").first
+    assert error.is_visible()
+    assert error.evaluate("e => getComputedStyle(e).textTransform") == "none"
+    page.screenshot(path="/tmp/cms-1280-german.png")
+    page = open_editor(editor, "/workflow")
+    page.get_by_text("Redaktioneller Arbeitsablauf").first.wait_for()
+    page.wait_for_timeout(1000)
+    board = page.inner_text("body")
+    assert not any(month in board for month in ("January", "February", "March", "April", "May", "June", "July",
+                                                "August", "September", "October", "November", "December")), board
 
 
 @pytest.mark.parametrize("width", [1280, 390])

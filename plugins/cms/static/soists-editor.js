@@ -74,6 +74,20 @@
     return String(value || "").split(",").map(function (v) { return v.trim(); }).filter(Boolean);
   }
 
+  // The address's place (after the postcode) when it is exactly one municipality's name and not
+  // among the chosen ones: the editor warns, as the build does (plugins/events/addresses.py).
+  function addressWarning(entry, options, slugs) {
+    if (!entry || !slugs.length || typeof entry.getIn !== "function") return "";
+    var match = /,\s*\d{4,5}\s+([^,]+?)\s*$/.exec(String(entry.getIn(["data", "address"]) || ""));
+    if (!match) return "";
+    var named = options.filter(function (o) { return fold(o.label) === fold(match[1]); });
+    if (named.length !== 1 || slugs.indexOf(named[0].value) >= 0) return "";
+    var chosen = options.filter(function (o) { return slugs.indexOf(o.value) >= 0; })
+      .map(function (o) { return o.label + " (" + o.district + ")"; });
+    return "Die Adresse liegt in " + named[0].label + " (" + named[0].district + "), gewählt ist " +
+      chosen.join(", ") + ". Bitte prüfen, ob der Termin unter der richtigen Kommune steht.";
+  }
+
   var MunicipalityControl = createClass({
     getInitialState: function () { return { typed: "", active: 0 }; },
     options: function () { return plain(this.props.field.get("options")) || []; },
@@ -109,6 +123,7 @@
       var found = suggestions(options, this.state.typed, slugs, 8);
       var full = this.max() > 0 && slugs.length >= this.max() && this.max() !== 1;
       var listId = props.forID + "-vorschlaege";
+      var warning = addressWarning(props.entry, options, slugs);
       return h("div", { className: props.classNameWrapper + " soists-kommune" },
         slugs.length ? h("ul", { className: "soists-kommune-gewaehlt", style: { listStyle: "none", padding: 0, margin: "0 0 .5rem", display: "flex", flexWrap: "wrap", gap: ".4rem" } },
           slugs.map(function (slug) {
@@ -128,6 +143,9 @@
           onFocus: props.setActiveStyle, onBlur: props.setInactiveStyle,
           style: { width: "100%", border: 0, outline: "none", font: "inherit", background: "transparent" }
         }),
+        warning ? h("p", { role: "alert", className: "soists-adresse-warnung",
+          style: { margin: ".4rem 0 0", padding: ".4rem .6rem", background: "#fff4d6", borderLeft: "4px solid #c98a00" } },
+          warning) : null,
         this.state.typed.trim() && !found.length ? h("p", { role: "status", style: { margin: ".4rem 0 0" } },
           "Keine Kommune der Region heißt so.") : null,
         found.length ? h("ul", { id: listId, role: "listbox", "aria-label": "Vorschläge",
@@ -322,6 +340,38 @@
       return keepEventFields(entry);
     }
   });
+
+  // ---- German phrases over Decap's own (sentence case, the project's wording) ---------------
+  var PHRASES = {
+    ui: { toast: {
+      missingRequiredField: "Noch nicht gespeichert: Bitte die rot markierten Felder ausfüllen oder berichtigen.",
+      entrySaved: "Beitrag gespeichert"
+    } },
+    editor: {
+      editorControl: { field: { optional: "freiwillig" } },
+      editorControlPane: { widget: {
+        required: "%{fieldLabel}: Bitte ausfüllen.",
+        regexPattern: "%{fieldLabel}: %{pattern}."
+      } },
+      editorToolbar: {
+        backCollection: "Zurück zur Übersicht",
+        unsavedChanges: "Nicht gespeicherte Änderungen",
+        changesSaved: "Nichts Ungespeichertes"
+      }
+    },
+    workflow: { workflow: { dateFormat: "DD.MM.YYYY" } } // the board's dates: 06.12.2026, not "December 6"
+  };
+
+  function merged(base, over) {
+    var out = {};
+    Object.keys(base || {}).forEach(function (k) { out[k] = base[k]; });
+    Object.keys(over).forEach(function (k) {
+      out[k] = over[k] && typeof over[k] === "object" ? merged(out[k], over[k]) : over[k];
+    });
+    return out;
+  }
+
+  CMS.registerLocale("de", merged(CMS.getLocale("de"), PHRASES));
 
   window.soistsEditor = { suggestions: suggestions, newUid: newUid, slugify: slugify }; // for the tests
 })();
