@@ -177,11 +177,11 @@ def event(registry: Registry) -> ContentType:
                   example="https://www.wrs.region-stuttgart.de/veranstaltungen/"),
             Field("status", "Status", widget="select", options=statuses, default="geplant", example="geplant",
                   hint="Abgesagte Termine nie löschen: „abgesagt“ wählen; die Kalender erfahren es beim Speichern."),
-            Field("rrule", "Wiederholung (RRULE)", pattern=r"^FREQ=.*(COUNT|UNTIL)=",
-                  pattern_message="FREQ=… und ein Ende mit COUNT=n oder UNTIL=JJJJMMTT",
+            # plain fields (widget `wiederholung`, static/soists-editor.js) that write the RRULE
+            Field("rrule", "Wiederholung", widget="wiederholung", pattern=r"^FREQ=.*(COUNT|UNTIL)=",
+                  pattern_message="Ein Ende ist nötig: „bis“ mit einem Datum TT.MM.JJJJ oder eine Anzahl",
                   example="FREQ=MONTHLY;BYDAY=1TU;UNTIL=20271231",
-                  hint="z. B. FREQ=MONTHLY;BYDAY=1TU;UNTIL=20271231 (jeden ersten Dienstag bis Ende 2027) "
-                       "oder FREQ=WEEKLY;COUNT=6 (sechsmal wöchentlich)."),
+                  hint="z. B. monatlich am ersten Dienstag bis 31.12.2027 oder wöchentlich, sechsmal."),
             Field("exdate", "Ausfallende Termine", pattern=DATE_LIST, pattern_message="Daten JJJJ-MM-TT, durch Kommas",
                   example="", hint="Daten der Wiederholung, die nicht stattfinden, z. B. 2027-01-05, 2027-04-06."),
             # raised with `modified` by the system when date, time, place or status change

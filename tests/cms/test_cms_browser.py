@@ -121,6 +121,14 @@ def pick_moment(page, name: str, day: str, time: str = "") -> None:
         box.press_sequentially(time)
 
 
+def rule_part(page, part: str):
+    """A field of the recurrence: "" the kind (keine / wöchentlich / monatlich), then nth, day,
+    end, until, count, interval."""
+    if not part:
+        return page.locator(".soists-wiederholung select").first
+    return page.locator(f'.soists-wiederholung [id$="-{part}"]')
+
+
 def save(page) -> None:
     page.get_by_role("button", name="Speichern").click()
     try:
@@ -158,7 +166,11 @@ def test_a_new_event_goes_through_the_workflow_and_lands_in_content(editor):
     assert choose_municipality(page, "Göppingen").startswith("Göppingen")
     field(page, "location").fill("Alte Ölmühle")
     field(page, "address").fill("Große Straße 1, 73033 Göppingen")
-    field(page, "rrule").fill("FREQ=MONTHLY;BYDAY=1TU;COUNT=3")
+    rule_part(page, "").select_option(label="monatlich am n-ten Wochentag")  # plain fields, not RRULE syntax
+    rule_part(page, "nth").select_option(label="ersten")
+    rule_part(page, "day").select_option(label="Dienstag")
+    rule_part(page, "end").select_option(label="nach einer Anzahl")
+    rule_part(page, "count").fill("3")
     field(page, "summary").fill("Führung durch die Ölmühle – für Groß und Klein.")
     field(page, "slug").fill(SLUG)
     save(page)
@@ -278,6 +290,27 @@ def test_esslingen_finds_esslingen_and_a_picked_date_is_saved_as_the_events_plug
     assert "municipality: esslingen-am-neckar\n" in text, text
     assert "start: 2026-12-12 14:00\n" in text and "end: 2026-12-12 16:00\n" in text, text
     assert validation_problems(written) == []
+
+
+def test_an_existing_recurring_event_opens_into_plain_fields_and_keeps_its_rule_and_uid(editor):
+    path = editor.repo / "content/events/fachkraefte-sprechstunde.md"
+    before = path.read_text(encoding="utf-8")
+    page = open_editor(editor, "/collections/termine/entries/fachkraefte-sprechstunde")
+    page.locator(".soists-wiederholung").wait_for()
+    assert rule_part(page, "").input_value() == "monatlich"
+    assert rule_part(page, "nth").input_value() == "1" and rule_part(page, "day").input_value() == "TU"
+    assert rule_part(page, "end").input_value() == "bis" and rule_part(page, "until").input_value() == "31.12.2027"
+    assert page.locator('[id^="uid-field-"], [id^="sequence-field-"], [id^="allday-field-"]').count() == 0
+    assert "RRULE" not in page.locator(".soists-wiederholung").inner_text()
+    page.screenshot(path="/tmp/cms-1280-wiederholung.png")
+    field(page, "summary").fill("Offene Sprechstunde für Fachkräfte, jeden ersten Dienstag.")
+    save(page)
+    publish(page)
+    after = path.read_text(encoding="utf-8")
+    line = lambda text, key: next(l for l in text.splitlines() if l.startswith(key + ": "))  # noqa: E731
+    assert line(after, "rrule") == line(before, "rrule") == "rrule: FREQ=MONTHLY;BYDAY=1TU;UNTIL=20271231"
+    assert line(after, "uid") == line(before, "uid"), "the uid stays across edits"
+    assert validation_problems(path) == []
 
 
 def test_an_invalid_field_shows_the_error_and_nothing_is_written(editor):

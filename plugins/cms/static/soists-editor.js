@@ -295,6 +295,83 @@
     }
   });
 
+  // ---- recurrence as plain fields, stored as the RRULE plugins/events reads ---------------
+  // keine / wöchentlich (alle n Wochen) / monatlich am n-ten Wochentag; Ende: bis (Datum) oder
+  // Anzahl. A rule these fields cannot express stays as written (shown, editable as text).
+  var DAYS = [["MO", "Montag"], ["TU", "Dienstag"], ["WE", "Mittwoch"], ["TH", "Donnerstag"], ["FR", "Freitag"],
+    ["SA", "Samstag"], ["SU", "Sonntag"]];
+  var NTH = [["1", "ersten"], ["2", "zweiten"], ["3", "dritten"], ["4", "vierten"], ["-1", "letzten"]];
+
+  function parseRule(text) {
+    text = String(plain(text) || "").trim();
+    if (!text) return { kind: "keine", interval: "1", nth: "1", day: "MO", end: "bis", until: "", count: "" };
+    var parts = {};
+    text.replace(/^RRULE:/i, "").split(";").forEach(function (p) {
+      var kv = p.split("=");
+      if (kv.length === 2) parts[kv[0].toUpperCase()] = kv[1].toUpperCase();
+    });
+    var known = Object.keys(parts).every(function (k) { return ["FREQ", "INTERVAL", "BYDAY", "UNTIL", "COUNT"].indexOf(k) >= 0; });
+    var rule = { kind: "andere", raw: text, interval: parts.INTERVAL || "1", nth: "1", day: "MO",
+      end: parts.COUNT ? "anzahl" : "bis", count: parts.COUNT || "", until: "" };
+    var until = /^(\d{4})(\d{2})(\d{2})/.exec(parts.UNTIL || "");
+    if (until) rule.until = until[3] + "." + until[2] + "." + until[1];
+    if (!known || (parts.UNTIL && !until) || (!parts.UNTIL && !parts.COUNT)) return rule;
+    if (parts.FREQ === "WEEKLY" && !parts.BYDAY) rule.kind = "woechentlich";
+    var byday = /^(-?\d)(MO|TU|WE|TH|FR|SA|SU)$/.exec(parts.BYDAY || "");
+    if (parts.FREQ === "MONTHLY" && byday && rule.interval === "1") { rule.kind = "monatlich"; rule.nth = byday[1]; rule.day = byday[2]; }
+    return rule;
+  }
+
+  function ruleText(rule) {
+    if (rule.kind === "keine") return "";
+    if (rule.kind === "andere") return rule.raw || "";
+    var parts = [rule.kind === "woechentlich" ? "FREQ=WEEKLY" : "FREQ=MONTHLY"];
+    if (rule.kind === "woechentlich" && Number(rule.interval) > 1) parts.push("INTERVAL=" + Number(rule.interval));
+    if (rule.kind === "monatlich") parts.push("BYDAY=" + rule.nth + rule.day);
+    if (rule.end === "anzahl") parts.push("COUNT=" + String(rule.count).trim());
+    else parts.push("UNTIL=" + (isoDay(rule.until) || rule.until.trim()).replace(/-/g, ""));
+    return parts.join(";"); // an unreadable end stays visible: the field's pattern or the build says so
+  }
+
+  var RecurrenceControl = createClass({
+    getInitialState: function () { return parseRule(this.props.value); },
+    change: function (key, value) {
+      var next = {};
+      Object.keys(this.state).forEach(function (k) { next[k] = this.state[k]; }, this);
+      next[key] = value;
+      this.setState(next);
+      this.props.onChange(ruleText(next));
+    },
+    render: function () {
+      var self = this, props = this.props, rule = this.state;
+      var box = { font: "inherit", padding: ".35rem .4rem", border: "1px solid #dfdfe3", borderRadius: "3px", background: "#fff" };
+      var label = { display: "flex", flexDirection: "column", fontSize: ".85rem", gap: ".2rem" };
+      function select(key, name, options) {
+        return h("label", { style: label }, name, h("select", { value: rule[key], style: box,
+          id: key === "kind" ? props.forID : props.forID + "-" + key,
+          onChange: function (e) { self.change(key, e.target.value); } },
+          options.map(function (o) { return h("option", { key: o[0], value: o[0] }, o[1]); })));
+      }
+      function input(key, name, placeholder, size) {
+        return h("label", { style: label }, name, h("input", { type: "text", value: rule[key], placeholder: placeholder,
+          size: size, style: box, id: props.forID + "-" + key, autoComplete: "off",
+          onChange: function (e) { self.change(key, e.target.value); } }));
+      }
+      var kinds = [["keine", "keine"], ["woechentlich", "wöchentlich"], ["monatlich", "monatlich am n-ten Wochentag"]];
+      if (rule.kind === "andere") kinds.push(["andere", "andere Regel (wie geschrieben)"]);
+      var row = { display: "flex", flexWrap: "wrap", gap: ".75rem", alignItems: "end" };
+      return h("div", { className: props.classNameWrapper + " soists-wiederholung", style: { display: "grid", gap: ".6rem" } },
+        h("div", { style: row }, select("kind", "Wiederholung", kinds),
+          rule.kind === "woechentlich" ? input("interval", "alle … Wochen", "1", 3) : null,
+          rule.kind === "monatlich" ? select("nth", "am", NTH) : null,
+          rule.kind === "monatlich" ? select("day", "Wochentag", DAYS) : null),
+        rule.kind === "woechentlich" || rule.kind === "monatlich" ? h("div", { style: row },
+          select("end", "Ende", [["bis", "bis (Datum)"], ["anzahl", "nach einer Anzahl"]]),
+          rule.end === "bis" ? input("until", "bis (TT.MM.JJJJ)", "TT.MM.JJJJ", 11) : input("count", "Anzahl", "6", 4)) : null,
+        rule.kind === "andere" ? input("raw", "Regel (RRULE)", "FREQ=…", 40) : null);
+    }
+  });
+
   // ---- fields the system keeps: uid, revision, Geändert am, Ganztägig ---------------------
   var SCHEDULE_FIELDS = ["start", "end", "duration", "location", "address", "status", "rrule", "exdate"];
 
@@ -332,6 +409,7 @@
 
   CMS.registerWidget("kommune", MunicipalityControl, MunicipalityPreview);
   CMS.registerWidget("zeitpunkt", MomentControl, MomentPreview);
+  CMS.registerWidget("wiederholung", RecurrenceControl, function (props) { return h("p", {}, String(props.value || "")); });
   CMS.registerEventListener({
     name: "preSave",
     handler: function (args) {
@@ -373,5 +451,5 @@
 
   CMS.registerLocale("de", merged(CMS.getLocale("de"), PHRASES));
 
-  window.soistsEditor = { suggestions: suggestions, newUid: newUid, slugify: slugify }; // for the tests
+  window.soistsEditor = { parseRule: parseRule, ruleText: ruleText, suggestions: suggestions, newUid: newUid, slugify: slugify }; // for the tests
 })();
