@@ -27,6 +27,7 @@ from .types import content_types
 HERE = Path(__file__).resolve().parent
 ADMIN_DIR = "admin"
 STATIC = HERE / "static"
+SITE_CSS = HERE.parents[1] / "theme" / "static" / "css" / "site.css"  # the preview's stylesheet
 DEFAULT_DIST = HERE / "node_modules" / "decap-cms" / "dist"
 ENTRY_SCRIPT = "decap-cms.js"
 INSTALL_HINT = "npm ci --prefix plugins/cms (or bash .ci/setup --browser)"
@@ -119,7 +120,7 @@ def write_admin(output: Path, settings: dict) -> Path | None:
     admin = output / ADMIN_DIR
     admin.mkdir(parents=True, exist_ok=True)
     for source in [*dist_files(dist), STATIC / "before-cms.js", STATIC / "soists-editor.js", STATIC / "soists-editor.css",
-                   STATIC / "soists-cms.js"]:
+                   STATIC / "soists-cms.js", SITE_CSS]:
         _copy_if_changed(source, admin / source.name)
     _write_if_changed(admin / "config.yml", config_text(config))
     _write_if_changed(admin / "index.html", index_html(admin_policy(connect_origins(config)), proxy_url,

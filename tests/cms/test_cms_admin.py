@@ -58,7 +58,7 @@ def test_bundle_chunks_and_wasm_are_copied_not_maps_or_the_second_bundle(tmp_pat
     admin = write_admin(tmp_path / "out", {"CMS_DIST": str(fake_dist(tmp_path))})
     names = sorted(p.name for p in admin.iterdir())
     assert names == ["42.decap-cms.js", "a1.wasm", "before-cms.js", "config.yml", "decap-cms.js", "index.html",
-                     "soists-cms.js", "soists-editor.css", "soists-editor.js"]
+                     "site.css", "soists-cms.js", "soists-editor.css", "soists-editor.js"]
 
 
 def test_without_the_npm_package_nothing_is_written_and_the_log_says_how_to_install(tmp_path, capsys):

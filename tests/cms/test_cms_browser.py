@@ -91,7 +91,7 @@ def choose_municipality(page, typed: str, name: str = "municipality") -> str:
     box = page.locator(f'input[id^="{name}-field-"]')
     box.click()
     box.press_sequentially(typed)
-    first = page.get_by_role("option").first
+    first = page.get_by_role("listbox", name="Vorschläge").get_by_role("option").first
     text = first.inner_text()
     first.click()
     return text
@@ -262,7 +262,7 @@ def test_esslingen_finds_esslingen_and_a_picked_date_is_saved_as_the_events_plug
     assert first.startswith("Esslingen am Neckar") and "Landkreis Esslingen" in first, first
     box = page.locator('input[id^="municipality-field-"]')
     box.press_sequentially("Altdorf")  # both Altdorfs, each with its district
-    assert sorted(page.get_by_role("option").all_inner_texts()) == [
+    assert sorted(page.get_by_role("listbox", name="Vorschläge").get_by_role("option").all_inner_texts()) == [
         "Altdorf – Landkreis Böblingen", "Altdorf – Landkreis Esslingen"]
     page.screenshot(path="/tmp/cms-1280-kommune.png")
     box.press("Escape")
@@ -303,6 +303,11 @@ def test_an_existing_recurring_event_opens_into_plain_fields_and_keeps_its_rule_
     assert page.locator('[id^="uid-field-"], [id^="sequence-field-"], [id^="allday-field-"]').count() == 0
     assert "RRULE" not in page.locator(".soists-wiederholung").inner_text()
     page.screenshot(path="/tmp/cms-1280-wiederholung.png")
+    # the preview is the page as the site shows it: its stylesheet, its markup
+    preview = page.frame_locator("#preview-pane")
+    assert preview.locator("article.event-page h1").inner_text() == "Regionale Sprechstunde für Fachkräfte"
+    assert preview.locator("dl.event-facts dt").all_inner_texts()[:2] == ["Wann", "Wo"]
+    assert preview.locator("link[href$='site.css']").count() == 1
     field(page, "summary").fill("Offene Sprechstunde für Fachkräfte, jeden ersten Dienstag.")
     save(page)
     publish(page)
@@ -323,7 +328,7 @@ def test_an_invalid_field_shows_the_error_and_nothing_is_written(editor):
     field(page, "address").fill("irgendwo")
     page.get_by_role("button", name="Speichern").click()
     page.get_by_text("Straße Nummer, PLZ Ort").first.wait_for()
-    assert page.get_by_text("Beginn ist erforderlich").first.is_visible()
+    assert page.get_by_text("Beginn: Bitte ausfüllen.").first.is_visible()
     page.screenshot(path="/tmp/cms-1280-error.png")
     assert git(repo, "rev-parse", "HEAD") == head and git(repo, "branch", "--list") == branches
     assert git(repo, "status", "--porcelain") == ""

@@ -419,6 +419,70 @@
     }
   });
 
+  // ---- the preview as the site shows it: site.css (registerPreviewStyle) and the markup of
+  // theme/templates/events/event.html and article.html, not a list of fields -------------------
+  function optionsOf(collection, name) {
+    var found = (plain(collection.get("fields")) || []).filter(function (f) { return f.name === name; })[0];
+    return (found && found.options) || [];
+  }
+
+  function momentLabel(value) {
+    var parts = splitMoment(value);
+    if (!parts.date) return "";
+    var d = parts.date.split("-");
+    return Number(d[2]) + ". " + MONTHS[Number(d[1]) - 1] + " " + d[0] + (parts.time ? ", " + parts.time + " Uhr" : "");
+  }
+
+  var EventPreview = createClass({
+    render: function () {
+      var props = this.props, data = props.entry.get("data");
+      var text = function (k) { return String(plain(data.get(k)) || ""); };
+      var category = optionsOf(props.collection, "category").filter(function (o) { return o.value === text("category"); })[0];
+      var places = optionsOf(props.collection, "municipality");
+      var chosen = chosenSlugs(data.get("municipality")).map(function (slug) {
+        var o = places.filter(function (x) { return x.value === slug; })[0];
+        return o ? o.label : slug;
+      });
+      var address = /^([^,]+),\s*(\d{4,5})\s+(.+)$/.exec(text("address")) || [null, text("address"), "", ""];
+      var when = momentLabel(text("start"));
+      var end = splitMoment(text("end"));
+      if (end.time && end.date === splitMoment(text("start")).date) when = when.replace(/ Uhr$/, "–" + end.time + " Uhr");
+      var status = text("status") || "geplant";
+      return h("main", {}, h("article", { className: "event-page" + (status !== "geplant" ? " event-page--" + status : "") },
+        h("p", { className: "event-page__category" }, h("a", {}, category ? category.label : "")),
+        h("h1", {}, text("title")),
+        status === "abgesagt" ? h("p", { className: "event-notice", role: "note" }, h("strong", {}, "Abgesagt:"), " Diese Veranstaltung findet nicht statt.") : null,
+        status === "verschoben" ? h("p", { className: "event-notice", role: "note" }, h("strong", {}, "Verschoben:"), " Der neue Termin wird hier bekannt gegeben.") : null,
+        h("dl", { className: "event-facts" },
+          h("dt", {}, "Wann"), h("dd", {}, h("time", {}, when),
+            text("rrule") ? [h("br", { key: "b" }), h("span", { key: "n", className: "event-facts__note" }, "Regelmäßiger Termin – alle Daten unten")] : null),
+          h("dt", {}, "Wo"), h("dd", {}, h("address", {}, text("location"), h("br"), address[1], h("br"), address[2] + " " + address[3])),
+          chosen.length ? h("dt", {}, "Kommune") : null, chosen.length ? h("dd", {}, chosen.join(", ")) : null,
+          h("dt", {}, "Veranstalter"), h("dd", {}, text("organizer") || "Wirtschaftsförderung Region Stuttgart GmbH")),
+        h("p", { className: "event-calendar-link" }, h("a", { className: "button" }, "In meinen Kalender eintragen")),
+        h("div", { className: "prose" }, props.widgetFor("body"))));
+    }
+  });
+
+  var ArticlePreview = createClass({
+    render: function () {
+      var props = this.props, data = props.entry.get("data");
+      var image = data.get("image") ? props.getAsset(data.get("image")) : null;
+      return h("main", {}, h("article", {},
+        h("header", { className: "article-header" },
+          h("p", { className: "hero__kicker" }, h("a", {}, String(data.get("category") || ""))),
+          h("h1", {}, String(data.get("title") || "")),
+          h("p", { className: "muted" }, h("time", {}, momentLabel(data.get("date")).replace(/, \d\d:\d\d Uhr$/, "")))),
+        image ? h("figure", { className: "article-figure" }, h("img", { src: image.toString(), alt: String(data.get("alt") || "") })) : null,
+        h("div", { className: "prose" }, props.widgetFor("body"))));
+    }
+  });
+
+  CMS.registerPreviewStyle("site.css"); // theme/static/css/site.css, copied beside the editor
+  CMS.registerPreviewTemplate("termine", EventPreview);
+  CMS.registerPreviewTemplate("artikel", ArticlePreview);
+  CMS.registerPreviewTemplate("menschen", ArticlePreview);
+
   // ---- German phrases over Decap's own (sentence case, the project's wording) ---------------
   var PHRASES = {
     ui: { toast: {
