@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -398,10 +399,16 @@ def test_the_editor_speaks_german_in_sentence_case(editor):
     assert error.is_visible()
     assert error.evaluate("e => getComputedStyle(e).textTransform") == "none"
     page.screenshot(path="/tmp/cms-1280-german.png")
+    field(page, "title").fill("Entwurf für die Tafel")  # a draft, so the board shows a card with its date
+    pick_moment(page, "start", "12.12.2026")
+    choose(page, "category", "Messe")
+    field(page, "address").fill("Messepiazza 1, 70629 Stuttgart")
+    save(page)
     page = open_editor(editor, "/workflow")
-    page.get_by_text("Redaktioneller Arbeitsablauf").first.wait_for()
-    page.wait_for_timeout(1000)
+    page.get_by_text("Entwurf für die Tafel").first.wait_for()
+    page.screenshot(path="/tmp/cms-1280-workflow-card.png")
     board = page.inner_text("body")
+    assert re.search(r"\b\d\d\.\d\d\.20\d\d\b", board), board
     assert not any(month in board for month in ("January", "February", "March", "April", "May", "June", "July",
                                                 "August", "September", "October", "November", "December")), board
 
