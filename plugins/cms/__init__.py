@@ -27,6 +27,7 @@ from .types import content_types
 HERE = Path(__file__).resolve().parent
 ADMIN_DIR = "admin"
 STATIC = HERE / "static"
+SITE_CSS = HERE.parents[1] / "theme" / "static" / "css" / "site.css"  # the preview's stylesheet
 DEFAULT_DIST = HERE / "node_modules" / "decap-cms" / "dist"
 ENTRY_SCRIPT = "decap-cms.js"
 INSTALL_HINT = "npm ci --prefix plugins/cms (or bash .ci/setup --browser)"
@@ -82,8 +83,10 @@ def index_html(policy: str, proxy_url: str = DEFAULT_PROXY_URL, backend_ready: b
 <meta name="soists-cms-backend" content="{state}">
 <meta name="soists-cms-proxy" content="{html.escape(proxy_url, quote=True)}">
 <title>Redaktion · So ist S</title>
+<link rel="stylesheet" href="soists-editor.css">
 <script src="before-cms.js" defer></script>
 <script src="{ENTRY_SCRIPT}" defer></script>
+<script src="soists-editor.js" defer></script>
 <script src="soists-cms.js" defer></script>
 </head>
 <body></body>
@@ -116,7 +119,8 @@ def write_admin(output: Path, settings: dict) -> Path | None:
                         proxy_url=proxy_url, site_url=settings.get("SITEURL", ""))
     admin = output / ADMIN_DIR
     admin.mkdir(parents=True, exist_ok=True)
-    for source in [*dist_files(dist), STATIC / "before-cms.js", STATIC / "soists-cms.js"]:
+    for source in [*dist_files(dist), STATIC / "before-cms.js", STATIC / "soists-editor.js", STATIC / "soists-editor.css",
+                   STATIC / "soists-cms.js", SITE_CSS]:
         _copy_if_changed(source, admin / source.name)
     _write_if_changed(admin / "config.yml", config_text(config))
     _write_if_changed(admin / "index.html", index_html(admin_policy(connect_origins(config)), proxy_url,

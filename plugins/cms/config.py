@@ -51,13 +51,19 @@ def backend_placeholder(backend: dict) -> bool:
 
 
 def widget(field: Field) -> dict:
+    if field.system:
+        # kept by static/soists-editor.js (preSave): editors never see or type it; the hidden
+        # widget keeps a file's value, and is not required because the system fills it on save
+        return {"label": field.label, "name": field.name, "widget": "hidden", "required": False}
     entry: dict = {"label": field.label, "name": field.name, "widget": field.widget, "required": field.required}
     if field.hint:
         entry["hint"] = field.hint
     if field.pattern:
         entry["pattern"] = [field.pattern, field.pattern_message or "Bitte im beschriebenen Format angeben."]
     if field.options:
-        entry["options"] = [{"label": option.label, "value": option.value} for option in field.options]
+        entry["options"] = [{"label": option.label, "value": option.value,
+                             **({"district": option.district} if option.district else {})}
+                            for option in field.options]
         if field.multiple:
             entry["multiple"] = True
         if field.max_items:

@@ -19,13 +19,15 @@ BODY = "body"  # Decap's name for the Markdown body below the header
 class Option:
     label: str
     value: str
+    district: str = ""  # municipalities: shown beside the name in the editor, not searched
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # the metadata key in the file (lower case, as Pelican reads it)
     label: str  # German, shown above the input
-    widget: str = "string"  # a Decap widget: string, text, markdown, select, image, hidden
+    widget: str = "string"  # a Decap widget (string, text, markdown, select, image, hidden) or the
+    # project's own from static/soists-editor.js: kommune (municipalities), zeitpunkt (date, optional time)
     required: bool = False
     required_with: str = ""  # required as soon as this other field has a value (alt with image)
     alternative: str = ""  # this or that other field is needed (end or duration)
@@ -37,6 +39,7 @@ class Field:
     max_items: int = 0  # select with multiple: at most this many (0: no limit)
     default: str = ""
     example: str = ""  # a value the project's validator accepts
+    system: bool = False  # kept by static/soists-editor.js (uid, revision): not shown, never typed
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,29 @@ from plugins.events.model import ADDRESS_PATTERN, UID_PATTERN
 from plugins.portraits import REQUIRED_FIELDS as PORTRAIT_REQUIRED
 from plugins.region.registry import Registry
 
-from .fields import (BODY, DATE_LIST, DATE_MESSAGE, DATE_OR_TIME, HTTPS, WHOLE_NUMBER, ContentType, Field,
-                     Option, js_pattern)
+from .fields import (
+    BODY,
+    DATE_LIST,
+    DATE_MESSAGE,
+    DATE_OR_TIME,
+    HTTPS,
+    WHOLE_NUMBER,
+    ContentType,
+    Field,
+    Option,
+    js_pattern,
+)
 
 PORTRAIT_CATEGORY = "Menschen in der Region"
 HASHTAG_WORD = "#?" + HASHTAG.pattern.strip("^$")
 
 
 def municipality_options(registry: Registry) -> tuple[Option, ...]:
-    """All 179, by name; only a name that two municipalities share (Altdorf) names the district,
-    so typing a town's name finds the town, not every municipality of its district."""
+    """All 179, by name, each with its district: the editor's municipality field (widget
+    `kommune`) searches the names only and shows the district beside each, so „Esslingen“ finds
+    Esslingen am Neckar first and the two Altdorfs stay apart."""
     ordered = sorted(registry, key=lambda m: (m.name, m.district))
-    shared = {m.name for m in ordered if len(registry.lookup_name(m.name)) > 1}
-    return tuple(Option(f"{m.name} ({m.district})" if m.name in shared else m.name, m.slug) for m in ordered)
+    return tuple(Option(m.name, m.slug, m.district) for m in ordered)
 
 
 def district_options(registry: Registry) -> tuple[Option, ...]:
@@ -47,7 +57,7 @@ def _body(required: bool = False) -> Field:
 def _municipalities(registry: Registry, hint: str, required: bool = False, single: bool = False) -> Field:
     """Always a list in the editor (static/soists-cms.js reads `municipality` as one); `single`
     allows one entry, as a portrait has one place."""
-    return Field("municipality", "Kommune" if single else "Kommunen", widget="select", required=required,
+    return Field("municipality", "Kommune" if single else "Kommunen", widget="kommune", required=required,
                  multiple=True, max_items=1 if single else 0, options=municipality_options(registry), hint=hint,
                  example="plochingen")
 
@@ -73,7 +83,7 @@ def article(registry: Registry) -> ContentType:
         description="Nachrichten und Berichte (content/articles/).",
         fields=(
             _title("Green Tech in der Region"),
-            Field("date", "Datum", required=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
+            Field("date", "Datum", required=True, widget="zeitpunkt", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
                   example="2026-08-18 11:00", hint="Erscheinungsdatum, z. B. 2026-08-18 11:00."),
             Field("category", "Rubrik", required=True, example="Wirtschaft", hint="z. B. Wirtschaft, Region"),
             Field("tags", "Themen", example="Green Tech, Strategie", hint="Durch Kommas getrennt."),
@@ -88,7 +98,7 @@ def article(registry: Registry) -> ContentType:
 def portrait(registry: Registry) -> ContentType:
     fields = (
         _title("Anna: Der Viadukt ist mein Lieblingsort"),
-        Field("date", "Datum", required=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
+        Field("date", "Datum", required=True, widget="zeitpunkt", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
               example="2026-08-12 12:00"),
         Field("category", "Rubrik", widget="hidden", default=PORTRAIT_CATEGORY, example=PORTRAIT_CATEGORY),
         Field("firstname", "Vorname", required="firstname" in PORTRAIT_REQUIRED, example="Anna",
@@ -125,7 +135,7 @@ def municipality_intro(registry: Registry) -> ContentType:
         description="Ein Text über einer Kommunenseite (content/kommunen/<kommune>.md).",
         fields=(
             # The file name is the municipality's slug (plugins/region/generator.py); this field names it.
-            Field("kommune", "Kommune", widget="select", required=True, options=municipality_options(registry),
+            Field("kommune", "Kommune", widget="kommune", required=True, options=municipality_options(registry),
                   example="plochingen", hint="Die Kommune, deren Seite der Text einleitet (bestimmt den Dateinamen)."),
             _title("Plochingen"),
             _body(required=True),
@@ -140,20 +150,20 @@ def event(registry: Registry) -> ContentType:
         "termine", "Termine", "Termin", "events", description="Veranstaltungen für /termine/ und die Kalender.",
         fields=(
             _title("Netzwerkgespräch Transformation"),
-            Field("uid", "Kalender-Kennung (uid)", required=True, pattern=js_pattern(UID_PATTERN.pattern),
+            # Made by the system on the first save (static/soists-editor.js) and never changed.
+            Field("uid", "Kalender-Kennung (uid)", required=True, system=True, pattern=js_pattern(UID_PATTERN.pattern),
                   pattern_message="8–255 Zeichen: Buchstaben, Ziffern und . _ @ + -",
-                  example="2026-netzwerk-esslingen@so-ist-s.de",
-                  hint="Einmal beim Anlegen vergeben und nie mehr ändern, z. B. 2027-talente-forum@so-ist-s.de."),
-            Field("start", "Beginn", required=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
-                  example="2026-12-03 18:00", hint="Mit Uhrzeit: ein Termin mit Zeit; nur Datum: ganztägig."),
-            Field("end", "Ende", alternative="duration", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE, example="2026-12-03 20:30",
+                  example="2026-netzwerk-esslingen@so-ist-s.de"),
+            Field("start", "Beginn", required=True, widget="zeitpunkt", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
+                  example="2026-12-03 18:00", hint="Datum wählen; ohne Uhrzeit ist der Termin ganztägig."),
+            Field("end", "Ende", alternative="duration", widget="zeitpunkt", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE, example="2026-12-03 20:30",
                   hint="Ende oder Dauer (bei Terminen mit Uhrzeit eines von beiden). Ganztägig: der letzte Tag."),
             Field("duration", "Dauer", pattern=r"^(\d+\s*d)?\s*(\d+\s*h)?\s*(\d+\s*min)?$|^P",
                   pattern_message="z. B. 90min, 2h, 1h 30min, 3d", example="",
                   hint="Statt eines Endes, z. B. 2h oder 1h 30min; nicht zusammen mit Ende."),
-            Field("allday", "Ganztägig (Gegenprobe)", widget="select",
-                  options=(Option("ja", "ja"), Option("nein", "nein")), example="",
-                  hint="Optional: ganztägig ergibt sich aus einem Beginn ohne Uhrzeit."),
+            # ganztägig follows from a start without a time; a hand-written allday is kept consistent
+            Field("allday", "Ganztägig (Gegenprobe)", system=True, widget="select",
+                  options=(Option("ja", "ja"), Option("nein", "nein")), example=""),
             Field("category", "Kategorie", widget="select", required=True, options=categories, example="netzwerk"),
             _municipalities(registry, "Kommunen der Region; leer lassen für Termine außerhalb (z. B. München)."),
             Field("location", "Ort", required=True, example="Haus der Wirtschaft", hint="Name des Veranstaltungsorts."),
@@ -166,22 +176,23 @@ def event(registry: Registry) -> ContentType:
             Field("registration", "Anmeldung (Link)", pattern=HTTPS, pattern_message="ein Link mit https://",
                   example="https://www.wrs.region-stuttgart.de/veranstaltungen/"),
             Field("status", "Status", widget="select", options=statuses, default="geplant", example="geplant",
-                  hint="Abgesagte Termine nie löschen: „abgesagt“ wählen und die Revision erhöhen."),
-            Field("rrule", "Wiederholung (RRULE)", pattern=r"^FREQ=.*(COUNT|UNTIL)=",
-                  pattern_message="FREQ=… und ein Ende mit COUNT=n oder UNTIL=JJJJMMTT",
+                  hint="Abgesagte Termine nie löschen: „abgesagt“ wählen; die Kalender erfahren es beim Speichern."),
+            # plain fields (widget `wiederholung`, static/soists-editor.js) that write the RRULE
+            Field("rrule", "Wiederholung", widget="wiederholung", pattern=r"^FREQ=.*(COUNT|UNTIL)=",
+                  pattern_message="Ein Ende ist nötig: „bis“ mit einem Datum TT.MM.JJJJ oder eine Anzahl",
                   example="FREQ=MONTHLY;BYDAY=1TU;UNTIL=20271231",
-                  hint="z. B. FREQ=MONTHLY;BYDAY=1TU;UNTIL=20271231 (jeden ersten Dienstag bis Ende 2027) "
-                       "oder FREQ=WEEKLY;COUNT=6 (sechsmal wöchentlich)."),
+                  hint="z. B. monatlich am ersten Dienstag bis 31.12.2027 oder wöchentlich, sechsmal."),
             Field("exdate", "Ausfallende Termine", pattern=DATE_LIST, pattern_message="Daten JJJJ-MM-TT, durch Kommas",
                   example="", hint="Daten der Wiederholung, die nicht stattfinden, z. B. 2027-01-05, 2027-04-06."),
-            Field("sequence", "Revision", pattern=WHOLE_NUMBER, pattern_message="eine ganze Zahl ab 0", example="0",
-                  hint="Um eins erhöhen, wenn sich Datum, Zeit, Ort oder Status ändern."),
-            Field("modified", "Geändert am", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
-                  example="2026-11-20 10:15", hint="Zusammen mit der Revision setzen."),
+            # raised with `modified` by the system when date, time, place or status change
+            Field("sequence", "Revision", system=True, pattern=WHOLE_NUMBER, pattern_message="eine ganze Zahl ab 0",
+                  example="0"),
+            Field("modified", "Geändert am", system=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
+                  example="2026-11-20 10:15"),
             _summary(),
             Field("slug", "Adresse der Seite", pattern=r"^[a-z0-9][a-z0-9-]*$", example="",
                   pattern_message="Kleinbuchstaben, Ziffern und Bindestriche",
-                  hint="Ersetzt den Dateinamen in der Adresse /termine/<Adresse>/; die uid bleibt."),
+                  hint="Ersetzt den Dateinamen in der Adresse /termine/<Adresse>/; die Kalender-Kennung bleibt."),
             _body(),
         ),
     )
@@ -201,9 +212,9 @@ def campaign(registry: Registry) -> ContentType:
                   pattern=f"^{HASHTAG_WORD}([\\s,]+{HASHTAG_WORD})*$",
                   pattern_message="Hashtags aus Buchstaben und Ziffern, durch Kommas getrennt",
                   hint="Die eigenen Hashtags der Kampagne; #SoistS kommt immer dazu."),
-            Field("start", "Beginn", required=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
+            Field("start", "Beginn", required=True, widget="zeitpunkt", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
                   example="2026-12-12 14:00"),
-            Field("end", "Ende", required=True, pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
+            Field("end", "Ende", required=True, widget="zeitpunkt", pattern=DATE_OR_TIME, pattern_message=DATE_MESSAGE,
                   example="2026-12-12 18:00", hint="Nur ein Datum bedeutet 23:59:59 an diesem Tag."),
             _municipalities(registry, "Kommune(n) oder ein Landkreis – eines von beiden ist nötig "
                                       "(außer bei einer Influencertour)."),

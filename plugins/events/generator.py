@@ -13,9 +13,11 @@ from pelican.generators import Generator
 
 from plugins import parallel, source_dates, validation
 from plugins.incremental import clock
+from plugins.region.places import load_places
 from plugins.region.registry import load_registry, normalise
 
 from . import german, ics, jsonld
+from .addresses import address_mismatch
 from .categories import CATEGORIES, EventCategory
 from .model import BERLIN, URL_ROOT, Event, parse_event, parse_moment, sort_key
 from .recurrence import Occurrence, expand, months_between
@@ -105,6 +107,12 @@ class EventsGenerator(Generator):
         local = Path(self.path) / "data" / "municipalities.csv"
         return load_registry(local) if local.exists() else load_registry()
 
+    def _gazetteer(self):
+        try:
+            return load_places()
+        except Exception:  # no gazetteer: municipality names alone
+            return None
+
     def _read(self, path: str) -> Page | None:
         try:
             return self.readers.read_file(base_path=self.path, path=path, content_class=Page,
@@ -130,6 +138,10 @@ class EventsGenerator(Generator):
             event = parse_event(source, slug, page.metadata, "", registry, validation.report)
             if event is None:
                 continue
+            mismatch = address_mismatch(str(page.metadata.get("address") or ""), event.municipalities, registry,
+                                        self._gazetteer())
+            if mismatch:  # a warning: `invoke preview` goes on, strict `invoke publish` stops
+                validation.warn(source, "municipality", mismatch)
             if event.uid in seen_uids:
                 validation.report(source, "uid", f"{event.uid!r} is also the uid of {seen_uids[event.uid]}; "
                                                  "expected a uid used by no other event")

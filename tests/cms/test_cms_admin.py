@@ -39,7 +39,7 @@ def test_admin_page_is_local_noindex_and_carries_its_own_policy(tmp_path):
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
     assert soup.html["lang"] == "de"
     scripts = [s["src"] for s in soup.find_all("script")]
-    assert scripts == ["before-cms.js", "decap-cms.js", "soists-cms.js"]
+    assert scripts == ["before-cms.js", "decap-cms.js", "soists-editor.js", "soists-cms.js"]
     assert all((admin / src).is_file() for src in scripts)
     assert not any(s.string for s in soup.find_all("script")), "no inline script"
     policy = parse_policy(soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"])
@@ -58,7 +58,7 @@ def test_bundle_chunks_and_wasm_are_copied_not_maps_or_the_second_bundle(tmp_pat
     admin = write_admin(tmp_path / "out", {"CMS_DIST": str(fake_dist(tmp_path))})
     names = sorted(p.name for p in admin.iterdir())
     assert names == ["42.decap-cms.js", "a1.wasm", "before-cms.js", "config.yml", "decap-cms.js", "index.html",
-                     "soists-cms.js"]
+                     "site.css", "soists-cms.js", "soists-editor.css", "soists-editor.js"]
 
 
 def test_without_the_npm_package_nothing_is_written_and_the_log_says_how_to_install(tmp_path, capsys):
@@ -89,6 +89,15 @@ def test_generated_config_has_every_collection_german_labels_and_the_workflow(tm
     events = next(c for c in config["collections"] if c["name"] == "termine")
     municipality = next(f for f in events["fields"] if f["name"] == "municipality")
     assert len(municipality["options"]) == len(load_registry()) == 179
+    # names only, the district beside them: the two Altdorfs stay apart, the district is not searched
+    assert municipality["widget"] == "kommune"
+    altdorf = sorted((o["label"], o["district"], o["value"]) for o in municipality["options"] if o["label"] == "Altdorf")
+    assert [a[:2] for a in altdorf] == [("Altdorf", "Landkreis Böblingen"), ("Altdorf", "Landkreis Esslingen")]
+    assert len({a[2] for a in altdorf}) == 2
+    shown = {f["name"]: f for f in events["fields"]}
+    for name in ("uid", "sequence", "modified", "allday"):  # kept by the system, never typed
+        assert shown[name]["widget"] == "hidden" and shown[name]["required"] is False, name
+    assert {shown[n]["widget"] for n in ("start", "end")} == {"zeitpunkt"}
     assert connect_origins(config)[0].startswith("https://")
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from plugins.campaigns.model import parse_campaign
+from plugins.cms.fields import BODY, DATE_OR_TIME
+from plugins.cms.types import article, campaign, event, portrait
 from plugins.events.model import parse_event
 from plugins.portraits import REQUIRED_FIELDS as PORTRAIT_REQUIRED
 from plugins.region.registry import load_registry
-from plugins.cms.fields import BODY
-from plugins.cms.types import article, campaign, event, portrait
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry()
@@ -156,3 +156,21 @@ def test_every_collection_folder_exists_and_articles_exclude_portraits():
     for content_type in content_types(REGISTRY):
         assert (ROOT / "content" / content_type.folder).is_dir(), content_type.folder
     assert article(REGISTRY).folder == "articles" and portrait(REGISTRY).folder == "articles/menschen"
+
+
+def test_fields_the_system_keeps_are_filled_by_the_editor_script():
+    """uid, revision, Geändert am and the allday counter-check are not shown to editors; the
+    validator still requires the uid, so the editor's script must write every one of them."""
+    script = (ROOT / "plugins/cms/static/soists-editor.js").read_text(encoding="utf-8")
+    system = {f.name for f in event(REGISTRY).fields if f.system}
+    assert system == {"uid", "sequence", "modified", "allday"}
+    for name in system:
+        assert f'set("{name}"' in script, name
+    assert event(REGISTRY).field("uid").required  # the validator's rule stays in the schema
+
+
+def test_date_fields_use_the_date_picker_and_keep_the_validators_format():
+    for make in (article, portrait, event, campaign):
+        for field in make(REGISTRY).fields:
+            if field.pattern == DATE_OR_TIME and not field.system:
+                assert field.widget == "zeitpunkt", (make.__name__, field.name)

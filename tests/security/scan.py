@@ -39,7 +39,7 @@ def site_policy_meta(tag, strict: bool = True) -> bool:
 # The web editor (plugins/cms): a fixed page made of no content, with its three script files
 # and its own policy (the site's, amended through plugins.headers.policy); tests/cms drives it.
 EDITOR_PAGE = "admin/index.html"
-EDITOR_SCRIPTS = ("before-cms.js", "decap-cms.js", "soists-cms.js")
+EDITOR_SCRIPTS = ("before-cms.js", "decap-cms.js", "soists-editor.js", "soists-cms.js")
 EDITOR_AMENDED = {"script-src", "style-src", "img-src", "connect-src"}
 
 
