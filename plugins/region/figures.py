@@ -28,7 +28,7 @@ Pure functions; no Pelican, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from plugins.navigation.dates import BERLIN
@@ -84,13 +84,21 @@ def this_year(now: datetime) -> tuple[date, date]:
     return date(today.year, 1, 1), today
 
 
-def figures(municipalities: Iterable[str], features: Iterable[tuple[str, date | datetime]], now: datetime,
+def end_of(now: date | datetime) -> datetime:
+    """An instant as it is; a day (the report's "as of") up to its last moment in Berlin."""
+    if isinstance(now, datetime):
+        return as_instant(now)
+    return datetime.combine(now + timedelta(days=1), time(), BERLIN) - timedelta(microseconds=1)
+
+
+def figures(municipalities: Iterable[str], features: Iterable[tuple[str, date | datetime]], now: date | datetime,
             start: date | None = None, end: date | None = None) -> Figures:
-    """Count `features` ((AGS, instant) pairs, each feature once) for the municipalities given
-    (AGS), over the days start..end in Berlin (start None: since the start; end None or later
-    than today: today). Features after `now` and of other municipalities are ignored."""
+    """Count `features` ((AGS, instant or Berlin day) pairs, each feature once) for the
+    municipalities given (AGS), over the days start..end in Berlin (start None: since the start;
+    end None or later than today: today). Features after `now` and of other municipalities are
+    ignored."""
     scope = set(municipalities)
-    now = as_instant(now)
+    now = end_of(now)
     last = min(end or berlin_day(now), berlin_day(now))
     featured: set[str] = set()
     published = 0

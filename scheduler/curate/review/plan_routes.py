@@ -160,8 +160,8 @@ class PlanRoutes:
             result = operations.snapshot(session, planner, berlin_midnight(win.end))
             context = plan.page(win, result)
             context["coverage"] = plan_detail.coverage_strip(session, self.app.registry, result,
-                                                             planner.config.content_dir, planner.now.year)
-            context["past"] = plan_detail.past_weeks(session, plan, planner.now)
+                                                             planner.config.content_dir, planner.now)
+            context["past"] = plan_detail.past_weeks(session, plan, planner.now, planner.config.content_dir)
         back = "/plan?" + urlencode({"view": win.view, "from": win.start.isoformat()}
                                     | ({"weeks": win.weeks} if win.view == "week" and win.weeks != 4 else {}))
         title = (say.month_title(win.start) if win.view == "month"
