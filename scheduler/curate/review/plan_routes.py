@@ -40,6 +40,7 @@ class PlanRoutes:
         self.app = app
         self.publisher_factory = publisher_factory or self._publisher_from_env
         self.config_factory: Callable[[], PlanningConfig] = lambda: PlanningConfig.from_env(app.settings.media_dir)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests and the demo freeze it
 
     @staticmethod
     def _publisher_from_env():
@@ -57,7 +58,7 @@ class PlanRoutes:
             raise CurationError(f"Veröffentlichen ist auf diesem Rechner nicht eingerichtet: {missing}") from None
 
     def planner(self) -> operations.Planner:
-        return operations.Planner(self.app.registry, self.config_factory(), datetime.now(timezone.utc))
+        return operations.Planner(self.app.registry, self.config_factory(), self.clock())
 
     # -- requests -------------------------------------------------------------------------
     def handle(self, environ, start_response, path: str, browser, user: str, headers: list):
