@@ -77,7 +77,8 @@ def feature_detail(session: Session, view: PlanView, key: str) -> dict | None:
     post = session.scalar(select(Post).where(Post.uid == feature.post_uid)
                           .options(selectinload(Post.image), selectinload(Post.consent)))
     sent = caption_locked(feature)
-    return {"title": f"Veröffentlichung {feature.key}", "key": feature.key, "status": feature.status,
+    place = view.municipality(feature.ags)[0] or "Kommune unbekannt"
+    return {"title": f"{place}, {say.when(feature.slot_utc)}", "key": feature.key, "status": feature.status,
             "status_label": say.kind_label(feature.status), "slot": say.when(feature.slot_utc),
             "attempts": feature.attempts, "steps": steps(feature), "links": links(feature),
             "media_id": next((s.data or {}).get("media_id", "") for s in feature.steps if s.step == "instagram")
@@ -97,7 +98,9 @@ def post_detail(session: Session, view: PlanView, post_id: int) -> dict | None:
     planner = view.planner
     entries = operations.current_entries(session, planner, planner.now + timedelta(weeks=PIN_WEEKS))
     slot = next((e.slot_utc for e in entries if e.post_uid == post.uid), None)
-    return {"title": f"Beitrag #{post.id} im Plan", "key": None, "status": "",
+    place = view.municipality(post.municipality_ags)[0] or "Kommune noch offen"
+    return {"title": f"{place}, {say.when(slot)}" if slot else f"{place}: Beitrag #{post.id}, noch ohne Sendeplatz",
+            "key": None, "status": "",
             "status_label": "geplant" if slot else "wartet", "slot": say.when(slot), "attempts": 0, "steps": [],
             "links": [], "can_retry": False, "can_edit": True, "post": view.post_facts(post, None, slot),
             "last_error": "", "plannable": post.plannable,

@@ -138,7 +138,7 @@ class PlanRoutes:
             return operations.skip(session, planner, slot, user, form.get("note", "").strip(), revision, expected)
         if name == "hold":
             if not expected:
-                raise CurationError("In diesem Termin ist kein Beitrag, der zurückgehalten werden könnte.")
+                raise CurationError("Auf diesem Sendeplatz ist kein Beitrag, der zurückgehalten werden könnte.")
             return operations.hold(session, planner, expected, user, form.get("note", "").strip(), revision)
         if name == "release":
             return operations.remove(session, planner, "hold", user, post_ref=expected, expected_revision=revision)
