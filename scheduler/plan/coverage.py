@@ -9,9 +9,10 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 
+from plugins.navigation.dates import german_date
+
 # The figures and the map are the site's own: one computation for the overview and this report.
 from plugins.region.coverage import CoverageRow, as_date, coverage_rows, never_featured  # noqa: F401
-from plugins.navigation.dates import german_date
 from plugins.region.mapsvg import render_map
 
 
