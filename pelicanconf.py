@@ -137,7 +137,7 @@ OUTPUT_RETENTION = []
 
 # Navigation (built once per build by plugins/navigation).
 MAIN_MENU = [
-    (N_("Fotos"), "wall/"),
+    (N_("Fotowand"), "wall/"),  # one word for the wall: nav and heading (the address stays /wall/)
     (N_("Kommunen"), "kommunen/"),
     (N_("Termine"), "termine/"),
     (N_("Menschen"), "rubrik/menschen-in-der-region/"),

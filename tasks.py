@@ -239,10 +239,12 @@ def report(c, start="", end="", municipality="", district="", out="", demo=False
 
 @task(help={"port": "port on 127.0.0.1 (default 8765)", "editor": "with --auth none: the name in the audit trail",
             "no_browser": "do not open a browser window",
-            "auth": "accounts (default), proxy or none (one local user)"})
-def review(c, port=8765, editor="", no_browser=False, auth=""):
-    """Serve the review board for #SoistS posts on http://127.0.0.1:PORT/ (local only)."""
+            "auth": "accounts (default), proxy or none (one local user)",
+            "demo": "fill var/review-demo/ with demo posts first (the board and the Redaktionsplan are not empty)"})
+def review(c, port=8765, editor="", no_browser=False, auth="", demo=False):
+    """Serve the Prüfung (review board) for #SoistS posts on http://127.0.0.1:PORT/ (local only)."""
     extra = (f" --editor {shlex.quote(editor)}" if editor else "") + (" --no-browser" if no_browser else "")
+    extra += " --demo" if demo else ""
     extra += f" --auth {shlex.quote(auth)}" if auth else ""
     _scheduler(c, f"review --port {int(port)}{extra}")
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo.insights_year import DemoYear, build  # noqa: E402
+from demo.insights_year import DemoYear, build, is_current  # noqa: E402
 from scheduler.config import PROJECT_ROOT  # noqa: E402
 from scheduler.report.run import ReportRequest, compute  # noqa: E402
 from scheduler.report.render import write  # noqa: E402
@@ -27,14 +26,15 @@ DEMO = PROJECT_ROOT / "var" / "report-demo"
 
 def timed(db_url: str, out: Path, pdf: bool) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
-    report = compute(db_url, ReportRequest(date(2026, 1, 1), date(2026, 12, 31), out, pdf=pdf), now=DemoYear().end)
+    year = DemoYear()
+    report = compute(db_url, ReportRequest(year.start, year.last_day, out, pdf=pdf), now=year.end)
     write(report, out, PROJECT_ROOT / "content", pdf=pdf)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
     db = DEMO / "soists.db"
-    db_url = f"sqlite:///{db}" if db.exists() else build(DEMO)
+    db_url = f"sqlite:///{db}" if is_current(DEMO, DemoYear()) else build(DEMO)
     import weasyprint  # noqa: F401  (imported once, as in a long-running process; ~1 s on its own)
 
     with tempfile.TemporaryDirectory() as folder:

@@ -19,7 +19,7 @@ import argparse
 import gzip
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +39,7 @@ from scheduler.publish.state import FeaturePublication, PublishStep
 from scheduler.store.db import make_engine, migrate, session_factory
 from scheduler.store.models import Post
 
+YEAR_FILE = "demo-year.txt"
 HANDLES = ("anna.fotografiert", "neckarblick", "schwabenlicht", "wanderlust_bw", "streuobst_liebe", "ludwigsburgerin",
            "filstal.foto", "remstal_radler", "weinberg_morgen", "albtrauf_abends", "kesselblick", "fachwerk_fan")
 LINKERS = {"stuttgart": ("stuttgart.de", "stadtmuseum-stuttgart.de"), "plochingen": ("plochingen.de",),
@@ -83,11 +84,21 @@ class InProcess(requests.adapters.BaseAdapter):
         pass
 
 
+READING_DAYS = 4  # past 31 December: the last features get their day-1 and day-2 readings
+
+
+def finished_year(today: date | None = None) -> date:
+    """1 January of the newest calendar year whose readings (to 4 January after it) are all in
+    the past: the demo never shows a date after today (on 7 December 2026: the year 2025)."""
+    today = today or datetime.now(BERLIN).date()
+    return date((today - timedelta(days=READING_DAYS + 1)).year - 1, 1, 1)
+
+
 @dataclass(frozen=True)
 class DemoYear:
-    start: date = date(2026, 1, 1)
+    start: date = field(default_factory=finished_year)
     features: int = 156
-    days: int = 369  # to 4 January 2027: the last features get their day-1 and day-2 readings
+    days: int = 365 + READING_DAYS  # to 4 January after the year (369 days)
     seed: int = 14
     previous_features: int = 104  # the year before (Mon/Fri), measured weekly: the report's comparison
 
@@ -100,6 +111,15 @@ class DemoYear:
         """The frozen clock's last reading (the report's "as of")."""
         last = self.start + timedelta(days=self.days - 1)
         return datetime.combine(last, time(6, 15), BERLIN).astimezone(timezone.utc)
+
+    @property
+    def last_day(self) -> date:
+        """31 December of the demo year: the report's period ends here."""
+        return date(self.start.year, 12, 31)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.isoformat()}:{self.features}:{self.days}:{self.seed}:{self.previous_features}"
 
     def run_days(self) -> list[date]:
         """Weekly through the year before, daily through the demo year."""
@@ -189,6 +209,7 @@ def build(out: Path, year: DemoYear = DemoYear()) -> str:
     for old in ("soists.db", "fake.json"):
         (out / old).unlink(missing_ok=True)
     db_url = f"sqlite:///{out / 'soists.db'}"
+    (out / YEAR_FILE).unlink(missing_ok=True)
     migrate(db_url)
     engine = make_engine(db_url)
     # A throwaway file: no fsync per commit (the job commits every reading, thousands in a year).
@@ -218,7 +239,14 @@ def build(out: Path, year: DemoYear = DemoYear()) -> str:
     finally:
         fake.save()
         engine.dispose()
+    (out / YEAR_FILE).write_text(year.label + "\n", encoding="utf-8")
     return db_url
+
+
+def is_current(out: Path, year: DemoYear) -> bool:
+    """Whether out/ holds the data of exactly this demo year (a new year makes new data)."""
+    marker = out / YEAR_FILE
+    return (out / "soists.db").exists() and marker.exists() and marker.read_text(encoding="utf-8").strip() == year.label
 
 
 def main() -> None:

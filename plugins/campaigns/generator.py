@@ -25,7 +25,7 @@ ALGORITHM_DE = ("Beim Start des Gewinnspiels wurde ein geheimer Zufallswert (See
                 "HMAC-SHA-256(Seed, Zeile); die niedrigsten Punktzahlen gewinnen, die nächsten rücken nach.")
 PSEUDONYM_DE = ("Kontonamen veröffentlichen wir nicht: Statt des Kontos steht in jeder Zeile ein Pseudonym, die "
                 "ersten 16 Hex-Zeichen von HMAC-SHA-256(Seed, „konto:“ + Kontoname in Kleinbuchstaben). Solange der "
-                "Seed geheim war, ließ sich daraus niemand erkennen; jetzt kann jede*r Teilnehmende die eigene Zeile "
+                "Seed geheim war, ließ sich daraus niemand erkennen; jetzt können alle Teilnehmenden die eigene Zeile "
                 "finden. Die Auslosung lässt sich mit den veröffentlichten Daten allein nachrechnen.")
 
 

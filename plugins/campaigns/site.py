@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from icalendar import Calendar, Event as VEvent
 
+from plugins.navigation.dates import german_date
 from plugins.region.mapsvg import project
 
 from .model import BERLIN, Campaign
@@ -51,7 +52,7 @@ def tour_map(campaign: Campaign, registry, site_url: str, width: float = 640) ->
     # stops beside the map links each municipality.
     stops = "".join(
         f'<circle class="tour-map__stop" cx="{x:.1f}" '
-        f'cy="{y:.1f}" r="9"><title>{n}. {escape(s.municipality.name)}, {s.day:%d.%m.%Y}</title></circle>'
+        f'cy="{y:.1f}" r="9"><title>{n}. {escape(s.municipality.name)}, {german_date(s.day)}</title></circle>'
         f'<text class="tour-map__label" x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{n}</text>'
         for n, s in enumerate(campaign.stops, 1) for x, y in [where[s.municipality.slug]])
     label = f"Karte der Region Stuttgart mit den Stationen von {campaign.title}"

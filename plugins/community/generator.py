@@ -6,8 +6,8 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
-from datetime import datetime, timezone
 from pathlib import Path
 
 from feedgenerator import Atom1Feed
@@ -17,6 +17,7 @@ from pelican.generators import Generator
 
 from plugins import parallel, source_dates, validation
 from plugins.incremental import clock
+from plugins.region.figures import site_now
 from plugins.region.registry import DEFAULT_PATH as REGISTRY_DEFAULT
 from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
 
@@ -216,7 +217,7 @@ class CommunityGenerator(Generator):
         if settings.get("COMMUNITY_SHOW_FUTURE", False):
             self.posts, self.valid_until = posts, None
         else:
-            now = datetime.now(timezone.utc)
+            now = site_now(settings)  # SITE_NOW in tests: the figures' „veröffentlicht“
             self.posts = [post for post in posts if post.featured <= now]
             for post in posts:
                 if post.featured > now:

@@ -12,11 +12,13 @@ the JSON round trip trivial and keeps this module free of Pelican.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, Iterable
 
 from plugins.navigation.dates import BERLIN, german_month
+from plugins.region.figures import Figures, figures
+from plugins.region.registry import load_registry
 
 MAX_FEATURES = 8  # with portraits and events this keeps the mail far below Gmail's 102 kB clip
 MAX_PORTRAITS = 3
@@ -151,6 +153,8 @@ class Issue:
     campaign: CampaignCall | None = None
     more_features: int = 0  # features of the month beyond MAX_FEATURES (linked, not shown)
     extra: dict[str, Any] = field(default_factory=dict)
+    featured_municipalities: int = 0  # „vorgestellt“ in the month (plugins/region/figures.py)
+    municipalities: int = 0  # of how many (179)
 
     @property
     def url(self) -> str:
@@ -161,6 +165,15 @@ class Issue:
         if self.features:
             return f"So ist S im {self.label}: {len(self.features)} Fotos und die Termine für {self.events_label}"
         return f"So ist S im {self.label}: Menschen und Termine für {self.events_label}"
+
+    @property
+    def coverage_sentence(self) -> str:
+        """„Im November 2026 wurden 9 von 179 Kommunen vorgestellt.“ — the site's definition."""
+        if not self.municipalities:
+            return ""
+        one = self.featured_municipalities == 1
+        return (f"Im {self.label} {'wurde' if one else 'wurden'} {self.featured_municipalities} von "
+                f"{self.municipalities} Kommunen bei So ist S vorgestellt.")
 
     @property
     def is_empty(self) -> bool:
@@ -223,13 +236,29 @@ def select_campaign(calls: Iterable[CampaignCall], month: Month, now: datetime) 
     return min(open_calls, key=lambda c: (parse_when(c.closes), c.title), default=None)
 
 
+def slug_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def month_coverage(features: Iterable[Feature], month: Month, now: datetime) -> Figures:
+    """Municipalities vorgestellt in the month up to now: the one count of plugins/region/figures.py
+    (the site's, the plan's and the report's), from the features' municipality pages."""
+    registry = load_registry()
+    pairs = [(registry.by_slug[slug].ags, parse_when(f.when)) for f in features
+             if (slug := slug_of(f.municipality_url)) in registry.by_slug]
+    first, after = month_bounds(month)
+    return figures((m.ags for m in registry), pairs, now, first.date(), (after - timedelta(days=1)).date())
+
+
 def select_issue(month: Month, now: datetime, features: Iterable[Feature] = (), portraits: Iterable[Portrait] = (),
                  events: Iterable[EventItem] = (), calls: Iterable[CampaignCall] = ()) -> Issue:
     chosen = select_features(features, month, now)
+    counted = month_coverage(chosen, month, now)
     return Issue(month=month.slug, label=month.label, features=tuple(chosen[:MAX_FEATURES]),
                  portraits=tuple(select_portraits(portraits, month, now)),
                  events=tuple(select_events(events, month)), events_label=month.next().label,
-                 campaign=select_campaign(calls, month, now), more_features=max(0, len(chosen) - MAX_FEATURES))
+                 campaign=select_campaign(calls, month, now), more_features=max(0, len(chosen) - MAX_FEATURES),
+                 featured_municipalities=counted.count, municipalities=counted.total)
 
 
 def issue_months(features: Iterable[Feature], portraits: Iterable[Portrait], now: datetime) -> list[Month]:
@@ -245,6 +274,7 @@ def issue_months(features: Iterable[Feature], portraits: Iterable[Portrait], now
 def issue_to_dict(issue: Issue) -> dict[str, Any]:
     data = asdict(issue)
     data["subject"] = issue.subject  # for people reading the file; ignored when read back
+    data["coverage_sentence"] = issue.coverage_sentence  # likewise
     return data
 
 
@@ -261,4 +291,6 @@ def issue_from_dict(data: dict[str, Any]) -> Issue:
         campaign=CampaignCall(**data["campaign"]) if data.get("campaign") else None,
         more_features=int(data.get("more_features", 0)),
         extra=dict(data.get("extra", {})),
+        featured_municipalities=int(data.get("featured_municipalities", 0)),
+        municipalities=int(data.get("municipalities", 0)),
     )

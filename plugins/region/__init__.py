@@ -5,8 +5,9 @@ from __future__ import annotations
 from pelican import signals
 
 from .. import validation
-from .coverage import coverage_rows, summarise
-from .generator import RegionGenerator, feature_dates, region_today
+from .coverage import from_figures
+from .figures import figures, site_now
+from .generator import RegionGenerator, feature_dates
 from .registry import UnknownMunicipality, load_registry
 from .wording import municipality_sentence
 
@@ -33,8 +34,9 @@ def resolve_municipalities(content) -> None:
 def add_coverage_summary(generators) -> None:
     """`region_coverage` for every template (e.g. /ueber/): the figures, once all content is read."""
     context = generators[0].context
-    rows = coverage_rows(load_registry(), feature_dates(context.get("community_posts", [])), region_today())
-    context["region_coverage"] = summarise(rows)
+    counted = figures((m.ags for m in load_registry()), feature_dates(context.get("community_posts", [])),
+                      site_now(generators[0].settings))
+    context["region_coverage"] = from_figures(counted)  # „bisher vorgestellt“, as on /kommunen/
 
 
 def add_filters(pelican) -> None:

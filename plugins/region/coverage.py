@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
+from .figures import Figures
 from .registry import Municipality, normalise
 
 
@@ -80,16 +81,22 @@ class CoverageSummary:
 
     @property
     def sentence(self) -> str:
-        """A German sentence stating the figures; never claims more than the data shows."""
+        """A German sentence stating the figures („bisher vorgestellt“, see figures.py); never
+    claims more than the data shows."""
         if self.total and self.never == 0:
-            return f"Alle {self.total} Kommunen der Region waren schon mindestens einmal bei So ist S zu sehen."
+            return f"Alle {self.total} Kommunen der Region wurden bei So ist S schon vorgestellt."
         if self.featured == 0:
-            return f"Noch ist keine der {self.total} Kommunen bei So ist S zu sehen."
+            return f"Noch wurde keine der {self.total} Kommunen bei So ist S vorgestellt."
         waiting = "wartet" if self.never == 1 else "warten"
-        return (f"Bisher waren {self.featured} von {self.total} Kommunen bei So ist S zu sehen. "
+        return (f"Bisher wurden {self.featured} von {self.total} Kommunen bei So ist S vorgestellt. "
                 f"{self.never} {waiting} noch auf das erste Foto.")
 
 
 def summarise(rows: Iterable[CoverageRow]) -> CoverageSummary:
     rows = list(rows)
     return CoverageSummary(total=len(rows), featured=sum(1 for row in rows if not row.never_featured))
+
+
+def from_figures(counted: Figures) -> CoverageSummary:
+    """The sentence's figures from `figures.figures` (the one definition of „vorgestellt“)."""
+    return CoverageSummary(total=counted.total, featured=counted.count)

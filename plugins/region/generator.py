@@ -10,8 +10,8 @@ from markupsafe import Markup
 from pelican.generators import Generator
 
 from .. import parallel, validation
-from ..navigation.dates import BERLIN
 from .coverage import coverage_rows, never_featured
+from .figures import site_now
 from .mapsvg import render_map
 from .registry import Municipality, load_registry
 
@@ -38,8 +38,8 @@ def feature_dates(posts) -> list[tuple[str, datetime]]:
     ]
 
 
-def region_today():
-    return datetime.now(BERLIN).date()  # the region's day, not the server's
+def region_today(settings: dict | None = None):
+    return site_now(settings).date()  # the region's day (SITE_NOW in tests), not the server's
 
 
 class RegionGenerator(Generator):
@@ -70,7 +70,7 @@ class RegionGenerator(Generator):
         return intros
 
     def generate_output(self, writer) -> None:
-        today = region_today()
+        today = region_today(self.settings)
         articles = self.context.get("articles", [])
         events = self.context.get("events", [])
         posts = self.context.get("community_posts", [])
@@ -113,7 +113,7 @@ class RegionGenerator(Generator):
             # render_map escapes every name and URL it writes (mapsvg.py): safe as it is.
             "region_map": Markup(render_map(
                 [figures[m.ags] for m in self.registry], site_url,
-                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich gezeigt",
+                "Karte der 179 Kommunen der Region Stuttgart: wie oft und wie kürzlich vorgestellt",
                 description="Dieselben Angaben stehen als Liste unter der Karte.")),
             "never_featured": never_featured(rows),
             "page_title": "Kommunen",

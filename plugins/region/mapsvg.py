@@ -47,10 +47,10 @@ def dot_radius(row: CoverageRow) -> float:
 
 def status_text(row: CoverageRow) -> str:
     if row.never_featured:
-        return "noch nie gezeigt"
+        return "noch nie vorgestellt"
     days = row.days_waiting or 0
     when = "heute" if days == 0 else "gestern" if days == 1 else f"vor {days} Tagen"
-    return f"{row.featured_count}× gezeigt, zuletzt {when}"
+    return f"{row.featured_count}× vorgestellt, zuletzt {when}"
 
 
 # A shade says how to draw one municipality instead of the site's classes: (fill, stroke, tooltip).

@@ -75,7 +75,7 @@ def collect_problems(runs: list[JobRun], now: datetime) -> list[Problem]:
         return [Problem("collect_login", "Instagram", CRITICAL,
                         "Das Sammeln der #SoistS-Beiträge wurde gestoppt: Instagram verlangt eine Anmeldung "
                         f"oder eine Sicherheitsprüfung (Checkpoint), zuletzt am {german_datetime(last.finished_utc)}.",
-                        "Mit dem Konto in der Instagram-App oder im Browser anmelden und die Prüfung bestätigen, "
+                        "Mit dem Konto in der Instagram-App oder im Browser anmelden und die Sicherheitsprüfung bestätigen, "
                         "dann die Sitzung erneuern: `instaloader --login KONTO` (Sitzungsdatei ersetzen).")]
     streak = []
     for run in runs:
@@ -128,7 +128,7 @@ def empty_slot_problems(planned: Iterable, now: datetime, within: timedelta) -> 
     return [Problem("empty_slot", german_datetime(p.slot_utc), WARNING,
                     f"Für den Sendeplatz {german_datetime(p.slot_utc)} ist kein freigegebener Beitrag mit "
                     "Kommune mehr übrig; der Platz bleibt leer.",
-                    "Im Review-Board Beiträge freigeben und die Rechte einholen (Status „granted“ mit Kommune), "
+                    "In der Prüfung Beiträge freigeben und die Rechte einholen (Status „Rechte erteilt“ mit Kommune), "
                     "oder den Platz bewusst auslassen: `python -m scheduler skip \"JJJJ-MM-TT HH:MM\"`.")
             for p in planned if p.post_id is None and p.reason == "no plannable content left"
             and p.slot_utc <= now + within]

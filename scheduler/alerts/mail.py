@@ -117,7 +117,7 @@ def digest_text(day: datetime, open_items: list[tuple[Problem, datetime]], resol
 def plain_body(text: MailText) -> str:
     parts = [f"{heading}\n{body}" if heading else body for heading, body in text.paragraphs]
     if text.link:
-        parts.append(f"Review-Board: {text.link}")
+        parts.append(f"Prüfung: {text.link}")
     parts.append(f"-- \nSo ist S – Scheduler auf {socket.gethostname()}")
     return "\n\n".join(parts) + "\n"
 
@@ -130,7 +130,7 @@ def html_body(text: MailText) -> str:
         rows.append(f"<p style=\"margin:0 0 .6em\">{html.escape(body).replace(chr(10), '<br>')}</p>")
     if text.link:
         link = html.escape(text.link, quote=True)
-        rows.append(f"<p><a href=\"{link}\">Zum Review-Board</a> ({link})</p>")
+        rows.append(f"<p><a href=\"{link}\">Zur Prüfung</a> ({link})</p>")
     return ("<!doctype html><html lang=\"de\"><meta charset=\"utf-8\"><body style=\"font-family:system-ui,"
             f"sans-serif;line-height:1.45;max-width:40em\"><h1 style=\"font-size:1.2em\">"
             f"{html.escape(text.subject)}</h1>{''.join(rows)}</body></html>")

@@ -119,6 +119,13 @@ def cmd_review(args, settings) -> int:
     from scheduler.curate.editors import has_accounts
     from scheduler.curate.review.server import serve
 
+    if args.demo:
+        from scheduler.jobs.review_demo import EDITOR, demo_settings, prepare
+
+        settings = demo_settings(settings, prepare(fresh=not args.keep))
+        args.auth, args.editor = "none", EDITOR
+        console.print("Prüfung (demo): http://127.0.0.1:%d/ — Redaktionsplan: /plan, a feature's page: "
+                      "„Rückblick“ on /plan → its date" % args.port, markup=False)
     store = sessions(settings)
     auth = args.auth or settings.board_auth
     if auth == "accounts":
@@ -174,4 +181,7 @@ def add_commands(sub) -> None:
     v.add_argument("--auth", choices=("accounts", "proxy", "none"),
                    help="how editors sign in (default: SOISTS_BOARD_AUTH, else accounts)")
     v.add_argument("--no-browser", action="store_true")
+    v.add_argument("--demo", action="store_true",
+                   help="fill var/review-demo/ with demo posts and a published feature (Graph API fake), serve it")
+    v.add_argument("--keep", action="store_true", help="with --demo: reuse var/review-demo/ if it exists")
     v.set_defaults(func=cmd_review)

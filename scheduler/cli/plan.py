@@ -39,8 +39,10 @@ def cmd_coverage(args, settings) -> int:
             features = coverage_features(session, content_dir, registry)
     else:
         features = [(s.ags, s.at) for s in site_features(content_dir, registry)]
+    now = datetime.now(timezone.utc)
     today = date.today()
-    rows = coverage.coverage_rows(registry, features, today)
+    # only what is veröffentlicht (plugins/region/figures.py): a wall file dated later is planned
+    rows = coverage.coverage_rows(registry, [(ags, at) for ags, at in features if at <= now], today)
     out.print(coverage.render_table(rows, limit=args.limit or None))  # its caption is the summary
     if args.html:
         path = Path(args.html)

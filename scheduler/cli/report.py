@@ -26,22 +26,26 @@ def cmd_report(args, settings) -> int:
     from scheduler.report.render import write
 
     today = date.today()
-    start = args.start or (date(2026, 1, 1) if args.demo else date(today.year, 1, 1))
-    end = args.end or (date(2026, 12, 31) if args.demo else today)
+    year = None
+    if args.demo:
+        from demo.insights_year import DemoYear
+
+        year = DemoYear()  # the last finished year: no demo date after today
+    start = args.start or (year.start if year else date(today.year, 1, 1))
+    end = args.end or (year.last_day if year else today)
     target = Path(args.out) if args.out else (DEMO_DIR if args.demo else PROJECT_ROOT / "var" / "reports")
     request = ReportRequest(start, end, target, args.municipality or "", args.district or "", not args.no_pdf)
     if args.demo:
-        from demo.insights_year import DemoYear, build
+        from demo.insights_year import build, is_current
 
-        year = DemoYear()
         db_url = f"sqlite:///{DEMO_DIR / 'soists.db'}"
-        if args.rebuild or not (DEMO_DIR / "soists.db").exists():
+        if args.rebuild or not is_current(DEMO_DIR, year):
             out.print(f"building a year of demo data through the Graph API fake into {DEMO_DIR} …", markup=False)
             db_url = build(DEMO_DIR, year)
         report = compute(db_url, request, now=year.end)
     else:
         sessions(settings)  # a migrated store, also when nothing was measured yet
-        report = compute(settings.db_url, request)
+        report = compute(settings.db_url, request, content_dir=PlanningConfig.from_env().content_dir)
     written = write(report, target, PlanningConfig.from_env().content_dir, pdf=request.pdf)
     for path in (written.html, written.pdf, written.csv, written.json):
         if path is not None:

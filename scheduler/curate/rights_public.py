@@ -35,7 +35,7 @@ ACTOR = "instagram"
 ANSWER_STATES = (State.RIGHTS_REQUESTED.value, State.EXPIRED.value)  # a late "yes" still counts
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 MANUAL = ("Bitte per Direktnachricht oder E-Mail anfragen und die Anfrage mit "
-          "`python -m scheduler rights ID requested` (bzw. „Rechte angefragt“ auf der Prüfseite) festhalten.")
+          "`python -m scheduler rights ID requested` (bzw. „Rechte angefragt“ in der Prüfung) festhalten.")
 
 
 class PublicRequestUnavailable(CurationError):

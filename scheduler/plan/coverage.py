@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 from datetime import date, datetime
 
+from plugins.navigation.dates import german_date
+
 # The figures and the map are the site's own: one computation for the overview and this report.
 from plugins.region.coverage import CoverageRow, as_date, coverage_rows, never_featured  # noqa: F401
 from plugins.region.mapsvg import render_map
@@ -64,7 +66,7 @@ table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ccc;
 svg{{max-width:100%;height:auto}}{MAP_STYLE}</style></head>
 <body><main>
 <h1>Abdeckung der Kommunen</h1>
-<p>Stand {as_date(today).isoformat()}: {featured} von {len(rows)} Kommunen vorgestellt.</p>
+<p>Stand: {german_date(as_date(today))}. Bisher wurden {featured} von {len(rows)} Kommunen vorgestellt.</p>
 <figure>{render_svg_map(rows)}<figcaption>Rot umrandet: noch nie vorgestellt; rot gefüllt: in den letzten 30 Tagen.</figcaption></figure>
 <h2>Noch nie vorgestellt</h2><p id="never">{never}</p>
 <h2>Alle Kommunen</h2>

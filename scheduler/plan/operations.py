@@ -45,7 +45,7 @@ class StalePlan(PlanError):
 STALE = ("Der Plan wurde inzwischen geändert (von einer anderen Person oder durch neue Beiträge). "
          "Nichts wurde verändert – bitte den Redaktionsplan neu laden.")
 SENT_STEPS = ("instagram", "facebook")
-CHOICE_NAMES = {"pin": "Feste Einplanung", "hold": "Zurückhalten", "skip": "Auslassen des Termins"}
+CHOICE_NAMES = {"pin": "Feste Einplanung", "hold": "Zurückhalten", "skip": "Auslassen des Sendeplatzes"}
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _advance(session: Session, expected: int | None, editor: str) -> None:
 
 def _entry(table: dict[datetime, SlotEntry], slot: datetime) -> SlotEntry:
     if slot not in table:
-        raise PlanError(f"Den Termin {slot_text(slot)} gibt es im Plan nicht (vorbei oder kein Posting-Termin).")
+        raise PlanError(f"Den Sendeplatz {slot_text(slot)} gibt es im Plan nicht (vorbei oder kein Sendeplatz).")
     return table[slot]
 
 
@@ -151,7 +151,7 @@ def _release(session: Session, entry: SlotEntry) -> None:
     feature = _feature(session, entry.feature_key)
     if feature.status != "pending" or feature.steps or feature.attempts:
         raise PlanError(f"„{feature.key}“ wird schon veröffentlicht oder ist veröffentlicht; "
-                        "dieser Termin lässt sich nicht mehr ändern.")
+                        "dieser Sendeplatz lässt sich nicht mehr ändern.")
     session.delete(feature)
     session.flush()
 
@@ -181,13 +181,13 @@ def move(session: Session, planner: Planner, source: datetime, target: datetime,
          expected_revision: int | None = None, expected: tuple[str, str] | None = None) -> str:
     """Move the source slot's post to the target slot; the target's post (if any) goes to the source."""
     if source == target:
-        raise PlanError("Quelle und Ziel sind derselbe Termin.")
+        raise PlanError("Quelle und Ziel sind derselbe Sendeplatz.")
     table = {e.slot_utc: e for e in current_entries(session, planner, max(source, target))}
     a, b = _entry(table, source), _entry(table, target)
     if expected is not None and ((a.post_uid or ""), (b.post_uid or "")) != expected:
         raise StalePlan(STALE)
     if not a.post_uid:
-        raise PlanError(f"Im Termin {slot_text(source)} ist nichts geplant, das sich verschieben ließe.")
+        raise PlanError(f"Auf dem Sendeplatz {slot_text(source)} ist nichts geplant, das sich verschieben ließe.")
     _advance(session, expected_revision, editor)
     _release(session, a)
     _release(session, b)
@@ -250,7 +250,7 @@ def skip(session: Session, planner: Planner, slot: datetime, editor: str, reason
     editor_choices.set_choice(session, "skip", slot=slot, editor=editor, reason=reason, commit=False)
     session.commit()
     refresh_queue(session, planner)
-    return f"Der Termin {slot_text(slot)} bleibt leer."
+    return f"Der Sendeplatz {slot_text(slot)} bleibt leer."
 
 
 def remove(session: Session, planner: Planner, kind: str, editor: str, *, slot: datetime | None = None,
@@ -348,7 +348,7 @@ def publish_now(session: Session, planner: Planner, slot: datetime, editor: str,
     if expected is not None and (entry.post_uid or "") != expected:
         raise StalePlan(STALE)
     if not entry.post_uid:
-        raise PlanError(f"Im Termin {slot_text(slot)} ist nichts geplant.")
+        raise PlanError(f"Auf dem Sendeplatz {slot_text(slot)} ist nichts geplant.")
     _advance(session, expected_revision, editor)
     if entry.kind == "queued":
         feature = _feature(session, entry.feature_key)

@@ -72,7 +72,7 @@ def build_report(data: StoreData, registry: Registry, period: F.Period, scope: S
     total_age = sum(n for _, n in ages) or 1
     report = Report(
         period=period, scope=scope, today=today,
-        current=F.headline(data, period, scope.ags), previous=F.headline(data, period.previous(), scope.ags),
+        current=F.headline(data, period, scope.ags, today), previous=F.headline(data, period.previous(), scope.ags, today),
         districts=sorted(F.district_rows(rows), key=lambda d: (d.slug != "stuttgart", d.name)),
         municipalities=rows, todo=[r for r in rows if not r.features], top=F.top_features(features),
         months=F.monthly_reach(features, period), followers=followers,
@@ -92,19 +92,19 @@ def charts(report: Report, registry: Registry, site_url: str, featured: list[tup
         shown = set(sorted(first_of_month)[::every])
         drawn["followers"] = line_chart(
             [(month_label(d.year, d.month, short=True) if i in shown else short_day(d), n) for i, (d, n) in enumerate(weekly)],
-            f"Follower auf Instagram und Facebook von {number(weekly[0][1])} auf {number(weekly[-1][1])}",
+            f"Abonnements auf Instagram und Facebook von {number(weekly[0][1])} auf {number(weekly[-1][1])}",
             lambda i: i in shown)
     if report.months:
         drawn["reach"] = bar_chart([(month_label(y, m, short=True).split(" ")[0], v) for y, m, v in report.months],
-                                   "Reichweite der Features je Monat", Box(height=240))
+                                   "Reichweite der vorgestellten Fotos je Monat", Box(height=240))
     if report.ages:
         drawn["ages"] = hbar_chart([(bucket.replace("-", "–"), share) for bucket, _, share in report.ages],
-                                   "Instagram-Follower nach Altersgruppe; 18–34 hervorgehoben",
+                                   "Instagram-Abonnements nach Altersgruppe; 18–34 hervorgehoben",
                                    lambda bucket: bucket.replace("–", "-") in F.YOUNG)
     reach = {r.m.ags: r.reach for r in report.municipalities}
     # A single municipality is drawn in its region (the others white), a district or the region alone.
     members = report.scope.municipalities if report.scope.kind != "municipality" else tuple(registry)
     rows = coverage_rows(members, featured, report.period.end)
     drawn["map"], report.map_bounds = reach_map(rows, reach, site_url.rstrip("/"),
-                                                "Karte der Kommunen, eingefärbt nach Reichweite der Features")
+                                                "Karte der Kommunen, eingefärbt nach Reichweite der vorgestellten Fotos")
     return drawn

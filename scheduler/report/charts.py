@@ -147,7 +147,7 @@ def reach_map(rows: list[CoverageRow], reach: dict[str, int], site_url: str, lab
 
     def shade(row: CoverageRow) -> tuple[str, str, str]:
         value = reach.get(row.ags, 0)
-        text = f"Reichweite {number(value)}" if row.featured_count else "im Zeitraum nicht gezeigt"
+        text = f"Reichweite {number(value)}" if row.featured_count else "im Zeitraum nicht vorgestellt"
         return shade_for(value, bounds), (MUTED if not row.featured_count else "#ffffff"), text
 
     return render_map(rows, site_url, label, shade=shade), bounds

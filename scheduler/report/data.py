@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,8 +82,14 @@ def by_feature(readings: dict[tuple[str, str], Measurement]) -> dict[str, dict[s
     return grouped
 
 
+WEBSITE_ONLY = "website_only"  # a gap reason of the report's own: on the wall, not published through the store
+
+
 def load(session: Session, as_of: datetime, reach: dict[str, str],
-         interactions: dict[str, tuple[str, ...]]) -> StoreData:
+         interactions: dict[str, tuple[str, ...]], site: Iterable[tuple[str, str, datetime]] = ()) -> StoreData:
+    """The store's rows; `site` ((key, AGS, instant) of the wall's files) adds the features that are
+    veröffentlicht on the website without a publication in this store (plugins/region/figures.py
+    counts both), without figures."""
     readings = by_feature(latest_readings(session, as_of))
     features = []
     for f in session.scalars(select(FeaturePublication).where(FeaturePublication.status == "done")
@@ -96,6 +103,10 @@ def load(session: Session, as_of: datetime, reach: dict[str, str],
             reach={ch: int(m.values.get(reach[ch], 0)) for ch, m in ok.items()},
             interactions={ch: sum(int(m.values.get(k, 0)) for k in interactions[ch]) for ch, m in ok.items()},
             gaps=tuple(sorted(m.gap for m in got.values() if m.gap))))
+    known = {f.key for f in features}
+    features += [Feature(key=key, ags=ags, day=at.astimezone(BERLIN).date(), credit="", image="", gaps=(WEBSITE_ONLY,))
+                 for key, ags, at in site if key not in known and at <= as_of]
+    features.sort(key=lambda f: f.day)
     snapshots = [Snapshot(s.day, s.channel, s.followers, s.demographics or {})
                  for s in session.scalars(select(AccountSnapshot).where(AccountSnapshot.gap.is_(None))
                                           .order_by(AccountSnapshot.day))]

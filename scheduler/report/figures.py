@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from plugins.region.figures import figures as coverage_figures
 from plugins.region.registry import Municipality
 from scheduler.report.data import Feature, Referrer, Snapshot, StoreData
 
@@ -108,11 +109,15 @@ def age_buckets(snapshots: list[Snapshot], period: Period) -> list[tuple[str, in
     return []
 
 
-def headline(data: StoreData, period: Period, scope: set[str]) -> Headline:
+def headline(data: StoreData, period: Period, scope: set[str], today: date | None = None) -> Headline:
+    """`featured` is „vorgestellt“ as plugins/region/figures.py defines it (the site's, the plan's
+    and the newsletter's count), over the period up to `today`."""
     features = in_scope(data.features, period, scope)
     series = followers_on(data.snapshots, period)
+    counted = coverage_figures(scope, [(f.ags, f.day) for f in features], today or period.end,
+                               period.start, period.end)
     return Headline(
-        features=len(features), featured=len({f.ags for f in features}), municipalities=len(scope),
+        features=counted.published, featured=counted.count, municipalities=len(scope),
         reach=sum(f.total_reach for f in features), interactions=sum(f.total_interactions for f in features),
         followers=series[-1][1] if series else None,
         growth=series[-1][1] - series[0][1] if len(series) > 1 else None,

@@ -19,15 +19,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from plugins.region.registry import german_order
-
 from scheduler.insights.api import GAP_REASONS_DE
 from scheduler.insights.metrics import ALL_METRICS
 from scheduler.report import german
 from scheduler.report.build import Report
 from scheduler.report.charts import SHADES
+from scheduler.report.data import WEBSITE_ONLY
 
 TEMPLATES = Path(__file__).parent / "templates"
 THUMB_PX = 240
+GAP_LABELS = {**GAP_REASONS_DE, WEBSITE_ONLY: "nur auf der Website veröffentlicht, ohne Zahlen"}
 
 
 def german_sort(items, attribute: str) -> list:
@@ -72,7 +73,7 @@ def html(report: Report, content_dir: Path, print_mode: bool = False) -> str:
     template = environment().get_template("report.html.j2")
     return template.render(r=report, charts={k: Markup(v) for k, v in report.charts.items()}, thumbs=thumbs,
                            css=Markup(stylesheet(print_mode)),
-                           gap_labels=GAP_REASONS_DE, shades=list(zip(SHADES, report.map_bounds)),
+                           gap_labels=GAP_LABELS, shades=list(zip(SHADES, report.map_bounds)),
                            print_mode=print_mode)
 
 
@@ -80,8 +81,8 @@ def rows_csv(report: Report) -> str:
     """Per municipality, for a spreadsheet (semicolon and decimal comma, as German Excel expects)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["AGS", "Kommune", "Landkreis", "Features", "Daten", "Reichweite", "Interaktionen",
-                     "Engagement-Rate (%)", "#SoistS-Beiträge gesammelt", "Verlinkende Websites"])
+    writer.writerow(["AGS", "Kommune", "Landkreis", "Vorgestellte Fotos", "Daten", "Reichweite", "Interaktionen",
+                     "Interaktionsrate (%)", "#SoistS-Beiträge gesammelt", "Verlinkende Websites"])
     for row in report.municipalities:
         writer.writerow([row.m.ags, row.m.name, row.m.district, row.features,
                          ", ".join(d.isoformat() for d in row.dates), row.reach, row.interactions,

@@ -27,7 +27,11 @@ class ReportRequest:
     pdf: bool = True
 
 
-def compute(db_url: str, request: ReportRequest, now: datetime | None = None) -> Report:
+def compute(db_url: str, request: ReportRequest, now: datetime | None = None,
+            content_dir: Path | None = None) -> Report:
+    """`content_dir`: also count the features on that site's wall (content/community) that this
+    store did not publish — as the site, the plan and the newsletter do."""
+    from scheduler.plan.enqueue import site_features
     from scheduler.store.db import make_engine, session_factory
 
     now = now or datetime.now(timezone.utc)
@@ -35,7 +39,8 @@ def compute(db_url: str, request: ReportRequest, now: datetime | None = None) ->
     engine = make_engine(db_url)
     try:
         with session_factory(engine)() as session:
-            data = load(session, now, REACH, INTERACTIONS)
+            site = [(s.key, s.ags, s.at) for s in site_features(content_dir, registry)] if content_dir else ()
+            data = load(session, now, REACH, INTERACTIONS, site)
     finally:
         engine.dispose()
     scope = scope_for(registry, request.municipality, request.district)

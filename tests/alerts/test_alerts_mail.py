@@ -21,7 +21,7 @@ SETTINGS = AlertSettings(board_url=BOARD)
 SLOT = Problem("empty_slot", "Fr., 4. Dezember 2026, 18:00", WARNING,
                "Für den Sendeplatz Fr., 4. Dezember 2026, 18:00 ist kein freigegebener Beitrag mit Kommune mehr "
                "übrig; der Platz bleibt leer.",
-               "Im Review-Board Beiträge freigeben – z. B. aus Weißach oder Böblingen.")
+               "In der Prüfung Beiträge freigeben – z. B. aus Weißach oder Böblingen.")
 GERMAN_SUBJECT = "[So ist S] Leerer Sendeplatz, kein Beitrag übrig: Fr., 4. Dezember 2026, 18:00"
 
 
@@ -64,8 +64,8 @@ def test_alert_mail_headers_body_and_starttls_login(db, starttls, tmp_path):
     assert plain.get_content_charset() == "utf-8"
     text = got.text
     assert "Was ist passiert?\nFür den Sendeplatz Fr., 4. Dezember 2026, 18:00" in text
-    assert "Was ist zu tun?\nIm Review-Board Beiträge freigeben – z. B. aus Weißach" in text
-    assert f"Review-Board: {BOARD}" in text
+    assert "Was ist zu tun?\nIn der Prüfung Beiträge freigeben – z. B. aus Weißach" in text
+    assert f"Prüfung: {BOARD}" in text
     assert "zuerst bemerkt am Di., 1. Dezember 2026, 21:05" in text
     assert f'href="{BOARD}"' in message.get_body(("html",)).get_content()
     (tmp_path / "alert.eml").write_bytes(got.raw)  # for a look: `python -m email` / a mail client

@@ -65,7 +65,7 @@ def test_report_folder(demo_db, tmp_path, caplog):
         assert svg["role"] == "img" and svg["aria-label"]
     assert soup.find("th", scope="row")
     # the to-do list and the top features with credit
-    assert "Noch nicht gezeigt (167)" in page and "Foto: @" in page
+    assert "Noch nicht vorgestellt (167)" in page and "Foto: @" in page
     rows = list(csv.reader(io.StringIO(written.csv.read_text(encoding="utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "AGS" and len(rows) == 180
     data = json.loads(written.json.read_text(encoding="utf-8"))

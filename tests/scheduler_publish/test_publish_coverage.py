@@ -51,5 +51,5 @@ def test_html_page_has_a_dot_per_municipality_and_the_never_list():
     assert all(0 <= float(c["cx"]) <= 640 and 0 <= float(c["cy"]) <= 560 for c in circles)
     assert len(soup.select("tbody tr")) == 179
     assert "Plochingen" not in soup.find(id="never").text
-    assert "Stand 2026-11-23: 2 von 179" in soup.text
+    assert "Stand: 23. November 2026. Bisher wurden 2 von 179 Kommunen vorgestellt." in soup.text
     assert not soup.find_all("script")

@@ -46,7 +46,7 @@ def test_numbers_times_and_dates_follow_the_style_guide():
 def test_coverage_sentence_states_what_the_data_shows():
     assert CoverageSummary(179, 179).sentence.startswith("Alle 179 Kommunen")
     assert CoverageSummary(179, 31).sentence == (
-        "Bisher waren 31 von 179 Kommunen bei So ist S zu sehen. 148 warten noch auf das erste Foto.")
+        "Bisher wurden 31 von 179 Kommunen bei So ist S vorgestellt. 148 warten noch auf das erste Foto.")
     assert "1 wartet" in CoverageSummary(179, 178).sentence
     registry = load_registry()
     rows = coverage_rows(registry, [(registry.by_slug["suessen"].ags, datetime(2026, 11, 1))], date(2026, 11, 2))
@@ -61,9 +61,9 @@ def test_municipality_sentence():
 
 def test_ueber_states_the_coverage_from_the_data(demo_site):
     overview = soup(demo_site / "kommunen/index.html")
-    never = int(re.search(r"noch nicht gezeigt \((\d+)\)", overview.get_text()).group(1))
+    never = int(re.search(r"noch nie vorgestellt \((\d+)\)", overview.get_text()).group(1))
     text = soup(demo_site / "ueber/index.html").get_text(" ")
-    assert f"Bisher waren {179 - never} von 179 Kommunen" in text and f"{never} warten noch" in text
+    assert f"Bisher wurden {179 - never} von 179 Kommunen" in text and f"{never} warten noch" in text
     assert "jede Kommune der Region mindestens einmal" not in text
 
 

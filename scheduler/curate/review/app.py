@@ -254,7 +254,7 @@ class ReviewApp:
                     return "error", f"Beitrag #{post_id} gibt es nicht."
                 if name == "municipality":
                     workflow.set_municipality(session, post, form["municipality"].strip(), self.registry,
-                                              editor, form.get("reason") or "auf der Prüfseite gesetzt")
+                                              editor, form.get("reason") or "in der Prüfung gesetzt")
                     return "ok", present.municipality_message(post_id, self._name(post.municipality_ags) or "")
                 if name == "request_public":  # POST /{ig-user-id}/mentions (curate/rights_public.py)
                     from scheduler.collect.official import ask_in_public

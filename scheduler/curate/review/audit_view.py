@@ -27,7 +27,7 @@ CSV_ROWS = 50_000
 ACTION_LABELS = AUDIT_ACTION_LABELS | {
     "rules": "Regelprüfung", "enriched": "ergänzt", "caption_edit": "Bildtext bearbeitet",
     "plan_move": "im Plan verschoben", "plan_pin": "fest eingeplant", "plan_hold": "zurückgehalten",
-    "plan_release": "wieder eingeplant", "plan_skip": "Termin ausgelassen", "plan_replan": "neu geplant",
+    "plan_release": "wieder eingeplant", "plan_skip": "Sendeplatz ausgelassen", "plan_replan": "neu geplant",
     "publish_now": "sofort veröffentlicht", "publish_retry": "erneut versucht",
     "rights_answer": "Antwort auf Rechteanfrage", "mention_comment": "öffentlich angefragt",
     "prize_request": "Gewinnanfrage", "prize_answer": "Antwort auf Gewinnanfrage",

@@ -53,7 +53,7 @@ def optional_day(text: str, what: str = "Datum") -> date | None:
     return day(text, what) if text else None
 
 
-def instant(text: str, what: str = "Termin") -> datetime:
+def instant(text: str, what: str = "Sendeplatz") -> datetime:
     """An ISO timestamp with a time zone (a slot), as UTC, between 2000 and 2099."""
     if not text or len(text) > 40 or not text.isascii():
         raise RequestError(400, f"{what}: missing or unreadable")
@@ -68,7 +68,7 @@ def instant(text: str, what: str = "Termin") -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def optional_instant(text: str, what: str = "Termin") -> datetime | None:
+def optional_instant(text: str, what: str = "Sendeplatz") -> datetime | None:
     return instant(text, what) if text else None
 
 

@@ -114,14 +114,14 @@ def reason(facts: ReasonFacts, slot: datetime) -> str:
     if facts.pinned_by:
         parts.insert(0, f"fest eingeplant von {facts.pinned_by}")
     if facts.same_author:
-        parts.append("gleiche Person wie im Termin davor – es gab keine andere Wahl")
+        parts.append("gleiche Person wie auf dem Sendeplatz davor – es gab keine andere Wahl")
     return "; ".join(parts)
 
 
 def empty_reason(kind: str, planner_reason: str, skipped_by: str = "", why: str = "") -> str:
     if kind == "skipped":
         by = f" von {skipped_by}" if skipped_by else ""
-        return f"Termin{by} ausgelassen" + (f": {why}" if why else "")
+        return f"Sendeplatz{by} ausgelassen" + (f": {why}" if why else "")
     if planner_reason.startswith("pinned post"):
         return "der fest eingeplante Beitrag ist nicht mehr planbar"
     return "keine freigegebenen Beiträge mehr, die warten"

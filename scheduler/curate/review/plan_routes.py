@@ -40,6 +40,7 @@ class PlanRoutes:
         self.app = app
         self.publisher_factory = publisher_factory or self._publisher_from_env
         self.config_factory: Callable[[], PlanningConfig] = lambda: PlanningConfig.from_env(app.settings.media_dir)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests and the demo freeze it
 
     @staticmethod
     def _publisher_from_env():
@@ -57,7 +58,7 @@ class PlanRoutes:
             raise CurationError(f"Veröffentlichen ist auf diesem Rechner nicht eingerichtet: {missing}") from None
 
     def planner(self) -> operations.Planner:
-        return operations.Planner(self.app.registry, self.config_factory(), datetime.now(timezone.utc))
+        return operations.Planner(self.app.registry, self.config_factory(), self.clock())
 
     # -- requests -------------------------------------------------------------------------
     def handle(self, environ, start_response, path: str, browser, user: str, headers: list):
@@ -137,7 +138,7 @@ class PlanRoutes:
             return operations.skip(session, planner, slot, user, form.get("note", "").strip(), revision, expected)
         if name == "hold":
             if not expected:
-                raise CurationError("In diesem Termin ist kein Beitrag, der zurückgehalten werden könnte.")
+                raise CurationError("Auf diesem Sendeplatz ist kein Beitrag, der zurückgehalten werden könnte.")
             return operations.hold(session, planner, expected, user, form.get("note", "").strip(), revision)
         if name == "release":
             return operations.remove(session, planner, "hold", user, post_ref=expected, expected_revision=revision)
@@ -160,8 +161,8 @@ class PlanRoutes:
             result = operations.snapshot(session, planner, berlin_midnight(win.end))
             context = plan.page(win, result)
             context["coverage"] = plan_detail.coverage_strip(session, self.app.registry, result,
-                                                             planner.config.content_dir, planner.now.year)
-            context["past"] = plan_detail.past_weeks(session, plan, planner.now)
+                                                             planner.config.content_dir, planner.now)
+            context["past"] = plan_detail.past_weeks(session, plan, planner.now, planner.config.content_dir)
         back = "/plan?" + urlencode({"view": win.view, "from": win.start.isoformat()}
                                     | ({"weeks": win.weeks} if win.view == "week" and win.weeks != 4 else {}))
         title = (say.month_title(win.start) if win.view == "month"

@@ -56,16 +56,16 @@ ERRORS: dict[int | str, tuple[str, str]] = {  # HTTP status (or "status-kind") �
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht gelesen werden."),
     403: ("Zugriff verweigert", "Das Sicherheitstoken fehlt oder ist falsch. "
                                 "Bitte die Übersicht neu laden und es noch einmal versuchen."),
-    404: ("Seite nicht gefunden", "Diese Adresse gibt es auf der Prüfseite nicht."),
+    404: ("Seite nicht gefunden", "Diese Adresse gibt es in der Prüfung nicht."),
     405: ("Methode nicht erlaubt", "Diese Adresse nimmt keine Anfrage dieser Art an."),
-    421: ("Unbekannte Adresse", "Die Prüfseite antwortet nur unter 127.0.0.1 oder localhost."),
-    401: ("Anmeldung nötig", "Bitte zuerst anmelden. Die Prüfseite zeichnet jede Entscheidung mit dem Namen "
+    421: ("Unbekannte Adresse", "Die Prüfung antwortet nur unter 127.0.0.1 oder localhost."),
+    401: ("Anmeldung nötig", "Bitte zuerst anmelden. Die Prüfung zeichnet jede Entscheidung mit dem Namen "
                              "der Person auf, die sie getroffen hat."),
     408: ("Zeitüberschreitung", "Die Anfrage kam nicht vollständig an. Bitte noch einmal versuchen."),
-    413: ("Anfrage zu groß", "So viel nimmt die Prüfseite in einer Anfrage nicht an."),
+    413: ("Anfrage zu groß", "So viel nimmt die Prüfung in einer Anfrage nicht an."),
     429: ("Zu viele Anmeldeversuche", "Zu viele falsche Anmeldungen in kurzer Zeit. Bitte etwas warten und "
                                       "es dann erneut versuchen."),
-    "429-busy": ("Gerade ausgelastet", "Die Prüfseite prüft gerade viele Anmeldungen. Bitte in ein paar Sekunden "
+    "429-busy": ("Gerade ausgelastet", "Die Prüfung prüft gerade viele Anmeldungen. Bitte in ein paar Sekunden "
                                        "erneut versuchen."),
     "403-role": ("Nicht erlaubt", "Diese Aktion gehört nicht zu Ihrer Rolle. Wer Konten verwaltet, kann Ihnen "
                                   "eine andere Rolle geben."),
@@ -113,6 +113,32 @@ def consent_facts(post: Post) -> dict | None:
             "answered": german_datetime(consent.answered_at) if consent.answered_at else ""}
 
 
+REVIEW_PREFIXES = (  # detection.py's short notes → whole German sentences for the card
+    ("mehrdeutig: ", "{}."),
+    ("außerhalb der Region: ", "Genannt ist ein Ort außerhalb der Region: {}."),
+    ("mehrere Kommunen: ", "Der Beitrag nennt mehrere Kommunen: {}."),
+    ("schwacher Hinweis ", "Der Hinweis ist schwach {}."),
+)
+
+
+def review_sentences(reason: str | None) -> list[str]:
+    """Why a post's municipality is unclear, as whole sentences (the store keeps detection's notes)."""
+    if not reason:
+        return ["Es gibt keinen Hinweis auf den Ort."]
+    sentences = []
+    for part in (p.strip() for p in reason.split("; ") if p.strip()):
+        if part == "kein Ortsname gefunden":
+            sentences.append("Im Beitrag steht kein Ortsname.")
+            continue
+        for prefix, pattern in REVIEW_PREFIXES:
+            if part.startswith(prefix):
+                sentences.append(pattern.format(part[len(prefix):].replace("'", "„", 1).replace("'", "“", 1)))
+                break
+        else:
+            sentences.append(f"Vorschlag: {part.replace(' aus ', ', erkannt aus ', 1)}." if " aus " in part else part[:1].upper() + part[1:].rstrip(".") + ".")
+    return sentences
+
+
 def card(post: Post, name: Callable[[str | None], str | None], long_name: Callable[[str], str]) -> dict:
     """Everything one card shows; `name` turns an AGS into the municipality's name, `long_name`
     adds the district (two candidates may share a name: Altdorf)."""
@@ -122,7 +148,8 @@ def card(post: Post, name: Callable[[str | None], str | None], long_name: Callab
             "location": post.location_name, "municipality": name(post.municipality_ags),
             "suggested": name(post.suggested_ags),
             "candidates": [long_name(a) for a in post.detection_candidates or []],
-            "reason": post.detection_reason, "needs_review": post.needs_review,
+            "reason": post.detection_reason, "review_sentences": review_sentences(post.detection_reason),
+            "needs_review": post.needs_review,
             "confidence": round((post.detection_confidence or 0) * 100),
             "has_image": post.image is not None, "consent": consent_facts(post),
             "decision": last_decision(post), "actions": available_actions(post.state),

@@ -116,7 +116,7 @@ def test_english_texts_come_from_the_catalog(demo_site):
     assert english.gettext(heading) != heading  # translated in en.po
     assert home.xpath("string(//h1)") == english.gettext(heading)
     menu = [a.text_content() for a in home.xpath('//nav[contains(@class, "main-nav")]//a')]
-    assert menu == [english.gettext(label) for label in ("Fotos", "Kommunen", "Termine", "Menschen", "Mitmachen")]
+    assert menu == [english.gettext(label) for label in ("Fotowand", "Kommunen", "Termine", "Menschen", "Mitmachen")]
     german_home = parse(demo_site / "index.html")
     assert german_home.xpath("string(//h1)") == heading
     assert parse(demo_site / "en/mitmachen/index.html").xpath("string(//h1)") == "Take part"
