@@ -45,7 +45,10 @@ def language_context(language: str, own_file: str, other_file: str | None, site:
                  "german_output_file": german_file or own_file, "german_lang": routes.german_marker(language),
                  **gettext_callables(language, site.catalogs)}
     if other_file is None or german_file is None:
-        return {**variables, "language_alternates": (), "language_switch": None}
+        # A German page without an English version (campaigns, the Impressum) keeps the switch, to the
+        # English home page: a visitor who came in English keeps the way back. No hreflang pair.
+        home = {"lang": "en", "label": SWITCH_LABELS["de"], "url": f"{site.site_url}/en/"} if language == "de" else None
+        return {**variables, "language_alternates": (), "language_switch": home}
     other_language = "en" if language == "de" else "de"
     return {**variables, "language_alternates": routes.alternates(german_file, site.site_url),
             "language_switch": {"lang": other_language, "label": SWITCH_LABELS[language],

@@ -162,3 +162,17 @@ def test_takedown_leaves_no_trace(tmp_path):
     for trace in traces:
         assert trace.lower() not in after, f"{trace} still in the output"
     assert "bleibt" in after
+
+
+def test_a_card_names_the_credit_once(demo_site):
+    """„Owen: Foto von @david_heimat43“ above „📷 @david_heimat43“ said it twice; a card whose title
+    does not name the author still carries the credit line."""
+    cards = BeautifulSoup((demo_site / "index.html").read_text(encoding="utf-8"), "lxml").select(".post-card")
+    assert cards
+    for card in cards:
+        title = card.select_one(".card__title").get_text(" ", strip=True)
+        line = card.select_one(".post-credit").get_text(" ", strip=True)
+        if "Foto von " in title:
+            assert title.split("Foto von ", 1)[1] not in line and "📷" not in line, (title, line)
+        else:
+            assert "📷" in line, (title, line)

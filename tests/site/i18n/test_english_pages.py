@@ -92,8 +92,13 @@ def test_the_language_switch_links_the_counterpart_both_ways(demo_site):
         assert url_to_file(demo_site, german_switch[0].get("href")) == demo_site / "en" / german
         assert url_to_file(demo_site, english_switch[0].get("href")) == demo_site / german
         assert german_switch[0].get("hreflang") == "en" and english_switch[0].get("lang") == "de"
-    # A German page without an English version has no switch (rather than one to the home page).
-    assert not parse(demo_site / "impressum/index.html").xpath('//a[contains(@class, "language-switch")]')
+    # A German page without an English version (the Impressum, campaigns) keeps the switch: to the English
+    # home page, so a visitor who came in English keeps the way back; it names no hreflang pair.
+    for german_only in ("impressum/index.html", "kampagnen/index.html"):
+        page = parse(demo_site / german_only)
+        switch = page.xpath('//a[contains(@class, "language-switch")]')
+        assert len(switch) == 1 and url_to_file(demo_site, switch[0].get("href")) == demo_site / "en/index.html"
+        assert not page.xpath('//link[@rel="alternate"][@hreflang]')
 
 
 def test_links_on_english_pages_exist_and_prefer_the_english_page(demo_site):
