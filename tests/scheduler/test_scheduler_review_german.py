@@ -119,7 +119,9 @@ def test_every_view_and_message_is_german(empty_board, chromium_browser, session
         for state, label in STATE_LABELS.items():
             states = page.locator(f'article[data-state="{state}"] .state')
             assert states.count() >= 1 and states.first.inner_text() == label
-        assert REVIEW_REASON in page.locator(f"#post-{ids['collected/review']}").inner_text()
+        # detection's short note, shown as a whole sentence (present.review_sentences)
+        assert REVIEW_REASON.startswith("mehrdeutig: ")
+        assert REVIEW_REASON.removeprefix("mehrdeutig: ") + "." in page.locator(f"#post-{ids['collected/review']}").inner_text()
         assert "gesperrtes Stichwort „werbung“" in page.locator(f"#post-{ids['rejected/rules']}").inner_text()
         assert "keine Antwort innerhalb von 14 Tagen" in page.locator(f"#post-{ids['expired']}").inner_text()
         assert "Mo., 2. November 2026, 02:00" in page.locator("#post-1").inner_text()

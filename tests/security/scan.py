@@ -11,7 +11,8 @@ from plugins.headers.policy import meta_policy
 
 # Elements no editor text may create; the site's own templates use none of them
 # (the dot map's <svg>, the badge snippet's <textarea>, the search page's <noscript>, the
-# Termine filter groups' <details> and the video page's <video> are allowed where they belong).
+# Termine filter groups' <details>, the video page's <video> and the newsletter's sign-up form
+# are allowed where they belong).
 FORBIDDEN = ("iframe", "object", "embed", "form", "base", "frame", "frameset", "applet", "math", "template",
              "input", "button", "link[rel=import]", "meta[http-equiv]", "style", "video", "audio", "marquee",
              "details", "isindex", "plaintext", "xmp")
@@ -71,6 +72,10 @@ def theme_element(tag, page: str) -> bool:
             and tag.find_parent("nav", class_="event-nav") is not None
     if tag.name == "video":
         return page == "gebaerdensprache/index.html" and tag.find_parent("figure", class_="video") is not None
+    if tag.name in ("form", "input", "button"):  # the newsletter sign-up (plugins/newsletter), posting to our endpoint
+        form = tag if tag.name == "form" else tag.find_parent("form")
+        return page == "newsletter/index.html" and form is not None and "signup" in (form.get("class") or []) \
+            and (form.get("action") or "").endswith("/newsletter/anmelden")
     return False
 
 
