@@ -44,10 +44,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from demo.fake_http import FakeHandler, serve, stop
 from demo.graph_fake_delete import DeleteApi
 from demo.graph_fake_http import is_transient, select_items, usage_headers
 from demo.graph_fake_insights import InsightsFake
@@ -161,23 +162,9 @@ class GraphFake:
     def start(self) -> str:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True  # else each answer waits ~40 ms for a delayed ACK
-
-            def log_message(self, *args):  # keep test output quiet
-                pass
-
+        class Handler(FakeHandler):
             def date_time_string(self, timestamp=None):  # the Date header follows the fake's clock
                 return super().date_time_string(fake.now() if timestamp is None else timestamp)
-
-            def do_GET(self):
-                self._dispatch("GET")
-
-            def do_POST(self):
-                self._dispatch("POST")
-
-            def do_DELETE(self):
-                self._dispatch("DELETE")
 
             def _dispatch(self, method: str):
                 parts = urlsplit(self.path)
@@ -187,18 +174,9 @@ class GraphFake:
                 auth = self.headers.get("Authorization", "")
                 token = auth.split(" ", 1)[1] if " " in auth else query.get("access_token") or form.get("access_token", "")
                 status, body = fake.handle(method, parts.path, query, form, token)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                for name, value in fake.headers(status, body, token).items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(status, json.dumps(body).encode(), "application/json", fake.headers(status, body, token))
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
         return self.base_url
 
     @property
@@ -212,9 +190,7 @@ class GraphFake:
         return f"{self.root_url}/{VERSION}"
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)
 
     # -- the API -----------------------------------------------------------------------
     @staticmethod

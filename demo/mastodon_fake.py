@@ -33,11 +33,12 @@ import time
 from datetime import datetime, timezone
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from demo import mastodon_fake_api as api
+from demo.fake_http import FakeHandler, serve, stop
 
 TOKEN = "mastodon-fake-token-0123456789"
 ACCOUNT = "soists"
@@ -185,21 +186,7 @@ class MastodonFake:
     def start(self) -> str:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                self._dispatch("GET")
-
-            def do_POST(self):
-                self._dispatch("POST")
-
-            def do_DELETE(self):
-                self._dispatch("DELETE")
-
+        class Handler(FakeHandler):
             def _dispatch(self, method: str):
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -213,19 +200,12 @@ class MastodonFake:
                 except LostResponse:
                     self.close_connection = True  # done on the server; the client never hears of it
                     return
-                binary = isinstance(body, bytes)  # a media file
-                data = body if binary else json.dumps(body).encode()
-                self.send_response(status)
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "image/jpeg" if binary else "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                if isinstance(body, bytes):  # a media file
+                    self.reply(status, body, "image/jpeg", extra)
+                else:
+                    self.reply(status, json.dumps(body).encode(), "application/json; charset=utf-8", extra)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
         return self.base_url
 
     @property
@@ -238,9 +218,7 @@ class MastodonFake:
         return f"http://{self.host}"
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        stop(self.server)
 
     def rate_headers(self, who: str, count: bool = True) -> dict[str, str]:
         """X-RateLimit-* of the caller's current 5-minute window (api/rate-limits)."""
