@@ -62,6 +62,9 @@ STATIC_PATHS = ["images", "data", "share", "media"]
 # Community photos reach the site only as derivatives (plugins/images); not listing them as
 # static files saves Pelican a Static object per photo.
 STATIC_EXCLUDES = ["images/community"]
+# The municipalities' press contacts are for the scheduler only (scheduler/partners/contacts.py):
+# never copied to the public site. The first pattern is Pelican's default (hidden files).
+IGNORE_FILES = ["**/.*", "kommunen-kontakte.csv"]
 READERS = {"html": None}
 # Every template escapes what it prints; HTML that is meant as HTML (Markdown bodies after
 # plugins/sanitize, picture(), the map, JSON-LD) is marked safe in Python where it is made.
