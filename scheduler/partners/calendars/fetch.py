@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .reasons import MAX_BYTES, CalendarRejected
 
@@ -22,10 +22,13 @@ ALLOWED = ("http", "https")
 class _SameSchemes(urllib.request.HTTPRedirectHandler):
     max_redirections = 5
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ALLOWED:
-            raise CalendarRejected("redirect", newurl[:120])
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = urljoin(req.full_url, headers.get("Location") or headers.get("URI") or "")
+        if urlsplit(target).scheme not in ALLOWED:  # checked before urllib's own (which allows ftp:)
+            raise CalendarRejected("redirect", target[:120])
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener() -> urllib.request.OpenerDirector:
