@@ -10,7 +10,7 @@ from pathlib import Path
 from scheduler.config import PROJECT_ROOT
 
 from .gitdrafts import DraftRepo
-from .run import PROBLEM_KIND, ImportReport, Importer
+from .run import PROBLEM_KIND, Importer, ImportReport
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,15 @@ def import_calendars(session, *, repo: DraftRepo | None = None, contacts=None, n
 def calendars_job(db_url: str, now: datetime | None = None) -> list[str]:
     """Daily: import the calendars; a refused calendar is an alert (mailed once a day, „behoben“ after)."""
     from scheduler.alerts.report import report_problems
-    from scheduler.jobs.tasks import sessions_for
-    from scheduler.store.db import has_tables
+    from scheduler.store.db import has_tables, make_engine, migrate, session_factory
 
-    with sessions_for(db_url).begin() as session:
-        report = import_calendars(session, now=now)
+    migrate(db_url)
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine).begin() as session:
+            report = import_calendars(session, now=now)
+    finally:
+        engine.dispose()
     for line in report.lines():
         log.info("calendars: %s", line)
     if has_tables(db_url, "alert_log"):
