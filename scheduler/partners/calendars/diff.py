@@ -20,11 +20,12 @@ def upstream_diff(before: str, after: str) -> str:
 
 
 def diff_rows(diff: str) -> list[tuple[str, str]]:
-    """(kind, line) for the board: kind is 'del', 'add', 'hunk' or 'same'; file headers are dropped."""
+    """(kind, line) for the board: kind is 'diff-del', 'diff-add', 'diff-hunk' or 'diff-same'; file headers
+    are dropped."""
     rows: list[tuple[str, str]] = []
     for line in diff.splitlines():
         if line.startswith(("---", "+++")):
             continue
-        kind = {"-": "del", "+": "add", "@": "hunk"}.get(line[:1], "same")
+        kind = {"-": "diff-del", "+": "diff-add", "@": "diff-hunk"}.get(line[:1], "diff-same")
         rows.append((kind, line))
     return rows

@@ -11,6 +11,9 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
+# Register the tables on the shared metadata whenever migrations run (see 0002).
+import scheduler.partners.calendars.state  # noqa: F401,E402
+
 revision: str = '0015'
 down_revision: Union[str, Sequence[str], None] = '0013'
 branch_labels: Union[str, Sequence[str], None] = None
