@@ -28,11 +28,12 @@ def import_calendars(session, *, repo: DraftRepo | None = None, contacts=None, n
     from plugins.region.registry import load_registry
     from scheduler.curate.aliases import load_learned
     from scheduler.curate.detection import Detector
-    from scheduler.partners.contacts import load_contacts
+    from scheduler.partners.contacts import DEFAULT_PATH, load_contacts
 
     registry = load_registry()
     places = load_places()
-    contacts = load_contacts(registry=registry) if contacts is None else contacts
+    if contacts is None:  # SOISTS_CONTACTS_FILE: another copy of the file (tests, a staging server)
+        contacts = load_contacts(os.environ.get("SOISTS_CONTACTS_FILE") or DEFAULT_PATH, registry=registry)
     extra = {"fetcher": fetcher} if fetcher is not None else {}
     importer = Importer(session, repo or draft_repo(), registry, now or datetime.now(timezone.utc),
                         gazetteer=places, detector=Detector(registry, places, load_learned(session)),
