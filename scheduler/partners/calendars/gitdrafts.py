@@ -3,8 +3,9 @@
 decap-server (plugins/cms/node_modules/decap-server, local Git mode) keeps an unpublished
 entry as a local branch `cms/<collection>/<slug>` made from the default branch, whose diff to
 the default branch is the entry's file, and its workflow column in the Git config key
-`branch.cms/<collection>/<slug>.description` = `<cms_label_prefix>draft` (the board's
-„Entwürfe“; `pending_review`, `pending_publish` are the other two). „Veröffentlichen“ merges the
+`branch.cms/<collection>/<slug>.description` = `<cms_label_prefix>draft` (the
+workflow board's column „Entwurf“; `pending_review` „In Prüfung“ and `pending_publish`
+„Abgeschlossen“ are the other two). „Veröffentlichen“ merges the
 branch into the default branch and deletes it — only then does the event reach the site.
 
 The import writes the same thing with Git plumbing (a temporary index, `commit-tree`,
