@@ -87,3 +87,29 @@ def test_import_figures_per_municipality_and_period(db_url):
     with sessions() as session:
         figures = import_figures(session, start, start + timedelta(days=31))
     assert figures == {"08116056": ImportFigures(imported=2, accepted=2)}
+
+
+def test_an_event_the_editors_already_have_is_not_suggested(tmp_path, serve_dir, db_url):
+    """content/events/benefit-vor-ort-boeblingen.md on main: the same title, start and place in a
+    municipality's calendar (under its own UID) is a duplicate, not a draft."""
+    from scheduler.partners.calendars.job import import_calendars
+    from scheduler.partners.contacts import load_contacts
+    from tests.partners.calendar_kit import NOW
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "b.ics").write_bytes(calendar(
+        vevent("xyz-123@boeblingen.example", "BeneFit vor Ort: Gesundes Arbeiten im Betrieb", "20261209T093000",
+               "20261209T120000", "Kongresshalle Böblingen, Tübinger Straße 14, 71032 Böblingen"),
+        vevent("neu@boeblingen.example", "Neujahrsempfang", "20270110T110000", "20270110T130000",
+               "Kongresshalle Böblingen, Tübinger Straße 14, 71032 Böblingen")))
+    contacts = tmp_path / "kontakte.csv"
+    contacts.write_text("ags,name,email,opt_out,calendar_url\n"
+                        f"08115003,Pressestelle,presse@boeblingen.example,,{serve_dir(served)}/b.ics\n", encoding="utf-8")
+    repo = editor_repo(tmp_path)
+    migrate(db_url)
+    with session_factory(make_engine(db_url)).begin() as session:
+        report = import_calendars(session, repo=repo, contacts=load_contacts(contacts), now=NOW)
+    [outcome] = report.outcomes
+    assert outcome.new == ["Neujahrsempfang"] and outcome.duplicates == 1
+    assert len(draft_branches(repo)) == 1

@@ -49,9 +49,13 @@ class Draft:
 
     @property
     def identity(self) -> str:
-        """title + start + place: a second calendar listing the same event is the same event."""
-        start = self.event.start.isoformat()
-        return "|".join((_fold(self.event.title), start, _fold(str(self.event.address))))
+        return event_identity(self.event)
+
+
+def event_identity(event: Event) -> str:
+    """title + start + place: a second calendar (or an event file the editors wrote) listing the
+    same event is the same event."""
+    return "|".join((_fold(event.title), event.start.isoformat(), _fold(str(event.address))))
 
 
 def load_rules(path: Path = RULES_PATH) -> list[tuple[str, str]]:

@@ -65,6 +65,11 @@ class DraftRepo:
         """The file on the default branch: there only once an editor published it."""
         return self.read(self.branch, path)
 
+    def files(self, folder: str) -> list[str]:
+        """Paths of the files in a folder on the default branch."""
+        listing = self.git("ls-tree", "-r", "--name-only", f"refs/heads/{self.branch}", "--", folder, check=False)
+        return [line for line in listing.splitlines() if line.endswith(".md")]
+
     def write_draft(self, slug: str, path: str, text: str, message: str) -> str:
         """Create the draft branch (from the default branch) or add a commit to it; returns the commit."""
         branch = self.draft_branch(slug)

@@ -73,8 +73,19 @@ class ImportReport:
                 for o in self.outcomes if o.rejected is not None]
 
 
-def _identity_hash(draft: drafting.Draft) -> str:
-    return hashlib.sha256(draft.identity.encode("utf-8")).hexdigest()
+def _identity_hash(identity: str) -> str:
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+
+def published_identities(repo: DraftRepo, registry) -> set[str]:
+    """The identities of the event files on the default branch (what the editors wrote by hand)."""
+    found: set[str] = set()
+    for path in repo.files(drafting.EVENTS_FOLDER):
+        text = repo.published(path)
+        event = drafting.validate(text, path, path.rsplit("/", 1)[-1][:-3], registry) if text else None
+        if event is not None and not isinstance(event, str):
+            found.add(_identity_hash(drafting.event_identity(event)))
+    return found
 
 
 def refresh_states(session: Session, repo: DraftRepo, now: datetime, report: ImportReport) -> None:
@@ -99,13 +110,14 @@ class Importer:
         self.gazetteer, self.detector = gazetteer, detector
         self.rules = rules or drafting.load_rules()
         self.fetcher, self.dry_run = fetcher, dry_run
-        self.seen: set[str] = set()  # identities made in this run
+        self.seen: set[str] | None = None  # identities on the site and made in this run (filled by run)
 
     def run(self, contacts) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
         if not self.dry_run:
             refresh_states(self.session, self.repo, self.now, report)
         done: set[tuple[str, str]] = set()
+        self.seen = published_identities(self.repo, self.registry)
         for contact in contacts:
             if not contact.calendar_url or (contact.ags, contact.calendar_url) in done:
                 continue
@@ -144,7 +156,9 @@ class Importer:
             self._changed(row, draft, outcome)
 
     def _new(self, draft, key: str, event, municipality, url: str, outcome: SourceOutcome) -> None:
-        identity = _identity_hash(draft)
+        identity = _identity_hash(draft.identity)
+        if self.seen is None:
+            self.seen = published_identities(self.repo, self.registry)
         known = self.session.scalar(select(CalendarImport.id).where(CalendarImport.identity == identity))
         if known is not None or identity in self.seen:
             outcome.duplicates += 1
