@@ -122,3 +122,17 @@ def test_fetch_timeout_and_schemes(server):
 
 def test_every_reason_has_both_languages():
     assert all(de and en and de != en for de, en in REASONS.values())
+
+
+def test_a_recurrence_more_often_than_daily():
+    data = calendar(vevent("sek@y.example", "Ticker", "20270101T080000", "20270101T080001", PLACE,
+                           "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=21000101T000000Z\r\n"))
+    reason = refused(data)
+    assert reason.code == "frequency" and "öfter als täglich" in reason.german
+
+
+def test_a_broken_file_is_named_not_a_crash():
+    for data in (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:kein-datum\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                 b"BEGIN:VCALENDAR\r\n:::\r\nEND:VCALENDAR\r\n",
+                 b"<?xml version='1.0'?><rss><channel><item>"):
+        assert refused(data).code in ("broken", "no_start"), data

@@ -15,6 +15,7 @@ from icalendar import Calendar
 from .reasons import MAX_EVENTS, CalendarRejected
 from .upstream import UpstreamEvent
 
+FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 VEVENT = re.compile(rb"^BEGIN:VEVENT\s*$", re.MULTILINE | re.IGNORECASE)
 
 
@@ -67,6 +68,8 @@ def _rrule(component, uid: str) -> str | None:
         rule = rule[0]
     if "COUNT" not in rule and "UNTIL" not in rule:
         raise CalendarRejected("endless", uid[:80])
+    if str((rule.get("FREQ") or [""])[0]).upper() not in FREQUENCIES:  # no event repeats hourly; expansion would
+        raise CalendarRejected("frequency", uid[:80])                   # cost the job its time
     return rule.to_ical().decode()
 
 
@@ -92,6 +95,10 @@ def parse_ics(data: bytes) -> list[UpstreamEvent]:
             end = _end(component, start)
         except (ValueError, TypeError) as exc:
             raise CalendarRejected("broken", f"{label[:60]}: {exc}"[:120]) from None
+        if not isinstance(start, date):  # icalendar keeps an unreadable value as vBroken text
+            raise CalendarRejected("broken", f"{label[:60]}: DTSTART {str(start)[:30]!r}")
+        if end is not None and not isinstance(end, date):
+            end = None
         events.append(UpstreamEvent(
             uid=uid, title=_text(component, "SUMMARY"), start=start, end=end,
             location=_text(component, "LOCATION"), description=_text(component, "DESCRIPTION"),

@@ -26,6 +26,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_start": ("Termin ohne Beginn (DTSTART)", "an event without a start (DTSTART)"),
     "endless": ("Wiederholung ohne Ende (RRULE ohne COUNT oder UNTIL)",
                 "a recurrence without an end (RRULE without COUNT or UNTIL)"),
+    "frequency": ("Wiederholung öfter als täglich (stündlich, minütlich oder sekündlich)",
+                  "a recurrence more often than daily (hourly, minutely or secondly)"),
     "xml_entities": ("XML mit DOCTYPE oder Entitäten abgelehnt (Schutz vor Entity-Bomben)",
                      "XML with a DOCTYPE or entities refused (entity bomb guard)"),
 }

@@ -131,6 +131,8 @@ class Importer:
             events = parse_calendar(self.fetcher(url))
         except CalendarRejected as rejected:
             outcome.rejected = rejected
+        except Exception as exc:  # a parser's surprise is this calendar's problem, not the whole run's
+            outcome.rejected = CalendarRejected("broken", type(exc).__name__)
         else:
             outcome.events = len(events)
             for event in events:
@@ -146,6 +148,9 @@ class Importer:
                                         self.gazetteer, self.detector, self.rules, self.now)
         except drafting.DraftProblem as problem:
             outcome.skipped.append(str(problem))
+            return
+        except Exception as exc:  # one odd event (a date icalendar reads but Python cannot place) is skipped
+            outcome.skipped.append(f"„{event.title[:60]}“: nicht lesbar ({type(exc).__name__})")
             return
         if draft is None:  # over: past events are not suggested
             return
