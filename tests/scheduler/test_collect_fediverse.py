@@ -1,18 +1,16 @@
 """Collection from the Fediverse: two fake instances' public #SoistS timelines (one answers 429
-once, one has three pages) → every post stored once with its municipality; consent only from
-the author's own #jaSoistS reply."""
+once, one has three pages) → every post stored once with its municipality. The rights request and
+the consent replies: tests/scheduler/test_fediverse_rights.py."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from demo.mastodon_fake import TOKEN, MastodonFake
+from demo.mastodon_fake import MastodonFake
 from plugins.community.credit import credit
-from scheduler.collect.fediverse_consent import consent_from_context, post_request, request_text
 from scheduler.collect.ingest import Collector
 from scheduler.collect.sources.fediverse import PAGE_LIMIT, fediverse_sources
-from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
 from scheduler.store.models import Post
 
 PLACES = ("Plochingen", "Waiblingen", "Ludwigsburg", "Leonberg")
@@ -62,28 +60,6 @@ def test_two_instances_every_post_once_with_its_municipality(instances, sessions
         assert session.scalar(select(func.count(Post.id)).where(Post.caption.like("%Katzen%"))) == 0
 
 
-def test_consent_only_from_the_authors_own_reply(instances):
-    small, _ = instances
-    post = small.add_status("anna", "Abendlicht in Plochingen #SoistS")
-    client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
-    request_id = post_request(client, post, "anna@bawue.example")
-    assert post_request(client, post, "anna@bawue.example") == request_id  # the Idempotency-Key: one request
-    ours = small.status(request_id)
-    assert ours["in_reply_to_id"] == post and ours["visibility"] == "public"
-    assert ours["text"] == request_text("anna@bawue.example") and "#jaSoistS" in ours["text"]
-
-    small.add_status("mallory", "#jaSoistS klar doch", in_reply_to_id=request_id)
-    context = client.call("status_context", post)
-    check = consent_from_context(context, "anna@bawue.example", "bawue.example", own="soists@bawue.example")
-    assert not check.granted and check.refused[0]["account"] == "mallory@bawue.example"
-
-    reply = small.add_status("anna", "Gern! #jaSoistS", in_reply_to_id=request_id)
-    check = consent_from_context(client.call("status_context", post), "anna@bawue.example", "bawue.example",
-                                 own="soists@bawue.example")
-    assert check.granted and check.evidence["status_id"] == reply and "#jaSoistS" in check.evidence["text"]
-    assert len(check.refused) == 1
-
-
 def test_the_collect_run_reads_the_instances_from_the_settings(instances, sessions, settings, registry):
     from scheduler.collect.run import collect_fediverse
 
@@ -122,32 +98,3 @@ def test_a_fediverse_post_becomes_a_valid_feature_credited_without_at(instances,
     caption = build_caption(CaptionInput(request.municipality_name, request.handle, request.text, request.hashtags,
                                          author_name=request.author_name, source=request.platform))
     assert "📷 anna@bawue.example" in caption and "@anna" not in caption.replace("anna@bawue", "")
-
-
-def test_store_request_then_only_the_authors_reply_grants(instances, sessions, settings, registry):
-    from scheduler.collect.fediverse_consent import apply_replies, request_rights
-    from scheduler.curate.workflow import transition
-    from scheduler.store.models import AuditEvent
-
-    small, _ = instances
-    status_id = small.add_status("anna", "Abendlicht in Plochingen #SoistS")
-    Collector(sessions, settings, registry).run(fediverse_sources([small.base_url], "soists", 10,
-                                                                  lambda uid: False)[0].posts())
-    client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
-    with sessions.begin() as session:
-        post = session.scalar(select(Post))
-        transition(session, post, "shortlisted", "redaktion")
-        request_id = request_rights(session, post, client, "redaktion")
-    assert small.status(request_id)["in_reply_to_id"] == status_id
-    small.add_status("mallory", "#jaSoistS", in_reply_to_id=request_id)
-    with sessions.begin() as session:
-        post = session.scalar(select(Post))
-        assert not apply_replies(session, post, client, "bawue.example", "soists@bawue.example").granted
-        assert post.state == "rights_requested"
-    small.add_status("anna", "Ja, gern #jaSoistS", in_reply_to_id=request_id)
-    with sessions.begin() as session:
-        post = session.scalar(select(Post))
-        assert apply_replies(session, post, client, "bawue.example", "soists@bawue.example").granted
-        assert post.state == "granted" and "Ja, gern" in post.consent.evidence
-        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "consent_refused")).all()
-        assert refused and all("mallory@bawue.example" in e.evidence for e in refused)
