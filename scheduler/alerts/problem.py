@@ -34,6 +34,7 @@ KIND_TITLES = {
     "insights_permission": "Statistiken: Berechtigung fehlt",
     "mention_gave_up": "Instagram-Erwähnung aufgegeben",
     "mention_stale": "Instagram-Erwähnungen warten seit zwei Tagen",
+    "channel_failed": "Ein Kanal (Mastodon) veröffentlicht nicht",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 
