@@ -259,6 +259,10 @@ class MastodonFake:
             return 429, {"error": "Too many requests"}, {**headers, "X-RateLimit-Remaining": "0"}
         if self.take_fault("server_error"):
             return 503, {"error": "Service Unavailable"}, headers
+        from demo.mastodon_fake_oauth import scope_refused
+
+        if account_id is not None and scope_refused(self, token, method, [s for s in path.split("/") if s], query):
+            return 403, {"error": "This action is outside the authorized scopes"}, headers
         segments = [s for s in path.split("/") if s]
         if method == "GET" and segments[:2] == ["system", "media"]:  # the files behind MediaAttachment.url
             return 200, api.media_file(segments[-1]), {}

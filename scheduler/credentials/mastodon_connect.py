@@ -12,7 +12,10 @@
 Granular scopes (https://docs.joinmastodon.org/api/oauth-scopes/): only what publishing and the
 takedown need, plus read:search: the Fediverse rights request resolves a post from another server
 with GET /api/v2/search?resolve=true (https://docs.joinmastodon.org/methods/search/#v2).
-A token made before read:search was added must be renewed with `connect --mastodon` again.
+read:accounts: `GET /api/v1/accounts/verify_credentials` (check-credentials, and the publisher's own
+account id) needs it, or `profile`, which servers before 4.3 do not know
+(https://docs.joinmastodon.org/methods/accounts/#verify_credentials). A token made before read:search and
+read:accounts were added must be renewed with `connect --mastodon` again.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from mastodon import Mastodon
 
 from scheduler.credentials.vault import Vault
 
-SCOPES = ["write:statuses", "write:media", "read:statuses", "read:search"]
+SCOPES = ["write:statuses", "write:media", "read:statuses", "read:search", "read:accounts"]
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 APP_NAME = "So ist S"
 
