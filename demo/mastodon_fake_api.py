@@ -82,7 +82,7 @@ def media_entity(fake, media: dict) -> dict:
     done = media["polls_left"] <= 0
     url = f"{fake.base_url}/system/media/{media['id']}.jpg"
     return {"id": media["id"], "type": "image", "url": url if done else None,
-            "preview_url": url, "remote_url": None, "description": media.get("description"),
+            "preview_url": url, "remote_url": media.get("remote_url"), "description": media.get("description"),
             "meta": {"focus": media.get("focus") or {"x": 0.0, "y": 0.0}}, "blurhash": None}
 
 

@@ -52,10 +52,18 @@ def _import(fake, peer, url: str) -> dict | None:
         return known
     author = peer.state["accounts"][original["account_id"]]
     account_id = fake.add_account_locked(author["username"], domain=peer.domain)
-    status = {"id": fake.new_id(), "account_id": account_id, "text": original["text"], "media_ids": [],
+    media_ids = []
+    for remote in entity["media_attachments"]:  # the server keeps its own copy; remote_url names the origin
+        media_ids.append(fake.new_id())
+        fake.state["media"][media_ids[-1]] = {"id": media_ids[-1], "account_id": account_id, "polls_left": 0,
+                                              "description": remote.get("description"), "focus": None, "bytes": 0,
+                                              "status_id": None, "remote_url": remote["url"]}
+    status = {"id": fake.new_id(), "account_id": account_id, "text": original["text"], "media_ids": media_ids,
               "language": original["language"], "visibility": original["visibility"], "in_reply_to_id": None,
               "created_at": original["created_at"], "deleted": False, "remote_url": entity["url"],
               "remote_uri": entity["uri"]}
+    for media_id in media_ids:
+        fake.state["media"][media_id]["status_id"] = status["id"]
     fake.state["statuses"].append(status)
     return status
 

@@ -58,6 +58,10 @@ def test_two_instances_every_post_once_with_its_municipality(instances, sessions
         photo = next(p for p in posts if p.author == "foto1@pixel.example")
         assert photo.suggested_ags == registry.get("waiblingen").ags
         assert session.scalar(select(func.count(Post.id)).where(Post.caption.like("%Katzen%"))) == 0
+        for post in posts:  # every photo post with its municipality, the text-only one without
+            place = next((p for p in PLACES if p in post.caption), None)
+            assert post.suggested_ags == (registry.get(place.lower()).ags if place else None), post.caption
+        assert sum(1 for p in posts if p.suggested_ags) == 3 + 2 * PAGE_LIMIT + 5
 
 
 def test_the_collect_run_reads_the_instances_from_the_settings(instances, sessions, settings, registry):
@@ -98,3 +102,26 @@ def test_a_fediverse_post_becomes_a_valid_feature_credited_without_at(instances,
     caption = build_caption(CaptionInput(request.municipality_name, request.handle, request.text, request.hashtags,
                                          author_name=request.author_name, source=request.platform))
     assert "📷 anna@bawue.example" in caption and "@anna" not in caption.replace("anna@bawue", "")
+
+
+def test_a_post_seen_through_two_instances_is_stored_once(instances, sessions, settings, registry):
+    """A status of pixel.example that bawue.example knows too (federated) is on both tag timelines:
+    one post (uid from the ActivityPub `uri`), its author at its home server."""
+    from demo.mastodon_fake import TOKEN
+    from demo.mastodon_fake_federation import federate
+    from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
+
+    small, big = instances
+    federate(small, big)
+    original = big.add_status("ben", "Morgens in Leonberg #SoistS")
+    url = f"https://pixel.example/@ben/{original}"
+    client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
+    [copy] = client.call("search_v2", url, resolve=True, result_type="statuses")["statuses"]
+    assert small.status(str(copy["id"]))["remote_url"] == url and copy["url"] == url and copy["account"]["acct"] == "ben@pixel.example"
+    collector = Collector(sessions, settings, registry)
+    report = collector.run(p for s in fediverse_sources([small.base_url, big.base_url], "soists", 10,
+                                                        lambda uid: False) for p in s.posts())
+    assert report.stored == 1 and report.already_known == 1
+    with sessions() as session:
+        [post] = session.scalars(select(Post)).all()
+        assert post.author == "ben@pixel.example" and post.suggested_ags == registry.get("leonberg").ags
