@@ -123,3 +123,22 @@ def test_consent_from_context_compares_accounts_not_names():
     check = consent_from_context(context, "anna@pixel.example", "bawue.example", own="soists@bawue.example")
     assert check.granted and check.evidence["status_id"] == "4"
     assert [r["status_id"] for r in check.refused] == ["2", "3"]
+
+
+def test_the_cli_asks_on_mastodon_for_a_fediverse_post(servers, sessions, settings, registry, monkeypatch):
+    from scheduler.cli import main as cli
+
+    ours, pixel = servers
+    original = pixel.add_status("carla", "Weinberge bei Fellbach #SoistS")
+    env = {"SOISTS_FEDIVERSE_INSTANCES": pixel.base_url, "SOISTS_MASTODON_URL": ours.base_url,
+           "SOISTS_MASTODON_TOKEN": TOKEN, "SOISTS_SECRETS_FILE": str(settings.root / "none.json")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    dict(collect_fediverse(Collector(sessions, settings, registry), settings, env=env))
+    assert cli.main(["rights", "1", "request", "--public"], settings) != 0  # not shortlisted yet
+    assert cli.main(["approve", "1", "--editor", "eva"], settings) == 0
+    assert cli.main(["rights", "1", "request", "--public"], settings) == 0
+    [request] = ours.statuses("soists")
+    assert ours.status(request["in_reply_to_id"])["remote_url"] == f"https://pixel.example/@carla/{original}"
+    with sessions() as session:
+        assert session.scalar(select(Post)).state == State.RIGHTS_REQUESTED.value
