@@ -195,11 +195,11 @@ def board_facts(post: Post, configured: bool) -> dict:
     """For a board card: the Mastodon request state and whether the public-request button applies."""
     request = request_of(post)
     if request is not None:
-        line = f"öffentlich angefragt am {request['at_dt']:%d.%m.%Y} (Antwort {request['request_status_id']})"
+        line = f"öffentlich angefragt am {request['at_dt']:%d.%m.%Y} (unser Beitrag {request['request_status_id']})"
     elif not configured:
         line = "Öffentliche Anfrage nicht möglich: kein Mastodon-Konto eingerichtet (SOISTS_MASTODON_URL)"
     else:
-        line = "Öffentliche Anfrage auf Mastodon möglich"
+        line = "öffentliche Anfrage möglich"
     return {"reply_channel": "Mastodon", "reply_state": line,
             "public_request": configured and unavailable_reason(post) is None}
 
@@ -219,4 +219,4 @@ def ask_in_public(session, post: Post, actor: str, consent_hashtag: str, env=Non
         ours = request_rights(session, post, MastodonClient(config), actor, consent_hashtag, env=env)
     except GraphError as exc:
         return "error", f"Mastodon hat die Anfrage nicht angenommen: {exc}"
-    return "ok", f"Beitrag #{post.id}: öffentlich auf Mastodon angefragt (Antwort {ours['id']})."
+    return "ok", f"Beitrag #{post.id}: öffentlich auf Mastodon angefragt (unser Beitrag {ours['id']})."

@@ -55,7 +55,7 @@ def test_board_request_and_collect_job_consent_across_two_servers(servers, sessi
 
     board = ReviewApp(sessions, settings, registry, editor="eva")
     html = board.render_board("pending", "tok")
-    assert "Rechte öffentlich anfragen" in html and "Mastodon: Öffentliche Anfrage auf Mastodon möglich" in html
+    assert "Rechte öffentlich anfragen" in html and "Mastodon: öffentliche Anfrage möglich" in html
 
     def seen() -> dict[str, str]:
         with sessions() as session:
