@@ -8,7 +8,8 @@ reply (status URL, text, time) is kept as evidence.
   (https://docs.joinmastodon.org/methods/search/#v2; a user token with `read:search`).
 - The request: `POST /api/v1/statuses` with `in_reply_to_id` (that local id), `visibility=public`,
   `language=de` and `Idempotency-Key: soists-rights-<post id>`, so a retry after a lost answer
-  returns the same status instead of a second one (https://docs.joinmastodon.org/methods/statuses/#create).
+  returns the same status instead of a second one (https://docs.joinmastodon.org/methods/statuses/#create);
+  the key lasts an hour, so the post's context is searched for our reply before every request.
   The text is the editable German template rights_request_fediverse.de.txt (or
   SOISTS_RIGHTS_TEMPLATE_FEDIVERSE; placeholders {author}, {account}, {consent_hashtag}).
 - The answers: the collect job reads `GET /api/v1/statuses/:id/context` of our request; its
@@ -105,6 +106,16 @@ def own_account(client) -> str:
     return account_key(account, domain)
 
 
+def earlier_request(client, target_id: str, account: str) -> dict | None:
+    """Our reply below the post from an attempt whose answer was lost (the Idempotency-Key only lasts an
+    hour): looked for in the post's context before asking, so we never ask twice."""
+    domain = account.split("@", 1)[-1]
+    for reply in client.call("status_context", target_id).get("descendants") or []:
+        if str(reply.get("in_reply_to_id")) == target_id and account_key(reply.get("account") or {}, domain) == account:
+            return reply
+    return None
+
+
 def unavailable_reason(post: Post) -> str | None:
     if post.source != SOURCE or not post.permalink or not post.author:
         return f"Beitrag {post.id} kam nicht aus dem Fediverse; öffentlich anfragen geht hier nicht."
@@ -125,9 +136,9 @@ def request_rights(session, post: Post, client, actor: str, consent_hashtag: str
     now = now or utcnow()
     target = resolve_status(client, post.permalink)
     account = own_account(client)
-    ours = client.call("status_post", request_text(post.author, account, consent_hashtag, env),
-                       in_reply_to_id=str(target["id"]), visibility="public", language="de",
-                       idempotency_key=f"soists-rights-{post.id}", retry=False)
+    ours = earlier_request(client, str(target["id"]), account) or client.call(
+        "status_post", request_text(post.author, account, consent_hashtag, env), in_reply_to_id=str(target["id"]),
+        visibility="public", language="de", idempotency_key=f"soists-rights-{post.id}", retry=False)
     evidence = {"kind": "public_request", "channel": CHANNEL, "request_status_id": str(ours["id"]),
                 "request_url": ours.get("url"), "in_reply_to_id": str(target["id"]), "post_url": post.permalink,
                 "account": account, "at": now.isoformat()}

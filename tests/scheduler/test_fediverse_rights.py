@@ -142,3 +142,26 @@ def test_the_cli_asks_on_mastodon_for_a_fediverse_post(servers, sessions, settin
     assert ours.status(request["in_reply_to_id"])["remote_url"] == f"https://pixel.example/@carla/{original}"
     with sessions() as session:
         assert session.scalar(select(Post)).state == State.RIGHTS_REQUESTED.value
+
+
+def test_a_lost_request_is_found_again_after_the_idempotency_key_expired(servers, sessions, settings, registry,
+                                                                         monkeypatch):
+    """The Idempotency-Key is kept for one hour only: an editor who tries again the next day must not ask
+    twice. Before posting, the replies below the post are searched for ours (context)."""
+    from scheduler.collect.fediverse_consent import ask_in_public
+
+    ours, pixel = servers
+    pixel.add_status("dora", "Rathaus in Waiblingen #SoistS")
+    env = {"SOISTS_FEDIVERSE_INSTANCES": pixel.base_url, "SOISTS_MASTODON_URL": ours.base_url,
+           "SOISTS_MASTODON_TOKEN": TOKEN, "SOISTS_SECRETS_FILE": str(settings.root / "none.json")}
+    dict(collect_fediverse(Collector(sessions, settings, registry), settings, env=env))
+    with sessions.begin() as session:
+        workflow.transition(session, session.scalar(select(Post)), State.SHORTLISTED.value, "eva")
+    ours.inject("lost_status")
+    with sessions.begin() as session:
+        assert ask_in_public(session, session.scalar(select(Post)), "eva", "jaSoistS", env=env)[0] == "error"
+    ours.advance(26 * 3600)  # the next day: the key is gone
+    with sessions.begin() as session:
+        kind, message = ask_in_public(session, session.scalar(select(Post)), "eva", "jaSoistS", env=env)
+    assert kind == "ok", message
+    assert len(ours.statuses("soists")) == 1
