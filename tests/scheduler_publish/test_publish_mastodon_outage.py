@@ -82,3 +82,26 @@ def test_a_server_down_for_days_is_reconciled_never_a_second_status(env):  # noq
     assert len(mastodon.statuses()) == 1 and step(session).data["how"] == "reconciled"
     published = graph.published()
     assert len(published["instagram"]) == 1 and len(published["facebook"]) == 1
+
+
+def test_the_publish_job_retries_the_channel_without_a_due_feature(env, tmp_path):  # noqa: F811
+    """The scheduled job (jobs/tasks.publish_job) also runs when only a Mastodon retry is due, and a
+    channel retry alone neither rebuilds the site nor reads Instagram permalinks."""
+    from scheduler.jobs.tasks import publish_job
+    from scheduler.publish.queue import enqueue_feature
+    from scheduler.store.db import make_engine, migrate, session_factory
+    from tests.scheduler_publish.publish_runner import request
+
+    graph, mastodon, _, publisher, _ = env
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        enqueue_feature(session, request(tmp_path))
+    deploys: list[str] = []
+    assert publish_job(url, NOW, publisher(token="revoked"), deploy=lambda: deploys.append("x")) == {KEY: "done"}
+    assert len(deploys) == 1 and mastodon.statuses() == []
+    assert publish_job(url, NOW + timedelta(hours=7), publisher(), deploy=lambda: deploys.append("x")) == {
+        f"{KEY}/mastodon": "done"}
+    assert len(deploys) == 1 and len(mastodon.statuses()) == 1 and len(graph.published()["instagram"]) == 1
+    engine.dispose()
