@@ -97,6 +97,7 @@ class MastodonFake:
         self.state = self._load()
         self.account_id = self.add_account(username, token=token)
         self.server: ThreadingHTTPServer | None = None
+        self.peers: dict[str, "MastodonFake"] = {}  # other fakes by domain (demo/mastodon_fake_federation.py)
 
     # -- clock, ids, persistence --------------------------------------------------------
     def now(self) -> float:
@@ -128,22 +129,27 @@ class MastodonFake:
     def add_account(self, username: str, *, token: str = "", domain: str = "") -> str:
         """An account on this server (or, with domain, a remote one known here); its id."""
         with self.lock:
-            for account_id, acct in self.state["accounts"].items():
-                if acct["username"] == username and acct.get("domain", self.domain) == (domain or self.domain):
-                    break
-            else:
-                account_id = self.new_id()
-                acct = {"username": username, "domain": domain or self.domain,
-                        "acct": f"{username}@{domain}" if domain else username}
-                self.state["accounts"][account_id] = acct
+            account_id = self.add_account_locked(username, domain=domain)
             if token:
                 self.state["tokens"][token] = account_id
             self._save()
             return account_id
 
-    def add_status(self, username: str, text: str, *, in_reply_to_id: str | None = None, **counts) -> str:
-        """A status by another account (a #SoistS photo, a reply); returns its id."""
-        account_id = self.add_account(username)
+    def add_account_locked(self, username: str, *, domain: str = "") -> str:
+        remote = domain and domain != self.domain
+        for account_id, acct in self.state["accounts"].items():
+            if acct["username"] == username and acct.get("domain", self.domain) == (domain or self.domain):
+                return account_id
+        account_id = self.new_id()
+        self.state["accounts"][account_id] = {"username": username, "domain": domain or self.domain,
+                                              "acct": f"{username}@{domain}" if remote else username}
+        return account_id
+
+    def add_status(self, username: str, text: str, *, in_reply_to_id: str | None = None, domain: str = "",
+                   **counts) -> str:
+        """A status by another account (a #SoistS photo, a reply); returns its id. With `domain`, a
+        status of a remote account as it arrives here by federation (its url and uri on that server)."""
+        account_id = self.add_account(username, domain=domain)
         with self.lock:
             media_id = self.new_id()
             self.state["media"][media_id] = {"id": media_id, "account_id": account_id, "description": "",
@@ -156,6 +162,9 @@ class MastodonFake:
             finally:
                 self.max_characters = max_characters
             self.status(body["id"]).update(counts)
+            if domain and domain != self.domain:
+                self.status(body["id"]).update(remote_url=f"https://{domain}/@{username}/{body['id']}",
+                                               remote_uri=f"https://{domain}/users/{username}/statuses/{body['id']}")
             self._save()
             return body["id"]
 
@@ -250,6 +259,10 @@ class MastodonFake:
             return 429, {"error": "Too many requests"}, {**headers, "X-RateLimit-Remaining": "0"}
         if self.take_fault("server_error"):
             return 503, {"error": "Service Unavailable"}, headers
+        from demo.mastodon_fake_oauth import scope_refused
+
+        if account_id is not None and scope_refused(self, token, method, [s for s in path.split("/") if s], query):
+            return 403, {"error": "This action is outside the authorized scopes"}, headers
         segments = [s for s in path.split("/") if s]
         if method == "GET" and segments[:2] == ["system", "media"]:  # the files behind MediaAttachment.url
             return 200, api.media_file(segments[-1]), {}
@@ -263,6 +276,10 @@ class MastodonFake:
         if method == "GET" and segments[:4] == ["api", "v1", "timelines", "tag"] and len(segments) == 5:
             status, body, link = api.tag_timeline(self, segments[4], query, path)
             return status, body, {**headers, **({"Link": link} if link else {})}
+        if method == "GET" and segments == ["api", "v2", "search"]:
+            from demo.mastodon_fake_federation import search
+
+            return (*search(self, query, account_id), headers)
         extension = self.route_extra(method, segments, query, form)
         if extension is not None:
             return (*extension, headers)

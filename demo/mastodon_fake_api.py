@@ -24,6 +24,8 @@ Each answer follows docs.joinmastodon.org, not a client library:
                                 https://docs.joinmastodon.org/methods/statuses/#context
   GET  /api/v1/timelines/tag/:hashtag  public, no login; paged like the account's statuses
                                 https://docs.joinmastodon.org/methods/timelines/#tag
+  GET  /api/v2/search           a status URL, `resolve` across fakes (demo/mastodon_fake_federation.py)
+                                https://docs.joinmastodon.org/methods/search/#v2
 Errors are `{"error": "…"}` (https://docs.joinmastodon.org/entities/Error/); 401 for a bad token,
 404 for an unknown or deleted record, 422 for an invalid status.
 """
@@ -80,7 +82,7 @@ def media_entity(fake, media: dict) -> dict:
     done = media["polls_left"] <= 0
     url = f"{fake.base_url}/system/media/{media['id']}.jpg"
     return {"id": media["id"], "type": "image", "url": url if done else None,
-            "preview_url": url, "remote_url": None, "description": media.get("description"),
+            "preview_url": url, "remote_url": media.get("remote_url"), "description": media.get("description"),
             "meta": {"focus": media.get("focus") or {"x": 0.0, "y": 0.0}}, "blurhash": None}
 
 
@@ -89,8 +91,9 @@ def status_entity(fake, status: dict, with_text: bool = False) -> dict:
     body = {"id": status["id"], "created_at": status["created_at"], "in_reply_to_id": status.get("in_reply_to_id"),
             "in_reply_to_account_id": status.get("in_reply_to_account_id"), "sensitive": False,
             "spoiler_text": "", "visibility": status["visibility"], "language": status["language"],
-            "uri": f"https://{fake.domain}/users/{status['account_id']}/statuses/{status['id']}",
-            "url": f"https://{fake.domain}/@{fake.state['accounts'][status['account_id']]['username']}/{status['id']}",
+            "uri": status.get("remote_uri") or f"https://{fake.domain}/users/{status['account_id']}/statuses/{status['id']}",
+            "url": status.get("remote_url") or
+            f"https://{fake.domain}/@{fake.state['accounts'][status['account_id']]['username']}/{status['id']}",
             "replies_count": status.get("replies_count", 0), "reblogs_count": status.get("reblogs_count", 0),
             "favourites_count": status.get("favourites_count", 0), "content": to_html(status["text"]),
             "reblog": None, "account": account_entity(fake, status["account_id"]), "media_attachments": media,

@@ -44,6 +44,34 @@ def route(fake, method: str, segments: list[str], query: dict, form: dict):
             return 400, {"error": "invalid_grant", "error_description": "The provided authorization grant is invalid"}
         token = secrets.token_urlsafe(32)
         fake.state["tokens"][token] = fake.account_id
+        fake.state.setdefault("scopes", {})[token] = grant["scope"]
         return 200, {"access_token": token, "token_type": "Bearer", "scope": grant["scope"],
                      "created_at": int(fake.now())}
     return None
+
+
+# The scope each call needs (https://docs.joinmastodon.org/api/oauth-scopes/ and each method's "OAuth:" line);
+# "read"/"write" cover their granular scopes. Tokens made by the tests directly (no OAuth) have every scope.
+NEEDS = (
+    ("POST", ("api", "v2", "media"), ("write:media",)),
+    ("GET", ("api", "v1", "media", None), ("write:media",)),
+    ("POST", ("api", "v1", "statuses"), ("write:statuses",)),
+    ("DELETE", ("api", "v1", "statuses", None), ("write:statuses",)),
+    ("GET", ("api", "v1", "accounts", "verify_credentials"), ("profile", "read:accounts")),  # 4.3: profile
+    ("GET", ("api", "v2", "search"), ("read:search",)),  # with resolve=true (without: public)
+)
+
+
+def scope_refused(fake, token: str, method: str, segments: list[str], query: dict) -> bool:
+    granted = fake.state.get("scopes", {}).get(token)
+    if granted is None:
+        return False
+    have = set(granted.split())
+    for verb, pattern, scopes in NEEDS:
+        if verb != method or len(pattern) != len(segments) or any(p not in (None, s) for p, s in zip(pattern, segments)):
+            continue
+        if pattern[-1] == "search" and str(query.get("resolve", "")).lower() not in ("1", "true"):
+            return False
+        umbrella = {scope.split(":")[0] for scope in scopes if ":" in scope}
+        return not (have & set(scopes) or have & umbrella)
+    return False

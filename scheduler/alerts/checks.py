@@ -23,7 +23,8 @@ from scheduler.publish.problems import publish_problems
 
 RATE_LIMIT_HOURS = 6
 JOB_KINDS = ("feature_failed", "feature_needs_editor", "collect_login", "rate_limit", "deploy_failed", "job_failed",
-             "temporary_block", "suspected_spam", "insights_permission", "mention_gave_up", "mention_stale")
+             "temporary_block", "suspected_spam", "insights_permission", "mention_gave_up", "mention_stale",
+             "channel_failed")
 DAILY_KINDS = (*JOB_KINDS, "empty_slot", "disk_space")
 EXIT_LOGIN, EXIT_RATE_LIMITED = 3, 4  # scheduler/exitcodes.py (not imported: it pulls in collect)
 
@@ -59,6 +60,32 @@ def feature_problems(session: Session, now: datetime) -> list[Problem]:
                                  f"{f.last_error}. Nächster Versuch: {german_datetime(f.next_attempt_utc)}.",
                                  "Meist ein Limit von Meta (Veröffentlichungskontingent, 429) oder ein Netzproblem: "
                                  "abwarten; hält es bis morgen an, Kontingent im Meta Business Manager prüfen."))
+    return found
+
+
+def channel_problems(session: Session) -> list[Problem]:
+    """One problem per side channel (Mastodon) whose step failed on done features: the channel named,
+    the features listed; the website, Instagram and Facebook went out (publish/side_channels.py)."""
+    from scheduler.publish.side_channels import CHANNEL_NAMES, failed_side_steps
+
+    by_channel: dict[str, list] = {}
+    for step in failed_side_steps(session):
+        by_channel.setdefault(step.step, []).append(step)
+    found = []
+    for channel, steps in by_channel.items():
+        name, last = CHANNEL_NAMES.get(channel, channel), steps[-1]
+        refused = ((last.data or {}).get("error") or {}).get("http_status") in (401, 403)
+        keys = ", ".join(s.feature.key for s in steps[:5]) + (f" und {len(steps) - 5} weitere" if len(steps) > 5 else "")
+        retry = (last.data or {}).get("retry_utc")
+        found.append(Problem(
+            "channel_failed", name, CRITICAL if refused else WARNING,
+            f"{name}: {len(steps)} vorgestellte{'s Foto' if len(steps) == 1 else ' Fotos'} nicht auf {name} "
+            f"veröffentlicht ({keys}); Website, Instagram und Facebook sind erledigt. Letzter Fehler: {last.error}."
+            + (f" Nächster Versuch: {german_datetime(datetime.fromisoformat(retry))}." if retry else ""),
+            f"Den {name}-Zugang erneuern: `python -m scheduler connect --mastodon INSTANZ`, dann "
+            "`python -m scheduler check-credentials`; die Beiträge folgen beim nächsten Versuch von selbst."
+            if refused else f"Nichts erzwingen: die Beiträge folgen von selbst, sobald {name} wieder antwortet "
+            "(nie doppelt). Hält es tagelang an, die Instanz oder SOISTS_MASTODON_URL prüfen."))
     return found
 
 
@@ -184,7 +211,8 @@ def job_checks(session: Session, now: datetime) -> CheckResult:
     runs = {job: latest_runs(session, job) for job in jobs}
     problems = [*feature_problems(session, now), *collect_problems(runs.get("collect", []), now),
                 *deploy_problems(session, runs.get("deploy", [])), *job_failure_problems(runs),
-                *publish_problems(session), *insights_problems(session), *mention_problems(session, now)]
+                *publish_problems(session), *insights_problems(session), *mention_problems(session, now),
+                *channel_problems(session)]
     return CheckResult(problems, JOB_KINDS)
 
 

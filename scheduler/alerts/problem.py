@@ -35,6 +35,7 @@ KIND_TITLES = {
     "mention_gave_up": "Instagram-Erwähnung aufgegeben",
     "mention_stale": "Instagram-Erwähnungen warten seit zwei Tagen",
     "calendar_rejected": "Veranstaltungskalender einer Kommune abgelehnt",
+    "channel_failed": "Ein Kanal (Mastodon) veröffentlicht nicht",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

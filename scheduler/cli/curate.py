@@ -84,15 +84,24 @@ def cmd_rights(args, settings) -> int:
 
 
 def cmd_rights_public(args, settings) -> int:
-    """Ask in public on Instagram (POST /{ig-user-id}/mentions); only for posts that mention us."""
+    """Ask in public on Instagram (POST /{ig-user-id}/mentions; only for posts that mention us) or, for a
+    Fediverse post, with a reply from our Mastodon account."""
     from scheduler.collect.graph_ugc import UgcApi
     from scheduler.collect.official import graph_client
     from scheduler.curate import rights_public
 
     if args.status not in ("request", "requested"):
-        raise workflow.CurationError("--public gilt nur für „request“: die Antwort kommt über Instagram.")
+        raise workflow.CurationError("--public gilt nur für „request“: die Antwort kommt über Instagram bzw. Mastodon.")
     with sessions(settings).begin() as session:
         post = get_post(session, args.id)
+        if post.source == "fediverse":  # a public reply from our Mastodon account (collect/fediverse_consent.py)
+            from scheduler.collect.fediverse_consent import ask_in_public
+
+            kind, message = ask_in_public(session, post, editor(args, settings), settings.consent_hashtag)
+            if kind != "ok":
+                raise workflow.CurationError(message)
+            out.print(message)
+            return EXIT_OK
         reason = rights_public.unavailable_reason(post, rights_public.ref_of(session, post))
         if reason:  # before any API call or token
             raise rights_public.PublicRequestUnavailable(reason)
@@ -166,7 +175,7 @@ def add_commands(sub) -> None:
     r.add_argument("id", type=int)
     r.add_argument("status", choices=["request", "requested", "granted", "declined", "expired"])
     r.add_argument("--public", action="store_true",
-                   help="with request: ask in public on Instagram (post must @mention the account)")
+                   help="with request: ask in public on Instagram (post must @mention the account) or Mastodon")
     r.add_argument("--evidence", help="required for granted: where and how the author said yes")
     r.add_argument("--credit", help="how the author wants to be credited")
     _with_editor(r).set_defaults(func=cmd_rights)

@@ -95,3 +95,24 @@ def collect_fediverse(collector: Collector, settings: Settings, budget: int | No
     budget = budget or settings.budget
     for source in fediverse_sources(instances, settings.hashtag, budget, known):
         yield source.name, run(collector, source, budget)
+    yield from fediverse_answers(collector, settings, env)
+
+
+def fediverse_answers(collector: Collector, settings: Settings, env: Mapping[str, str] | None = None,
+                      ) -> Iterator[tuple[str, RunReport]]:
+    """The replies below our open rights requests on Mastodon (collect/fediverse_consent.py);
+    nothing without SOISTS_MASTODON_URL. A failing server is a line in the report, not a stop."""
+    from scheduler.collect.fediverse_consent import poll_answers
+    from scheduler.publish.graph_errors import GraphError
+    from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
+
+    config = MastodonConfig.from_env(env)
+    if config is None:
+        return
+    report = RunReport()
+    try:
+        with collector.sessions.begin() as session:
+            report.messages.extend(poll_answers(session, MastodonClient(config), settings.consent_hashtag))
+    except GraphError as error:
+        report.messages.append(f"Mastodon-Antworten nicht gelesen: {error}")
+    yield "mastodon:antworten", report

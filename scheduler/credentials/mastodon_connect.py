@@ -10,7 +10,12 @@
 4. `GET /api/v1/accounts/verify_credentials` (https://docs.joinmastodon.org/methods/accounts/#verify_credentials)
    names the account the token belongs to.
 Granular scopes (https://docs.joinmastodon.org/api/oauth-scopes/): only what publishing and the
-takedown need.
+takedown need, plus read:search: the Fediverse rights request resolves a post from another server
+with GET /api/v2/search?resolve=true (https://docs.joinmastodon.org/methods/search/#v2).
+read:accounts: `GET /api/v1/accounts/verify_credentials` (check-credentials, and the publisher's own
+account id) needs it, or `profile`, which servers before 4.3 do not know
+(https://docs.joinmastodon.org/methods/accounts/#verify_credentials). A token made before read:search and
+read:accounts were added must be renewed with `connect --mastodon` again.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from mastodon import Mastodon
 
 from scheduler.credentials.vault import Vault
 
-SCOPES = ["write:statuses", "write:media", "read:statuses"]
+SCOPES = ["write:statuses", "write:media", "read:statuses", "read:search", "read:accounts"]
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 APP_NAME = "So ist S"
 

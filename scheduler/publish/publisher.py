@@ -16,12 +16,12 @@ Steps, each recorded in `feature_publish_steps` before ("started") and after ("d
              photos are searched for the feature's link before posting again (that finds
              the photo id only; insights then fall back to "<page>_<photo>").
   mastodon   optional (SOISTS_MASTODON_URL): media with alt text, intent, one public status with an
-             Idempotency-Key; the account's statuses are searched before any repeat (mastodon_step.py)
+             Idempotency-Key; the account's statuses are searched before any repeat (mastodon_step.py).
+             A side channel: its failure stays on its step and is retried alone (side_channels.py);
+             the feature is done with the website, Instagram and Facebook.
 
-Steps that only write files (image, website, deploy) are idempotent and simply run again.
-A scheduled job calls `publish_due(session, now)`; errors are classified by graph_api:
-RetryLater → exponential backoff on the feature, NeedsEditor/Fatal → the feature stops
-and waits for an editor (`retry_feature`).
+File steps (image, website, deploy) are idempotent. `publish_due(session, now)`: errors classified by
+graph_api: RetryLater → backoff on the feature, NeedsEditor/Fatal → it waits for an editor (`retry_feature`).
 
 For crash tests, SOISTS_PUBLISH_CRASH_AT=<checkpoint> makes the process SIGKILL itself
 right after that checkpoint (see CHECKPOINTS).
@@ -65,6 +65,7 @@ from scheduler.publish.mastodon_step import CHECKPOINTS as MASTODON_CHECKPOINTS
 from scheduler.publish.mastodon_step import step_mastodon
 from scheduler.publish.platform_image import make_derivative
 from scheduler.publish.queue import FeatureRequest, due_features
+from scheduler.publish.side_channels import SIDE_CHANNELS, due_side_steps, retry_side_step, run_side_step
 from scheduler.publish.state import STEPS, FeaturePublication, PublishStep
 from scheduler.store.private import make_public, public_umask
 
@@ -322,6 +323,10 @@ class Publisher:
                 step.state, step.started_utc, step.error = "started", datetime.now(timezone.utc), None
                 session.commit()
                 self.checkpoint(f"{name}:before")
+                if name in SIDE_CHANNELS:  # Mastodon: a failure stays on its step (side_channels.py)
+                    if run_side_step(self, session, feature, step, request, now):
+                        self.checkpoint(f"{name}:after")
+                    continue
                 result = getattr(self, f"step_{name}")(session, feature, step, request)
                 step.data = dict(result)
                 step.state, step.finished_utc = "done", datetime.now(timezone.utc)
@@ -384,8 +389,10 @@ def publish_due(session: Session, now: datetime, publisher: Publisher | None = N
         session.commit()
         publisher.verify_lock = lock.verify
         try:
-            return {feature.key: publisher.publish_feature(session, feature, now)
+            done = {feature.key: publisher.publish_feature(session, feature, now)
                     for feature in due_features(session, now)}
+            return done | {f"{step.feature.key}/{step.step}": retry_side_step(publisher, session, step, now)
+                           for step in due_side_steps(session, now)}  # only the failed channel again
         finally:
             publisher.verify_lock = lambda: None
 

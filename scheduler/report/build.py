@@ -52,8 +52,17 @@ class Report:
     weekly: list[tuple[date, int]]
     gaps: dict[str, int]
     map_bounds: list[int]
+    mastodon: list[F.MastodonRow] = field(default_factory=list)  # every municipality in scope
     charts: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # AGS → name
+
+    @property
+    def on_mastodon(self) -> list[F.MastodonRow]:
+        return [row for row in self.mastodon if row.features]
+
+    @property
+    def mastodon_total(self) -> F.MastodonRow:
+        return F.mastodon_total(self.mastodon)
 
     @property
     def linking(self) -> list[tuple[str, str, int]]:
@@ -77,7 +86,8 @@ def build_report(data: StoreData, registry: Registry, period: F.Period, scope: S
         municipalities=rows, todo=[r for r in rows if not r.features], top=F.top_features(features),
         months=F.monthly_reach(features, period), followers=followers,
         ages=[(bucket, n, n / total_age) for bucket, n in ages], weekly=F.weekly_collected(data, period, scope.ags),
-        gaps=F.gap_counts(features), map_bounds=[], names={m.ags: m.name for m in registry})
+        gaps=F.gap_counts(features), map_bounds=[], names={m.ags: m.name for m in registry},
+        mastodon=F.mastodon_rows(features, members))
     report.charts = charts(report, registry, site_url, [(f.ags, f.day) for f in features])
     return report
 

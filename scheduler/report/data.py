@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from scheduler.config import BERLIN
 from scheduler.insights.state import AccountSnapshot, Measurement, ReferrerCount
@@ -29,6 +29,9 @@ class Feature:
     reach: dict[str, int] = field(default_factory=dict)  # channel → latest reach
     interactions: dict[str, int] = field(default_factory=dict)
     gaps: tuple[str, ...] = ()  # reasons of the latest reading per channel, when it failed
+    # On Mastodon: favourites, reblogs, replies of the latest good reading ({} before the first one);
+    # None when the feature has no status there (channel off or failed).
+    mastodon: dict[str, int] | None = None
 
     @property
     def total_reach(self) -> int:
@@ -82,6 +85,18 @@ def by_feature(readings: dict[tuple[str, str], Measurement]) -> dict[str, dict[s
     return grouped
 
 
+MASTODON_COUNTS = ("favourites", "reblogs", "replies")  # insights/mastodon_figures.py
+
+
+def mastodon_counts(feature: FeaturePublication, ok: dict[str, Measurement]) -> dict[str, int] | None:
+    """The Mastodon figures of a feature that has a status there (its publish step done with an id)."""
+    step = next((s for s in feature.steps if s.step == "mastodon"), None)
+    if step is None or step.state != "done" or not (step.data or {}).get("status_id"):
+        return None
+    reading = ok.get("mastodon")
+    return {k: int(reading.values.get(k, 0)) for k in MASTODON_COUNTS} if reading is not None else {}
+
+
 WEBSITE_ONLY = "website_only"  # a gap reason of the report's own: on the wall, not published through the store
 
 
@@ -93,7 +108,7 @@ def load(session: Session, as_of: datetime, reach: dict[str, str],
     readings = by_feature(latest_readings(session, as_of))
     features = []
     for f in session.scalars(select(FeaturePublication).where(FeaturePublication.status == "done")
-                             .order_by(FeaturePublication.slot_utc)):
+                             .options(selectinload(FeaturePublication.steps)).order_by(FeaturePublication.slot_utc)):
         request, got = f.request or {}, readings.get(f.key, {})
         ok = {ch: m for ch, m in got.items() if m.gap is None}
         features.append(Feature(
@@ -102,7 +117,7 @@ def load(session: Session, as_of: datetime, reach: dict[str, str],
             image=str(request.get("source_image") or ""),
             reach={ch: int(m.values.get(reach[ch], 0)) for ch, m in ok.items()},
             interactions={ch: sum(int(m.values.get(k, 0)) for k in interactions[ch]) for ch, m in ok.items()},
-            gaps=tuple(sorted(m.gap for m in got.values() if m.gap))))
+            gaps=tuple(sorted(m.gap for m in got.values() if m.gap)), mastodon=mastodon_counts(f, ok)))
     known = {f.key for f in features}
     features += [Feature(key=key, ags=ags, day=at.astimezone(BERLIN).date(), credit="", image="", gaps=(WEBSITE_ONLY,))
                  for key, ags, at in site if key not in known and at <= as_of]

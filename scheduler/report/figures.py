@@ -82,6 +82,30 @@ class DistrictRow:
         return self.interactions / self.reach if self.reach else None
 
 
+@dataclass(frozen=True)
+class MastodonRow:
+    """One municipality's photos on Mastodon and what people did with them there."""
+    m: Municipality | None  # None: the total
+    features: int = 0
+    favourites: int = 0
+    reblogs: int = 0
+    replies: int = 0
+
+
+def mastodon_rows(features: list[Feature], municipalities: list[Municipality]) -> list[MastodonRow]:
+    """Per municipality in scope (every one, for the CSV), from the features posted on Mastodon."""
+    sums: dict[str, Counter] = defaultdict(Counter)
+    for f in features:
+        if f.mastodon is not None:
+            sums[f.ags].update({"features": 1, **f.mastodon})
+    return [MastodonRow(m, **{k: sums[m.ags][k] for k in ("features", "favourites", "reblogs", "replies")})
+            for m in municipalities]
+
+
+def mastodon_total(rows: list[MastodonRow]) -> MastodonRow:
+    return MastodonRow(None, *(sum(getattr(r, k) for r in rows) for k in ("features", "favourites", "reblogs", "replies")))
+
+
 def in_scope(features: list[Feature], period: Period, scope: set[str]) -> list[Feature]:
     return [f for f in features if f.day in period and f.ags in scope]
 

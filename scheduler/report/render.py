@@ -25,6 +25,7 @@ from scheduler.report import german
 from scheduler.report.build import Report
 from scheduler.report.charts import SHADES
 from scheduler.report.data import WEBSITE_ONLY
+from scheduler.report.figures import MastodonRow
 
 TEMPLATES = Path(__file__).parent / "templates"
 THUMB_PX = 240
@@ -82,12 +83,16 @@ def rows_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(["AGS", "Kommune", "Landkreis", "Vorgestellte Fotos", "Daten", "Reichweite", "Interaktionen",
-                     "Interaktionsrate (%)", "#SoistS-Beiträge gesammelt", "Verlinkende Websites"])
+                     "Interaktionsrate (%)", "#SoistS-Beiträge gesammelt", "Verlinkende Websites",
+                     "Mastodon: Fotos", "Mastodon: Favoriten", "Mastodon: Geteilt", "Mastodon: Antworten"])
+    mastodon = {row.m.ags: row for row in report.mastodon}
     for row in report.municipalities:
+        on = mastodon.get(row.m.ags) or MastodonRow(row.m)
         writer.writerow([row.m.ags, row.m.name, row.m.district, row.features,
                          ", ".join(d.isoformat() for d in row.dates), row.reach, row.interactions,
                          german.number(row.engagement * 100, 2) if row.engagement is not None else "",
-                         row.collected, ", ".join(f"{h} ({n})" for h, n in row.linking)])
+                         row.collected, ", ".join(f"{h} ({n})" for h, n in row.linking),
+                         on.features, on.favourites, on.reblogs, on.replies])
     return "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8 (umlauts)
 
 
@@ -121,9 +126,16 @@ def figures_json(report: Report) -> dict:
         "top_features": [{"key": f.key, "municipality": report.names.get(f.ags, f.ags), "day": f.day.isoformat(),
                           "credit": f.credit, "reach": f.total_reach, "interactions": f.total_interactions}
                          for f in report.top],
+        "mastodon": {"totals": mastodon_json(report.mastodon_total),
+                     "municipalities": [{"ags": r.m.ags, "slug": r.m.slug, "name": r.m.name, **mastodon_json(r)}
+                                        for r in report.on_mastodon]},
         "gaps": report.gaps,
         "metrics": [{"name": m.name, "documentation": m.doc} for m in ALL_METRICS],
     }
+
+
+def mastodon_json(row: MastodonRow) -> dict:
+    return {"features": row.features, "favourites": row.favourites, "reblogs": row.reblogs, "replies": row.replies}
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,16 @@
 """Collection from the Fediverse: two fake instances' public #SoistS timelines (one answers 429
-once, one has three pages) → every post stored once with its municipality; consent only from
-the author's own #jaSoistS reply."""
+once, one has three pages) → every post stored once with its municipality. The rights request and
+the consent replies: tests/scheduler/test_fediverse_rights.py."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from demo.mastodon_fake import TOKEN, MastodonFake
+from demo.mastodon_fake import MastodonFake
 from plugins.community.credit import credit
-from scheduler.collect.fediverse_consent import consent_from_context, post_request, request_text
 from scheduler.collect.ingest import Collector
 from scheduler.collect.sources.fediverse import PAGE_LIMIT, fediverse_sources
-from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
 from scheduler.store.models import Post
 
 PLACES = ("Plochingen", "Waiblingen", "Ludwigsburg", "Leonberg")
@@ -60,28 +58,10 @@ def test_two_instances_every_post_once_with_its_municipality(instances, sessions
         photo = next(p for p in posts if p.author == "foto1@pixel.example")
         assert photo.suggested_ags == registry.get("waiblingen").ags
         assert session.scalar(select(func.count(Post.id)).where(Post.caption.like("%Katzen%"))) == 0
-
-
-def test_consent_only_from_the_authors_own_reply(instances):
-    small, _ = instances
-    post = small.add_status("anna", "Abendlicht in Plochingen #SoistS")
-    client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
-    request_id = post_request(client, post, "anna@bawue.example")
-    assert post_request(client, post, "anna@bawue.example") == request_id  # the Idempotency-Key: one request
-    ours = small.status(request_id)
-    assert ours["in_reply_to_id"] == post and ours["visibility"] == "public"
-    assert ours["text"] == request_text("anna@bawue.example") and "#jaSoistS" in ours["text"]
-
-    small.add_status("mallory", "#jaSoistS klar doch", in_reply_to_id=request_id)
-    context = client.call("status_context", post)
-    check = consent_from_context(context, "anna@bawue.example", "bawue.example", own="soists@bawue.example")
-    assert not check.granted and check.refused[0]["account"] == "mallory@bawue.example"
-
-    reply = small.add_status("anna", "Gern! #jaSoistS", in_reply_to_id=request_id)
-    check = consent_from_context(client.call("status_context", post), "anna@bawue.example", "bawue.example",
-                                 own="soists@bawue.example")
-    assert check.granted and check.evidence["status_id"] == reply and "#jaSoistS" in check.evidence["text"]
-    assert len(check.refused) == 1
+        for post in posts:  # every photo post with its municipality, the text-only one without
+            place = next((p for p in PLACES if p in post.caption), None)
+            assert post.suggested_ags == (registry.get(place.lower()).ags if place else None), post.caption
+        assert sum(1 for p in posts if p.suggested_ags) == 3 + 2 * PAGE_LIMIT + 5
 
 
 def test_the_collect_run_reads_the_instances_from_the_settings(instances, sessions, settings, registry):
@@ -124,30 +104,24 @@ def test_a_fediverse_post_becomes_a_valid_feature_credited_without_at(instances,
     assert "📷 anna@bawue.example" in caption and "@anna" not in caption.replace("anna@bawue", "")
 
 
-def test_store_request_then_only_the_authors_reply_grants(instances, sessions, settings, registry):
-    from scheduler.collect.fediverse_consent import apply_replies, request_rights
-    from scheduler.curate.workflow import transition
-    from scheduler.store.models import AuditEvent
+def test_a_post_seen_through_two_instances_is_stored_once(instances, sessions, settings, registry):
+    """A status of pixel.example that bawue.example knows too (federated) is on both tag timelines:
+    one post (uid from the ActivityPub `uri`), its author at its home server."""
+    from demo.mastodon_fake import TOKEN
+    from demo.mastodon_fake_federation import federate
+    from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
 
-    small, _ = instances
-    status_id = small.add_status("anna", "Abendlicht in Plochingen #SoistS")
-    Collector(sessions, settings, registry).run(fediverse_sources([small.base_url], "soists", 10,
-                                                                  lambda uid: False)[0].posts())
+    small, big = instances
+    federate(small, big)
+    original = big.add_status("ben", "Morgens in Leonberg #SoistS")
+    url = f"https://pixel.example/@ben/{original}"
     client = MastodonClient(MastodonConfig(small.base_url, TOKEN), sleep=lambda s: None)
-    with sessions.begin() as session:
-        post = session.scalar(select(Post))
-        transition(session, post, "shortlisted", "redaktion")
-        request_id = request_rights(session, post, client, "redaktion")
-    assert small.status(request_id)["in_reply_to_id"] == status_id
-    small.add_status("mallory", "#jaSoistS", in_reply_to_id=request_id)
-    with sessions.begin() as session:
-        post = session.scalar(select(Post))
-        assert not apply_replies(session, post, client, "bawue.example", "soists@bawue.example").granted
-        assert post.state == "rights_requested"
-    small.add_status("anna", "Ja, gern #jaSoistS", in_reply_to_id=request_id)
-    with sessions.begin() as session:
-        post = session.scalar(select(Post))
-        assert apply_replies(session, post, client, "bawue.example", "soists@bawue.example").granted
-        assert post.state == "granted" and "Ja, gern" in post.consent.evidence
-        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "consent_refused")).all()
-        assert refused and all("mallory@bawue.example" in e.evidence for e in refused)
+    [copy] = client.call("search_v2", url, resolve=True, result_type="statuses")["statuses"]
+    assert small.status(str(copy["id"]))["remote_url"] == url and copy["url"] == url and copy["account"]["acct"] == "ben@pixel.example"
+    collector = Collector(sessions, settings, registry)
+    report = collector.run(p for s in fediverse_sources([small.base_url, big.base_url], "soists", 10,
+                                                        lambda uid: False) for p in s.posts())
+    assert report.stored == 1 and report.already_known == 1
+    with sessions() as session:
+        [post] = session.scalars(select(Post)).all()
+        assert post.author == "ben@pixel.example" and post.suggested_ags == registry.get("leonberg").ags

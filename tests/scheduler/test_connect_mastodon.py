@@ -37,6 +37,9 @@ def test_connect_registers_authorises_and_stores_the_token_private(fake, tmp_pat
     assert "response_type=code" in seen[0] and "write%3Astatuses" in seen[0].replace("+", "%20")
     app = next(iter(fake.persisted()["apps"].values()))
     assert app["scopes"].split() == SCOPES and app["name"] == "So ist S"
+    # publishing and takedown, our own account (verify_credentials), resolving another server's post for the
+    # rights request (methods/search); the fake refuses a call outside the token's scopes with 403
+    assert sorted(SCOPES) == ["read:accounts", "read:search", "read:statuses", "write:media", "write:statuses"]
     assert not any(token in line for line in lines)
     assert check_mastodon(fake.base_url, token) == (True, f"Mastodon: verbunden als @soists ({fake.base_url})")
     ok, line = check_mastodon(fake.base_url, "falsch")

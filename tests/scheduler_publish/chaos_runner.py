@@ -23,7 +23,7 @@ from scheduler.publish.graph_api import GraphClient, GraphConfig, install_token_
 from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig  # noqa: E402
 from scheduler.publish.publisher import Publisher, publish_due  # noqa: E402
 from scheduler.publish.queue import FeatureRequest, enqueue_feature, feature_key  # noqa: E402
-from scheduler.publish.state import FeaturePublication, ensure_tables  # noqa: E402
+from scheduler.publish.state import FeaturePublication, PublishStep, ensure_tables  # noqa: E402
 from scheduler.store.db import make_engine, session_factory  # noqa: E402
 
 UTC = timezone.utc
@@ -70,7 +70,11 @@ def main(workdir: Path, graph_url: str, mastodon_url: str, now: datetime) -> int
     print(publish_due(session, now, publisher), flush=True)
     session.commit()
     statuses = session.scalars(select(FeaturePublication.status)).all()
-    return 0 if len(statuses) == len(SLOTS) and all(s == "done" for s in statuses) else 3
+    # A feature is done with the website, Instagram and Facebook; Mastodon, a side channel, may still be
+    # waiting for its own retry (publish/side_channels.py): the run is over when that one is done too.
+    side = session.scalars(select(PublishStep.state).where(PublishStep.step == "mastodon")).all()
+    done = len(statuses) == len(SLOTS) and all(s == "done" for s in statuses + side) and len(side) == len(SLOTS)
+    return 0 if done else 3
 
 
 if __name__ == "__main__":

@@ -215,7 +215,7 @@ class ReviewApp:
                 (chosen.where(Post.campaign == campaign) if campaign else chosen)  # ?campaign=<slug> filters
                 .options(selectinload(Post.events), selectinload(Post.consent), selectinload(Post.image))
                 .order_by(Post.needs_review.desc(), Post.taken_at.desc()).limit(300)).all()
-            cards = [present.card(post, self._name, self._name_with_district) | rights_public.board_facts(post)
+            cards = [present.card(post, self._name, self._name_with_district) | self._rights_facts(post)
                      | {"campaign": post.campaign} for post in posts]
             per_state = dict(session.execute(select(Post.state, func.count(Post.id)).group_by(Post.state)).all())
         return self.env.get_template("board.html").render(
@@ -224,6 +224,16 @@ class ReviewApp:
             municipalities=sorted(self.registry, key=lambda m: m.name), editor=user or self.auth.single_user,
             can_sign_out=self.auth.mode == "accounts", can=roles.can(role), role_label=roles.LABELS.get(role, ""),
             municipality_filter=self._name(municipality) if municipality else "")
+
+    @staticmethod
+    def _rights_facts(post: Post) -> dict:
+        """The public rights request of the post's channel: Mastodon for Fediverse posts, else Instagram."""
+        if post.source == "fediverse":
+            from scheduler.collect import fediverse_consent
+            from scheduler.publish.mastodon_api import MastodonConfig
+
+            return fediverse_consent.board_facts(post, MastodonConfig.from_env() is not None)
+        return {"reply_channel": "Instagram"} | rights_public.board_facts(post)
 
     def _name(self, ags: str | None) -> str | None:
         try:
@@ -262,6 +272,10 @@ class ReviewApp:
                     workflow.set_municipality(session, post, form["municipality"].strip(), self.registry,
                                               editor, form.get("reason") or "in der Prüfung gesetzt")
                     return "ok", present.municipality_message(post_id, self._name(post.municipality_ags) or "")
+                if name == "request_public" and post.source == "fediverse":  # a reply on Mastodon
+                    from scheduler.collect.fediverse_consent import ask_in_public as ask_on_mastodon
+
+                    return ask_on_mastodon(session, post, editor, self.settings.consent_hashtag)
                 if name == "request_public":  # POST /{ig-user-id}/mentions (curate/rights_public.py)
                     from scheduler.collect.official import ask_in_public
 

@@ -21,6 +21,7 @@ from scheduler.plan import operations
 from scheduler.plan.caption_preview import site_url, wall_url
 from scheduler.plan.enqueue import PlanResult, coverage_features, site_features
 from scheduler.plan.operations import caption_locked
+from scheduler.publish.side_channels import SIDE_CHANNELS
 from scheduler.publish.state import STEPS, FeaturePublication
 from scheduler.store.models import Post
 
@@ -47,11 +48,14 @@ def steps(feature: FeaturePublication) -> list[dict]:
     for name in STEPS:
         step = recorded.get(name)
         error = (step.data or {}).get("error", {}) if step else {}
+        failed = step is not None and step.state == "failed"
+        text = say.error_text(error.get("kind"), error.get("code")) if failed else ""
+        if failed and name in SIDE_CHANNELS:  # Mastodon: its own retry, the feature is not held back
+            text = say.side_channel_error(say.STEP_LABELS[name], error, (step.data or {}).get("retry_utc"))
         rows.append({"name": name, "label": say.STEP_LABELS[name], "state": step.state if step else "",
                      "state_label": say.step_state_label(step.state if step else None),
                      "at": say.when(step.finished_utc or step.started_utc) if step else "",
-                     "error": say.error_text(error.get("kind"), error.get("code")) if step and step.state == "failed"
-                     else "", "detail": step.error if step and step.state == "failed" else ""})
+                     "error": text, "detail": step.error if failed else ""})
     return rows
 
 

@@ -59,6 +59,17 @@ def error_text(kind: str | None, code: int | None = None) -> str:
     return f"{text} (Fehlercode {code})" if code else text
 
 
+def side_channel_error(channel: str, error: dict, retry_utc: str | None) -> str:
+    """A failed side channel (Mastodon): the others are not affected, and when it is tried again."""
+    if error.get("http_status") in (401, 403):
+        text = (f"{channel} hat den Zugang abgelehnt (Fehler {error['http_status']}): das {channel}-Konto muss neu "
+                "verbunden werden (Technik: connect --mastodon).")
+    else:
+        text = f"{channel}: {ERROR_KINDS.get(error.get('kind') or '', 'Fehler beim Veröffentlichen.')}"
+    again = f"; nächster Versuch: {when(datetime.fromisoformat(retry_utc))}" if retry_utc else ""
+    return f"{text} Website, Instagram und Facebook sind davon nicht betroffen{again}."
+
+
 def local_day(instant: datetime) -> str:
     """"Mo., 7. Dezember 2026" (Berlin)."""
     return german_date(instant.astimezone(BERLIN), "weekday")
