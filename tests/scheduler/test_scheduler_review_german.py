@@ -63,8 +63,9 @@ def test_one_label_per_state_and_german_defaults():
 
 
 def test_german_dates_in_berlin_time():
-    assert present.german_datetime(datetime(2026, 11, 23, 17, tzinfo=timezone.utc)) == "Mo., 23. November 2026, 18:00"
-    assert present.german_datetime(datetime(2026, 7, 5, 16, 30, tzinfo=timezone.utc)) == "So., 5. Juli 2026, 18:30"
+    """docs/STYLEGUIDE.md: a time always with „Uhr“, a no-break space before it."""
+    assert present.german_datetime(datetime(2026, 11, 23, 17, tzinfo=timezone.utc)) == "Mo., 23. November 2026, 18:00\u00a0Uhr"
+    assert present.german_datetime(datetime(2026, 7, 5, 16, 30, tzinfo=timezone.utc)) == "So., 5. Juli 2026, 18:30\u00a0Uhr"
 
 
 def _call(app: ReviewApp, method: str, path: str, body: bytes = b"", **environ) -> tuple[str, dict, str]:

@@ -64,7 +64,7 @@ class AdminRoutes:
     def page(self, start_response, browser, headers: list):
         with self.app.sessions() as session:
             accounts = editors.list_accounts(session)
-        last = {a.name: german_datetime(a.last_login) + " Uhr" if a.last_login else "noch nie" for a in accounts}
+        last = {a.name: german_datetime(a.last_login) if a.last_login else "noch nie" for a in accounts}
         return self.app._page(start_response, "admin.html", headers, **self.context(browser, "admin"),
                               accounts=accounts, last_login=last, roles=roles.LABELS, explain=roles.EXPLAIN,
                               publishing=roles.PUBLISHING, me=browser.user)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.navigation.dates import BERLIN, german_date
+from plugins.navigation.dates import BERLIN, german_date, german_time
 from scheduler.curate.labels import AUDIT_ACTION_LABELS, actor_label, state_label
 from scheduler.curate.review.roles import LABELS as ROLE_LABELS
 from scheduler.store.models import AuditEvent, BoardEvent, Post
@@ -129,7 +129,7 @@ def view(row: Row, municipality_name) -> dict:
     change = (f"{state_label(row.from_state)} → {state_label(row.to_state)}"
               if row.from_state and row.to_state and row.from_state != row.to_state else "")
     text = row.text
-    return {"iso": row.at.isoformat(), "day": german_date(moment), "clock": f"{moment:%H:%M}",
+    return {"iso": row.at.isoformat(), "day": german_date(moment), "clock": german_time(moment),
             "actor": actor_label(row.actor), "action": ACTION_LABELS.get(row.action, row.action),
             "post": row.post_id, "municipality": municipality_name(row.municipality) if row.municipality else "",
             "change": change, "text": text}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from plugins.navigation.dates import BERLIN, german_date
+from plugins.navigation.dates import BERLIN, german_date, german_time
 
 KIND_LABELS = {
     "queued": "in der Warteschlange", "pinned": "fest eingeplant", "planned": "geplant",
@@ -76,7 +76,8 @@ def local_day(instant: datetime) -> str:
 
 
 def local_clock(instant: datetime) -> str:
-    return f"{instant.astimezone(BERLIN):%H:%M}"
+    """"18:00 Uhr" (Berlin), the style guide's one form of a time."""
+    return german_time(instant.astimezone(BERLIN))
 
 
 def when(instant: datetime | None) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from plugins.navigation.dates import BERLIN, german_date
+from plugins.navigation.dates import BERLIN, german_date, german_time
 from plugins.region.registry import UnknownMunicipality
 from scheduler.curate import workflow
 from scheduler.curate.labels import actor_label, state_label
@@ -80,9 +80,9 @@ def view_name(value: str | None) -> str:
 
 
 def german_datetime(value: datetime) -> str:
-    """An instant as Berlin time: "Mo., 23. November 2026, 18:00"."""
+    """An instant as Berlin time: "Mo., 23. November 2026, 18:00 Uhr" (docs/STYLEGUIDE.md)."""
     local = value.astimezone(BERLIN)
-    return f"{german_date(local, 'weekday')}, {local:%H:%M}"
+    return f"{german_date(local, 'weekday')}, {german_time(local)}"
 
 
 def view_counts(per_state: dict[str, int]) -> dict[str, int]:
