@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.config import BERLIN
+from scheduler.insights.readings import latest_readings  # the one definition, shared with partners/
 from scheduler.insights.state import AccountSnapshot, Measurement, ReferrerCount
 from scheduler.publish.state import FeaturePublication
 from scheduler.store.models import Post
@@ -62,17 +63,6 @@ class StoreData:
     snapshots: list[Snapshot]
     referrers: list[Referrer]
     collected: list[tuple[str, date]]  # (AGS, Berlin date collected) of every #SoistS post
-
-
-def latest_readings(session: Session, as_of: datetime) -> dict[tuple[str, str], Measurement]:
-    """The newest reading per (feature, channel) taken until `as_of` (a gap counts: it says why)."""
-    latest: dict[tuple[str, str], Measurement] = {}
-    for row in session.scalars(select(Measurement).where(Measurement.measured_utc <= as_of)
-                               .order_by(Measurement.measured_utc, Measurement.id)):
-        previous = latest.get((row.feature_key, row.channel))
-        if row.gap is None or previous is None or previous.gap is not None:
-            latest[(row.feature_key, row.channel)] = row  # a later gap never hides earlier figures
-    return latest
 
 
 def by_feature(readings: dict[tuple[str, str], Measurement]) -> dict[str, dict[str, Measurement]]:
