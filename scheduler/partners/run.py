@@ -121,21 +121,30 @@ def write_preview(prepared: MonthMails, out: Path) -> list[Path]:
     return written
 
 
-def run(db_url: str, month: Month | None = None, now: datetime | None = None, dry_run: bool = False,
-        out: Path | None = None, env: Mapping[str, str] | None = None, rate: float | None = None,
-        retry_uncertain: bool = False) -> tuple[MonthMails, SendReport | None]:
-    from scheduler.store.db import make_engine, session_factory
-
+def run(sessions: sessionmaker[Session], month: Month | None = None, now: datetime | None = None,
+        dry_run: bool = False, out: Path | None = None, env: Mapping[str, str] | None = None,
+        rate: float | None = None, retry_uncertain: bool = False) -> tuple[MonthMails, SendReport | None]:
+    """What the CLI and the job do: the month (default: the last finished one) prepared, then sent
+    or, with dry_run, written as files."""
     env = os.environ if env is None else env
     now = now or datetime.now(timezone.utc)
     month = month or previous_month(now)
-    engine = make_engine(db_url)
-    try:
-        sessions = session_factory(engine)
-        prepared = prepare(sessions, month, now, siteurl_from(env))
-        if dry_run:
-            write_preview(prepared, out or Path("var") / "partner-mail" / month.slug)
-            return prepared, None
-        return prepared, send_prepared(sessions, prepared, env, rate, retry_uncertain)
-    finally:
-        engine.dispose()
+    prepared = prepare(sessions, month, now, siteurl_from(env))
+    if dry_run:
+        write_preview(prepared, out or Path("var") / "partner-mail" / month.slug)
+        return prepared, None
+    return prepared, send_prepared(sessions, prepared, env, rate, retry_uncertain)
+
+
+def summary(prepared: MonthMails, report: SendReport | None) -> list[str]:
+    """Lines for the operator: who gets which mail, who none and why, and what the run did."""
+    lines = [f"So ist S in Ihrer Kommune, {prepared.month.label}:"]
+    for contact, kind in prepared.plan.send:
+        label = "Monatsmail" if kind == MONTHLY else "kurze Nachricht (Quartal)"
+        lines.append(f"  {contact.municipality.name}: {contact.email} – {label}")
+    for contact, reason in prepared.plan.skipped:
+        lines.append(f"  {contact.municipality.name}: {contact.email} – keine Mail: {reason}")
+    if report is not None:
+        lines.append(f"sent {len(report.sent)}, already sent {len(report.skipped)}, unknown outcome "
+                     f"{len(report.uncertain)}, failed {len(report.failed)}")
+    return lines
