@@ -17,6 +17,7 @@ from scheduler.config import BERLIN
 from scheduler.insights.readings import latest_readings  # the one definition, shared with partners/
 from scheduler.insights.state import AccountSnapshot, Measurement, ReferrerCount
 from scheduler.publish.state import FeaturePublication
+from scheduler.report.partner_mail import PartnerMailData, load_partner_mail
 from scheduler.store.models import Post
 
 
@@ -63,6 +64,7 @@ class StoreData:
     snapshots: list[Snapshot]
     referrers: list[Referrer]
     collected: list[tuple[str, date]]  # (AGS, Berlin date collected) of every #SoistS post
+    partner_mail: PartnerMailData = field(default_factory=PartnerMailData)  # the monthly mail's sends and clicks
 
 
 def by_feature(readings: dict[tuple[str, str], Measurement]) -> dict[str, dict[str, Measurement]]:
@@ -103,4 +105,4 @@ def load(session: Session, as_of: datetime, reach: dict[str, str],
     referrers = [Referrer(r.day, r.slug, r.kind, r.host, r.hits) for r in session.scalars(select(ReferrerCount))]
     collected = [(ags, when.astimezone(BERLIN).date()) for ags, when in session.execute(
         select(Post.municipality_ags, Post.collected_at).where(Post.municipality_ags.is_not(None)))]
-    return StoreData(features, snapshots, referrers, collected)
+    return StoreData(features, snapshots, referrers, collected, load_partner_mail(session))
