@@ -10,7 +10,7 @@ newsletter's signed token (newsletter/tokens.py) for the purpose "kommune-abmeld
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,11 +54,11 @@ BAD = ("Dieser Abmeldelink gilt nicht", "Der Link ist unvollständig. Nehmen Sie
        "oder antworten Sie auf die Mail, dann tragen wir Sie aus.")
 
 
-def handle(sessions: sessionmaker[Session], secret: bytes, method: str, query: str, body: str,
+def handle(sessions: sessionmaker[Session], secret: bytes, method: str, token: str,
            now: datetime) -> tuple[int, str, str, str | None]:
-    """(status, title, text, token for the button or None) for a request to /kommunen-post/abmelden.
+    """(status, title, text, token for the button or None) for a request to /kommunen-post/abmelden
+    (the token from the POSTed form or, for a mail program's one-click POST, from the URL).
     The caller renders the page (the newsletter's sign-up server does, with its layout)."""
-    token = ((parse_qs(body).get("t") if method == "POST" else None) or parse_qs(query).get("t") or [""])[0]
     try:
         subject, _ = read_token(secret, token, PURPOSE, now)
         ags, _, email = subject.partition(":")
