@@ -98,17 +98,21 @@ def preheader(figures: MonthFigures, kind: str) -> str:
     if figures.waiting:
         parts.append(f"{count(figures.waiting, 'Foto wartet', 'Fotos warten')} auf einen Sendeplatz")
     if figures.own_visits:
-        parts.append(f"{count(figures.own_visits, 'Besuch', 'Besuche')} über Ihre Website")
+        parts.append(f"{count(figures.own_visits, 'Aufruf', 'Aufrufe')} über Ihre Website")
     return f"Im {label}: " + ", ".join(parts) + "."
 
 
 def reach_sentence(figures: MonthFigures) -> str:
-    """„Sie erreichten zusammen 1.234 Konten auf Instagram und Facebook (Reichweite).“"""
+    """„Zusammen erreichten sie 1.500 Konten auf Instagram und Facebook (Reichweite) …“"""
     if figures.reach is None:
-        return "Zahlen zur Reichweite liegen noch nicht vor; Instagram und Facebook melden sie nach einigen Tagen."
-    text = f"Zusammen erreichten sie {german_number(figures.reach)} Konten auf Instagram und Facebook (Reichweite)"
+        return ("Zahlen zur Reichweite liegen (noch) nicht vor: Instagram und Facebook melden sie erst nach "
+                "einigen Tagen, bei wenigen Aufrufen gar nicht.")
+    several = len(figures.features) > 1
+    text = (f"{'Zusammen erreichten sie' if several else 'Es erreichte'} {german_number(figures.reach)} Konten "
+            "auf Instagram und Facebook (Reichweite)")
     if figures.interactions:
-        text += f" und {count(figures.interactions, 'Interaktion', 'Interaktionen')} (Gefällt mir, Kommentare, Geteilt)"
+        text += (f" und {'bekamen' if several else 'bekam'} "
+                 f"{count(figures.interactions, 'Interaktion', 'Interaktionen')} (Reaktionen, Kommentare, Teilungen)")
     return text + "."
 
 
@@ -128,7 +132,8 @@ def compose(figures: MonthFigures, siteurl: str, kind: str = MONTHLY) -> Partner
                    subject=subject(figures, kind), preheader=preheader(figures, kind),
                    reach_sentence=reach_sentence(figures), count=count, unsubscribe=UNSUBSCRIBE_PLACEHOLDER,
                    snippet=badge_snippet(siteurl, m.name, m.slug), series=SERIES,
-                   visits=visits_sentence(figures), badge=BADGE_PREVIEW)
+                   visits=visits_sentence(figures), badge=BADGE_PREVIEW,
+                   linking=linking_sentence(figures), waiting=waiting_sentence(figures))
     source = _environment().get_template("partner.mjml").render(**context)
     return PartnerMail(figures, kind, context["subject"], context["preheader"], source, to_html(source),
                        plain_text(figures, links, kind, context["snippet"]))
@@ -158,14 +163,11 @@ def plain_text(f: MonthFigures, links: Links, kind: str, snippet: str) -> str:
         else:
             lines += [f"Im {label} haben wir kein Foto aus {name} vorgestellt.", ""]
         if f.waiting:
-            lines += [f"{count(f.waiting, 'weiteres Foto', 'weitere Fotos')} aus {name} "
-                      f"{'ist' if f.waiting == 1 else 'sind'} freigegeben und {'wartet' if f.waiting == 1 else 'warten'} "
-                      "auf einen Sendeplatz.", ""]
-        lines += ["BESUCHE ÜBER IHRE WEBSITE", ""]
+            lines += [waiting_sentence(f), ""]
+        lines += ["AUFRUFE ÜBER IHRE WEBSITE", ""]
         lines += [visits_sentence(f), ""]
         if f.linking:
-            lines += ["Auch diese Websites verlinken auf Ihre Seite: "
-                      + ", ".join(f"{host} ({german_number(n)})" for host, n in f.linking[:5]), ""]
+            lines += [linking_sentence(f), ""]
     lines += ["IHRE TERMINE AUF SO IST S", ""]
     for event in f.events:
         lines += [f"* {event.date_label}{' – abgesagt' if event.cancelled else ''}", f"  {event.title}",
@@ -191,12 +193,28 @@ def plain_text(f: MonthFigures, links: Links, kind: str, snippet: str) -> str:
     return "\n".join(lines).replace("\u2060", "") + "\n"
 
 
+def times(n: int) -> str:
+    return "einmal" if n == 1 else f"{german_number(n)}-mal"
+
+
 def visits_sentence(f: MonthFigures) -> str:
+    """Requests to its page, badge or feed that came from a link on its own website."""
     name, label = f.municipality.name, f.month.label
-    own = " oder ".join(f.own_hosts) or "Ihrer Website"
+    own = " oder ".join(f.own_hosts) or "Ihre Website"
     if f.own_visits:
-        return (f"Von Ihrer Website ({own}) kamen im {label} {count(f.own_visits, 'Besuch', 'Besuche')} "
-                f"zu So ist S – auf die Seite von {name}, das Badge oder den Feed.")
-    return (f"Von Ihrer Website ({own}) kam im {label} kein Besuch zu So ist S. Mit dem Badge unten "
+        return (f"Über Ihre Website ({own}) wurde So ist S im {label} {times(f.own_visits)} aufgerufen – "
+                f"die Seite von {name}, das Badge oder der Feed.")
+    return (f"Über Ihre Website ({own}) kam im {label} kein Aufruf zu So ist S. Mit dem Badge unten "
             "verlinken Sie Ihre Seite in einer Minute.")
 
+
+def linking_sentence(f: MonthFigures) -> str:
+    return "Auch diese Websites verlinken auf Ihre Seite bei So ist S: " + ", ".join(
+        f"{host} ({count(n, 'Aufruf', 'Aufrufe')})" for host, n in f.linking[:5]) + "."
+
+
+def waiting_sentence(f: MonthFigures) -> str:
+    """„1 weiteres Foto aus Waiblingen ist freigegeben …“ (weiteres only after featured ones)."""
+    one, many = ("weiteres Foto", "weitere Fotos") if f.features else ("Foto", "Fotos")
+    verb = "ist freigegeben und wartet" if f.waiting == 1 else "sind freigegeben und warten"
+    return f"{count(f.waiting, one, many)} aus {f.municipality.name} {verb} auf einen Sendeplatz."

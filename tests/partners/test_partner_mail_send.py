@@ -65,11 +65,11 @@ def test_the_months_mails_reach_each_contact_once_with_their_figures(tmp_path):
     assert stuttgart.message["Subject"] == "So ist S in Ihrer Kommune: Stuttgart im November 2026"
     assert "Im November 2026 haben wir 2 Fotos aus Stuttgart vorgestellt." in text
     # 800 + 400 and 300: Instagram reach + Facebook unique views; 40 + 10 + 2 + 1 and 7 interactions
-    assert "Zusammen erreichten sie 1.500 Konten auf Instagram und Facebook (Reichweite) und 60 Interaktionen" in text
+    assert "Zusammen erreichten sie 1.500 Konten auf Instagram und Facebook (Reichweite) und bekamen 60 Interaktionen" in text
     assert "Reichweite 1.200, 53 Interaktionen" in text and "Reichweite 300, 7 Interaktionen" in text
     assert "1.500" in html and "Reichweite <strong>1.200</strong>" in html and "Schlossplatz im Abendlicht" in html
-    assert "Von Ihrer Website (stuttgart.example) kamen im November 2026 12 Besuche" in text  # not October's 50
-    assert "blog.example (4)" in text and "Regionale Sprechstunde für Fachkräfte" in text
+    assert "Über Ihre Website (stuttgart.example) wurde So ist S im November 2026 12-mal aufgerufen" in text  # not October's 50
+    assert "verlinken auf Ihre Seite bei So ist S: blog.example (4 Aufrufe)." in text and "Regionale Sprechstunde für Fachkräfte" in text
     assert f"{SITEURL}/wall/2026-11-09-stuttgart/?mtm_campaign=kommune-2026-11&amp;mtm_kwd=stuttgart" in html
     snippet = (f'&lt;a href="{SITEURL}/kommunen/stuttgart/"&gt;&lt;img src="{SITEURL}/theme/img/badge.svg" '
                'alt="So ist S: Stuttgart in Bildern" width="200" height="44"&gt;&lt;/a&gt;')
@@ -77,13 +77,13 @@ def test_the_months_mails_reach_each_contact_once_with_their_figures(tmp_path):
 
     plochingen = mails["presse@plochingen.example"].text
     assert "1 Foto aus Plochingen vorgestellt" in plochingen and "noch keine Zahlen" in plochingen
-    assert "Zahlen zur Reichweite liegen noch nicht vor" in plochingen
+    assert "Zahlen zur Reichweite liegen (noch) nicht vor" in plochingen
     waiblingen = mails["presse@waiblingen.example"].text
     assert "kein Foto aus Waiblingen vorgestellt" in waiblingen and "999" not in waiblingen
-    assert "1 weiteres Foto aus Waiblingen ist freigegeben und wartet auf einen Sendeplatz." in waiblingen
+    assert "\n1 Foto aus Waiblingen ist freigegeben und wartet auf einen Sendeplatz." in waiblingen
     assert "Instawalk in Waiblingen" in waiblingen and "Sa., 24. April 2027" in waiblingen
     schorndorf = mails["marketing@schorndorf.example"].text
-    assert "kamen im November 2026 5 Besuche" in schorndorf  # schorndorf.example and rathaus.schorndorf.example
+    assert "So ist S im November 2026 5-mal aufgerufen" in schorndorf  # schorndorf.example and rathaus.schorndorf.example
     quiet = mails["rathaus@aidlingen.example"]
     assert quiet.message["Subject"] == "So ist S in Ihrer Kommune: Aidlingen – neue Fotos und Termine willkommen"
     assert "höchstens einmal im Quartal" in quiet.text and "Reichweite" not in quiet.text
