@@ -26,7 +26,7 @@ from scheduler.curate import rights_public, workflow
 from scheduler.curate.review import present, roles
 from scheduler.curate.review.admin_routes import AdminRoutes, admin_method
 from scheduler.curate.review.auth import AuthConfig
-from scheduler.curate.review.partner_routes import PartnerRoutes, partner_method
+from scheduler.curate.review.partner_mail_routes import PartnerMailRoutes, partner_mail_method
 from scheduler.curate.review.plan_routes import PlanRoutes, plan_method
 from scheduler.curate.review.sessions import BrowserSession
 from scheduler.curate.review.signin import SignIn
@@ -68,7 +68,7 @@ def allowed_method(path: str) -> str | None:
     if path.startswith(("/admin", "/audit", "/account/")):
         return admin_method(path)
     if path.startswith("/kommunen-post"):
-        return partner_method(path)
+        return partner_mail_method(path)
     return "GET" if path.startswith("/thumbs/") else None
 
 
@@ -90,7 +90,7 @@ class ReviewApp:
         self.static = {name: (HERE / "static" / name).read_bytes() for name in STATIC_TYPES}
         self.plan = PlanRoutes(self)  # the Redaktionsplan: /plan, /plan/features/<key>, /plan/actions
         self.admin = AdminRoutes(self)  # /admin (accounts), /audit (who did what), /account/totp
-        self.partners = PartnerRoutes(self)  # /kommunen-post: the month's mails to the municipalities
+        self.partner_mail = PartnerMailRoutes(self)  # /kommunen-post: the month's mails to the municipalities
 
     # -- plumbing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -140,7 +140,7 @@ class ReviewApp:
         if path.startswith(("/admin", "/audit", "/account/")):
             return self.admin.handle(environ, start_response, path, browser, headers)
         if path.startswith("/kommunen-post"):
-            return self.partners.handle(environ, start_response, path, browser, headers)
+            return self.partner_mail.handle(environ, start_response, path, browser, headers)
         return self._post(environ, start_response, path, browser, user, headers)
 
     def flash(self, browser: BrowserSession, message: tuple[str, str]) -> None:

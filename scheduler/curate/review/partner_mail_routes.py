@@ -27,7 +27,7 @@ MAIL_PATH = re.compile(r"/kommunen-post/([0-9]{8})\.html")
 CACHE_SECONDS = 60.0  # the page and its frames ask for the same month within a second
 
 
-def partner_method(path: str) -> str | None:
+def partner_mail_method(path: str) -> str | None:
     return "GET" if path == "/kommunen-post" or MAIL_PATH.fullmatch(path) else None
 
 
@@ -41,7 +41,7 @@ def frame_headers(siteurl: str) -> list[tuple[str, str]]:
             ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store")]
 
 
-class PartnerRoutes:
+class PartnerMailRoutes:
     def __init__(self, app, clock=lambda: datetime.now(timezone.utc)):
         self.app, self.clock = app, clock
         self.cache: dict[str, tuple[float, MonthMails]] = {}
