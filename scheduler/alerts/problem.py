@@ -34,6 +34,7 @@ KIND_TITLES = {
     "insights_permission": "Statistiken: Berechtigung fehlt",
     "mention_gave_up": "Instagram-Erwähnung aufgegeben",
     "mention_stale": "Instagram-Erwähnungen warten seit zwei Tagen",
+    "calendar_rejected": "Veranstaltungskalender einer Kommune abgelehnt",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

@@ -33,7 +33,7 @@ def confirmation_text(link: str, siteurl: str) -> str:
         "Hallo!\n\n"
         "Jemand – hoffentlich du – möchte den Newsletter von So ist S an diese Adresse bekommen: "
         "einmal im Monat die schönsten Fotos aus der Region Stuttgart, Menschen und Termine.\n\n"
-        "Erst wenn du diesen Link öffnest, bist du angemeldet (er gilt 48 Stunden):\n\n"
+        "Öffne diesen Link und bestätige dort mit einem Klick, dann bist du angemeldet (er gilt 48 Stunden):\n\n"
         f"{link}\n\n"
         "Das warst nicht du? Dann musst du nichts tun: Ohne Bestätigung bekommst du keine weitere Mail, "
         "und wir löschen die Adresse nach 48 Stunden.\n\n"

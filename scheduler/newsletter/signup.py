@@ -1,7 +1,9 @@
 """The sign-up endpoint behind nginx (soists-newsletter.service, waitress on 127.0.0.1:8767):
 
 - POST /newsletter/anmelden   the archive page's form → a confirmation mail (double opt-in)
-- GET  /newsletter/bestaetigen?t=…   the mail's link (48 h) → a confirmed subscriber
+- GET  /newsletter/bestaetigen?t=…   the mail's link (48 h) → a page with one button; POST (the
+                                     button) → a confirmed subscriber. Mail scanners and link
+                                     previews open every link, so a GET never confirms.
 - GET  /newsletter/abmelden?t=…      a page with one button; POST (the button, or a mail
   program's one-click unsubscribe, RFC 8058) → the subscriber and the consent record are deleted
 
@@ -48,8 +50,12 @@ _pages = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"
 
 CHECK_INBOX = ("Fast geschafft: Schau in dein Postfach", [
     "Wenn die Adresse noch nicht angemeldet ist, bekommst du gleich eine Mail mit einem Link. Erst wenn du ihn "
-    "öffnest, bist du angemeldet. Der Link gilt 48 Stunden.",
+    "öffnest und dort bestätigst, bist du angemeldet. Der Link gilt 48 Stunden.",
     "Keine Mail da? Schau auch im Spam-Ordner nach. Du kannst es in einer Viertelstunde noch einmal versuchen."])
+CONFIRM_ASK = ("Anmeldung bestätigen?", [
+    "Ein Klick auf den Knopf, und du bekommst einmal im Monat den So-ist-S-Newsletter.",
+    "Du hast dich nicht angemeldet? Dann schließ diese Seite einfach. Ohne Klick speichern wir nichts weiter "
+    "und löschen deine Adresse nach 48 Stunden."])
 CONFIRMED = ("Du bist angemeldet", [
     "Danke! Ab jetzt bekommst du einmal im Monat den So-ist-S-Newsletter.",
     "Abmelden kannst du dich jederzeit mit dem Link unten in jeder Mail."])
@@ -125,8 +131,10 @@ class SignupApp:
             if method != "POST":
                 return 303, b"", [("Location", "/newsletter/#signup-title")]
             return self.signup(self.form(environ), self.client(environ))
-        if path == f"/{CONFIRM_PATH}" and method in ("GET", "HEAD"):
-            return self.confirm(query.get("t", [""])[0])
+        if path == f"/{CONFIRM_PATH}":
+            form = self.form(environ) if method == "POST" else {}
+            token = (form.get("t") or query.get("t") or [""])[0]
+            return self.confirm(token, confirmed=method == "POST")
         if path == f"/{UNSUBSCRIBE_PATH}":
             form = self.form(environ) if method == "POST" else {}
             token = (form.get("t") or query.get("t") or [""])[0]
@@ -171,12 +179,15 @@ class SignupApp:
             self.send_confirmation(address.lower())
         return 200, page(*CHECK_INBOX), []
 
-    def confirm(self, token: str) -> tuple[int, bytes, list]:
+    def confirm(self, token: str, confirmed: bool) -> tuple[int, bytes, list]:
         try:
             address, _ = read_token(self.secret(), token, CONFIRM, self.now(), CONFIRM_VALID)
         except TokenError as exc:
             log.info("newsletter: confirmation link refused (%s)", exc)
             return 400, page(*BAD_LINK), []
+        if not confirmed:  # a GET (a mail scanner, a link preview) confirms nothing
+            return 200, page(*CONFIRM_ASK, form={"action": f"/{CONFIRM_PATH}", "token": token,
+                                                 "button": "Ja, Newsletter bestellen"}), []
         with self.sessions.begin() as session:
             known = store.confirm(session, address, self.now())
         return (200, page(*CONFIRMED), []) if known else (400, page(*BAD_LINK), [])

@@ -64,7 +64,8 @@ def prepare(sessions: sessionmaker[Session], month: Month, now: datetime, siteur
             contacts: list[Contact] | None = None, registry: Registry | None = None,
             events_dir: Path = DEFAULT_EVENTS) -> MonthMails:
     registry = registry or load_registry()
-    contacts = load_contacts(DEFAULT_PATH, registry) if contacts is None else contacts
+    if contacts is None:  # SOISTS_CONTACTS_FILE: another copy of the file (tests, a staging server)
+        contacts = load_contacts(os.environ.get("SOISTS_CONTACTS_FILE") or DEFAULT_PATH, registry)
     municipalities: dict[str, tuple] = {}
     for contact in contacts:
         municipalities.setdefault(contact.ags, (contact.municipality, []))[1].append(contact.email)

@@ -1,5 +1,5 @@
 """The report's section on the monthly mail to the municipalities: per municipality the mails sent
-in the period and the clicks on their links, and (wired by the calendar import) the events imported
+in the period and the clicks on their links, and the events imported
 from its own calendar and accepted by the editors.
 
 Mails sent = "sent" rows of partner_mail_log (scheduler/partners/state.py) handed over in the
@@ -31,8 +31,8 @@ class PartnerMailRow:
     m: Municipality
     mails: int  # mails handed over in the period (all contacts of the municipality)
     clicks: int  # requests through the mails' links in the period
-    # „Termine importiert / übernommen“: from the calendar import (scheduler/partners/ calendar part);
-    # None until that part provides its figures (shown as „–“, never as 0).
+    # „Termine importiert / übernommen“: from the calendar import (partners/calendar_figures.py);
+    # None when it has none for this municipality (shown as „–“, never as 0).
     events_imported: int | None = None
     events_accepted: int | None = None
 
@@ -43,9 +43,9 @@ class PartnerMailData:
     clicks: list[tuple[str, date, int]] = field(default_factory=list)  # (slug, day, requests)
 
 
-# The calendar import's figures: (session, start, end) → AGS → (imported, accepted). run.compute
-# passes them to build_report as `partner_events` once the calendar import provides such a function;
-# until then the columns show „–“.
+# The calendar import's figures (scheduler/partners/calendar_figures.py): AGS → (imported, accepted);
+# run.calendar_events reads them and passes them to build_report as `partner_events`. A municipality
+# without any shows „–“.
 EventFigures = Callable[[Session, date, date], dict[str, tuple[int, int]]]
 
 

@@ -206,7 +206,29 @@ def test_the_same_answer_whether_known_or_not_and_one_mail(endpoint):
     assert sent == ["anna@example.org"]
     assert first[1]["Cache-Control"] == "no-store" and first[1]["Content-Type"] == "text/html; charset=utf-8"
     status, _, page = client("GET", app.confirm_link("anna@example.org"))
-    assert status == 200 and "Du bist angemeldet" in page and 'lang="de"' in page and "/theme/css/site.css" in page
+    assert status == 200 and "Anmeldung bestätigen" in page and 'lang="de"' in page and "/theme/css/site.css" in page
+
+
+def confirm(client, link: str):
+    """What the person does: open the mail's link, then press the page's button."""
+    status, _, page = client("GET", link)
+    assert status == 200 and 'method="post" action="/newsletter/bestaetigen"' in page, page
+    return client("POST", "/newsletter/bestaetigen", {"t": urlsplit(link).query.removeprefix("t=")})
+
+
+def test_opening_the_link_confirms_nothing_until_the_button_is_pressed(endpoint, sessions):
+    """A mail scanner or a link preview opens every link in a mail: a GET never confirms."""
+    client, app, _, _ = endpoint
+    client("POST", "/newsletter/anmelden", form())
+    link = app.confirm_link("anna@example.org")
+    for _ in range(3):
+        assert client("GET", link)[0] == 200
+        assert client("HEAD", link)[0] == 200
+    assert store.confirmed_subscribers(sessions) == []
+    status, _, page = confirm(client, link)
+    assert status == 200 and "Du bist angemeldet" in page
+    assert [row.email for row in store.confirmed_subscribers(sessions)] == ["anna@example.org"]
+    assert client("POST", "/newsletter/bestaetigen", {"t": "erfunden.xyz"})[0] == 400
 
 
 def test_honeypot_missing_consent_bad_address_and_a_busy_client(endpoint):
@@ -241,7 +263,7 @@ def test_unsubscribe_asks_on_get_and_deletes_on_post_also_one_click(endpoint, se
     client, app, _, clock = endpoint
     for address in ("anna@example.org", "bob@example.org"):
         client("POST", "/newsletter/anmelden", form(address))
-        client("GET", app.confirm_link(address))
+        confirm(client, app.confirm_link(address))
     anna = unsubscribe_url("https://so-ist-s.de", SECRET, "anna@example.org")
     status, _, page = client("GET", anna)
     assert status == 200 and "Ja, abmelden" in page and len(store.confirmed_subscribers(sessions)) == 2

@@ -10,11 +10,13 @@ from pathlib import Path
 from plugins.region.registry import load_registry
 from scheduler.insights.accesslog import import_access_logs
 from scheduler.insights.metrics import INTERACTIONS, REACH
+from scheduler.partners.calendars.state import CalendarImport
 from scheduler.partners.run import prepare, send_prepared
 from scheduler.report.build import build_report, scope_for
 from scheduler.report.data import load
 from scheduler.report.figures import Period
 from scheduler.report.render import write
+from scheduler.report.run import calendar_events
 from tests.alerts.smtp_helpers import SmtpServer
 from tests.partners.partner_seed import NOVEMBER, SENT_ON, SITEURL, seed, smtp_env
 
@@ -42,7 +44,14 @@ def test_the_report_counts_mails_sent_and_clicks_per_municipality(tmp_path):
         + log_line("05/Dec/2026", "/kommunen/stuttgart/", "https://www.stuttgart.example/presse"),
         encoding="utf-8")
     registry = load_registry()
+    with sessions.begin() as session:  # the calendar import: two Waiblingen events drafted, one taken over
+        for n, accepted in ((1, datetime(2026, 12, 3, 9, tzinfo=timezone.utc)), (2, None)):
+            session.add(CalendarImport(key=f"k{n}", ags="08119079", source_ags="08119079", source_url="https://x.example/k.ics",
+                                       identity=f"i{n}", slug=f"s{n}", path=f"content/events/s{n}.md", title="Markt",
+                                       start_text="2027-01-09", upstream_text="", written_hash="",
+                                       imported_utc=datetime(2026, 12, 1, 5, tzinfo=timezone.utc), accepted_utc=accepted))
     with sessions() as session:
+        events = calendar_events(session, date(2026, 11, 1), date(2026, 12, 7))
         import_access_logs(session, access, ("so-ist-s.example",), {m.slug for m in registry})
         import_access_logs(session, access, ("so-ist-s.example",), {m.slug for m in registry})  # a rerun counts once
         data = load(session, datetime(2026, 12, 7, tzinfo=timezone.utc), REACH, INTERACTIONS)
@@ -53,11 +62,12 @@ def test_the_report_counts_mails_sent_and_clicks_per_municipality(tmp_path):
         [("stuttgart.example", 1)]
 
     report = build_report(data, registry, Period(date(2026, 11, 1), date(2026, 12, 7)), scope_for(registry),
-                          date(2026, 12, 7), SITEURL, partner_events={"08119079": (4, 3)})
+                          date(2026, 12, 7), SITEURL, partner_events=events)
     rows = {r.m.name: r for r in report.partner_mail}
     assert (rows["Stuttgart"].mails, rows["Stuttgart"].clicks) == (1, 2)
     assert (rows["Waiblingen"].mails, rows["Waiblingen"].clicks) == (1, 1)
-    assert (rows["Waiblingen"].events_imported, rows["Waiblingen"].events_accepted) == (4, 3)
+    assert events == {"08119079": (2, 1)}  # report/run.py reads the calendar import's figures
+    assert (rows["Waiblingen"].events_imported, rows["Waiblingen"].events_accepted) == (2, 1)
     assert rows["Stuttgart"].events_imported is None and "Beuren" not in rows and len(rows) == 8
 
     written = write(report, tmp_path / "bericht", Path("content"), pdf=False)

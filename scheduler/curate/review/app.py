@@ -27,6 +27,7 @@ from scheduler.curate.review import present, roles
 from scheduler.curate.review.admin_routes import AdminRoutes, admin_method
 from scheduler.curate.review.auth import AuthConfig
 from scheduler.curate.review.partner_mail_routes import PartnerMailRoutes, partner_mail_method
+from scheduler.curate.review.partner_routes import PartnerRoutes, partner_method
 from scheduler.curate.review.plan_routes import PlanRoutes, plan_method
 from scheduler.curate.review.sessions import BrowserSession
 from scheduler.curate.review.signin import SignIn
@@ -69,6 +70,8 @@ def allowed_method(path: str) -> str | None:
         return admin_method(path)
     if path.startswith("/kommunen-post"):
         return partner_mail_method(path)
+    if path.startswith("/kommunen/"):
+        return partner_method(path)
     return "GET" if path.startswith("/thumbs/") else None
 
 
@@ -91,6 +94,7 @@ class ReviewApp:
         self.plan = PlanRoutes(self)  # the Redaktionsplan: /plan, /plan/features/<key>, /plan/actions
         self.admin = AdminRoutes(self)  # /admin (accounts), /audit (who did what), /account/totp
         self.partner_mail = PartnerMailRoutes(self)  # /kommunen-post: the month's mails to the municipalities
+        self.partners = PartnerRoutes(self)  # /kommunen/termine: „Vorschläge aus den Kommunen“
 
     # -- plumbing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -141,6 +145,8 @@ class ReviewApp:
             return self.admin.handle(environ, start_response, path, browser, headers)
         if path.startswith("/kommunen-post"):
             return self.partner_mail.handle(environ, start_response, path, browser, headers)
+        if path.startswith("/kommunen/"):
+            return self.partners.handle(environ, start_response, path, browser, headers)
         return self._post(environ, start_response, path, browser, user, headers)
 
     def flash(self, browser: BrowserSession, message: tuple[str, str]) -> None:

@@ -1,0 +1,1 @@
+"""Event import from the municipalities' own calendars (issue 31): drafts for the editors."""
