@@ -12,7 +12,7 @@ from rich.markup import escape
 from plugins.region.registry import UnknownMunicipality
 from scheduler.cli import (aliases, campaigns, collect, connect, credentials, curate, editors, plan, report, runner,
                            store, takedown)
-from scheduler.cli import calendars, newsletter
+from scheduler.cli import calendars, newsletter, partners
 from scheduler.cli.common import console, redact_consoles
 from scheduler.config import Settings, load_settings
 from scheduler.curate.workflow import CurationError
@@ -20,7 +20,7 @@ from scheduler.exitcodes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from scheduler.jobs.logs import configure_logging
 
 STAGES = (runner, collect, curate, editors, plan, aliases, store, credentials, connect, takedown, report, campaigns,
-          newsletter, calendars)
+          newsletter, calendars, partners)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -64,3 +64,19 @@ class ReferrerCount(Base):
     kind: Mapped[str] = mapped_column(String(10))  # badge | feed | page
     host: Mapped[str] = mapped_column(String(253))
     hits: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignClick(Base):
+    """Requests per day that came through a link with a mail's campaign parameter
+    (`?mtm_campaign=kommune-2026-11&mtm_kwd=plochingen`): the monthly mail's clicks.
+
+    The campaign and keyword alone: no IP address, no path, no referrer."""
+
+    __tablename__ = "insight_campaign_clicks"
+    __table_args__ = (UniqueConstraint("day", "campaign", "keyword"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    campaign: Mapped[str] = mapped_column(String(40), index=True)
+    keyword: Mapped[str] = mapped_column(String(80))
+    hits: Mapped[int] = mapped_column(Integer)

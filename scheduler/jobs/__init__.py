@@ -17,10 +17,10 @@ from scheduler.jobs.runner import (
 from scheduler.jobs.status import next_runs, quota_left, recent_failures
 from scheduler.credentials.refresh import tokens_job
 from scheduler.partners.calendars.job import calendars_job
-from scheduler.jobs.tasks import (alerts_job, campaigns_job, collect_job, deploy_job, expire_job, insights_job, job_settings, plan_job,
-                                  publish_job, sessions_for)
+from scheduler.jobs.tasks import (alerts_job, campaigns_job, collect_job, deploy_job, expire_job, insights_job, job_settings,
+                                  partner_mail_job, plan_job, publish_job, sessions_for)
 
 __all__ = ["JOB_IDS", "JOBS_TABLE", "ONCE_ORDER", "OnceReport", "RunnerConfig", "alerts_job", "calendars_job", "campaigns_job", "collect_job",
-           "deploy_job", "dry_run", "expire_job", "insights_job", "job_settings", "job_specs", "make_scheduler", "next_runs", "plan_job",
+           "deploy_job", "dry_run", "expire_job", "insights_job", "job_settings", "job_specs", "make_scheduler", "next_runs", "partner_mail_job", "plan_job",
            "plan_lines", "publish_job", "quota_left", "recent_failures", "register_jobs", "run_forever",
            "run_once", "sessions_for", "tables_ready", "tokens_job"]

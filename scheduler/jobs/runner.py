@@ -16,6 +16,8 @@ Jobs (stable ids, all with coalesce, one instance, misfire grace, replace_existi
   soists.alerts    daily at SOISTS_ALERTS_AT (07:00): the full problem check (empty slots, disk)
   soists.insights  daily at SOISTS_INSIGHTS_AT (06:15): figures of the published features and the
                    accounts from Meta, referrers from the access logs (scheduler/insights/)
+  soists.partnermail monthly on day SOISTS_PARTNER_MAIL_DAY (2) at SOISTS_PARTNER_MAIL_AT (09:00):
+                   „So ist S in Ihrer Kommune“ for the last month (scheduler/partners/)
   soists.calendars daily at SOISTS_CALENDARS_AT (05:00): the municipalities' calendars → drafts in
                    the web editor's workflow; a refused calendar is an alert (scheduler/partners/calendars)
 
@@ -36,7 +38,7 @@ from typing import Callable, Mapping
 from scheduler.config import BERLIN
 
 JOB_IDS = ("soists.collect", "soists.plan", "soists.publish", "soists.deploy", "soists.expire", "soists.tokens",
-           "soists.alerts", "soists.insights", "soists.campaigns", "soists.calendars")
+           "soists.alerts", "soists.insights", "soists.campaigns", "soists.calendars", "soists.partnermail")
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -52,6 +54,8 @@ class RunnerConfig:
     alerts_at: time = time(7, 0)
     insights_at: time = time(6, 15)
     campaigns_at: time = time(3, 30)
+    partner_mail_day: int = 2
+    partner_mail_at: time = time(9, 0)
     calendars_at: time = time(5, 0)
     misfire_grace_s: int = 15 * 60
 
@@ -67,6 +71,8 @@ class RunnerConfig:
                    alerts_at=clock("SOISTS_ALERTS_AT", "07:00"),
                    insights_at=clock("SOISTS_INSIGHTS_AT", "06:15"),
                    campaigns_at=clock("SOISTS_CAMPAIGNS_AT", "03:30"),
+                   partner_mail_day=int(env.get("SOISTS_PARTNER_MAIL_DAY", 2)),
+                   partner_mail_at=clock("SOISTS_PARTNER_MAIL_AT", "09:00"),
                    calendars_at=clock("SOISTS_CALENDARS_AT", "05:00"),
                    misfire_grace_s=int(env.get("SOISTS_MISFIRE_GRACE_SECONDS", 15 * 60)))
 
@@ -95,6 +101,9 @@ def job_specs(config: RunnerConfig) -> list[dict]:
              trigger=daily(config.insights_at), args=args),
         dict(id="soists.campaigns", func="scheduler.jobs:campaigns_job", name="campaign draws",
              trigger=daily(config.campaigns_at), args=args),
+        dict(id="soists.partnermail", func="scheduler.jobs:partner_mail_job", name="partner mail",
+             trigger=CronTrigger(day=config.partner_mail_day, hour=config.partner_mail_at.hour,
+                                 minute=config.partner_mail_at.minute, timezone=BERLIN), args=args),
         dict(id="soists.calendars", func="scheduler.jobs:calendars_job", name="calendar import",
              trigger=daily(config.calendars_at), args=args),
     ]

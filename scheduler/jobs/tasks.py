@@ -10,6 +10,7 @@ import logging
 import os
 import shlex
 import shutil
+import smtplib
 import subprocess
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -177,3 +178,23 @@ def campaigns_job(db_url: str, now: datetime | None = None) -> list[str]:
     with sessions_for(db_url).begin() as session:
         return advance_all(session, load_campaigns(content_dir, load_registry()), content_dir,
                            "scheduler", api, settings.consent_hashtag, now)
+
+
+def partner_mail_job(db_url: str, now: datetime | None = None) -> int:
+    """Monthly: „So ist S in Ihrer Kommune“ for the last finished month to every contact (partners/).
+    Skipped while no SMTP server or sender is set; a refused or failed mail makes the run fail
+    (alert `job_failed`), and the next run sends only what is missing."""
+    from scheduler.alerts.mail import SmtpConfig
+    from scheduler.partners.run import PartnerMailError, run
+
+    if SmtpConfig.load(os.environ, require_recipients=False) is None:
+        log.info("partner mail skipped: no SMTP server configured")
+        return EXIT_OK
+    try:
+        prepared, report = run(sessions_for(db_url), now=now)
+    except (PartnerMailError, smtplib.SMTPException, OSError) as exc:  # the next run sends what is missing
+        log.warning("partner mail stopped: %s", exc)
+        return EXIT_FAILURE
+    log.info("partner mail %s: sent %d, already sent %d, unknown outcome %d, failed %d", prepared.month.slug,
+             len(report.sent), len(report.skipped), len(report.uncertain), len(report.failed))
+    return EXIT_FAILURE if report.failed or report.uncertain else EXIT_OK

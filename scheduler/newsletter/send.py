@@ -22,12 +22,13 @@ import json
 import os
 import smtplib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import quote
 
 from scheduler.alerts.mail import SmtpConfig, send
@@ -116,24 +117,33 @@ def message_id(month: str, address: str, domain: str) -> str:
     return f"<newsletter-{month}-{digest}@{domain}>"
 
 
+def list_message(subject: str, sender: str, address: str, now: datetime, message_id: str, list_id: str,
+                 unsubscribe_mailto: str, unsubscribe_url: str, text: str, html: str) -> EmailMessage:
+    """One list mail: text + HTML alternative, the list and one-click unsubscribe headers.
+    Shared with the monthly mail to the municipalities (scheduler/partners/send.py)."""
+    message = EmailMessage()  # policy.default: non-ASCII headers are RFC 2047-encoded when sent
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = address
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    message["List-Id"] = list_id
+    message["List-Unsubscribe"] = f"<mailto:{unsubscribe_mailto}?subject=Abmelden>, <{unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Precedence"] = "bulk"
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return message
+
+
 def build_message(newsletter: Newsletter, address: str, settings: ListSettings, now: datetime) -> EmailMessage:
     unsubscribe = settings.unsubscribe_for(address)
     domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "localhost"
-    message = EmailMessage()  # policy.default: non-ASCII headers are RFC 2047-encoded when sent
-    message["Subject"] = newsletter.subject
-    message["From"] = settings.sender
-    message["To"] = address
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(newsletter.issue.month, address, domain)
-    message["List-Id"] = settings.list_id
-    message["List-Unsubscribe"] = f"<mailto:{settings.unsubscribe_mailto}?subject=Abmelden>, <{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Precedence"] = "bulk"
-    message.set_content(personalise(newsletter.text, unsubscribe, html=False), charset="utf-8",
-                        cte="quoted-printable")
-    message.add_alternative(personalise(newsletter.html, unsubscribe, html=True), subtype="html", charset="utf-8",
-                            cte="quoted-printable")
-    return message
+    return list_message(newsletter.subject, settings.sender, address, now,
+                        message_id(newsletter.issue.month, address, domain), settings.list_id,
+                        settings.unsubscribe_mailto, unsubscribe,
+                        personalise(newsletter.text, unsubscribe, html=False),
+                        personalise(newsletter.html, unsubscribe, html=True))
 
 
 @dataclass
@@ -152,28 +162,46 @@ def send_newsletter(newsletter: Newsletter, recipients: list[str], smtp: SmtpCon
                     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> SendReport:
     """Send to every recipient not yet in the log. A refused address is logged and skipped; any
     other error stops the run (the rest is sent by the next run)."""
+    return send_each(recipients, lambda address, at: (address, build_message(newsletter, address, settings, at)),
+                     smtp, parseaddr(settings.sender)[1], log, limiter, retry_uncertain, deliver, now)
+
+
+class Log(Protocol):
+    """A sent-log: SentLog (a file) or any store with the same two methods."""
+
+    def states(self) -> dict[str, str]: ...
+
+    def record(self, key: str, state: str, **details: str) -> None: ...
+
+
+def send_each(keys: Iterable[str], build: Callable[[str, datetime], tuple[str, EmailMessage]], smtp: SmtpConfig,
+              envelope_from: str, log: Log, limiter: RateLimiter, retry_uncertain: bool = False,
+              deliver: Deliver = send, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> SendReport:
+    """The sending loop of every list mail: `build(key, now)` gives (address, message) of one
+    recipient, identified in the log by `key`. "attempt" is logged before the hand-over and
+    "sent" after it; a rerun skips "sent" and (unless retry_uncertain) "attempt"."""
     report, states = SendReport(), log.states()
-    for address in recipients:
-        state = states.get(address.lower())
+    for key in keys:
+        state = states.get(key.lower())
         if state == "sent":
-            report.skipped.append(address)
+            report.skipped.append(key)
             continue
         if state == "attempt" and not retry_uncertain:
-            report.uncertain.append(address)
+            report.uncertain.append(key)
             continue
         limiter.wait()
-        message = build_message(newsletter, address, settings, now())
-        log.record(address, "attempt", message_id=message["Message-ID"])
+        address, message = build(key, now())
+        log.record(key, "attempt", message_id=message["Message-ID"])
         try:
-            deliver(replace(smtp, sender=parseaddr(settings.sender)[1], recipients=(address,)), message)
+            deliver(replace(smtp, sender=envelope_from, recipients=(address,)), message)
         except smtplib.SMTPRecipientsRefused as exc:
-            log.record(address, "failed", error=str(exc))
-            report.failed.append((address, str(exc)))
+            log.record(key, "failed", error=str(exc))
+            report.failed.append((key, str(exc)))
             continue
         except (smtplib.SMTPException, OSError) as exc:
-            log.record(address, "failed", error=str(exc))
-            report.failed.append((address, str(exc)))
+            log.record(key, "failed", error=str(exc))
+            report.failed.append((key, str(exc)))
             raise
-        log.record(address, "sent", message_id=message["Message-ID"])
-        report.sent.append(address)
+        log.record(key, "sent", message_id=message["Message-ID"])
+        report.sent.append(key)
     return report

@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from plugins.newsletter.consent import CONFIRM_PATH, CONSENT_TEXTS, SIGNUP_PATH, UNSUBSCRIBE_PATH
 from scheduler.curate.review.http_server import Limits, Server
+from scheduler.partners.optout import PATH as PARTNER_UNSUBSCRIBE_PATH
+from scheduler.partners.optout import handle as partner_unsubscribe
 
 from . import subscribers as store
 from .subscribers import ClientLimiter
@@ -137,6 +139,12 @@ class SignupApp:
             form = self.form(environ) if method == "POST" else {}
             token = (form.get("t") or query.get("t") or [""])[0]
             return self.unsubscribe(token, confirmed=method == "POST")
+        if path == f"/{PARTNER_UNSUBSCRIBE_PATH}":  # the monthly mail to the municipalities (scheduler/partners)
+            form = self.form(environ) if method == "POST" else {}
+            token = (form.get("t") or query.get("t") or [""])[0]
+            code, title, text, ask = partner_unsubscribe(self.sessions, self.secret(), method, token, self.now())
+            button = {"action": f"/{PARTNER_UNSUBSCRIBE_PATH}", "token": ask, "button": "Ja, keine Mails mehr"}
+            return code, page(title, [text], form=button if ask else None), []
         return 404, page(*NOT_FOUND), []
 
     @staticmethod

@@ -11,6 +11,7 @@ from scheduler.report import figures as F
 from scheduler.report.charts import Box, bar_chart, hbar_chart, line_chart, reach_map
 from scheduler.report.data import Feature, StoreData
 from scheduler.report.german import month_label, number, short_day
+from scheduler.report.partner_mail import PartnerMailRow, partner_mail_rows
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Report:
     gaps: dict[str, int]
     map_bounds: list[int]
     mastodon: list[F.MastodonRow] = field(default_factory=list)  # every municipality in scope
+    partner_mail: list[PartnerMailRow] = field(default_factory=list)  # „So ist S in Ihrer Kommune“
     charts: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # AGS → name
 
@@ -72,7 +74,8 @@ class Report:
 
 
 def build_report(data: StoreData, registry: Registry, period: F.Period, scope: Scope, today: date,
-                 site_url: str) -> Report:
+                 site_url: str, partner_events: dict[str, tuple[int, int]] | None = None) -> Report:
+    """`partner_events`: AGS → (events imported, accepted) from the calendar import, when it exists."""
     members = list(scope.municipalities)
     rows = F.municipality_rows(data, period, members)
     features = F.in_scope(data.features, period, scope.ags)
@@ -87,7 +90,8 @@ def build_report(data: StoreData, registry: Registry, period: F.Period, scope: S
         months=F.monthly_reach(features, period), followers=followers,
         ages=[(bucket, n, n / total_age) for bucket, n in ages], weekly=F.weekly_collected(data, period, scope.ags),
         gaps=F.gap_counts(features), map_bounds=[], names={m.ags: m.name for m in registry},
-        mastodon=F.mastodon_rows(features, members))
+        mastodon=F.mastodon_rows(features, members),
+        partner_mail=partner_mail_rows(data.partner_mail, period.start, period.end, members, partner_events))
     report.charts = charts(report, registry, site_url, [(f.ags, f.day) for f in features])
     return report
 

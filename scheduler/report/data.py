@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.config import BERLIN
+from scheduler.insights.readings import latest_readings  # the one definition, shared with partners/
 from scheduler.insights.state import AccountSnapshot, Measurement, ReferrerCount
 from scheduler.publish.state import FeaturePublication
+from scheduler.report.partner_mail import PartnerMailData, load_partner_mail
 from scheduler.store.models import Post
 
 
@@ -65,17 +67,7 @@ class StoreData:
     snapshots: list[Snapshot]
     referrers: list[Referrer]
     collected: list[tuple[str, date]]  # (AGS, Berlin date collected) of every #SoistS post
-
-
-def latest_readings(session: Session, as_of: datetime) -> dict[tuple[str, str], Measurement]:
-    """The newest reading per (feature, channel) taken until `as_of` (a gap counts: it says why)."""
-    latest: dict[tuple[str, str], Measurement] = {}
-    for row in session.scalars(select(Measurement).where(Measurement.measured_utc <= as_of)
-                               .order_by(Measurement.measured_utc, Measurement.id)):
-        previous = latest.get((row.feature_key, row.channel))
-        if row.gap is None or previous is None or previous.gap is not None:
-            latest[(row.feature_key, row.channel)] = row  # a later gap never hides earlier figures
-    return latest
+    partner_mail: PartnerMailData = field(default_factory=PartnerMailData)  # the monthly mail's sends and clicks
 
 
 def by_feature(readings: dict[tuple[str, str], Measurement]) -> dict[str, dict[str, Measurement]]:
@@ -128,4 +120,4 @@ def load(session: Session, as_of: datetime, reach: dict[str, str],
     referrers = [Referrer(r.day, r.slug, r.kind, r.host, r.hits) for r in session.scalars(select(ReferrerCount))]
     collected = [(ags, when.astimezone(BERLIN).date()) for ags, when in session.execute(
         select(Post.municipality_ags, Post.collected_at).where(Post.municipality_ags.is_not(None)))]
-    return StoreData(features, snapshots, referrers, collected)
+    return StoreData(features, snapshots, referrers, collected, load_partner_mail(session))

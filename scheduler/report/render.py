@@ -123,6 +123,9 @@ def figures_json(report: Report) -> dict:
                                                                               for h, n in r.linking]}
                            for r in report.municipalities],
         "not_featured": [r.m.slug for r in report.todo],
+        "partner_mail": [{"ags": r.m.ags, "slug": r.m.slug, "mails_sent": r.mails, "clicks": r.clicks,
+                          "events_imported": r.events_imported, "events_accepted": r.events_accepted}
+                         for r in report.partner_mail],
         "top_features": [{"key": f.key, "municipality": report.names.get(f.ags, f.ags), "day": f.day.isoformat(),
                           "credit": f.credit, "reach": f.total_reach, "interactions": f.total_interactions}
                          for f in report.top],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from plugins.region.registry import load_registry
+from scheduler.config import BERLIN
 from scheduler.insights.metrics import INTERACTIONS, REACH
 from scheduler.report.build import Report, build_report, scope_for
 from scheduler.report.data import load
@@ -41,11 +42,21 @@ def compute(db_url: str, request: ReportRequest, now: datetime | None = None,
         with session_factory(engine)() as session:
             site = [(s.key, s.ags, s.at) for s in site_features(content_dir, registry)] if content_dir else ()
             data = load(session, now, REACH, INTERACTIONS, site)
+            events = calendar_events(session, request.start, request.end)
     finally:
         engine.dispose()
     scope = scope_for(registry, request.municipality, request.district)
     return build_report(data, registry, Period(request.start, request.end), scope, now.date(),
-                        os.environ.get("SOISTS_SITE_URL", SITE_URL))
+                        os.environ.get("SOISTS_SITE_URL", SITE_URL), events)
+
+
+def calendar_events(session, start: date, end: date) -> dict[str, tuple[int, int]]:
+    """AGS → (events imported, accepted) from the calendar import over the report's Berlin days."""
+    from scheduler.partners.calendar_figures import import_figures
+
+    first = datetime.combine(start, time(), BERLIN)
+    after = datetime.combine(end + timedelta(days=1), time(), BERLIN)
+    return {ags: (f.imported, f.accepted) for ags, f in import_figures(session, first, after).items()}
 
 
 def make_report(db_url: str, request: ReportRequest, content_dir: Path, now: datetime | None = None) -> Written:

@@ -232,3 +232,31 @@ class NewsletterSubscriber(Base):
     requested_utc: Mapped[datetime] = mapped_column(UTCDateTime)
     confirmed_utc: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_version: Mapped[str] = mapped_column(String(40))
+
+
+class PartnerOptOut(Base):
+    """A contact who unsubscribed through the link in the monthly mail (scheduler/partners/optout.py)."""
+
+    __tablename__ = "partner_opt_outs"
+    __table_args__ = (UniqueConstraint("ags", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ags: Mapped[str] = mapped_column(String(8), index=True)
+    email: Mapped[str] = mapped_column(String(254))  # lower case
+    opted_out_utc: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PartnerMailLog(Base):
+    """The monthly mail's sent-log, one row per step (scheduler/partners/send.py)."""
+
+    __tablename__ = "partner_mail_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM the mail reports on
+    ags: Mapped[str] = mapped_column(String(8), index=True)
+    email: Mapped[str] = mapped_column(String(254))  # lower case
+    kind: Mapped[str] = mapped_column(String(10))  # monthly | quiet (the short quarterly note)
+    state: Mapped[str] = mapped_column(String(10))  # attempt | sent | failed
+    message_id: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at_utc: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -26,6 +26,7 @@ from scheduler.curate import rights_public, workflow
 from scheduler.curate.review import present, roles
 from scheduler.curate.review.admin_routes import AdminRoutes, admin_method
 from scheduler.curate.review.auth import AuthConfig
+from scheduler.curate.review.partner_mail_routes import PartnerMailRoutes, partner_mail_method
 from scheduler.curate.review.partner_routes import PartnerRoutes, partner_method
 from scheduler.curate.review.plan_routes import PlanRoutes, plan_method
 from scheduler.curate.review.sessions import BrowserSession
@@ -67,6 +68,8 @@ def allowed_method(path: str) -> str | None:
         return plan_method(path)
     if path.startswith(("/admin", "/audit", "/account/")):
         return admin_method(path)
+    if path.startswith("/kommunen-post"):
+        return partner_mail_method(path)
     if path.startswith("/kommunen/"):
         return partner_method(path)
     return "GET" if path.startswith("/thumbs/") else None
@@ -90,6 +93,7 @@ class ReviewApp:
         self.static = {name: (HERE / "static" / name).read_bytes() for name in STATIC_TYPES}
         self.plan = PlanRoutes(self)  # the Redaktionsplan: /plan, /plan/features/<key>, /plan/actions
         self.admin = AdminRoutes(self)  # /admin (accounts), /audit (who did what), /account/totp
+        self.partner_mail = PartnerMailRoutes(self)  # /kommunen-post: the month's mails to the municipalities
         self.partners = PartnerRoutes(self)  # /kommunen/termine: „Vorschläge aus den Kommunen“
 
     # -- plumbing -------------------------------------------------------------------------
@@ -139,6 +143,8 @@ class ReviewApp:
             return self.plan.handle(environ, start_response, path, browser, user, headers)
         if path.startswith(("/admin", "/audit", "/account/")):
             return self.admin.handle(environ, start_response, path, browser, headers)
+        if path.startswith("/kommunen-post"):
+            return self.partner_mail.handle(environ, start_response, path, browser, headers)
         if path.startswith("/kommunen/"):
             return self.partners.handle(environ, start_response, path, browser, headers)
         return self._post(environ, start_response, path, browser, user, headers)

@@ -3,7 +3,7 @@ with the named reason of a refusal) and calendar_imports (each event made a draf
 written, the last upstream diff, published or not).
 
 Revision ID: 0015
-Revises: 0013 (the coordinator rechains it after 0014)
+Revises: 0014
 Create Date: 2026-12-07 04:30:00
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ from alembic import op
 import scheduler.partners.calendars.state  # noqa: F401,E402
 
 revision: str = '0015'
-down_revision: Union[str, Sequence[str], None] = '0013'
+down_revision: Union[str, Sequence[str], None] = '0014'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
