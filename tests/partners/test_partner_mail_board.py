@@ -1,4 +1,4 @@
-"""„Kommunen-Post“ on the board: every role from Lesen up reads the month's mails, each rendered in
+"""„Kommunen-Rundmail“ on the board: every role from Lesen up reads the month's mails, each rendered in
 a sandboxed frame with its own narrow CSP; nothing can be sent from the board. Screenshots of the
 page at 390 and 1280 px go to $SOISTS_PARTNER_SCREENSHOTS."""
 
@@ -39,8 +39,8 @@ def test_a_reader_sees_every_mail_and_cannot_send(world):
     browser = Client(app)
     assert browser.sign_in("lea", PASSWORD).status == 303
     page = browser.get("/kommunen-post?monat=2026-11")
-    assert page.status == 200 and "<h1>Kommunen-Post: November 2026</h1>" in page.text
-    assert 'aria-current="page">Kommunen-Post</a>' in page.text
+    assert page.status == 200 and "<h1>Kommunen-Rundmail: November 2026</h1>" in page.text
+    assert 'aria-current="page">Kommunen-Rundmail</a>' in page.text
     for ags in ("08111000", "08115001", "08116011", "08119079"):
         assert f'src="/kommunen-post/{ags}.html?monat=2026-11"' in page.text
     assert "info@beuren.example</span>: keine Mail: abgemeldet (Kontaktliste)" in page.text

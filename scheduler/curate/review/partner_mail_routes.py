@@ -1,4 +1,4 @@
-"""„Kommunen-Post“ on the board: the month's „So ist S in Ihrer Kommune“ mails, each rendered.
+"""„Kommunen-Rundmail“ on the board: the month's „So ist S in Ihrer Kommune“ mails, each rendered.
 
   GET /kommunen-post?monat=YYYY-MM        the municipalities with contacts: who gets which mail (or
                                           none, and why), the figures, the mail in a frame
