@@ -35,6 +35,7 @@ KIND_TITLES = {
     "mention_gave_up": "Instagram-Erwähnung aufgegeben",
     "mention_stale": "Instagram-Erwähnungen warten seit zwei Tagen",
     "calendar_rejected": "Veranstaltungskalender einer Kommune abgelehnt",
+    "calendar_cms_access": "Kalenderimport: kein Zugang zum GitLab des Web-Editors",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 
