@@ -10,6 +10,7 @@ and the calendar import use it — built from the documented API (docs.gitlab.co
 - Repository (/api/repositories, /api/repository_files): `tree` (path, ref, recursive), files
   `GET|HEAD …/files/:file_path?ref=` (JSON, base64, `last_commit_id`, `X-Gitlab-*` headers),
   `…/files/:file_path/raw?ref=`; 404 "404 File Not Found".
+- Compare (/api/repositories#compare-branches-tags-or-commits): `from`, `to`, `straight`.
 - Commits (/api/commits): list (`ref_name`), get, and `POST …/repository/commits` with
   `branch`, `start_branch`, `commit_message`, `actions` (create/update/delete, `encoding`
   text|base64, `last_commit_id`), author — errors 400 as GitLab words them.
@@ -96,7 +97,10 @@ class GitLabFake:
             try:
                 user, scopes = self._auth(token, method)
                 params = {**query, **_body(headers.get("content-type", ""), raw)}
-                return self._route(method, split.path, params, user)
+                status, data, content_type, extra = self._route(method, split.path, params, user)
+                if "Link" in extra:  # GitLab's links are absolute
+                    extra["Link"] = extra["Link"].replace("</api/", f"<http://{headers.get('host', '')}/api/")
+                return status, data, content_type, extra
             except ApiError as error:
                 return error.status, json.dumps(error.body).encode(), "application/json", {}
 
@@ -147,6 +151,9 @@ class GitLabFake:
                 return _json(repo.create_commit(params, _action_text, user), 201)
             ref = params.get("ref_name") or repo.project["default_branch"]
             return _page([repo.public(repo.commits[s]) for s in repo.ancestors(repo.resolve(ref)["id"])], params, path)
+        if rest == "/repository/compare" and method == "GET":
+            straight = str(params.get("straight")).lower() == "true"
+            return _json(repo.compare(params.get("from", ""), params.get("to", ""), straight))
         if m := re.fullmatch(r"/repository/commits/([0-9a-f]+)", rest):
             return _json(repo.public(repo.resolve(m[1])))
         if rest == "/merge_requests":

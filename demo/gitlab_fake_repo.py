@@ -136,6 +136,27 @@ class Repo:
         self.branches[branch] = sha
         return self.public(self.commits[sha])
 
+    def compare(self, start: str, end: str, straight: bool) -> dict:
+        """GET …/repository/compare: from the merge base of from and to (straight=false, the
+        default) or from `from` itself, to `to`; diffs per file."""
+        head, other = self.resolve(end), self.resolve(start)
+        if straight:
+            base = other
+        else:
+            theirs = set(self.ancestors(other["id"]))
+            base = self.commits[next(s for s in self.ancestors(head["id"]) if s in theirs)]
+        diffs = []
+        for path in sorted(set(base["tree"]) | set(head["tree"])):
+            old, new = base["tree"].get(path), head["tree"].get(path)
+            if old != new:
+                diffs.append({"old_path": path, "new_path": path, "a_mode": "100644", "b_mode": "100644",
+                              "new_file": old is None, "renamed_file": False, "deleted_file": new is None,
+                              "diff": f"@@ -1 +1 @@\n-{old or ''}\n+{new or ''}"})
+        commits = [self.public(self.commits[s]) for s in self.ancestors(head["id"])
+                   if s not in set(self.ancestors(base["id"]))]
+        return {"commit": self.public(head), "commits": commits, "diffs": diffs, "compare_timeout": False,
+                "compare_same_ref": head["id"] == other["id"], "web_url": f"{self.project['web_url']}/-/compare"}
+
     # -- merge requests --------------------------------------------------------------------
     def mr(self, iid: int) -> dict:
         for mr in self.mrs:

@@ -184,6 +184,13 @@ def test_drafts_become_decap_merge_requests(tmp_path, serve_dir, monkeypatch, st
     assert sorted(m["source_branch"] for m in repo.unpublished_entries()) == sorted(
         f"cms/termine/{slugs[t][0]}" for t in (MESSE, LIGHT))
 
+    # what Decap shows of an entry: the diff of the MR's head against main (from the merge base)
+    for title in (MESSE, LIGHT):
+        sha = mrs[f"cms/termine/{slugs[title][0]}"]["sha"]
+        compared = requests.get(f"{gitlab.url}/api/v4/projects/{quote(PROJECT, safe='')}/repository/compare",
+                                params={"from": "main", "to": sha}, headers={"PRIVATE-TOKEN": TOKEN}).json()
+        assert [(d["new_path"], d["new_file"]) for d in compared["diffs"]] == [(slugs[title][1], True)]
+
     # the untouched draft followed upstream by a commit of the import; the edited one kept the edit
     light_slug, light_path = slugs[LIGHT]
     head = gitlab.repo.head(f"cms/termine/{light_slug}")
@@ -264,7 +271,7 @@ def test_the_fake_and_the_client_follow_the_documented_contract(gitlab):
         repo.write_draft(f"t-{n:03d}", f"content/events/t-{n:03d}.md", f"title: T {n}\n", f"T {n}")
     first = client.request("GET", f"{client.project_url}/merge_requests", params={"state": "opened", "per_page": 100})
     assert first.headers["X-Next-Page"] == "2" and first.headers["X-Total-Pages"] == "3"
-    assert 'rel="next"' in first.headers["Link"] and 'rel="last"' in first.headers["Link"]
+    assert f'<{api}/projects/' in first.headers["Link"] and 'page=2&per_page=100>; rel="next"' in first.headers["Link"]
     assert len(repo.merge_requests()) == 201 and len(repo.unpublished_entries()) == 100  # Decap reads one page
     # a second MR for the same source branch is refused with 409; ensure_merge_request finds the first
     answer = requests.post(f"{api}{client.project_url}/merge_requests", headers={"PRIVATE-TOKEN": TOKEN}, json={
@@ -282,3 +289,34 @@ def test_the_fake_and_the_client_follow_the_documented_contract(gitlab):
     assert stale.status_code == 400 and "has changed since" in stale.json()["message"]
     assert repo.read("cms/termine/t-001", "content/events/t-001.md") == "title: T 1 neu\n"
     assert repo.read("cms/termine/nope", "content/events/t-001.md") is None
+
+
+def test_an_editor_saving_while_the_import_writes_keeps_the_text(tmp_path, serve_dir, monkeypatch, store, gitlab):
+    """The import reads the draft, an editor saves, the import's commit arrives: GitLab refuses
+    it (the file's last_commit_id changed), so the editor's text stays and the change is shown."""
+    served = calendars(tmp_path, serve_dir, monkeypatch)
+    contacts = load_contacts(os.environ["SOISTS_CONTACTS_FILE"])
+    repo = draft_repo()
+    with store.begin() as session:
+        import_calendars(session, repo=repo, contacts=contacts, now=NOW)
+    with store() as session:
+        slug = session.scalar(select(CalendarImport.slug).where(CalendarImport.title == LIGHT))
+    path = f"content/events/{slug}.md"
+    editor, original = DecapOnGitLab(gitlab), repo.client.json
+    edited = repo.read(repo.draft_branch(slug), path) + "\nGerade gespeichert.\n"
+
+    def json_then_editor_saves(method, api_path, **kwargs):
+        answer = original(method, api_path, **kwargs)
+        if method == "GET" and api_path.endswith("/repository/files/" + path.replace("/", "%2F").replace(".", "%2E")):
+            editor.edit(slug, path, edited)
+        return answer
+
+    monkeypatch.setattr(repo.client, "json", json_then_editor_saves)
+    (served / "wechsel.ics").write_bytes(changing_calendar(second=True))
+    with store.begin() as session:
+        report = import_calendars(session, repo=repo, contacts=contacts, now=NOW + timedelta(days=1))
+    assert report.outcomes[1].kept == [LIGHT] and report.outcomes[1].updated == [MESSE]
+    assert repo.read(repo.draft_branch(slug), path) == edited
+    with store() as session:
+        row = session.scalar(select(CalendarImport).where(CalendarImport.slug == slug))
+        assert row.state == EDITED and not row.diff_applied and "+start: 2026-12-12 19:00" in row.diff

@@ -31,6 +31,10 @@ AUTHOR = {"GIT_AUTHOR_NAME": "Kalenderimport", "GIT_AUTHOR_EMAIL": "kalenderimpo
 OPEN_FATE, ACCEPTED_FATE, DISCARDED_FATE = "open", "accepted", "discarded"
 
 
+class DraftConflict(RuntimeError):
+    """An editor saved the draft between the import's read and its write: the editor's text stays."""
+
+
 class DraftBackend(Protocol):
     """What the import needs from where the web editor keeps drafts."""
 
@@ -117,7 +121,12 @@ class DraftRepo:
             tree = self.git("write-tree", env=index).strip()
         commit = self.git("commit-tree", tree, "-p", parent, "-m", message).strip()
         # the old value makes the update atomic: an editor's save in between is never overwritten
-        self.git("update-ref", f"refs/heads/{branch}", commit, "" if created else parent)
+        try:
+            self.git("update-ref", f"refs/heads/{branch}", commit, "" if created else parent)
+        except RuntimeError:
+            if not created and self.head(branch) != parent:
+                raise DraftConflict(f"{branch} changed while the import wrote it") from None
+            raise
         if created:
             self.git("config", f"branch.{branch}.description", f"{label_prefix()}draft")
         return commit

@@ -29,7 +29,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from .gitdrafts import ACCEPTED_FATE, AUTHOR, DISCARDED_FATE, OPEN_FATE, DraftRepo, label_prefix
+from .gitdrafts import ACCEPTED_FATE, AUTHOR, DISCARDED_FATE, OPEN_FATE, DraftConflict, DraftRepo, label_prefix
 from .gitlab_api import CmsAccessError, GitLabClient, GitLabError, encode
 
 COLLECTION_LABEL = "Termin"  # plugins/cms/types.py: the collection's label_singular
@@ -144,7 +144,12 @@ class GitLabDrafts:
                 body["actions"] = [{**action, "action": "create"}]
             else:  # refused by GitLab when an editor committed the file since we read it
                 body["actions"] = [{**action, "action": "update", "last_commit_id": current["last_commit_id"]}]
-        commit = self.client.json("POST", f"{self._project}/repository/commits", json=body)
+        try:
+            commit = self.client.json("POST", f"{self._project}/repository/commits", json=body)
+        except GitLabError as error:  # GitLab: "… a file that has changed since you started editing it."
+            if error.status == 400 and "changed since" in error.message:
+                raise DraftConflict(f"{branch} changed while the import wrote it") from None
+            raise
         self.ensure_merge_request(slug)
         return commit["id"]
 

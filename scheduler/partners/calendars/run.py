@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from . import drafts as drafting
 from .diff import text_hash, upstream_diff
 from .fetch import fetch
-from .gitdrafts import ACCEPTED_FATE, DISCARDED_FATE, DraftBackend
+from .gitdrafts import ACCEPTED_FATE, DISCARDED_FATE, DraftBackend, DraftConflict
 from .parse_feed import parse_calendar
 from .reasons import CalendarRejected
 from .state import ACCEPTED, DISCARDED, DRAFT, EDITED, CalendarImport, CalendarSource
@@ -192,8 +192,14 @@ class Importer:
         row.diff, row.changed_utc, row.upstream_text = diff, self.now, draft.text
         row.title, row.start_text = draft.event.title[:300], drafting.when(draft.event.start)
         current = self.repo.read(self.repo.draft_branch(row.slug), row.path)
-        if row.state == DRAFT and current is not None and text_hash(current) == row.written_hash:
-            self.repo.write_draft(row.slug, row.path, draft.text, f"Termin-Vorschlag geändert im Kalender: {row.title}")
+        untouched = row.state == DRAFT and current is not None and text_hash(current) == row.written_hash
+        if untouched:
+            try:
+                self.repo.write_draft(row.slug, row.path, draft.text, f"Termin-Vorschlag geändert im Kalender: {row.title}")
+            except DraftConflict:  # an editor saved just now: theirs stays, the change is only shown
+                untouched = False
+                row.state = EDITED
+        if untouched:
             row.written_hash, row.diff_applied = text_hash(draft.text), True
             outcome.updated.append(row.title)
         else:  # an editor's edit or a published event: never overwritten, the diff is shown
