@@ -233,7 +233,7 @@ def test_a_missing_or_refused_token_stops_before_anything_is_written(tmp_path, s
     assert cli.main(["import-calendars"], settings) == EXIT_LOGIN
     assert "no access to the web editor's GitLab: no GitLab token" in capsys.readouterr().out
 
-    for token, scopes, words in (("glpat-wrong", None, "abgelehnt"), ("glpat-readonly", {"read_api"}, "nicht bearbeiten")):
+    for token, scopes, words in (("glpat-wrong", None, "abgelehnt"), ("glpat-readonly", {"read_api"}, "nichts anlegen")):
         if scopes:
             gitlab.add_token(token, "Nur-Lesen", scopes)
         secrets.write_text(json.dumps({"tokens": {"gitlab": token}}), encoding="utf-8")

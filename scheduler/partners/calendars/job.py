@@ -33,15 +33,23 @@ def draft_repo(env=None) -> DraftBackend:
 def access_problem(error: CmsAccessError):
     from scheduler.alerts.problem import CRITICAL, Problem
 
-    why = {"missing": "Es ist kein GitLab-Zugangstoken hinterlegt",
-           "invalid": "GitLab hat den Zugangstoken abgelehnt (falsch, widerrufen oder abgelaufen)",
-           "forbidden": "Der GitLab-Zugangstoken darf das Projekt nicht bearbeiten",
-           "project": "Das GitLab-Projekt des Web-Editors ist mit dem Zugangstoken nicht erreichbar",
-           "settings": "Die GitLab-Adresse des Web-Editors ist noch nicht eingetragen"}.get(error.reason, "Fehler")
+    token = ("Im GitLab-Projekt des Web-Editors unter Einstellungen → Zugriffstokens einen Projekt-Zugriffstoken "
+             "anlegen (Rolle „Developer“, Bereich „api“) und in der Secrets-Datei als tokens.gitlab eintragen; "
+             "Anleitung: docs/EDITORS-CMS.md, Abschnitt „Imported events on GitLab“.")
+    why, action = {
+        "missing": ("In der Secrets-Datei ist kein GitLab-Zugriffstoken (tokens.gitlab) eingetragen", token),
+        "invalid": ("GitLab hat den Zugriffstoken abgelehnt: er ist falsch, widerrufen oder abgelaufen",
+                    token),
+        "forbidden": ("Der GitLab-Zugriffstoken darf im Projekt nichts anlegen (Bereich „api“ oder Rolle fehlt)",
+                      token),
+        "project": ("Das GitLab-Projekt des Web-Editors (SOISTS_CMS_REPO) oder sein Zweig ist mit dem "
+                    "Zugriffstoken nicht zu finden", "SOISTS_CMS_REPO und SOISTS_CMS_BRANCH in "
+                    "/etc/soists/soists.env prüfen und ob der Token zu diesem Projekt gehört."),
+        "settings": ("Die Adresse des GitLab-Servers (SOISTS_CMS_GIT_URL, SOISTS_CMS_REPO) ist noch nicht "
+                     "eingetragen", "Die Werte in /etc/soists/soists.env eintragen, wie sie auch der Build nutzt."),
+    }.get(error.reason, ("GitLab ist nicht erreichbar", token))
     return Problem(ACCESS_KIND, "gitlab", CRITICAL,
-                   f"{why}. Der Kalenderimport hat deshalb keine Termin-Vorschläge angelegt.",
-                   "Einen Projekt-Zugangstoken mit dem Bereich „api“ und der Rolle „Developer“ anlegen und in "
-                   "der Secrets-Datei unter tokens.gitlab eintragen (docs/EDITORS-CMS.md).")
+                   f"{why}. Der Kalenderimport hat deshalb keine Termin-Vorschläge angelegt.", action)
 
 
 def import_calendars(session, *, repo: DraftBackend | None = None, contacts=None, now: datetime | None = None,
