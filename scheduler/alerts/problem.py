@@ -36,6 +36,7 @@ KIND_TITLES = {
     "mention_stale": "Instagram-Erwähnungen warten seit zwei Tagen",
     "calendar_rejected": "Veranstaltungskalender einer Kommune abgelehnt",
     "channel_failed": "Ein Kanal (Mastodon) veröffentlicht nicht",
+    "calendar_cms_access": "Kalenderimport: kein Zugang zum GitLab des Web-Editors",
 }
 SEVERITY_DE = {WARNING: "Warnung", CRITICAL: "Kritisch"}
 

@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 from scheduler.cli.common import out, sessions
-from scheduler.exitcodes import EXIT_OK
+from scheduler.exitcodes import EXIT_LOGIN, EXIT_OK
 
 
 def cmd_import(args, settings) -> int:
+    from scheduler.partners.calendars.gitlab_api import CmsAccessError
     from scheduler.partners.calendars.job import import_calendars
 
     dry_run = bool(getattr(args, "dry_run", False) or getattr(args, "calendar_dry_run", False))
     factory = sessions(settings)
-    with (factory() if dry_run else factory.begin()) as session:
-        report = import_calendars(session, dry_run=dry_run)
-        if dry_run:
-            session.rollback()
+    try:
+        with (factory() if dry_run else factory.begin()) as session:
+            report = import_calendars(session, dry_run=dry_run)
+            if dry_run:
+                session.rollback()
+    except CmsAccessError as error:  # nothing written
+        out.print(f"import-calendars: no access to the web editor's GitLab: {error}", markup=False, highlight=False)
+        return EXIT_LOGIN
     for line in report.lines():
         out.print(line, markup=False, highlight=False)
     return EXIT_OK  # a refused calendar is named above and alerted by the job; the command did its work

@@ -10,6 +10,10 @@ branch into the default branch and deletes it — only then does the event reach
 
 The import writes the same thing with Git plumbing (a temporary index, `commit-tree`,
 `update-ref`), so the editors' working tree and checked-out branch are never touched.
+
+This is one of two draft backends with the same methods (`DraftBackend`); the other,
+gitlabdrafts.GitLabDrafts, writes the merge requests Decap's GitLab backend reads in
+production. job.draft_repo picks one by SOISTS_CMS_BACKEND.
 """
 
 from __future__ import annotations
@@ -19,10 +23,31 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 COLLECTION = "termine"  # plugins/cms/types.py: event()
 AUTHOR = {"GIT_AUTHOR_NAME": "Kalenderimport", "GIT_AUTHOR_EMAIL": "kalenderimport@so-ist-s.de",
           "GIT_COMMITTER_NAME": "Kalenderimport", "GIT_COMMITTER_EMAIL": "kalenderimport@so-ist-s.de"}
+OPEN_FATE, ACCEPTED_FATE, DISCARDED_FATE = "open", "accepted", "discarded"
+
+
+class DraftConflict(RuntimeError):
+    """An editor saved the draft between the import's read and its write: the editor's text stays."""
+
+
+class DraftBackend(Protocol):
+    """What the import needs from where the web editor keeps drafts."""
+
+    branch: str
+
+    @staticmethod
+    def draft_branch(slug: str) -> str: ...
+    def check(self) -> None: ...
+    def read(self, ref: str, path: str) -> str | None: ...
+    def published(self, path: str) -> str | None: ...
+    def files(self, folder: str) -> list[str]: ...
+    def fate(self, slug: str, path: str) -> str: ...
+    def write_draft(self, slug: str, path: str, text: str, message: str) -> str: ...
 
 
 def label_prefix() -> str:
@@ -61,6 +86,15 @@ class DraftRepo:
     def has_draft(self, slug: str) -> bool:
         return self.head(self.draft_branch(slug)) is not None
 
+    def check(self) -> None:
+        """Nothing to check ahead: a local repository needs no credentials."""
+
+    def fate(self, slug: str, path: str) -> str:
+        """decap-server deletes the branch on „Veröffentlichen“ (after merging) and „Löschen“."""
+        if self.has_draft(slug):
+            return OPEN_FATE
+        return ACCEPTED_FATE if self.published(path) is not None else DISCARDED_FATE
+
     def published(self, path: str) -> str | None:
         """The file on the default branch: there only once an editor published it."""
         return self.read(self.branch, path)
@@ -87,7 +121,12 @@ class DraftRepo:
             tree = self.git("write-tree", env=index).strip()
         commit = self.git("commit-tree", tree, "-p", parent, "-m", message).strip()
         # the old value makes the update atomic: an editor's save in between is never overwritten
-        self.git("update-ref", f"refs/heads/{branch}", commit, "" if created else parent)
+        try:
+            self.git("update-ref", f"refs/heads/{branch}", commit, "" if created else parent)
+        except RuntimeError:
+            if not created and self.head(branch) != parent:
+                raise DraftConflict(f"{branch} changed while the import wrote it") from None
+            raise
         if created:
             self.git("config", f"branch.{branch}.description", f"{label_prefix()}draft")
         return commit

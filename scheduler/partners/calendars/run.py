@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from . import drafts as drafting
 from .diff import text_hash, upstream_diff
 from .fetch import fetch
-from .gitdrafts import DraftRepo
+from .gitdrafts import ACCEPTED_FATE, DISCARDED_FATE, DraftBackend, DraftConflict
 from .parse_feed import parse_calendar
 from .reasons import CalendarRejected
 from .state import ACCEPTED, DISCARDED, DRAFT, EDITED, CalendarImport, CalendarSource
@@ -77,7 +77,7 @@ def _identity_hash(identity: str) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
-def published_identities(repo: DraftRepo, registry) -> set[str]:
+def published_identities(repo: DraftBackend, registry) -> set[str]:
     """The identities of the event files on the default branch (what the editors wrote by hand)."""
     found: set[str] = set()
     for path in repo.files(drafting.EVENTS_FOLDER):
@@ -88,23 +88,24 @@ def published_identities(repo: DraftRepo, registry) -> set[str]:
     return found
 
 
-def refresh_states(session: Session, repo: DraftRepo, now: datetime, report: ImportReport) -> None:
+def refresh_states(session: Session, repo: DraftBackend, now: datetime, report: ImportReport) -> None:
     """What the editors did with the drafts since the last run."""
     for row in session.scalars(select(CalendarImport).where(CalendarImport.state.in_((DRAFT, EDITED)))):
-        current = repo.read(repo.draft_branch(row.slug), row.path)
-        if current is None:  # the branch is gone: published (merged) or deleted
-            if repo.published(row.path) is not None:
-                row.state, row.accepted_utc = ACCEPTED, now
-                report.accepted.append(row.title)
-            else:
-                row.state = DISCARDED
-                report.discarded.append(row.title)
-        elif text_hash(current) != row.written_hash:
-            row.state = EDITED
+        fate = repo.fate(row.slug, row.path)
+        if fate == ACCEPTED_FATE:  # merged into the publication branch by „Veröffentlichen“
+            row.state, row.accepted_utc = ACCEPTED, now
+            report.accepted.append(row.title)
+        elif fate == DISCARDED_FATE:  # „Löschen“: branch deleted / merge request closed
+            row.state = DISCARDED
+            report.discarded.append(row.title)
+        else:
+            current = repo.read(repo.draft_branch(row.slug), row.path)
+            if current is not None and text_hash(current) != row.written_hash:
+                row.state = EDITED
 
 
 class Importer:
-    def __init__(self, session: Session, repo: DraftRepo, registry, now: datetime, *, gazetteer=None,
+    def __init__(self, session: Session, repo: DraftBackend, registry, now: datetime, *, gazetteer=None,
                  detector=None, rules=None, fetcher: Callable[[str], bytes] = fetch, dry_run: bool = False):
         self.session, self.repo, self.registry, self.now = session, repo, registry, now
         self.gazetteer, self.detector = gazetteer, detector
@@ -114,6 +115,7 @@ class Importer:
 
     def run(self, contacts) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
+        self.repo.check()  # credentials first: a refused token stops the run before anything is written
         if not self.dry_run:
             refresh_states(self.session, self.repo, self.now, report)
         done: set[tuple[str, str]] = set()
@@ -190,8 +192,14 @@ class Importer:
         row.diff, row.changed_utc, row.upstream_text = diff, self.now, draft.text
         row.title, row.start_text = draft.event.title[:300], drafting.when(draft.event.start)
         current = self.repo.read(self.repo.draft_branch(row.slug), row.path)
-        if row.state == DRAFT and current is not None and text_hash(current) == row.written_hash:
-            self.repo.write_draft(row.slug, row.path, draft.text, f"Termin-Vorschlag geändert im Kalender: {row.title}")
+        untouched = row.state == DRAFT and current is not None and text_hash(current) == row.written_hash
+        if untouched:
+            try:
+                self.repo.write_draft(row.slug, row.path, draft.text, f"Termin-Vorschlag geändert im Kalender: {row.title}")
+            except DraftConflict:  # an editor saved just now: theirs stays, the change is only shown
+                untouched = False
+                row.state = EDITED
+        if untouched:
             row.written_hash, row.diff_applied = text_hash(draft.text), True
             outcome.updated.append(row.title)
         else:  # an editor's edit or a published event: never overwritten, the diff is shown
