@@ -248,8 +248,9 @@ def test_the_newsletter_location_is_never_cached_logs_no_query_and_passes_the_cl
     conf = NGINX_CONF.read_text(encoding="utf-8")
     cache = re.search(r"map \$uri \$soists_cache_control \{(.*?)\n\}", conf, re.S).group(1)
     assert re.search(r'^\s*~\^/newsletter/\(anmelden\|bestaetigen\|abmelden\)\$\s+"no-store";', cache, re.M)
-    location = re.search(r"location ~ \^/newsletter/\(anmelden\|bestaetigen\|abmelden\)\$ \{(.*?)\n    \}", conf,
-                         re.S).group(1)
+    assert re.search(r'^\s*~\^/kommunen-post/abmelden\$\s+"no-store";', cache, re.M)
+    location = re.search(r"location ~ \^/\(newsletter/\(anmelden\|bestaetigen\|abmelden\)\|kommunen-post/abmelden\)\$ \{(.*?)\n    \}",
+                         conf, re.S).group(1)
     assert re.search(r"^\s*access_log \S+ soists_no_query;", location, re.M)
     assert "add_header" not in location and "proxy_pass http://127.0.0.1:8767;" in location
     assert "proxy_set_header X-Real-IP $remote_addr;" in location

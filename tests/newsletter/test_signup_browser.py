@@ -244,3 +244,20 @@ def test_the_form_and_the_answer_pages_pass_axe(origin, chromium_browser, width)
     found["unsubscribe"] = run_axe(page)
     context.close()
     assert all(violations == [] for violations in found.values()), found
+
+
+def test_the_municipal_mail_opt_out_reaches_the_endpoint_through_nginx(origin):
+    """The monthly mail to the municipalities links /kommunen-post/abmelden (scheduler/partners/optout.py):
+    nginx hands it to the same sign-up service, never cached, the token not logged."""
+    from scheduler.partners.optout import opted_out, unsubscribe_url
+
+    base, _, sessions, _, _, _, folder, _ = origin
+    link = unsubscribe_url(base, SECRET, "08111000", "presse@stuttgart.example", datetime.now(timezone.utc))
+    asked = requests.get(link, verify=str(folder / "cert.pem"), timeout=5)
+    assert asked.status_code == 200 and asked.headers["Cache-Control"] == "no-store" and "<form" in asked.text
+    done = requests.post(link, data={"List-Unsubscribe": "One-Click"}, verify=str(folder / "cert.pem"), timeout=5)
+    assert done.status_code == 200
+    with sessions() as session:
+        assert ("08111000", "presse@stuttgart.example") in opted_out(session)
+    log = (folder / "access.log").read_text() if (folder / "access.log").exists() else ""
+    assert "/kommunen-post/abmelden" in log and link.split("t=")[1] not in log
