@@ -35,7 +35,7 @@ from sqlalchemy import select
 from scheduler.collect.sources.fediverse import SOURCE, home_of, plain_text
 from scheduler.curate import rights_public
 from scheduler.curate.labels import state_label
-from scheduler.curate.workflow import TRANSITIONS, CurationError, record, transition
+from scheduler.curate.workflow import CurationError, record, transition
 from scheduler.store.models import AuditEvent, Post, State, utcnow
 
 TEMPLATE = Path(rights_public.__file__).resolve().parent / "rights_request_fediverse.de.txt"
@@ -119,12 +119,7 @@ def earlier_request(client, target_id: str, account: str) -> dict | None:
 def unavailable_reason(post: Post) -> str | None:
     if post.source != SOURCE or not post.permalink or not post.author:
         return f"Beitrag {post.id} kam nicht aus dem Fediverse; öffentlich anfragen geht hier nicht."
-    if post.state == State.RIGHTS_REQUESTED.value:
-        return f"Für Beitrag {post.id} sind die Rechte bereits angefragt."
-    if State.RIGHTS_REQUESTED.value not in TRANSITIONS[post.state]:
-        return (f"Beitrag {post.id} hat den Status „{state_label(post.state)}“; Rechte lassen sich erst anfragen, "
-                "wenn er freigegeben (vorgemerkt) ist.")
-    return None
+    return rights_public.state_reason(post)
 
 
 def request_rights(session, post: Post, client, actor: str, consent_hashtag: str = "jaSoistS",

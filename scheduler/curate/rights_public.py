@@ -86,6 +86,11 @@ def unavailable_reason(post: Post, ref: IgMedia | None) -> str | None:
             return (f"In Beitrag {post.id} ist @wirzeigenS nur markiert; auf markierte Fotos kann die API nicht "
                     f"antworten. {MANUAL}")
         return f"Beitrag {post.id} erwähnt @wirzeigenS nicht; die API kann dort nicht antworten. {MANUAL}"
+    return state_reason(post)
+
+
+def state_reason(post: Post) -> str | None:
+    """Why the post's state allows no rights request yet (German), or None; for every channel."""
     if post.state == State.RIGHTS_REQUESTED.value:
         return f"Für Beitrag {post.id} sind die Rechte bereits angefragt."
     if State.RIGHTS_REQUESTED.value not in TRANSITIONS[post.state]:
