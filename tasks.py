@@ -29,10 +29,11 @@ def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = 
     """The one build command: tasks and tests (tests/conftest.py) both use it.
 
     Content problems always stop the build (plugins/validation); strict mode, used for
-    publishing, also turns every Pelican warning into an error.
+    publishing, also turns every Pelican warning into an error. plugins/build runs Pelican,
+    then the search indexer once Pelican has exited (the lower peak memory).
     """
     fatal = ["--fatal", "warnings"] if strict else []
-    return [PYTHON, "-m", "pelican", str(content), "-s", str(ROOT / settings), "-o", str(output),
+    return [PYTHON, "-m", "plugins.build", str(content), "-s", str(ROOT / settings), "-o", str(output),
             *fatal, *(extra or [])]
 
 
@@ -137,20 +138,12 @@ def cms(c, port=0, proxy_port=8081, force=False):
         proxy.wait(timeout=10)
 
 def deploy_local(source: Path, target: Path) -> None:
-    """Swap a finished build into place: the live folder is never half-written."""
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(f".{target.name}.new")
-    retired = target.with_name(f".{target.name}.old")
-    for leftover in (staged, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    shutil.copytree(source, staged)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staged, target)
-    if retired.exists():
-        shutil.rmtree(retired)
+    """A new release of the site: unchanged files hard-linked to the live release, only changed
+    files copied, then one atomic switch of the `target` link (plugins/release.py)."""
+    from plugins import release
+
+    done = release.deploy(source, target)
+    print(f"release {done.folder.name}: {len(done.copied)} files copied, {done.linked} unchanged (linked)")
 
 
 @task(help={"target": "rsync destination (user@host:/path/) or a local folder; default $SOISTS_DEPLOY_TARGET"})
@@ -171,6 +164,14 @@ def publish(c, target=""):
         else:
             deploy_local(fresh_output, Path(target))
     print(f"published {datetime.now():%Y-%m-%d %H:%M} → {target}")
+
+
+@task(help={"target": "the local folder published to; default $SOISTS_DEPLOY_TARGET"})
+def rollback_site(c, target=""):
+    """Switch the published site back to the release before the live one (local targets)."""
+    from plugins import release
+
+    print(f"live again: {release.rollback(Path(target or os.environ['SOISTS_DEPLOY_TARGET'])).name}")
 
 
 @task(help={"browser": "also run the browser tests (needs Chromium)", "k": "pytest -k expression"})
