@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from plugins import release
 from tasks import deploy_local
@@ -100,3 +103,42 @@ def test_invoke_publish_deploys_through_releases_and_adopts_a_plain_folder(tmp_p
     assert live.is_symlink() and read_tree(live) == files
     assert read_tree(release.rollback(live)) == old and read_tree(live) == old
     assert os.path.realpath(live).startswith(str(tmp_path))
+
+
+def test_nginx_serves_the_switched_release_and_unchanged_files_keep_their_last_modified(tmp_path):
+    from tests.alerts.smtp_helpers import free_port
+    from tests.deploy.test_deploy import NGINX, nginx_config
+
+    if NGINX is None:
+        pytest.skip("nginx missing: run .ci/setup --browser (installs the nginx package)")
+    build, live = tmp_path / "build", tmp_path / "live"  # the path the test's nginx serves
+    write_site(build, "eins", pages=3)
+    release.deploy(build, live)
+    http_port, https_port = free_port(), free_port()
+    config = nginx_config(tmp_path, http_port, https_port)
+    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(config), "-g", "daemon off;"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def get(path: str) -> requests.Response:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return requests.get(f"https://127.0.0.1:{https_port}{path}", verify=str(tmp_path / "cert.pem"),
+                                    timeout=2)
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+
+    try:
+        assert get("/").text == "<h1>Start eins</h1>"
+        stamp = get("/css/site.css").headers["Last-Modified"]
+        time.sleep(1.1)  # a copied file would get a later Last-Modified
+        write_site(build, "zwei", pages=3)
+        release.deploy(build, live)
+        assert get("/").text == "<h1>Start zwei</h1>"
+        assert get("/css/site.css").headers["Last-Modified"] == stamp  # linked, not copied
+        release.rollback(live)
+        assert get("/").text == "<h1>Start eins</h1>"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
