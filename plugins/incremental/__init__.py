@@ -108,6 +108,9 @@ def check_build(pelican) -> None:
         manifest.forget(folder)
     else:  # the generators that come next need not even load the reader cache
         settings["LOAD_CONTENT_CACHE"] = False
+    # DELETE_OUTPUT_DIRECTORY (publishconf.py): Pelican empties the folder after this signal;
+    # a kept output must stay. A full build still starts from an empty folder.
+    pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept
     _state = BuildState(folder, inputs, environment, now, kept)
 
 
