@@ -22,6 +22,8 @@ CONTENT = Path(os.environ.get("SOISTS_CONTENT_DIR", ROOT / "content"))
 OUTPUT = Path(os.environ.get("SOISTS_OUTPUT", ROOT / "output"))
 HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SOISTS_PORT", "8000"))
+# `invoke publish` builds here (kept between publishes, like its state in BUILD_CACHE_DIR)
+PUBLISH_OUTPUT = Path(os.environ.get("SOISTS_PUBLISH_OUTPUT", ROOT / ".cache" / "publish" / "site"))
 
 
 def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = False,
@@ -148,21 +150,25 @@ def deploy_local(source: Path, target: Path) -> None:
 
 @task(help={"target": "rsync destination (user@host:/path/) or a local folder; default $SOISTS_DEPLOY_TARGET"})
 def publish(c, target=""):
-    """Build with production settings into a fresh folder, then deploy it (rsync or local swap)."""
+    """Build with production settings into the kept publish folder, then deploy it (rsync or a local release)."""
+    import fcntl
+
     target = target or os.environ.get("SOISTS_DEPLOY_TARGET", "")
     if not target:
         sys.exit("publish: set SOISTS_DEPLOY_TARGET (user@host:/path/ for rsync, or a local folder)")
-    with tempfile.TemporaryDirectory(prefix="soists-publish-") as fresh:
-        fresh_output = Path(fresh) / "site"
-        # A failed build stops here: nothing has been deployed yet. Its incremental-build
-        # state is of no use after this folder is gone, so it goes with it.
-        c.run(pelican_command(fresh_output, settings="publishconf.py", strict=True),
-              env={"SOISTS_BUILD_CACHE_DIR": str(Path(fresh) / "build-cache")})
+    PUBLISH_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    with open(PUBLISH_OUTPUT.parent / ".lock", "w") as lock:  # one publish at a time (scheduler, operator)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # A failed build stops here: nothing has been deployed yet, and it left no manifest
+        # (plugins/incremental), so the next publish is a full build into an emptied folder.
+        # Nothing changed since the last publish: the output is kept (plugins/incremental).
+        c.run(pelican_command(PUBLISH_OUTPUT, settings="publishconf.py", strict=True))
         if ":" in target and not Path(target).exists() and not target.startswith("/"):
             # --delay-updates puts every changed file in place at the very end of the transfer.
-            c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(fresh_output))}/ {shlex.quote(target)}")
+            c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(PUBLISH_OUTPUT))}/ "
+                  f"{shlex.quote(target)}")
         else:
-            deploy_local(fresh_output, Path(target))
+            deploy_local(PUBLISH_OUTPUT, Path(target))
     print(f"published {datetime.now():%Y-%m-%d %H:%M} → {target}")
 
 
