@@ -35,7 +35,7 @@ def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = 
     then the search indexer once Pelican has exited (the lower peak memory).
     """
     fatal = ["--fatal", "warnings"] if strict else []
-    return [PYTHON, "-m", "plugins.build", str(content), "-s", str(ROOT / settings), "-o", str(output),
+    return [PYTHON, str(ROOT / "plugins" / "build.py"), str(content), "-s", str(ROOT / settings), "-o", str(output),
             *fatal, *(extra or [])]
 
 

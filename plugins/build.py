@@ -1,6 +1,7 @@
 """The build command: Pelican in a child process, then the search indexer once it has exited.
 
-    python -m plugins.build <pelican arguments>      # what tasks.pelican_args runs
+    python plugins/build.py <pelican arguments>      # what tasks.pelican_args runs (any folder)
+    python -m plugins.build <pelican arguments>      # the same, from the project folder
 
 Run in the Pelican process (at its `finalized` signal), Pagefind's indexer lived beside the
 whole rendered site still held in Pelican's memory: the peak of the process tree was the
@@ -31,6 +32,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+if not __package__:  # run as a script: the project folder, not plugins/, is where imports start
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 HANDOFF_ENV = "SOISTS_SEARCH_HANDOFF"
 BUNDLE_DIR = "pagefind"  # plugins/search.BUNDLE_DIR (not imported: that would load Pelican here)

@@ -2,7 +2,7 @@
 
 Pagefind (the PyPI package ships the binary) indexes the finished HTML after every build -
 also a test build into a temporary folder - so each has a current index and the UI assets
-under /pagefind/, served from the site itself. The build command (`python -m plugins.build`,
+under /pagefind/, served from the site itself. The build command (`python plugins/build.py`,
 plugins/build.py) runs it once the Pelican process has exited (the two never hold their
 memory at once); a plain `pelican` run indexes at Pelican's `finalized` signal.
 
@@ -54,7 +54,7 @@ def build_index(pelican) -> None:
         return
     site = Path(pelican.output_path)
     handoff = os.environ.get(HANDOFF_ENV)
-    if handoff:  # python -m plugins.build indexes once this process has exited and freed its memory
+    if handoff:  # plugins/build.py indexes once this process has exited and freed its memory
         folder = manifest_folder()
         Path(handoff).write_text(json.dumps({"site": str(site), "manifest": str(folder) if folder else None}),
                                  encoding="utf-8")
