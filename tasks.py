@@ -22,8 +22,10 @@ CONTENT = Path(os.environ.get("SOISTS_CONTENT_DIR", ROOT / "content"))
 OUTPUT = Path(os.environ.get("SOISTS_OUTPUT", ROOT / "output"))
 HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SOISTS_PORT", "8000"))
-# `invoke publish` builds here (kept between publishes, like its state in BUILD_CACHE_DIR)
-PUBLISH_OUTPUT = Path(os.environ.get("SOISTS_PUBLISH_OUTPUT", ROOT / ".cache" / "publish" / "site"))
+# `invoke publish` builds here, kept between publishes inside BUILD_CACHE_DIR: a takedown drops
+# that folder whole (scheduler/publish/takedown_purge.py), the post's built pages with it.
+PUBLISH_OUTPUT = Path(os.environ.get("SOISTS_PUBLISH_OUTPUT") or
+                      ROOT / os.environ.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds") / "publish" / "site")
 
 
 def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = False,
@@ -207,6 +209,11 @@ def takedown(c, post_id, rebuild=True, reason="Einwilligung widerrufen"):
     from scheduler.config import load_settings
 
     code = run_takedown(load_settings(), post_id, os.environ.get("USER", "editor"), reason)
+    deployed = os.environ.get("SOISTS_DEPLOY_TARGET", "")
+    if deployed and Path(deployed).exists():  # no rollback may bring the post back (plugins/release.py)
+        from plugins import release
+
+        release.withdraw(Path(deployed))
     if code == 2:
         sys.exit(code)
     if rebuild:

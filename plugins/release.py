@@ -11,6 +11,11 @@ the whole old release or the whole new one, never a half of each and never no si
 The release before stays on disk for `rollback`, which switches back the same way; older
 ones are removed (KEEP releases are kept).
 
+A takedown (`invoke takedown`) calls `withdraw`: every release but the live one is deleted
+at once, and the live one - it still shows the post until the next publish - is marked
+withdrawn: no rollback goes to it, and the next deploy's prune deletes it. So no rollback
+can bring a taken-down post back.
+
 A target that is still a plain folder (the layout before releases) becomes the first release
 folder: it is moved aside and the link put in its place (two renames, the only moment the
 path is missing; it happens once per server).
@@ -26,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 KEEP = 3  # the live release, the one to roll back to, and one more
+WITHDRAWN = "withdrawn"  # file in releases_dir: names of releases no rollback may return to
 
 
 @dataclass
@@ -117,10 +123,34 @@ def deploy(source: Path, target: Path, keep: int = KEEP) -> Release:
     return release
 
 
-def releases(target: Path) -> list[Path]:
-    """Finished releases, oldest first (names sort by time; half-made ones end in .partial)."""
+def withdrawn(target: Path) -> set[str]:
+    try:
+        return set((releases_dir(target) / WITHDRAWN).read_text(encoding="utf-8").split())
+    except OSError:
+        return set()
+
+
+def withdraw(target: Path) -> None:
+    """After a takedown: delete every release but the live one and mark that one withdrawn."""
+    target = Path(os.path.abspath(target))
+    live = current_release(target)
+    if live is None:
+        return
+    marked = releases_dir(target) / WITHDRAWN
+    marked.write_text("\n".join(sorted(withdrawn(target) | {live.name})) + "\n", encoding="utf-8")
+    for old in releases(target, usable_only=False):
+        if old != live:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def releases(target: Path, usable_only: bool = True) -> list[Path]:
+    """Finished releases, oldest first (names sort by time; half-made ones end in .partial);
+    with `usable_only`, not the withdrawn ones."""
     folder = releases_dir(target)
     found = [p for p in folder.iterdir() if p.is_dir() and not p.name.endswith(".partial")] if folder.is_dir() else []
+    if usable_only:
+        gone = withdrawn(target)
+        found = [p for p in found if p.name not in gone]
     return sorted(found, key=lambda p: p.name)  # "0-before-releases" sorts before every time stamp
 
 
@@ -141,6 +171,7 @@ def prune(target: Path, keep: int = KEEP) -> None:
     folder = releases_dir(target)
     for partial in folder.glob("*.partial"):
         shutil.rmtree(partial, ignore_errors=True)
-    for old in releases(target)[:-keep] if keep > 0 else []:
-        if old != live:
+    gone = withdrawn(target)
+    for old in releases(target, usable_only=False):
+        if old != live and (old.name in gone or old in releases(target)[:-keep]):
             shutil.rmtree(old, ignore_errors=True)

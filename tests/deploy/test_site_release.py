@@ -142,3 +142,23 @@ def test_nginx_serves_the_switched_release_and_unchanged_files_keep_their_last_m
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_after_a_takedown_no_rollback_brings_the_post_back(tmp_path):
+    build, live = tmp_path / "build", tmp_path / "live"
+    for version in ("eins", "zwei"):
+        write_site(build, version, pages=3)
+        (build / "wall" / "probe-1").mkdir(parents=True)
+        (build / "wall" / "probe-1" / "index.html").write_bytes(b"<p>Beitrag mit Einwilligung</p>")
+        release.deploy(build, live)
+    release.withdraw(live)  # invoke takedown: the post is gone from the content
+    assert release.releases(live) == []
+    with pytest.raises(RuntimeError):
+        release.rollback(live)
+    write_site(build, "drei", pages=3)  # the next publish, without the post
+    release.deploy(build, live)
+    assert not (live / "wall").exists()
+    assert [p.name for p in release.releases_dir(live).iterdir() if p.is_dir()] == [os.path.realpath(live).split("/")[-1]]
+    with pytest.raises(RuntimeError):
+        release.rollback(live)
+    assert b"Einwilligung" not in b"".join(p.read_bytes() for p in release.releases_dir(live).rglob("*") if p.is_file())
