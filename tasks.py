@@ -22,6 +22,10 @@ CONTENT = Path(os.environ.get("SOISTS_CONTENT_DIR", ROOT / "content"))
 OUTPUT = Path(os.environ.get("SOISTS_OUTPUT", ROOT / "output"))
 HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SOISTS_PORT", "8000"))
+# `invoke publish` builds here, kept between publishes inside BUILD_CACHE_DIR: a takedown drops
+# that folder whole (scheduler/publish/takedown_purge.py), the post's built pages with it.
+PUBLISH_OUTPUT = Path(os.environ.get("SOISTS_PUBLISH_OUTPUT") or
+                      ROOT / os.environ.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds") / "publish" / "site")
 
 
 def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = False,
@@ -29,10 +33,11 @@ def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = 
     """The one build command: tasks and tests (tests/conftest.py) both use it.
 
     Content problems always stop the build (plugins/validation); strict mode, used for
-    publishing, also turns every Pelican warning into an error.
+    publishing, also turns every Pelican warning into an error. plugins/build runs Pelican,
+    then the search indexer once Pelican has exited (the lower peak memory).
     """
     fatal = ["--fatal", "warnings"] if strict else []
-    return [PYTHON, "-m", "pelican", str(content), "-s", str(ROOT / settings), "-o", str(output),
+    return [PYTHON, str(ROOT / "plugins" / "build.py"), str(content), "-s", str(ROOT / settings), "-o", str(output),
             *fatal, *(extra or [])]
 
 
@@ -137,40 +142,44 @@ def cms(c, port=0, proxy_port=8081, force=False):
         proxy.wait(timeout=10)
 
 def deploy_local(source: Path, target: Path) -> None:
-    """Swap a finished build into place: the live folder is never half-written."""
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(f".{target.name}.new")
-    retired = target.with_name(f".{target.name}.old")
-    for leftover in (staged, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    shutil.copytree(source, staged)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staged, target)
-    if retired.exists():
-        shutil.rmtree(retired)
+    """A new release of the site: unchanged files hard-linked to the live release, only changed
+    files copied, then one atomic switch of the `target` link (plugins/release.py)."""
+    from plugins import release
+
+    done = release.deploy(source, target)
+    print(f"release {done.folder.name}: {len(done.copied)} files copied, {done.linked} unchanged (linked)")
 
 
 @task(help={"target": "rsync destination (user@host:/path/) or a local folder; default $SOISTS_DEPLOY_TARGET"})
 def publish(c, target=""):
-    """Build with production settings into a fresh folder, then deploy it (rsync or local swap)."""
+    """Build with production settings into the kept publish folder, then deploy it (rsync or a local release)."""
+    import fcntl
+
     target = target or os.environ.get("SOISTS_DEPLOY_TARGET", "")
     if not target:
         sys.exit("publish: set SOISTS_DEPLOY_TARGET (user@host:/path/ for rsync, or a local folder)")
-    with tempfile.TemporaryDirectory(prefix="soists-publish-") as fresh:
-        fresh_output = Path(fresh) / "site"
-        # A failed build stops here: nothing has been deployed yet. Its incremental-build
-        # state is of no use after this folder is gone, so it goes with it.
-        c.run(pelican_command(fresh_output, settings="publishconf.py", strict=True),
-              env={"SOISTS_BUILD_CACHE_DIR": str(Path(fresh) / "build-cache")})
+    PUBLISH_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    with open(PUBLISH_OUTPUT.parent / ".lock", "w") as lock:  # one publish at a time (scheduler, operator)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # A failed build stops here: nothing has been deployed yet, and it left no manifest
+        # (plugins/incremental), so the next publish is a full build into an emptied folder.
+        # Nothing changed since the last publish: the output is kept (plugins/incremental).
+        c.run(pelican_command(PUBLISH_OUTPUT, settings="publishconf.py", strict=True))
         if ":" in target and not Path(target).exists() and not target.startswith("/"):
             # --delay-updates puts every changed file in place at the very end of the transfer.
-            c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(fresh_output))}/ {shlex.quote(target)}")
+            c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(PUBLISH_OUTPUT))}/ "
+                  f"{shlex.quote(target)}")
         else:
-            deploy_local(fresh_output, Path(target))
+            deploy_local(PUBLISH_OUTPUT, Path(target))
     print(f"published {datetime.now():%Y-%m-%d %H:%M} → {target}")
+
+
+@task(help={"target": "the local folder published to; default $SOISTS_DEPLOY_TARGET"})
+def rollback_site(c, target=""):
+    """Switch the published site back to the release before the live one (local targets)."""
+    from plugins import release
+
+    print(f"live again: {release.rollback(Path(target or os.environ['SOISTS_DEPLOY_TARGET'])).name}")
 
 
 @task(help={"browser": "also run the browser tests (needs Chromium)", "k": "pytest -k expression"})
@@ -200,6 +209,11 @@ def takedown(c, post_id, rebuild=True, reason="Einwilligung widerrufen"):
     from scheduler.config import load_settings
 
     code = run_takedown(load_settings(), post_id, os.environ.get("USER", "editor"), reason)
+    deployed = os.environ.get("SOISTS_DEPLOY_TARGET", "")
+    if deployed and Path(deployed).exists():  # no rollback may bring the post back (plugins/release.py)
+        from plugins import release
+
+        release.withdraw(Path(deployed))
     if code == 2:
         sys.exit(code)
     if rebuild:

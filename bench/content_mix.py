@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.build_speed import IMAGE_CACHE, VANILLA_SETTINGS, ours, vanilla  # noqa: E402
+from bench.build_speed import IMAGE_CACHE, OURS_MODULE, VANILLA_SETTINGS, ours, vanilla  # noqa: E402
 from bench.corpus import build_mix  # noqa: E402
 from bench.measure import Run, run_pelican  # noqa: E402
 
@@ -48,7 +48,7 @@ def warm_images(corpus, work: Path) -> None:
     if marker.exists():
         return
     out = work / "warm-up"
-    run_pelican(ours(corpus.ours, out, IMAGE_CACHE), out, cwd=ROOT)
+    run_pelican(ours(corpus.ours, out, IMAGE_CACHE), out, cwd=ROOT, module=OURS_MODULE)
     shutil.rmtree(out, ignore_errors=True)
     marker.write_text("ok\n")
 
@@ -62,8 +62,8 @@ def measure(mix: str, files: int, work: Path, repeat: int) -> dict:
     for number in range(repeat):  # alternate so a busy moment of the machine hits both sides alike
         out_vanilla, out_ours = work / f"vanilla-{number}", work / f"ours-{number}"
         base_runs.append(run_pelican(vanilla(corpus.vanilla, out_vanilla, settings), out_vanilla, cwd=work))
-        full_runs.append(run_pelican(ours(corpus.ours, out_ours, IMAGE_CACHE), out_ours, cwd=ROOT))
-        rebuild_runs.append(run_pelican(ours(corpus.ours, out_ours, IMAGE_CACHE), out_ours, cwd=ROOT))
+        full_runs.append(run_pelican(ours(corpus.ours, out_ours, IMAGE_CACHE), out_ours, cwd=ROOT, module=OURS_MODULE))
+        rebuild_runs.append(run_pelican(ours(corpus.ours, out_ours, IMAGE_CACHE), out_ours, cwd=ROOT, module=OURS_MODULE))
         for folder in (out_vanilla, out_ours, work / "build-cache"):
             shutil.rmtree(folder, ignore_errors=True)
     base, full, rebuild = median_run(base_runs), median_run(full_runs), median_run(rebuild_runs)

@@ -33,7 +33,7 @@ start = time.perf_counter()
 sys.argv = {argv!r}
 code = 0
 try:
-    runpy.run_module("pelican", run_name="__main__")
+    runpy.run_module({module!r}, run_name="__main__")
 except SystemExit as exit:
     code = exit.code or 0
 wall = time.perf_counter() - start
@@ -140,8 +140,10 @@ class TreeSampler:
         return self.peak
 
 
-def run_pelican(args: list[str], output: Path, cwd: Path, env: dict | None = None) -> Run:
-    script = WRAPPER.format(argv=["pelican", *args])
+def run_pelican(args: list[str], output: Path, cwd: Path, env: dict | None = None, module: str = "pelican") -> Run:
+    """`module` is what runs as __main__: "pelican", or our build command "plugins.build"
+    (Pelican in a child, then the search indexer: bench/build_speed.OURS_MODULE)."""
+    script = WRAPPER.format(argv=["pelican", *args], module=module)
     process = subprocess.Popen([sys.executable, "-c", script], cwd=cwd, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=env)
     sampler = TreeSampler(process.pid)

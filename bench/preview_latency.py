@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import edits  # noqa: E402
-from bench.build_speed import IMAGE_CACHE, ours  # noqa: E402
+from bench.build_speed import IMAGE_CACHE, OURS_MODULE, ours  # noqa: E402
 from bench.corpus import build_mix  # noqa: E402
 from bench.measure import run_pelican  # noqa: E402
 
@@ -127,7 +127,7 @@ def main() -> None:
         shutil.copytree(corpus.ours, content)
         shutil.copytree(ROOT / "content" / "articles" / "menschen", content / "articles" / "menschen")
         shutil.copytree(ROOT / "content" / "images" / "portraits", content / "images" / "portraits")
-        full = run_pelican(ours(content, work / "full", IMAGE_CACHE), work / "full", cwd=ROOT)
+        full = run_pelican(ours(content, work / "full", IMAGE_CACHE), work / "full", cwd=ROOT, module=OURS_MODULE)
         port = free_port()
         shutil.copytree(ROOT / "theme", work / "theme")  # the template change below edits this copy
         settings = {"IMAGE_CACHE_DIR": str(IMAGE_CACHE), "BUILD_CACHE_DIR": str(work / "preview-cache"),

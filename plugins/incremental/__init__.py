@@ -60,6 +60,11 @@ def output_kept() -> bool:
     return _state is not None and _state.kept
 
 
+def manifest_folder() -> Path | None:
+    """The folder of this build's manifest while a full build runs (None when none is recorded)."""
+    return _state.folder if _state is not None and not _state.kept else None
+
+
 def shared_inputs() -> list[str]:
     """Files read from outside the content folder: the municipality registry that the region
     plugin falls back to when a content tree has none of its own."""
@@ -103,6 +108,9 @@ def check_build(pelican) -> None:
         manifest.forget(folder)
     else:  # the generators that come next need not even load the reader cache
         settings["LOAD_CONTENT_CACHE"] = False
+    # DELETE_OUTPUT_DIRECTORY (publishconf.py): Pelican empties the folder after this signal;
+    # a kept output must stay. A full build still starts from an empty folder.
+    pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept
     _state = BuildState(folder, inputs, environment, now, kept)
 
 

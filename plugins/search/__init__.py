@@ -1,8 +1,10 @@
 """Static full-text search with Pagefind: the /suche/ page and an index built after every build.
 
-Pagefind (the PyPI package ships the binary) indexes the finished HTML at Pelican's
-`finalized` signal, so every build - also a test build into a temporary folder - has a
-current index and the UI assets under /pagefind/, served from the site itself.
+Pagefind (the PyPI package ships the binary) indexes the finished HTML after every build -
+also a test build into a temporary folder - so each has a current index and the UI assets
+under /pagefind/, served from the site itself. The build command (`python plugins/build.py`,
+plugins/build.py) runs it once the Pelican process has exited (the two never hold their
+memory at once); a plain `pelican` run indexes at Pelican's `finalized` signal.
 
 Only German pages are indexed: the content templates mark their article with
 data-pagefind-body except on the English twins (plugins/i18n). There is no English search
@@ -12,7 +14,9 @@ posts and events.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +25,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from plugins.incremental import output_kept
+from plugins.build import HANDOFF_ENV
+from plugins.incremental import manifest_folder, output_kept
 
 logger = logging.getLogger(__name__)
 BUNDLE_DIR = "pagefind"
@@ -48,6 +53,12 @@ def build_index(pelican) -> None:
     if not pelican.settings.get("SEARCH_INDEX", True) or output_kept():
         return
     site = Path(pelican.output_path)
+    handoff = os.environ.get(HANDOFF_ENV)
+    if handoff:  # plugins/build.py indexes once this process has exited and freed its memory
+        folder = manifest_folder()
+        Path(handoff).write_text(json.dumps({"site": str(site), "manifest": str(folder) if folder else None}),
+                                 encoding="utf-8")
+        return
     shutil.rmtree(site / BUNDLE_DIR, ignore_errors=True)
     result = subprocess.run(pagefind_command(site), capture_output=True, text=True)
     if result.returncode != 0:

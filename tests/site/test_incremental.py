@@ -195,3 +195,24 @@ def test_tree_digest_sees_added_touched_and_removed_files(tmp_path):
     third = tree_digest(tmp_path)
     (tmp_path / "b.md").unlink()
     assert len({first, second, third, tree_digest(tmp_path)}) == 4
+
+
+def test_production_setting_delete_output_directory_keeps_an_unchanged_output(tmp_path):
+    """publishconf.py sets DELETE_OUTPUT_DIRECTORY: Pelican empties the folder after the plugin
+    decided to keep it, so a kept build must not let it (it would leave an empty site)."""
+    settings = {"DELETE_OUTPUT_DIRECTORY": True}
+    content = make_content(tmp_path)
+    add_post(content, sample_post())
+    output, images = tmp_path / "out", tmp_path / "images"
+    assert build(content, output, images, settings).returncode == 0
+    (output / "stale.html").write_text("<p>alt</p>", encoding="utf-8")  # a leftover: the next full build drops it
+    post_file = content / "community" / "probe-1.md"
+    post_file.write_text(post_file.read_text(encoding="utf-8").replace("Abendlicht über", "Morgennebel über"),
+                         encoding="utf-8")
+    assert build(content, output, images, settings).returncode == 0
+    assert not (output / "stale.html").exists()
+    before = file_times(output)
+    assert len(before) > 100
+    again = build(content, output, images, settings)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert file_times(output) == before

@@ -33,7 +33,7 @@ SEARCH_INDEX = "pagefind"
 
 
 def build_at(moment: str, output: Path) -> None:
-    args = pelican_args(output)[3:]  # after "python -m pelican"
+    args = pelican_args(output)[2:]  # after "python plugins/build.py" (the Pelican arguments)
     env = {**os.environ, "SOISTS_BUILD_CACHE_DIR": str(output.parent / f".{output.name}.build-cache")}
     done = subprocess.run([sys.executable, "-c", CLOCKED_BUILD, moment, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)

@@ -1,0 +1,89 @@
+"""Commit to live (issue 30), in one run: what an editor's commit waits for.
+
+    .venv/bin/python bench/commit_to_live.py                 # 3,000 and 12,000 files; mixes at 3,000/6,000/12,000
+    .venv/bin/python bench/commit_to_live.py --rebuild-sizes 300 --mix-sizes 300 --preview-files 300   # quick
+
+1. One-file rebuild / full build: our build command (tasks.pelican_args: plugins/build.py,
+   Pelican and then the search index) on plain articles; a full build into a fresh folder,
+   then one article's body edited and the same command run into that folder (warm caches, as
+   after an editor's commit). Goal <= 0.05.
+2. The three-corpus table against vanilla Pelican: time, CPU and peak memory (bench/content_mix.py).
+3. The live preview's latencies: the saved page and the lists after it (bench/preview_latency.py).
+
+Parts 2 and 3 run the existing benchmarks as child processes and print their output as it
+comes; `--skip` leaves parts out (e.g. --skip preview). Every figure is wall time on this
+machine; it is shared with other work, so the load average is printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.build_speed import IMAGE_CACHE, OURS_MODULE, ours  # noqa: E402
+from bench.corpus import build_mix  # noqa: E402
+from bench.measure import run_pelican  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+
+
+def edit_one_article(content: Path) -> Path:
+    """Append a sentence to the body of the first article (what an editor's commit changes)."""
+    article = sorted((content / "articles").rglob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nEin neuer Satz nach dem Commit.\n", encoding="utf-8")
+    return article
+
+
+def one_file_rebuild(files: int, work: Path) -> tuple[float, float]:
+    """(full build seconds, one-file rebuild seconds) at `files` plain articles."""
+    corpus = build_mix("articles", files)
+    content, output = work / f"content-{files}", work / f"site-{files}"
+    shutil.copytree(corpus.ours, content)
+    full = run_pelican(ours(content, output, IMAGE_CACHE), output, cwd=ROOT, module=OURS_MODULE)
+    edit_one_article(content)
+    again = run_pelican(ours(content, output, IMAGE_CACHE), output, cwd=ROOT, module=OURS_MODULE)
+    for folder in (content, output, work / "build-cache"):
+        shutil.rmtree(folder, ignore_errors=True)
+    return full.wall, again.wall
+
+
+def run_child(script: str, *args: str) -> None:
+    print(f"$ {Path(sys.executable).name} bench/{script} {' '.join(args)}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script), *args], cwd=ROOT, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rebuild-sizes", default="3000,12000", help="files for the one-file rebuild")
+    parser.add_argument("--mix-sizes", default="3000,6000,12000", help="files per corpus for the vanilla table")
+    parser.add_argument("--preview-files", type=int, default=5000)
+    parser.add_argument("--skip", default="", help="comma-separated: rebuild, mixes, preview")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"machine: {os.cpu_count()} cores, load average (1 min) at the start {os.getloadavg()[0]:.1f}", flush=True)
+    if "rebuild" not in skip:
+        print("\n== 1. one-file rebuild / full build (plain articles; goal <= 0.05) ==", flush=True)
+        with tempfile.TemporaryDirectory(prefix="soists-commit-") as tmp:
+            for files in (int(size) for size in args.rebuild_sizes.split(",")):
+                full, rebuild = one_file_rebuild(files, Path(tmp))
+                print(f"{files:>7,d} files: full build {full:7.2f} s, one edited article {rebuild:7.2f} s,"
+                      f" ratio {rebuild / full:.2f} (load {os.getloadavg()[0]:.1f})", flush=True)
+    if "mixes" not in skip:
+        print("\n== 2. full builds against vanilla Pelican (bench/content_mix.py) ==", flush=True)
+        run_child("content_mix.py", "--sizes", args.mix_sizes)
+    if "preview" not in skip:
+        print("\n== 3. live preview latencies (bench/preview_latency.py) ==", flush=True)
+        run_child("preview_latency.py", "--files", str(args.preview_files))
+    print(f"\nload average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
