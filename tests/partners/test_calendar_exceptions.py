@@ -193,3 +193,30 @@ def test_exceptions_of_recurring_events_reach_the_drafts(tmp_path: Path, serve_d
         expected = {(t, w) for t, w in upstream_dates(upstream(True), first_day, last_day)
                     if t != "Bauernmarkt" or w == "2027-01-04"}  # the edited series' draft stays as edited
         assert draft_dates(repo, untouched, first_day, last_day) == expected
+
+
+def test_a_series_written_in_utc_keeps_its_dates_and_exceptions():
+    """A calendar that writes the rule's start and its exceptions in UTC (17:00Z: 18:00 in winter, 19:00 in
+    summer in Berlin): the draft's dates are still the upstream dates and every exception hits."""
+    from scheduler.partners.calendars.drafts import identity, load_rules, make_draft
+    from scheduler.partners.calendars.parse_ics import parse_ics
+
+    data = calendar(
+        "BEGIN:VEVENT\r\nUID:utc@plochingen.example\r\nDTSTAMP:20261201T100000Z\r\nSUMMARY:Stammtisch\r\n"
+        "DTSTART:20261202T170000Z\r\nDURATION:PT2H\r\nLOCATION:" + RATHAUS + "\r\n"
+        "RRULE:FREQ=WEEKLY;UNTIL=20270630T170000Z\r\nEXDATE:20261216T170000Z,20270505T170000Z\r\n"
+        "EXDATE;TZID=America/New_York:20270303T120000\r\nEND:VEVENT\r\n"  # 12:00 New York = 17:00Z
+        "BEGIN:VEVENT\r\nUID:utc@plochingen.example\r\nDTSTAMP:20261201T100000Z\r\nSUMMARY:Stammtisch\r\n"
+        "RECURRENCE-ID:20270602T170000Z\r\nDTSTART:20270602T170000Z\r\nDURATION:PT2H\r\n"
+        "STATUS:CANCELLED\r\nEND:VEVENT\r\n")
+    (event,) = parse_ics(data)
+    plochingen = REGISTRY.get("plochingen")
+    draft = make_draft(event, identity(plochingen.ags, "https://x.example/k.ics", event), "Plochingen",
+                       "https://x.example/k.ics", plochingen, REGISTRY, None, None, load_rules(), NOW)
+    assert "exdate: 2026-12-16 18:00, 2027-03-03 18:00, 2027-05-05 18:00, 2027-06-02 18:00\n" in draft.text
+    first_day = NOW.astimezone(BERLIN).date()
+    last_day = first_day + timedelta(days=365)
+    days = {when[:10] for _title, when in upstream_dates(data, first_day, last_day)}
+    occurrences, _excluded, unmatched = expand(draft.event, NOW)
+    assert unmatched == [] and len(days) == 26
+    assert {o.start.date().isoformat() for o in occurrences if o.start.date() >= first_day} == days
