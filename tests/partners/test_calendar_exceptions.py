@@ -220,3 +220,30 @@ def test_a_series_written_in_utc_keeps_its_dates_and_exceptions():
     occurrences, _excluded, unmatched = expand(draft.event, NOW)
     assert unmatched == [] and len(days) == 26
     assert {o.start.date().isoformat() for o in occurrences if o.start.date() >= first_day} == days
+
+
+def test_a_changed_first_date_is_not_taken_for_its_own_series(tmp_path: Path, store):
+    """The first date changed in place (same start, title and place, new text) would have the series'
+    title + start + place: it is still its own draft, and the series skips that date."""
+    data = calendar(
+        "BEGIN:VEVENT\r\nUID:erst@plochingen.example\r\nDTSTAMP:20261201T100000Z\r\nSUMMARY:Lesecafé\r\n"
+        "DTSTART;TZID=Europe/Berlin:20261210T150000\r\nDTEND;TZID=Europe/Berlin:20261210T170000\r\n"
+        "LOCATION:" + RATHAUS + "\r\nRRULE:FREQ=MONTHLY;COUNT=6\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:erst@plochingen.example\r\nDTSTAMP:20261201T100000Z\r\nSUMMARY:Lesecafé\r\n"
+        "RECURRENCE-ID;TZID=Europe/Berlin:20261210T150000\r\nDESCRIPTION:Heute mit Lesung\r\n"
+        "DTSTART;TZID=Europe/Berlin:20261210T150000\r\nDTEND;TZID=Europe/Berlin:20261210T170000\r\nEND:VEVENT\r\n")
+    contacts_file = tmp_path / "kontakte.csv"
+    contacts_file.write_text("ags,name,email,opt_out,calendar_url\n"
+                             "08116056,Pressestelle,presse@plochingen.example,,https://plochingen.example/k.ics\n",
+                             encoding="utf-8")
+    repo = editor_repo(tmp_path)
+    with store.begin() as session:
+        report = import_calendars(session, repo=repo, contacts=load_contacts(contacts_file), now=NOW,
+                                  fetcher=lambda url: data)
+    assert report.outcomes[0].skipped == []
+    assert report.outcomes[0].new == ["Lesecafé", "Lesecafé"] and report.outcomes[0].duplicates == 0
+    with store() as session:
+        rows = list(session.scalars(select(CalendarImport)))
+        first_day = NOW.astimezone(BERLIN).date()
+        assert draft_dates(repo, rows, first_day, first_day + timedelta(days=365)) == upstream_dates(
+            data, first_day, first_day + timedelta(days=365))

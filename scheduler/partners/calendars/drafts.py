@@ -46,10 +46,12 @@ class Draft:
     event: Event  # as plugins/events parsed the text
     municipality: Municipality
     how_found: str  # "Anschrift", "Ortserkennung", "Kontakt"
+    instance: str = ""  # a series' date changed in place (same start): its RECURRENCE-ID
 
     @property
     def identity(self) -> str:
-        return event_identity(self.event)
+        # A date changed in place keeps title, start and place: the first one would pass for its own series.
+        return event_identity(self.event) + (f"|{self.instance}" if self.instance else "")
 
 
 def event_identity(event: Event) -> str:
@@ -163,11 +165,11 @@ def make_draft(event: UpstreamEvent, key: str, source_name: str, source_url: str
     if address is None:
         raise DraftProblem(f"„{event.title[:60]}“: keine Postanschrift (Straße, PLZ Ort) im Ort „{event.location[:60]}“")
     municipality, how = detect_municipality(address, venue, event.title, fallback, registry, gazetteer, detector)
-    when = times(event)
-    slug = f"{when['start'][:10]}-{ascii_slug(event.title, 40)}-{key[:6]}"
+    span = times(event)
+    slug = f"{span['start'][:10]}-{ascii_slug(event.title, 40)}-{key[:6]}"
     uid = f"kommune-{key}@so-ist-s.de"
     summary = plain(event.description).split("\n")[0][:240]
-    metadata = {"title": event.title.strip(), "uid": uid, **when, "category": category_for(event, rules),
+    metadata = {"title": event.title.strip(), "uid": uid, **span, "category": category_for(event, rules),
                 "municipality": municipality.slug, "location": venue, "address": address,
                 "organizer": source_name, "rrule": event.rrule or "", "exdate": "", "summary": summary}
     body = plain(event.description)
@@ -188,7 +190,10 @@ def make_draft(event: UpstreamEvent, key: str, source_name: str, source_url: str
         raise DraftProblem(f"„{event.title[:60]}“: Ausnahme {when(unmatched[0])} ist kein Termin der Reihe")
     if not any(o.is_upcoming for o in occurrences):
         return None
-    return Draft(slug, uid, f"{EVENTS_FOLDER}/{slug}.md", text, parsed, municipality, how)
+    instance = ""
+    if event.recurrence_id is not None and _local(event.recurrence_id) == _local(event.start):
+        instance = when(_local(event.recurrence_id))
+    return Draft(slug, uid, f"{EVENTS_FOLDER}/{slug}.md", text, parsed, municipality, how, instance)
 
 
 def exception_dates(parsed: Event, exdates, now: datetime) -> str:
