@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from plugins.region.registry import AGS_PATTERN, Municipality, Registry, load_registry
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "content" / "data" / "kommunen-kontakte.csv"
-COLUMNS = ("ags", "name", "email", "opt_out", "calendar_url")
+COLUMNS = ("ags", "name", "email", "opt_out", "calendar_url", "website")
 REQUIRED = ("ags", "email")
 # An address a mail server would accept for delivery: one @, a dotted domain, no spaces or
 # display-name parts (a pasted "Name <a@b.de>" is an error the editor should see).
@@ -33,6 +33,7 @@ class Contact:
     opt_out: bool  # True: the municipality asked for no mail; the calendar import still runs
     calendar_url: str | None  # the municipality's own event calendar (ICS, RSS or Atom)
     line: int  # the line in the file, for messages
+    website: str | None = None  # its own website, when its host differs from the e-mail domain
 
     @property
     def ags(self) -> str:
@@ -109,12 +110,30 @@ def _parse_row(row: dict[str, str], path: str, line: int, registry: Registry) ->
     if opt_out not in YES | NO:
         problem("opt_out", f"{value['opt_out']!r}; expected 'ja' (no mails) or empty")
     calendar = value["calendar_url"] or None
-    if calendar is not None and (urlsplit(calendar).scheme not in ("http", "https") or not urlsplit(calendar).netloc):
+    if calendar is not None and not _web_address(calendar):
         problem("calendar_url", f"{calendar!r}; expected an http(s) address of an ICS, RSS or Atom calendar")
+    website = value["website"] or None
+    if website is not None and not _web_address(website):
+        problem("website", f"{website!r}; expected an http(s) address of the municipality's website, "
+                           "e.g. https://www.stadt.de/")
     if problems or municipality is None:
         return problems, None
-    contact = Contact(municipality, value["name"], value["email"], opt_out in YES, calendar, line)
+    contact = Contact(municipality, value["name"], value["email"], opt_out in YES, calendar, line, website)
     return problems, contact
+
+
+def _web_address(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
+    except ValueError:  # a malformed port or IPv6 literal
+        return False
+
+
+def website_host(url: str) -> str:
+    """'https://www.Stadt.de/termine' → 'stadt.de': the host as the access-log referrers are counted
+    (scheduler/insights/accesslog.py folds 'www.')."""
+    return (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
 
 
 def contacts_by_ags(contacts: list[Contact]) -> dict[str, list[Contact]]:

@@ -3,7 +3,7 @@
 `gather()` returns a `MonthFigures` per municipality: the features of the month with their reach
 (insights/readings.py, the impact report's definition), the photos waiting for a feature (granted,
 with this municipality: the planner's input), the visits from the municipality's own website
-(insight_referrers: the hosts of its contacts' addresses) and other sites linking to it, and its
+(insight_referrers: the host of its `website` in the contacts file, else of its contacts' addresses) and other sites linking to it, and its
 upcoming events on the site (partners/events.py). Pure data: mail.py writes the words.
 """
 
@@ -24,6 +24,7 @@ from scheduler.insights.readings import interactions_of, latest_readings, reach_
 from scheduler.insights.state import ReferrerCount
 from scheduler.publish.state import FeaturePublication
 
+from .contacts import Contact, website_host
 from .events import EventLine
 
 
@@ -90,10 +91,14 @@ class Window:
         return self.start.date(), (self.end - timedelta(days=1)).date()
 
 
-def website_hosts(emails: list[str]) -> tuple[str, ...]:
-    """The municipality's own website, as the hosts of its contacts' addresses ("presse@plochingen.de"
-    → "plochingen.de"); a referrer "www.plochingen.de" or "rathaus.plochingen.de" counts as its own."""
-    return tuple(sorted({e.rpartition("@")[2].lower() for e in emails if "@" in e}))
+def website_hosts(contacts: list[Contact]) -> tuple[str, ...]:
+    """The municipality's own website: the hosts of its contacts' `website` ("https://www.plochingen.de/"
+    → "plochingen.de") when the file gives one, else the hosts of their addresses ("presse@plochingen.de"
+    → "plochingen.de"); a referrer "plochingen.de" or "rathaus.plochingen.de" counts as its own."""
+    sites = {website_host(c.website) for c in contacts if c.website}
+    if sites:
+        return tuple(sorted(sites - {""}))
+    return tuple(sorted({c.email.rpartition("@")[2].lower() for c in contacts if "@" in c.email}))
 
 
 def is_own(host: str, own: tuple[str, ...]) -> bool:
@@ -137,15 +142,15 @@ def referrers(session: Session, window: Window) -> dict[str, Counter[str]]:
     return by_slug
 
 
-def gather(session: Session, municipalities: dict[str, tuple[Municipality, list[str]]], month: Month,
+def gather(session: Session, municipalities: dict[str, tuple[Municipality, list[Contact]]], month: Month,
            now: datetime, events: dict[str, list[EventLine]] | None = None) -> dict[str, MonthFigures]:
-    """AGS → MonthFigures for every municipality given with its contacts' addresses."""
+    """AGS → MonthFigures for every municipality given with its contacts."""
     window = Window(month, now)
     features, waiting, hosts = month_features(session, window), waiting_photos(session), referrers(session, window)
     events = events or {}
     result = {}
-    for ags, (m, emails) in municipalities.items():
-        own = website_hosts(emails)
+    for ags, (m, contacts) in municipalities.items():
+        own = website_hosts(contacts)
         seen = hosts.get(m.slug, Counter())
         result[ags] = MonthFigures(
             municipality=m, month=month, features=tuple(features.get(ags, ())), waiting=waiting[ags],

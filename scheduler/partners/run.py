@@ -68,7 +68,7 @@ def prepare(sessions: sessionmaker[Session], month: Month, now: datetime, siteur
         contacts = load_contacts(os.environ.get("SOISTS_CONTACTS_FILE") or DEFAULT_PATH, registry)
     municipalities: dict[str, tuple] = {}
     for contact in contacts:
-        municipalities.setdefault(contact.ags, (contact.municipality, []))[1].append(contact.email)
+        municipalities.setdefault(contact.ags, (contact.municipality, []))[1].append(contact)
     events = upcoming_events(events_dir, registry, now)
     with sessions() as session:
         figures = gather(session, municipalities, month, now, events)

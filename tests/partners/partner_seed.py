@@ -54,7 +54,11 @@ def seed(url: str):
                                       (date(2026, 11, 18), "schorndorf", "rathaus.schorndorf.example", 2),
                                       (date(2026, 11, 18), "stuttgart", "stuttgart.example", 12),
                                       (date(2026, 11, 19), "stuttgart", "blog.example", 4),
-                                      (date(2026, 10, 30), "stuttgart", "stuttgart.example", 50)):
+                                      (date(2026, 10, 30), "stuttgart", "stuttgart.example", 50),
+                                      # Waiblingen's website (the file's `website`) is not its mail domain
+                                      (date(2026, 11, 6), "waiblingen", "waiblingen-stadt.example", 6),
+                                      (date(2026, 11, 7), "waiblingen", "termine.waiblingen-stadt.example", 1),
+                                      (date(2026, 11, 8), "waiblingen", "waiblingen.example", 2)):
             s.add(ReferrerCount(day=day, slug=slug, kind="page", host=host, hits=hits))
     return engine, sessions
 

@@ -23,6 +23,27 @@ def test_the_demo_contacts_load_with_their_municipalities():
     by_ags = contacts_by_ags(contacts)
     assert by_ags["08111000"][0].municipality.name == "Stuttgart"
     assert [c.municipality.name for c in contacts if c.opt_out] == ["Beuren"]
+    assert {c.municipality.name: c.website for c in contacts if c.website} == {
+        "Waiblingen": "https://www.waiblingen-stadt.example/"}  # mails at waiblingen.example, website elsewhere
+
+
+def test_the_website_column_is_optional_and_checked(tmp_path):
+    path = tmp_path / "kommunen-kontakte.csv"
+    path.write_text(
+        "ags,name,email,opt_out,calendar_url,website\n"
+        "08111000,Presse,presse@stuttgart.example,,,https://www.stuttgart.example/\n"
+        "08115001,Amt,amt@aidlingen.example,,,\n"
+        "08115045,Presse,presse@sindelfingen.example,,,www.sindelfingen.example\n"  # no scheme
+        "08116056,Presse,presse@plochingen.example,,,ftp://plochingen.example/\n"
+        "08119079,Presse,presse@waiblingen.example,,,https://\n", encoding="utf-8")  # no host
+    with pytest.raises(ContactsError) as caught:
+        load_contacts(path)
+    lines = str(caught.value).splitlines()
+    assert [line.split(": field ")[0].rsplit(":", 1)[1] for line in lines] == ["4", "5", "6"]
+    assert all("field 'website'" in line and "expected an http(s) address" in line for line in lines)
+    path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+    first, second = load_contacts(path)
+    assert (first.website, second.website) == ("https://www.stuttgart.example/", None)
 
 
 def test_every_problem_is_named_with_line_and_field(tmp_path):

@@ -84,6 +84,9 @@ def test_the_months_mails_reach_each_contact_once_with_their_figures(tmp_path):
     assert "Instawalk in Waiblingen" in waiblingen and "Sa., 24. April 2027" in waiblingen
     schorndorf = mails["marketing@schorndorf.example"].text
     assert "So ist S im November 2026 5-mal aufgerufen" in schorndorf  # schorndorf.example and rathaus.schorndorf.example
+    waiblingen = mails["presse@waiblingen.example"].text  # its website column, not its mail domain
+    assert "Über Ihre Website (waiblingen-stadt.example) wurde So ist S im November 2026 7-mal aufgerufen" in waiblingen
+    assert "verlinken auf Ihre Seite bei So ist S: waiblingen.example (2 Aufrufe)." in waiblingen
     quiet = mails["rathaus@aidlingen.example"]
     assert quiet.message["Subject"] == "So ist S in Ihrer Kommune: Aidlingen – neue Fotos und Termine willkommen"
     assert "höchstens einmal im Quartal" in quiet.text and "Reichweite" not in quiet.text

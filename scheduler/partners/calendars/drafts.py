@@ -21,8 +21,8 @@ import nh3
 from plugins.community.postfile import split_header
 from plugins.events.addresses import address_municipality
 from plugins.events.categories import CATEGORIES
-from plugins.events.model import BERLIN, Event, parse_event
-from plugins.events.recurrence import expand
+from plugins.events.model import BERLIN, Event, parse_event, sort_key
+from plugins.events.recurrence import day_of, expand
 from plugins.region.registry import Municipality, Registry
 
 from .upstream import UpstreamEvent
@@ -46,10 +46,12 @@ class Draft:
     event: Event  # as plugins/events parsed the text
     municipality: Municipality
     how_found: str  # "Anschrift", "Ortserkennung", "Kontakt"
+    instance: str = ""  # a series' date changed in place (same start): its RECURRENCE-ID
 
     @property
     def identity(self) -> str:
-        return event_identity(self.event)
+        # A date changed in place keeps title, start and place: the first one would pass for its own series.
+        return event_identity(self.event) + (f"|{self.instance}" if self.instance else "")
 
 
 def event_identity(event: Event) -> str:
@@ -149,6 +151,8 @@ def detect_municipality(address: str | None, venue: str, title: str, fallback: M
 def identity(contact_ags: str, source_url: str, event: UpstreamEvent) -> str:
     """The upstream identity: the calendar's UID, or title and start when it has none."""
     raw = event.uid or f"{_fold(event.title)}|{when(_local(event.start))}"
+    if event.recurrence_id is not None:  # a moved or changed instance: UID + RECURRENCE-ID
+        raw += f"|RECURRENCE-ID={when(_local(event.recurrence_id))}"
     return hashlib.sha256(f"{contact_ags}|{source_url}|{raw}".encode()).hexdigest()[:16]
 
 
@@ -161,13 +165,13 @@ def make_draft(event: UpstreamEvent, key: str, source_name: str, source_url: str
     if address is None:
         raise DraftProblem(f"„{event.title[:60]}“: keine Postanschrift (Straße, PLZ Ort) im Ort „{event.location[:60]}“")
     municipality, how = detect_municipality(address, venue, event.title, fallback, registry, gazetteer, detector)
-    when = times(event)
-    slug = f"{when['start'][:10]}-{ascii_slug(event.title, 40)}-{key[:6]}"
+    span = times(event)
+    slug = f"{span['start'][:10]}-{ascii_slug(event.title, 40)}-{key[:6]}"
     uid = f"kommune-{key}@so-ist-s.de"
     summary = plain(event.description).split("\n")[0][:240]
-    metadata = {"title": event.title.strip(), "uid": uid, **when, "category": category_for(event, rules),
+    metadata = {"title": event.title.strip(), "uid": uid, **span, "category": category_for(event, rules),
                 "municipality": municipality.slug, "location": venue, "address": address,
-                "organizer": source_name, "rrule": event.rrule or "", "summary": summary}
+                "organizer": source_name, "rrule": event.rrule or "", "exdate": "", "summary": summary}
     body = plain(event.description)
     if event.url:
         body += f"\n\nQuelle: <{event.url}>" if event.url.startswith("https://") else ""
@@ -175,10 +179,40 @@ def make_draft(event: UpstreamEvent, key: str, source_name: str, source_url: str
     parsed = validate(text, f"{EVENTS_FOLDER}/{slug}.md", slug, registry)
     if isinstance(parsed, str):
         raise DraftProblem(f"„{event.title[:60]}“: {parsed}")
-    occurrences, _excluded, _unmatched = expand(parsed, now)
+    if parsed.rrule and event.exdates:
+        metadata["exdate"] = exception_dates(parsed, event.exdates, now)
+        text = render(metadata, body)
+        parsed = validate(text, f"{EVENTS_FOLDER}/{slug}.md", slug, registry)
+        if isinstance(parsed, str):
+            raise DraftProblem(f"„{event.title[:60]}“: {parsed}")
+    occurrences, _excluded, unmatched = expand(parsed, now)
+    if unmatched:  # the build would stop on it; exception_dates only writes dates of the rule
+        raise DraftProblem(f"„{event.title[:60]}“: Ausnahme {when(unmatched[0])} ist kein Termin der Reihe")
     if not any(o.is_upcoming for o in occurrences):
         return None
-    return Draft(slug, uid, f"{EVENTS_FOLDER}/{slug}.md", text, parsed, municipality, how)
+    instance = ""
+    if event.recurrence_id is not None and _local(event.recurrence_id) == _local(event.start):
+        instance = when(_local(event.recurrence_id))
+    return Draft(slug, uid, f"{EVENTS_FOLDER}/{slug}.md", text, parsed, municipality, how, instance)
+
+
+def exception_dates(parsed: Event, exdates, now: datetime) -> str:
+    """The upstream exceptions as the draft's `exdate` value: each matched to a date of the rule as
+    plugins/events expands it (Europe/Berlin) — the same instant, else the occurrence on that day
+    in Berlin — and written as that date's start; an exception that is no date of the rule is left out."""
+    starts = [o.start for o in expand(parsed, now)[0]]
+    chosen: set = set()
+    for raw in exdates:
+        moment = _local(raw)
+        if isinstance(moment, datetime) and moment in starts:
+            chosen.add(moment)
+            continue
+        day = moment.date() if isinstance(moment, datetime) else moment
+        same_day = [s for s in starts if day_of(s) == day]
+        if isinstance(moment, datetime) and len(same_day) > 1:  # several that day: not the one meant
+            continue
+        chosen.update(same_day)
+    return ", ".join(when(start) for start in sorted(chosen, key=sort_key))
 
 
 def validate(text: str, path: str, slug: str, registry: Registry) -> Event | str:

@@ -17,3 +17,7 @@ class UpstreamEvent:
     rrule: str | None = None  # RFC 5545 value, checked to end (COUNT or UNTIL)
     categories: tuple[str, ...] = ()
     url: str = ""  # the event's page at the municipality, if the calendar names one
+    # A series' dates that are not held as the rule says: EXDATE, and the RECURRENCE-ID of each
+    # cancelled, moved or changed instance (any zone, or dates; matched to the draft's dates)
+    exdates: tuple[date | datetime, ...] = ()
+    recurrence_id: date | datetime | None = None  # set on a moved or changed instance of a series
