@@ -36,6 +36,7 @@ SUMMARY_MAX_LENGTH = 40
 PLUGIN_PATHS = [str(ROOT)]
 PLUGINS = [
     "plugins.validation",
+    "plugins.source_dates",  # an empty Pelican feed dated by its content, not the clock (reproducible)
     "plugins.sanitize",  # editor HTML through one allow-list, marked safe for autoescaping templates
     "plugins.production",  # after sanitize: fills [[contact.*]] tokens; production builds refuse placeholders
     "plugins.region",

@@ -6,6 +6,10 @@ A file's last change is its last commit time where Git knows the file and it is 
 (the same in every clone), else its modification time. `SOURCE_DATE_EPOCH`
 (reproducible-builds.org) caps every stamp. Git is asked once per folder and process: one
 `git log` for the commit times, one `git status` for the files changed since.
+
+As a plugin it also dates Pelican's own feeds when they are empty (a site without articles):
+feedgenerator would write the clock's time as `<updated>`; here it is the newest change of the
+article folders' files (or of the content folder's, when there are none).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import subprocess
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+
+from feedgenerator import SyndicationFeed
+from pelican import signals
 
 GIT_TIMEOUT_S = 30
 
@@ -89,3 +96,28 @@ def last_changed(path: Path | str, folder: Path | str | None = None) -> datetime
 def forget() -> None:
     """Drop what Git said (the preview calls this when content changes between renders)."""
     _committed.cache_clear()
+
+
+def newest_change(folders: list[Path], content: Path) -> datetime:
+    """The newest change of any file below `folders` (else below `content`); the epoch when empty."""
+    def files(roots: list[Path]) -> list[Path]:  # links followed, as Pelican reads content
+        return [Path(folder, name) for root in roots if root.is_dir()
+                for folder, _, names in os.walk(root, followlinks=True) for name in names]
+
+    found = files(folders) or files([content])
+    if not found:
+        return datetime.fromtimestamp(epoch_cap() or 0, timezone.utc)
+    return max(last_changed(path, content) for path in found)
+
+
+def date_empty_feed(context: dict, feed: SyndicationFeed) -> None:
+    # Only feeds that use feedgenerator's clock fallback; plugins with their own rule keep it.
+    if feed.items or type(feed).latest_post_date is not SyndicationFeed.latest_post_date:
+        return
+    content = Path(context.get("PATH", "."))
+    updated = newest_change([content / folder for folder in context.get("ARTICLE_PATHS", [])], content)
+    feed.latest_post_date = lambda: updated
+
+
+def register() -> None:
+    signals.feed_generated.connect(date_empty_feed)

@@ -84,3 +84,31 @@ def test_stamps_follow_the_sources_and_source_date_epoch(tmp_path, monkeypatch):
     assert source_dates.last_changed(outside).timestamp() == 1_700_000_000
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")  # caps every stamp
     assert source_dates.last_changed(outside).timestamp() == 1_600_000_000
+
+
+def test_an_empty_article_feed_is_dated_by_the_content_not_the_clock(tmp_path):
+    """A site without articles: Pelican still writes feeds/alle.atom.xml, and feedgenerator would
+    stamp it with the clock. Built at a clock far from every file's date, it must carry the
+    newest change of the content instead."""
+    from xml.etree import ElementTree
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for child in (ROOT / "content").iterdir():
+        if child.name != "articles":
+            (content / child.name).symlink_to(child)
+    output = tmp_path / "out"
+    args = pelican_args(output, content=content)[2:]
+    env = {**os.environ, "SOISTS_BUILD_CACHE_DIR": str(tmp_path / ".cache")}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    done = subprocess.run([sys.executable, "-c", CLOCKED_BUILD, "2031-01-01T12:00:00+00:00", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    feed = ElementTree.parse(output / "feeds" / "alle.atom.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.findall(f"{atom}entry") == []
+    updated = feed.find(f"{atom}updated").text
+    assert not updated.startswith("2031"), updated
+    source_dates.forget()
+    expected = source_dates.newest_change([], content)
+    assert updated.startswith(expected.strftime("%Y-%m-%dT%H:%M")), (updated, expected)
