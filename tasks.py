@@ -208,12 +208,8 @@ def takedown(c, post_id, rebuild=True, reason="Einwilligung widerrufen"):
     from scheduler.cli.takedown import run_takedown
     from scheduler.config import load_settings
 
+    # The takedown also withdraws older local releases (SOISTS_DEPLOY_TARGET): no rollback brings the post back.
     code = run_takedown(load_settings(), post_id, os.environ.get("USER", "editor"), reason)
-    deployed = os.environ.get("SOISTS_DEPLOY_TARGET", "")
-    if deployed and Path(deployed).exists():  # no rollback may bring the post back (plugins/release.py)
-        from plugins import release
-
-        release.withdraw(Path(deployed))
     if code == 2:
         sys.exit(code)
     if rebuild:

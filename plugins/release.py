@@ -11,7 +11,8 @@ the whole old release or the whole new one, never a half of each and never no si
 The release before stays on disk for `rollback`, which switches back the same way; older
 ones are removed (KEEP releases are kept).
 
-A takedown (`invoke takedown`) calls `withdraw`: every release but the live one is deleted
+A takedown (`invoke takedown`, `python -m scheduler takedown`, the board: the takedown's files step,
+scheduler/publish/takedown.py) calls `withdraw`: every release but the live one is deleted
 at once, and the live one - it still shows the post until the next publish - is marked
 withdrawn: no rollback goes to it, and the next deploy's prune deletes it. So no rollback
 can bring a taken-down post back.

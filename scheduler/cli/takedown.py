@@ -17,12 +17,14 @@ def site_paths(settings, env=None):
 
     env = os.environ if env is None else env
     image_cache = env.get("SOISTS_IMAGE_CACHE_DIR")
+    deploy_target = env.get("SOISTS_DEPLOY_TARGET", "")  # a local folder; "user@host:/path/" is rsync's
     return SitePaths(
         content_dir=Path(env.get("SOISTS_CONTENT_DIR", PROJECT_ROOT / "content")),
         media_dir=settings.media_dir,
         output_dir=Path(env.get("SOISTS_OUTPUT", PROJECT_ROOT / "output")),
         image_cache_dir=Path(image_cache) if image_cache else None,
-        build_cache_dir=PROJECT_ROOT / env.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds"))
+        build_cache_dir=PROJECT_ROOT / env.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds"),
+        deploy_target=Path(deploy_target) if deploy_target and ":" not in deploy_target else None)
 
 
 def graph_client():

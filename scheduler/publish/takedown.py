@@ -108,6 +108,7 @@ class SitePaths:
     output_dir: Path | None = None
     image_cache_dir: Path | None = None  # None: the images plugin's default
     build_cache_dir: Path | None = None
+    deploy_target: Path | None = None  # a local release target (plugins/release.py): older releases go
 
 
 @dataclass
@@ -184,7 +185,13 @@ class Takedown:
         except PostNotFound:
             removed = []  # never written, or removed before a crash
         caches = purge_build_caches(self.paths.build_cache_dir) if self.paths.build_cache_dir else False
-        return "done", {"files_removed": len(removed), "build_cache_dropped": caches}
+        withdrawn = False
+        if self.paths.deploy_target is not None and self.paths.deploy_target.is_symlink():
+            from plugins import release
+
+            release.withdraw(self.paths.deploy_target)  # no rollback may bring the post back
+            withdrawn = True
+        return "done", {"files_removed": len(removed), "build_cache_dropped": caches, "releases_withdrawn": withdrawn}
 
     def step_facebook(self, session, record, step) -> tuple[str, dict]:
         return self._delete_on(session, record, step, "facebook")

@@ -162,3 +162,29 @@ def test_sigkill_mid_takedown_then_a_rerun_finishes_without_deleting_twice(db_ur
     with sessions() as session:
         assert rows_about_the_post(session) == 0
     assert takedowns_open(db_url) == []
+
+
+def test_a_takedown_withdraws_the_older_releases_of_a_local_deploy(db_url, tmp_path, monkeypatch, fake):
+    """Every takedown path (CLI, invoke, board) runs the files step: releases that still show the
+    post are deleted and the live one is marked, so no rollback brings the post back."""
+    from plugins import release
+
+    sessions, key = published_feature(db_url, tmp_path, monkeypatch, fake)
+    live = tmp_path / "www" / "live"
+    for text in ("erste Fassung mit dem Foto", "zweite Fassung mit dem Foto"):
+        build = tmp_path / "build"
+        build.mkdir(exist_ok=True)
+        (build / "index.html").write_text(text, encoding="utf-8")
+        release.deploy(build, live)
+    assert len(release.releases(live)) == 2
+    client = GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, fake.base_url),
+                         sleep=lambda s: None, max_attempts=2)
+    paths = SitePaths(tmp_path / "content", tmp_path / "media", tmp_path / "output", deploy_target=live)
+    with sessions() as session:
+        record = Takedown(paths, lambda: client).run(session, key, "redaktion", "Autorin hat widerrufen")
+        files = next(s for s in record.steps if s.step == "files")
+        assert record.status == "done" and files.data["releases_withdrawn"] is True
+    assert release.releases(live) == []  # the live one is withdrawn: nothing to roll back to
+    assert len(list(release.releases_dir(live).iterdir())) == 2  # the live release and the mark
+    with pytest.raises(Exception):
+        release.rollback(live)
