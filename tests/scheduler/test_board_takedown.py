@@ -1,0 +1,220 @@
+"""„Überall entfernen“ on the board: a Veröffentlichen account takes a published post down (site
+files, media, Graph API fake, Mastodon fake, a rebuilt site), the audit view names who, what and
+why; other roles see no button and get 403; a missing reason is a German 400; a second POST does
+not start a second takedown; a takedown stopped mid-way continues with „Fortsetzen“."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from demo.graph_fake import IG_TOKEN, IG_USER_ID, PAGE_ID, PAGE_TOKEN, GraphFake
+from demo.graph_fake_delete import delete_calls
+from demo.graph_fake_tokens import DEFAULT_SCOPES
+from demo.mastodon_fake import TOKEN, MastodonFake
+from scheduler import jobs
+from scheduler.curate import editors
+from scheduler.curate.review.app import ReviewApp
+from scheduler.publish.graph_api import GraphClient, GraphConfig
+from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
+from scheduler.publish.publisher import publish_due
+from scheduler.publish.takedown import SitePaths, Takedown
+from scheduler.publish.takedown_state import TakedownRecord
+from scheduler.store.models import BoardEvent, Post
+from tests.conftest import build_site
+from tests.scheduler.board_client import Client
+from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env
+
+PASSWORD = "Weinberg-Esslingen-2026"
+PEOPLE = {"lea": "lesen", "rolf": "redaktion", "vera": "veroeffentlichen"}
+
+
+class World:
+    """A post published everywhere through the fakes, the board, and a takedown wired to the fakes."""
+
+    def __init__(self, tmp_path, monkeypatch, sessions, settings, registry, graph_scopes=None):
+        self.tmp, self.sessions = tmp_path, sessions
+        planning_env(monkeypatch, tmp_path)
+        self.graph = GraphFake(tmp_path / "fake.json", scopes=graph_scopes)
+        self.mastodon = MastodonFake(tmp_path / "mastodon.json")
+        self.graph.start(), self.mastodon.start()
+        add_post(sessions, tmp_path / "media", 1, registry.get("plochingen").ags, author="geheime.knipserin")
+        (self.key,) = jobs.plan_job(settings.db_url, NOW)[:1]
+        publisher = fake_publisher(self.graph.base_url, tmp_path / "content", [])
+        publisher.mastodon = self.mastodon_client()
+        publisher.media_poll_s = 0
+        with sessions() as session:
+            assert publish_due(session, NOW, publisher) == {self.key: "done"}
+            self.post_id = session.scalar(select(Post.id))
+        with sessions.begin() as session:
+            for name, role in PEOPLE.items():
+                editors.add_account(session, name, PASSWORD, role)
+        self.app = ReviewApp(sessions, settings, registry)
+        self.deploys: list[int] = []
+        runner = self.app.takedowns.runner
+        runner.factory, runner.deploy = self.takedown, self.deploy
+
+    def mastodon_client(self) -> MastodonClient:
+        return MastodonClient(MastodonConfig(self.mastodon.base_url, TOKEN), sleep=lambda s: None)
+
+    def takedown(self) -> Takedown:
+        graph = GraphClient(GraphConfig(IG_USER_ID, PAGE_ID, IG_TOKEN, PAGE_TOKEN, self.graph.base_url),
+                            sleep=lambda s: None, max_attempts=2)
+        paths = SitePaths(self.tmp / "content", self.tmp / "media", self.tmp / "output",
+                          build_cache_dir=self.tmp / ".output.build-cache")
+        return Takedown(paths, lambda: graph, mastodon=self.mastodon_client)
+
+    def build(self) -> None:
+        """The site as the build writes it (the same command `invoke build` runs)."""
+        result = build_site(self.tmp / "output", content=self.tmp / "content")
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def deploy(self) -> None:  # the board's deploy is `invoke publish`: here the rebuild of the temp site
+        self.build()
+        self.deploys.append(1)
+
+    def signed_in(self, name: str) -> Client:
+        browser = Client(self.app)
+        assert browser.sign_in(name, PASSWORD).status == 303
+        return browser
+
+    def stop(self) -> None:
+        self.graph.stop()
+        self.mastodon.stop()
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch, sessions, settings, registry, request):
+    world = World(tmp_path, monkeypatch, sessions, settings, registry, getattr(request, "param", None))
+    yield world
+    world.stop()
+
+
+def site_files(world) -> list[str]:
+    """Every built or content file that still names the post."""
+    found = []
+    for folder in (world.tmp / "content", world.tmp / "output"):
+        found += [str(p.relative_to(world.tmp)) for p in folder.rglob("*")
+                  if p.is_file() and (world.key in p.name or world.key.encode() in p.read_bytes())]
+    return found
+
+
+def test_a_publishing_editor_takes_a_post_down_everywhere(world):
+    world.build()
+    assert (world.tmp / f"output/wall/{world.key}/index.html").is_file() and site_files(world)
+    assert (world.tmp / "media/originals/p1.jpg").is_file()
+    [status] = world.mastodon.statuses()
+    vera = world.signed_in("vera")
+    board = vera.get("/?view=granted")
+    assert f'href="/entfernen/{world.key}"' in board.text and "Überall entfernen …" in board.text
+    detail = vera.get(f"/plan/features/{world.key}")
+    assert f'href="/entfernen/{world.key}"' in detail.text
+    page = vera.get(f"/entfernen/{world.key}")
+    assert page.status == 200 and "nicht rückgängig" in page.text
+    for promise in ("Seite des Fotos auf der Fotowand", "Instagram:</strong> Der Beitrag wird gelöscht",
+                    "Facebook:</strong> Der Beitrag wird gelöscht", "Mastodon:</strong> Der Beitrag wird mit seinem Foto",
+                    "Zwischenspeicher"):
+        assert promise in page.text, promise
+
+    started = vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "widerruf",
+                                                    "note": "Mail vom 5. Dezember"})
+    assert started.status == 303 and started.header("Location") == f"/entfernen/{world.key}"
+    world.app.takedowns.runner.join(world.key, 120)
+    progress = vera.get(f"/entfernen/{world.key}")
+    assert "abgeschlossen" in progress.text and progress.text.count(">erledigt<") == 7  # six steps and the upload
+
+    assert site_files(world) == [] and not (world.tmp / f"output/wall/{world.key}").exists()
+    assert not (world.tmp / "media/originals/p1.jpg").exists()
+    assert world.graph.published() == {"instagram": [], "facebook": []}
+    assert world.mastodon.statuses() == []
+    assert all(world.mastodon.persisted()["media"][m]["deleted"] for m in status["media_ids"])
+    assert world.deploys == [1]
+    with world.sessions() as session:
+        record = session.scalar(select(TakedownRecord))
+        assert (record.post_id, record.editor, record.reason, record.status) == (
+            world.key, "vera", "Widerruf der Einwilligung: Mail vom 5. Dezember", "done")
+        assert session.get(Post, world.post_id) is None
+    audit = vera.get("/audit").text
+    assert "überall entfernen angestoßen" in audit and "Entfernung abgeschlossen" in audit
+    assert f"{world.key} · Widerruf der Einwilligung: Mail vom 5. Dezember" in audit
+    # A second POST (a double click, a second tab) starts nothing.
+    again = vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "rechte"})
+    assert again.status == 303 and "schon angestoßen" in vera.get(f"/entfernen/{world.key}").text
+    assert world.app.takedowns.runner.threads == {} or not world.app.takedowns.runner.running(world.key)
+    with world.sessions() as session:
+        assert session.scalars(select(BoardEvent.action).where(BoardEvent.action == "takedown")).all() == ["takedown"]
+        assert session.scalar(select(TakedownRecord)).reason.startswith("Widerruf")
+    assert world.deploys == [1]
+
+
+@pytest.mark.parametrize("name", ["lea", "rolf"])
+def test_other_roles_see_no_button_and_are_refused(world, name):
+    browser = world.signed_in(name)
+    assert "/entfernen/" not in browser.get("/?view=granted").text
+    assert "/entfernen/" not in browser.get(f"/plan/features/{world.key}").text
+    assert browser.get(f"/entfernen/{world.key}").status == 403
+    refused = browser.post(f"/entfernen/{world.key}", {"action": "start", "reason": "widerruf"})
+    assert refused.status == 403 and "Nicht erlaubt" in refused.text
+    with world.sessions() as session:
+        assert session.scalar(select(TakedownRecord)) is None
+    assert len(world.graph.published()["instagram"]) == 1
+
+
+def test_missing_reason_and_missing_csrf_change_nothing(world):
+    vera = world.signed_in("vera")
+    vera.get(f"/entfernen/{world.key}")
+    missing = vera.post(f"/entfernen/{world.key}", {"action": "start", "note": "bitte weg"})
+    assert missing.status == 400 and "Bitte einen Grund auswählen." in missing.text and "bitte weg" in missing.text
+    other = vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "sonstiges"})
+    assert other.status == 400 and "Bei „Sonstiges“ bitte kurz beschreiben" in other.text
+    forged = vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "widerruf", "csrf": "falsch"})
+    assert forged.status == 403
+    assert vera.get("/entfernen/gibt-es-nicht").status == 404
+    with world.sessions() as session:
+        assert session.scalar(select(TakedownRecord)) is None
+
+
+class Stopped(BaseException):
+    """The board's process ends while the takedown runs (a kill, a restart)."""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the stop, on purpose
+def test_a_stopped_takedown_continues_without_deleting_twice(world, monkeypatch):
+    runner = world.app.takedowns.runner
+    crashing = world.takedown()
+
+    def stop_at(name):
+        if name == "takedown:facebook:intent_stored":
+            raise Stopped(name)
+
+    crashing.checkpoint = stop_at
+    runner.factory = lambda: crashing
+    vera = world.signed_in("vera")
+    vera.get(f"/entfernen/{world.key}")
+    vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "rechte"})
+    runner.join(world.key, 60)
+    page = vera.get(f"/entfernen/{world.key}").text
+    assert "unterbrochen – bitte fortsetzen" in page and ">Fortsetzen<" in page and world.deploys == []
+    runner.factory = world.takedown
+    assert vera.post(f"/entfernen/{world.key}", {"action": "resume"}).status == 303
+    runner.join(world.key, 120)
+    assert "abgeschlossen" in vera.get(f"/entfernen/{world.key}").text
+    assert world.graph.published() == {"instagram": [], "facebook": []}
+    assert set(delete_calls(world.graph).values()) == {1}
+
+
+@pytest.mark.parametrize("world", [[s for s in DEFAULT_SCOPES if s != "instagram_manage_contents"]], indirect=True)
+def test_a_copy_to_delete_by_hand_is_confirmed_with_a_button(world):
+    vera = world.signed_in("vera")
+    vera.get(f"/entfernen/{world.key}")
+    vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "widerruf"})
+    world.app.takedowns.runner.join(world.key, 120)
+    page = vera.get(f"/entfernen/{world.key}").text
+    assert "Instagram-Beitrag" in page and "von Hand löschen" in page and "python -m" not in page
+    assert "wartet auf die Redaktion" in page and "Von Hand gelöscht – bestätigen" in page
+    assert world.signed_in("lea").get(f"/entfernen/{world.key}").text.count("bestätigen</button>") == 0
+    vera.post(f"/entfernen/{world.key}", {"action": "confirm"})
+    page = vera.get(f"/entfernen/{world.key}").text
+    assert "abgeschlossen" in page and "von Hand gelöscht (bestätigt)" in page
+    with world.sessions() as session:
+        assert session.scalar(select(BoardEvent).where(BoardEvent.action == "takedown_confirm")).actor == "vera"
