@@ -5,6 +5,8 @@ not start a second takedown; a takedown stopped mid-way continues with „Fortse
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +17,7 @@ from demo.mastodon_fake import TOKEN, MastodonFake
 from scheduler import jobs
 from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
+from scheduler.curate.review.server import serve_in_thread
 from scheduler.publish.graph_api import GraphClient, GraphConfig
 from scheduler.publish.mastodon_api import MastodonClient, MastodonConfig
 from scheduler.publish.publisher import publish_due
@@ -23,6 +26,8 @@ from scheduler.publish.takedown_state import TakedownRecord
 from scheduler.store.models import BoardEvent, Post
 from tests.conftest import build_site
 from tests.scheduler.board_client import Client
+from tests.scheduler.test_scheduler_review_german import VISIBLE_TEXT, english_words
+from tests.site.a11y import axe_context, run_axe
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env
 
 PASSWORD = "Weinberg-Esslingen-2026"
@@ -49,10 +54,13 @@ class World:
         with sessions.begin() as session:
             for name, role in PEOPLE.items():
                 editors.add_account(session, name, PASSWORD, role)
-        self.app = ReviewApp(sessions, settings, registry)
         self.deploys: list[int] = []
-        runner = self.app.takedowns.runner
-        runner.factory, runner.deploy = self.takedown, self.deploy
+        self.app = self.wire(ReviewApp(sessions, settings, registry))
+
+    def wire(self, app: ReviewApp) -> ReviewApp:
+        """The board's takedown on the fakes and the temp site (in production: the settings and `invoke publish`)."""
+        app.takedowns.runner.factory, app.takedowns.runner.deploy = self.takedown, self.deploy
+        return app
 
     def mastodon_client(self) -> MastodonClient:
         return MastodonClient(MastodonConfig(self.mastodon.base_url, TOKEN), sleep=lambda s: None)
@@ -137,14 +145,35 @@ def test_a_publishing_editor_takes_a_post_down_everywhere(world):
     audit = vera.get("/audit").text
     assert "überall entfernen angestoßen" in audit and "Entfernung abgeschlossen" in audit
     assert f"{world.key} · Widerruf der Einwilligung: Mail vom 5. Dezember" in audit
-    # A second POST (a double click, a second tab) starts nothing.
-    again = vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "rechte"})
+
+
+def test_the_request_returns_at_once_and_a_second_post_starts_nothing(world):
+    runner, gate, made = world.app.takedowns.runner, threading.Event(), []
+
+    def held() -> Takedown:  # the takedown waits at its first checkpoint until the test lets it go
+        takedown = world.takedown()
+        takedown.checkpoint = lambda name: name == "takedown:plan:before" and gate.wait(60)
+        made.append(takedown)
+        return takedown
+
+    runner.factory = held
+    vera, rolf = world.signed_in("vera"), world.signed_in("rolf")
+    vera.get(f"/entfernen/{world.key}")
+    assert vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "widerruf"}).status == 303
+    page = vera.get(f"/entfernen/{world.key}").text  # answered while the takedown still waits
+    assert runner.running(world.key) and "Die Entfernung läuft." in page and 'http-equiv="refresh"' in page
+    assert "/plan/features/" in rolf.get(f"/entfernen/{world.key}").text  # every role may watch
+    again = vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "rechte"})  # a double click
     assert again.status == 303 and "schon angestoßen" in vera.get(f"/entfernen/{world.key}").text
-    assert world.app.takedowns.runner.threads == {} or not world.app.takedowns.runner.running(world.key)
+    assert vera.post(f"/entfernen/{world.key}", {"action": "resume"}).status == 303  # running: nothing to resume
+    gate.set()
+    runner.join(world.key, 120)
+    assert len(made) == 1 and world.deploys == [1] and "abgeschlossen" in vera.get(f"/entfernen/{world.key}").text
     with world.sessions() as session:
-        assert session.scalars(select(BoardEvent.action).where(BoardEvent.action == "takedown")).all() == ["takedown"]
-        assert session.scalar(select(TakedownRecord)).reason.startswith("Widerruf")
-    assert world.deploys == [1]
+        assert session.scalars(select(BoardEvent.action).where(BoardEvent.action.like("takedown%"))).all() == [
+            "takedown", "takedown_deploy", "takedown_done"]
+        assert session.scalar(select(TakedownRecord)).reason == "Widerruf der Einwilligung"
+    assert set(delete_calls(world.graph).values()) == {1}
 
 
 @pytest.mark.parametrize("name", ["lea", "rolf"])
@@ -217,4 +246,64 @@ def test_a_copy_to_delete_by_hand_is_confirmed_with_a_button(world):
     page = vera.get(f"/entfernen/{world.key}").text
     assert "abgeschlossen" in page and "von Hand gelöscht (bestätigt)" in page
     with world.sessions() as session:
-        assert session.scalar(select(BoardEvent).where(BoardEvent.action == "takedown_confirm")).actor == "vera"
+        confirmed = session.scalar(select(BoardEvent).where(BoardEvent.action == "takedown_confirm"))
+        assert (confirmed.actor, confirmed.subject, confirmed.detail) == ("vera", world.key, "Instagram")
+        assert session.scalar(select(BoardEvent).where(BoardEvent.action == "takedown_done")).actor == "vera"
+
+
+NO_INSTAGRAM_DELETE = [s for s in DEFAULT_SCOPES if s != "instagram_manage_contents"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("world", [NO_INSTAGRAM_DELETE], indirect=True)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_takedown_pages_in_chromium(world, chromium_browser, sessions, settings, registry, width):
+    """From the card to the confirmation, the reason, the progress with a copy to delete by hand, and the
+    confirmation of it; axe-clean, German, no horizontal scrolling. Screenshots: /tmp/board-takedown-*.png."""
+    server = serve_in_thread(sessions, settings, registry)
+    world.wire(server.get_app())
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    context = axe_context(chromium_browser, width)
+    page = context.new_page()
+
+    def check(shot: str) -> None:
+        page.screenshot(path=f"/tmp/board-takedown-{shot}-{width}.png", full_page=True)
+        assert page.evaluate("document.documentElement.lang") == "de"
+        assert run_axe(page) == [], shot
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width, shot
+        assert english_words(page.evaluate(VISIBLE_TEXT)) == [], shot
+
+    try:
+        page.goto(base + "/login")
+        page.fill("#name", "vera")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("form.login button[type=submit]")
+        page.goto(base + "/?view=granted")
+        card = page.locator(f"article[data-id='{world.post_id}']")
+        card.screenshot(path=f"/tmp/board-takedown-card-{width}.png")
+        with page.expect_navigation():
+            card.locator("a.takedown-button").click()
+        assert page.url == f"{base}/entfernen/{world.key}"
+        check("confirm")
+        page.check("input[name=reason][value=widerruf]")
+        page.fill("#takedown-note", "Mail vom 5. Dezember")
+        with page.expect_navigation():
+            page.click("button.takedown-button")
+        server.get_app().takedowns.runner.join(world.key, 120)
+        page.goto(f"{base}/entfernen/{world.key}")
+        assert page.locator("[data-step=instagram] .todo").inner_text().startswith("Instagram-Beitrag")
+        check("manual")
+        with page.expect_navigation():
+            page.click("button.confirm-button")
+        assert "abgeschlossen" in page.locator("p.status").inner_text()
+        check("done")
+        page.goto(f"{base}/plan/features/{world.key}")
+        assert page.locator(f"a[href='/entfernen/{world.key}']").inner_text() == "Entfernung: Stand ansehen"
+        page.goto(base + "/audit")
+        page.screenshot(path=f"/tmp/board-takedown-audit-{width}.png", full_page=True)
+        assert "überall entfernen angestoßen" in page.locator("table.audit").inner_text()
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -22,6 +22,7 @@ from scheduler.curate.review.takedown_runner import TakedownRunner, deploy_state
 from scheduler.publish.state import FeaturePublication
 from scheduler.publish.takedown_purge import TAKEN_DOWN
 from scheduler.publish.takedown_state import TAKEDOWN_STEPS, TakedownRecord
+from scheduler.store.models import Post
 
 TAKEDOWN_PATH = re.compile(r"/entfernen/([a-z0-9][a-z0-9-]{0,79})")
 REASONS = {"widerruf": "Widerruf der Einwilligung", "rechte": "Rechte unklar", "sonstiges": "Sonstiges"}
@@ -91,7 +92,7 @@ class TakedownRoutes:
                 if feature is None:
                     return self.app._error(start_response, 404, headers)
                 self.app.require(browser, "publish")  # the confirmation form is for publishing roles only
-                context = self.confirmation(feature)
+                context = self.confirmation(session, feature)
         return self._page(start_response, browser, headers, "200 OK", context, flash=flash)
 
     def _post(self, environ, start_response, key: str, browser, headers: list):
@@ -104,7 +105,7 @@ class TakedownRoutes:
             with self.app.sessions() as session:
                 started = session.scalar(select(TakedownRecord.id).where(TakedownRecord.post_id == key)) is not None
                 feature = None if started else self._feature(session, key)
-                context = None if feature is None else self.confirmation(feature)
+                context = None if feature is None else self.confirmation(session, feature)
             if context is None and not started:
                 return self.app._error(start_response, 404, headers)
             reason, problem = self.reason(form)
@@ -147,10 +148,12 @@ class TakedownRoutes:
             FeaturePublication.key == key, FeaturePublication.status != TAKEN_DOWN)
             .options(selectinload(FeaturePublication.steps)))
 
-    def confirmation(self, feature: FeaturePublication) -> dict:
+    def confirmation(self, session, feature: FeaturePublication) -> dict:
         where = published_on(feature)
         place = self.app._name(feature.ags) or "Kommune unbekannt"
+        post = session.scalar(select(Post).where(Post.uid == feature.post_uid))
         return {"mode": "confirm", "key": feature.key, "title": f"{place}, {say.when(feature.slot_utc)}",
+                "place": place, "photo": {"id": post.id, "author": post.author} if post and post.image else None,
                 "published": feature.status == "done", "where": where, "reasons": REASONS,
                 "problem": "", "chosen": "", "note": ""}
 
@@ -173,7 +176,10 @@ class TakedownRoutes:
                          "error": (step.error or "") if state == "failed" else ""})
         deployed, deployed_at = deploy_state(session, record.post_id)
         unfinished = any(r["state"] in ("open", "started", "failed") for r in rows)
-        return {"mode": "progress", "key": record.post_id, "title": f"Entfernung von {record.post_id}",
+        feature = session.scalar(select(FeaturePublication).where(FeaturePublication.key == record.post_id))
+        place = (self.app._name(feature.ags) if feature else None) or record.post_id
+        title = f"Entfernung: {place}, {say.when(feature.slot_utc)}" if feature else f"Entfernung: {place}"
+        return {"mode": "progress", "key": record.post_id, "title": title,
                 "steps": rows, "running": running, "done": record.status == "done",
                 "can_resume": record.status == "open" and not running and unfinished,
                 "can_confirm": any(r["state"] == "manual" for r in rows),

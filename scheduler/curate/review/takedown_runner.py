@@ -74,7 +74,10 @@ class TakedownRunner:
         with self.sessions() as session:
             closed = confirm_manual(session, key, editor)
             if closed:
-                audit_view.note(session, editor, "takedown_confirm", key, ", ".join(closed))
+                audit_view.note(session, editor, "takedown_confirm", key, ", ".join(c.capitalize() for c in closed))
+                record = session.scalar(select(TakedownRecord).where(TakedownRecord.post_id == key))
+                if record.status == "done":
+                    audit_view.note(session, editor, "takedown_done", key)
                 session.commit()
         return closed
 
