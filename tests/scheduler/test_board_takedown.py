@@ -27,8 +27,8 @@ from scheduler.store.models import BoardEvent, Post
 from tests.conftest import build_site
 from tests.scheduler.board_client import Client
 from tests.scheduler.test_scheduler_review_german import VISIBLE_TEXT, english_words
-from tests.site.a11y import axe_context, run_axe
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env
+from tests.site.a11y import axe_context, run_axe
 
 PASSWORD = "Weinberg-Esslingen-2026"
 PEOPLE = {"lea": "lesen", "rolf": "redaktion", "vera": "veroeffentlichen"}
@@ -307,3 +307,26 @@ def test_the_takedown_pages_in_chromium(world, chromium_browser, sessions, setti
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_a_failed_upload_is_shown_and_done_again_with_fortsetzen(world):
+    runner, calls = world.app.takedowns.runner, []
+
+    def deploy_once_broken():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("rsync: connection refused")
+
+    runner.deploy = deploy_once_broken
+    vera = world.signed_in("vera")
+    vera.get(f"/entfernen/{world.key}")
+    vera.post(f"/entfernen/{world.key}", {"action": "start", "reason": "rechte"})
+    runner.join(world.key, 120)
+    page = vera.get(f"/entfernen/{world.key}").text
+    assert 'data-step="deploy"><strong>Website neu bauen und hochladen</strong>: <span class="step-state">' \
+           "fehlgeschlagen" in page and ">Fortsetzen<" in page
+    vera.post(f"/entfernen/{world.key}", {"action": "resume"})
+    runner.join(world.key, 120)
+    page = vera.get(f"/entfernen/{world.key}").text
+    assert calls == [1, 1] and ">Fortsetzen<" not in page and page.count(">erledigt<") == 7
+    assert "Hochladen nach Entfernung fehlgeschlagen" in vera.get("/audit").text

@@ -60,10 +60,12 @@ class TakedownRunner:
         return self._start(key)
 
     def resume(self, key: str, editor: str) -> bool:
-        """Continue an open takedown whose run ended (a failed step, a stopped board); False if nothing to do."""
+        """Continue an open takedown whose run ended (a failed step, a stopped board) or upload the site again
+        after a failed deploy; False if nothing to do."""
         with self.sessions() as session:
             record = session.scalar(select(TakedownRecord).where(TakedownRecord.post_id == key))
-            if record is None or record.status != "open" or self.running(key):
+            upload_failed = deploy_state(session, key)[0] == "failed"  # a done takedown whose upload failed
+            if record is None or (record.status != "open" and not upload_failed) or self.running(key):
                 return False
             audit_view.note(session, editor, "takedown_resume", key)
             session.commit()
