@@ -5,7 +5,15 @@ not start a second takedown; a takedown stopped mid-way continues with „Fortse
 
 from __future__ import annotations
 
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
 import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -30,6 +38,7 @@ from tests.scheduler.test_scheduler_review_german import VISIBLE_TEXT, english_w
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env
 from tests.site.a11y import axe_context, run_axe
 
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Weinberg-Esslingen-2026"
 PEOPLE = {"lea": "lesen", "rolf": "redaktion", "vera": "veroeffentlichen"}
 
@@ -107,6 +116,7 @@ def site_files(world) -> list[str]:
     return found
 
 
+@pytest.mark.both_databases  # SQLite and PostgreSQL: the purge, and the unique takedown row per post
 def test_a_publishing_editor_takes_a_post_down_everywhere(world):
     world.build()
     assert (world.tmp / f"output/wall/{world.key}/index.html").is_file() and site_files(world)
@@ -330,3 +340,39 @@ def test_a_failed_upload_is_shown_and_done_again_with_fortsetzen(world):
     page = vera.get(f"/entfernen/{world.key}").text
     assert calls == [1, 1] and ">Fortsetzen<" not in page and page.count(">erledigt<") == 7
     assert "Hochladen nach Entfernung fehlgeschlagen" in vera.get("/audit").text
+
+
+def test_a_board_killed_mid_takedown_continues_with_fortsetzen(world, settings, tmp_path):
+    """The real thing: `python -m scheduler review` takes the post down and is SIGKILLed right after the
+    Facebook DELETE, before it is recorded (SOISTS_PUBLISH_CRASH_AT); a fresh board continues it."""
+    env = {**os.environ, "SOISTS_DB_URL": settings.db_url, "SOISTS_MEDIA_DIR": str(tmp_path / "media"),
+           "SOISTS_CONTENT_DIR": str(tmp_path / "content"), "SOISTS_OUTPUT": str(tmp_path / "output"),
+           "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_GRAPH_BASE_URL": world.graph.base_url,
+           "SOISTS_IG_USER_ID": IG_USER_ID, "SOISTS_FB_PAGE_ID": PAGE_ID, "SOISTS_IG_TOKEN": IG_TOKEN,
+           "SOISTS_FB_PAGE_TOKEN": PAGE_TOKEN, "SOISTS_MASTODON_URL": world.mastodon.base_url,
+           "SOISTS_MASTODON_TOKEN": TOKEN, "SOISTS_SECRETS_FILE": str(tmp_path / "no-secrets.json"),
+           "SOISTS_PUBLISH_CRASH_AT": "takedown:facebook:deleted_unrecorded", "PYTHONUNBUFFERED": "1"}
+    env.pop("SOISTS_SITE_URL", None)
+    board = subprocess.Popen([sys.executable, "-m", "scheduler", "review", "--port", "0", "--no-browser", "--auth",
+                              "none", "--editor", "vera"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        base = re.search(r"(http://127\.0\.0\.1:\d+)/", board.stdout.readline()).group(1)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(f"{base}/entfernen/{world.key}", timeout=30).read().decode()
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"csrf": token, "action": "start", "reason": "widerruf"}).encode()
+        assert "Die Entfernung läuft" in opener.open(f"{base}/entfernen/{world.key}", form, timeout=30).read().decode()
+        assert board.wait(60) == -9  # killed by its own takedown thread, mid-way
+    finally:
+        board.kill()
+        board.stdout.close()
+    assert len(world.graph.published()["facebook"]) == 0 and len(world.graph.published()["instagram"]) == 1
+    vera = world.signed_in("vera")
+    page = vera.get(f"/entfernen/{world.key}").text
+    assert "unterbrochen – bitte fortsetzen" in page and ">Fortsetzen<" in page
+    vera.post(f"/entfernen/{world.key}", {"action": "resume"})
+    world.app.takedowns.runner.join(world.key, 120)
+    assert "abgeschlossen" in vera.get(f"/entfernen/{world.key}").text
+    assert world.graph.published() == {"instagram": [], "facebook": []} and world.mastodon.statuses() == []
+    assert set(delete_calls(world.graph).values()) == {1}  # the Facebook post: deleted once, not twice
