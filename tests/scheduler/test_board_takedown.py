@@ -289,6 +289,9 @@ def test_the_takedown_pages_in_chromium(world, chromium_browser, sessions, setti
         page.fill("#password", PASSWORD)
         with page.expect_navigation():
             page.click("form.login button[type=submit]")
+        page.goto(f"{base}/plan/features/{world.key}")
+        page.screenshot(path=f"/tmp/board-takedown-feature-{width}.png", full_page=True)
+        assert page.locator("a.takedown-button").inner_text() == "Überall entfernen …"
         page.goto(base + "/?view=granted")
         card = page.locator(f"article[data-id='{world.post_id}']")
         card.screenshot(path=f"/tmp/board-takedown-card-{width}.png")
@@ -308,6 +311,8 @@ def test_the_takedown_pages_in_chromium(world, chromium_browser, sessions, setti
             page.click("button.confirm-button")
         assert "abgeschlossen" in page.locator("p.status").inner_text()
         check("done")
+        page.click("#flash button.close")
+        assert page.locator("#flash").count() == 0
         page.goto(f"{base}/plan/features/{world.key}")
         assert page.locator(f"a[href='/entfernen/{world.key}']").inner_text() == "Entfernung: Stand ansehen"
         page.goto(base + "/audit")

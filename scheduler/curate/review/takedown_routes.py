@@ -125,7 +125,7 @@ class TakedownRoutes:
                 closed = self.runner.confirm(key, user)
             except KeyError:
                 return self.app._error(start_response, 404, headers)
-            self.app.flash(browser, ("ok", "Bestätigt: " + ", ".join(c.capitalize() for c in closed) + ".") if closed
+            self.app.flash(browser, ("ok", "Bestätigt: von Hand gelöscht auf " + " und ".join(c.capitalize() for c in closed) + ".") if closed
                            else ("error", "Es wartet kein Schritt auf eine Bestätigung."))
         else:
             return self.app._error(start_response, 400, headers)
