@@ -381,3 +381,35 @@ def test_a_board_killed_mid_takedown_continues_with_fortsetzen(world, settings, 
     assert "abgeschlossen" in vera.get(f"/entfernen/{world.key}").text
     assert world.graph.published() == {"instagram": [], "facebook": []} and world.mastodon.statuses() == []
     assert set(delete_calls(world.graph).values()) == {1}  # the Facebook post: deleted once, not twice
+
+
+def test_a_queued_post_is_taken_down_before_anything_is_published(tmp_path, monkeypatch, sessions, settings, registry):
+    planning_env(monkeypatch, tmp_path)
+    add_post(sessions, tmp_path / "media", 1, registry.get("plochingen").ags)
+    (key,) = jobs.plan_job(settings.db_url, NOW)[:1]
+    with sessions.begin() as session:
+        editors.add_account(session, "vera", PASSWORD, "veroeffentlichen")
+    app = ReviewApp(sessions, settings, registry)
+
+    def no_platform():
+        raise AssertionError("nothing was published: no platform is asked")
+
+    app.takedowns.runner.factory = lambda: Takedown(SitePaths(tmp_path / "content", tmp_path / "media",
+                                                              tmp_path / "output"), no_platform, mastodon=no_platform)
+    app.takedowns.runner.deploy = None
+    vera = Client(app)
+    vera.sign_in("vera", PASSWORD)
+    assert f'href="/entfernen/{key}"' in vera.get("/?view=granted").text
+    page = vera.get(f"/entfernen/{key}").text
+    assert "Die geplante Veröffentlichung wird abgesagt" in page and "Noch nicht auf der Website" in page
+    assert page.count("nicht veröffentlicht – nichts zu tun.") == 3
+    vera.post(f"/entfernen/{key}", {"action": "start", "reason": "sonstiges", "note": "Doppelt eingereicht"})
+    app.takedowns.runner.join(key, 60)
+    page = vera.get(f"/entfernen/{key}").text
+    assert "abgeschlossen" in page and page.count("nicht veröffentlicht") == 3
+    assert "auf diesem Rechner nicht eingerichtet" in page  # no site URL: nothing is uploaded
+    with sessions() as session:
+        assert session.scalar(select(Post)) is None
+        assert session.scalar(select(TakedownRecord)).reason == "Sonstiges: Doppelt eingereicht"
+    assert not (tmp_path / "media/originals/p1.jpg").exists()
+    assert "/entfernen/" not in vera.get("/?view=all").text
