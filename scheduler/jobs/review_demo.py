@@ -30,7 +30,8 @@ WAITING = (
      ("08115002", "08116005")),
     ("Was für ein Abendhimmel! #SoistS", None, True, "kein Ortsname gefunden", ()),
 )
-PLAN_ENV = ("SOISTS_SLOTS", "SOISTS_IG_TOKEN", "SOISTS_FB_PAGE_TOKEN", "SOISTS_GRAPH_BASE_URL", "SOISTS_PUBLISH_LOCK")
+PLAN_ENV = ("SOISTS_SLOTS", "SOISTS_IG_TOKEN", "SOISTS_FB_PAGE_TOKEN", "SOISTS_GRAPH_BASE_URL", "SOISTS_PUBLISH_LOCK",
+            "SOISTS_SITE_URL")  # without a site URL the board's takedown runs no `invoke publish`
 
 
 def seed_waiting_posts(sessions, media_dir: Path) -> int:
@@ -75,7 +76,8 @@ def prepare(work: Path = WORK, fresh: bool = True) -> dict[str, str]:
     for name in PLAN_ENV:  # the default Sendeplätze; publishing is not set up in the demo (the fake has stopped)
         os.environ.pop(name, None)
     env = {"SOISTS_DB_URL": db_url, "SOISTS_MEDIA_DIR": str(work / "media"),
-           "SOISTS_CONTENT_DIR": str(work / "content")}
+           "SOISTS_CONTENT_DIR": str(work / "content"),  # a takedown on the demo board stays in the demo's folders
+           "SOISTS_OUTPUT": str(work / "output"), "SOISTS_BUILD_CACHE_DIR": str(work / "build-cache")}
     os.environ.update(env)
     return env
 

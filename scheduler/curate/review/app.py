@@ -29,8 +29,6 @@ from scheduler.curate.review.auth import AuthConfig
 from scheduler.curate.review.partner_mail_routes import PartnerMailRoutes, partner_mail_method
 from scheduler.curate.review.partner_routes import PartnerRoutes, partner_method
 from scheduler.curate.review.plan_routes import PlanRoutes, plan_method
-from scheduler.curate.review.sessions import BrowserSession
-from scheduler.curate.review.signin import SignIn
 from scheduler.curate.review.security import (
     POST_PATH,
     SECURITY_HEADERS,
@@ -43,6 +41,11 @@ from scheduler.curate.review.security import (
     safe_headers,
     same_token,
 )
+from scheduler.curate.review.sessions import BrowserSession
+from scheduler.curate.review.signin import SignIn
+from scheduler.curate.review.takedown_routes import TakedownRoutes, takedown_method
+from scheduler.publish.state import FeaturePublication
+from scheduler.publish.takedown_purge import TAKEN_DOWN
 from scheduler.store.models import Post
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,8 @@ def allowed_method(path: str) -> str | None:
         return partner_mail_method(path)
     if path.startswith("/kommunen/"):
         return partner_method(path)
+    if path.startswith("/entfernen/"):
+        return takedown_method(path)
     return "GET" if path.startswith("/thumbs/") else None
 
 
@@ -95,6 +100,7 @@ class ReviewApp:
         self.admin = AdminRoutes(self)  # /admin (accounts), /audit (who did what), /account/totp
         self.partner_mail = PartnerMailRoutes(self)  # /kommunen-post: the month's mails to the municipalities
         self.partners = PartnerRoutes(self)  # /kommunen/termine: „Vorschläge aus den Kommunen“
+        self.takedowns = TakedownRoutes(self)  # /entfernen/<key>: „Überall entfernen“ and its progress
 
     # -- plumbing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -147,6 +153,8 @@ class ReviewApp:
             return self.partner_mail.handle(environ, start_response, path, browser, headers)
         if path.startswith("/kommunen/"):
             return self.partners.handle(environ, start_response, path, browser, headers)
+        if path.startswith("/entfernen/"):
+            return self.takedowns.handle(environ, start_response, path, browser, headers)
         return self._post(environ, start_response, path, browser, user, headers)
 
     def flash(self, browser: BrowserSession, message: tuple[str, str]) -> None:
@@ -221,8 +229,10 @@ class ReviewApp:
                 (chosen.where(Post.campaign == campaign) if campaign else chosen)  # ?campaign=<slug> filters
                 .options(selectinload(Post.events), selectinload(Post.consent), selectinload(Post.image))
                 .order_by(Post.needs_review.desc(), Post.taken_at.desc()).limit(300)).all()
+            queued = dict(session.execute(select(FeaturePublication.post_uid, FeaturePublication.key).where(
+                FeaturePublication.post_uid.in_([p.uid for p in posts]), FeaturePublication.status != TAKEN_DOWN)).all())
             cards = [present.card(post, self._name, self._name_with_district) | self._rights_facts(post)
-                     | {"campaign": post.campaign} for post in posts]
+                     | {"campaign": post.campaign, "takedown_key": queued.get(post.uid)} for post in posts]
             per_state = dict(session.execute(select(Post.state, func.count(Post.id)).group_by(Post.state)).all())
         return self.env.get_template("board.html").render(
             cards=cards, token=token, view=view, view_label=label, views=present.VIEWS,

@@ -35,6 +35,9 @@ ACTION_LABELS = AUDIT_ACTION_LABELS | {
     "account_disable": "Konto gesperrt", "account_enable": "Konto entsperrt", "account_remove": "Konto gelöscht",
     "totp_enrol": "Zweiter Faktor eingerichtet", "totp_reset": "Zweiter Faktor zurückgesetzt",
     "totp_required": "Zweiter Faktor verlangt", "totp_optional": "Zweiter Faktor freiwillig",
+    "takedown": "überall entfernen angestoßen", "takedown_resume": "Entfernung fortgesetzt",
+    "takedown_confirm": "von Hand gelöscht (bestätigt)", "takedown_deploy": "Website nach Entfernung hochgeladen",
+    "takedown_deploy_failed": "Hochladen nach Entfernung fehlgeschlagen", "takedown_done": "Entfernung abgeschlossen",
 }
 
 

@@ -13,7 +13,7 @@ from plugins.navigation.dates import BERLIN, german_date, german_time
 KIND_LABELS = {
     "queued": "in der Warteschlange", "pinned": "fest eingeplant", "planned": "geplant",
     "skipped": "ausgelassen", "empty": "frei", "done": "veröffentlicht", "failed": "fehlgeschlagen",
-    "needs_editor": "Redaktion gefragt", "pending": "in der Warteschlange",
+    "needs_editor": "Redaktion gefragt", "pending": "in der Warteschlange", "taken_down": "überall entfernt",
 }
 STEP_LABELS = {"image": "Bild", "website": "Website", "deploy": "Veröffentlichung der Website",
                "instagram": "Instagram", "facebook": "Facebook", "mastodon": "Mastodon"}

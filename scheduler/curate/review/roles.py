@@ -13,7 +13,7 @@ LABELS = {"lesen": "Lesen", "redaktion": "Redaktion", "veroeffentlichen": "Verö
 EXPLAIN = {
     "lesen": "sieht alles, ändert nichts",
     "redaktion": "entscheidet über Beiträge und Rechteanfragen, plant um, bearbeitet Bildtexte",
-    "veroeffentlichen": "wie Redaktion, dazu „Jetzt veröffentlichen“, „Erneut versuchen“ und Rücknahmen",
+    "veroeffentlichen": "wie Redaktion, dazu „Jetzt veröffentlichen“, „Erneut versuchen“ und „Überall entfernen“",
     "verwaltung": "alles, dazu die Konten und das Protokoll",
 }
 
@@ -21,7 +21,7 @@ EXPLAIN = {
 #   view      every page (board, plan, details, thumbnails, audit view)
 #   decide    post decisions, rights requests, municipality
 #   plan      move, pin, skip, hold, release, replan, caption
-#   publish   „Jetzt veröffentlichen“, „Erneut versuchen“, takedown
+#   publish   „Jetzt veröffentlichen“, „Erneut versuchen“, „Überall entfernen“ (takedown, takedown_routes.py)
 #   accounts  the admin page: add, role, password, disable, remove, second factor
 PERMISSIONS: dict[str, frozenset[str]] = {
     "lesen": frozenset({"view"}),
