@@ -24,6 +24,7 @@ one folder per (content, output) pair; INCREMENTAL_BUILDS = False skips the chec
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,8 +32,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from . import clock, manifest
-from .fingerprint import combine, packages_digest, settings_digest, tree_digest
+from . import clock, manifest, render
+from .fingerprint import combine, packages_digest, settings_digest, tree_digest, tree_entries
 
 logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,7 @@ class BuildState:
     environment: str
     now: datetime
     kept: bool
+    conditions: str = ""  # what a dependency record (render.py) is valid for
     declared: list[datetime | None] = field(default_factory=list)
 
 
@@ -72,6 +74,54 @@ def shared_inputs() -> list[str]:
 
     stat = DEFAULT_PATH.stat()
     return [f"{DEFAULT_PATH}\0{stat.st_size}\0{stat.st_mtime_ns}"]
+
+
+def data_inputs() -> list[str]:
+    """The data files the region plugin and the places lookup read whatever PATH is."""
+    from plugins.region.places import DEFAULT_PATH as PLACES
+
+    stat = PLACES.stat()
+    return [*shared_inputs(), f"{PLACES}\0{stat.st_size}\0{stat.st_mtime_ns}"]
+
+
+def render_conditions(pelican, environment: str) -> str:
+    """Everything a dependency record does not follow output by output: settings, plugins,
+    packages, the data files, every content file but Markdown (images, data tables) and every
+    theme file but the templates (CSS, translations). Any change: every output is rendered."""
+    content = [entry for entry in tree_entries(pelican.path) if not entry.split("\0", 1)[0].endswith(".md")]
+    theme = [entry for entry in tree_entries(pelican.theme) if not entry.startswith("templates" + os.sep)]
+    return combine(environment, "\n".join(content), "\n".join(theme), *data_inputs())
+
+
+def start_render(pelican, folder: Path, previous, environment: str, now: datetime) -> str:
+    """A build that writes: render only what changed when the last build left a usable
+    record and its output folder as it was; else render everything (render.py)."""
+    settings = pelican.settings
+    conditions = render_conditions(pelican, environment)
+    output = pelican.output_path
+    usable = (previous is not None and previous.environment == environment and previous.still_valid(now)
+              and os.path.isdir(output) and previous.outputs == tree_digest(output))
+    record = render.load(folder, conditions) if usable else None
+    render.forget(folder)
+    aside = folder / "previous-output"
+    shutil.rmtree(aside, ignore_errors=True)  # left by a build that did not finish
+    previous_output = None
+    if record is not None:
+        try:
+            os.rename(output, aside)  # same file system: BUILD_CACHE_DIR next to the output
+            os.makedirs(output)
+            previous_output = str(aside)
+        except OSError:
+            record = None
+    workers = settings.get("BUILD_WORKERS")
+    settings["BUILD_WORKERS"] = 1  # generators only make calls; render.py renders over the cores
+    render.begin(output, previous_output, workers, record)
+    return conditions
+
+
+def incremental_writer(_pelican):
+    """get_writer: the dependency-recording writer while a production build renders."""
+    return render.IncrementalWriter if render.current() is not None else None
 
 
 def environment_digest(pelican) -> str:
@@ -104,14 +154,16 @@ def check_build(pelican) -> None:
     kept = (previous is not None and settings.get("LOAD_CONTENT_CACHE", True)
             and previous.inputs == inputs and previous.still_valid(now)
             and previous.outputs == tree_digest(pelican.output_path))
+    conditions = ""
     if not kept:
         manifest.forget(folder)
+        conditions = start_render(pelican, folder, previous, environment, now)
     else:  # the generators that come next need not even load the reader cache
         settings["LOAD_CONTENT_CACHE"] = False
     # DELETE_OUTPUT_DIRECTORY (publishconf.py): Pelican empties the folder after this signal;
     # a kept output must stay. A full build still starts from an empty folder.
     pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept
-    _state = BuildState(folder, inputs, environment, now, kept)
+    _state = BuildState(folder, inputs, environment, now, kept, conditions)
 
 
 def skip_reading(generator) -> None:
@@ -130,11 +182,36 @@ def plan_output(generators) -> None:
         return
     if not _state.kept:
         _state.declared = [getattr(generator, "valid_until", None) for generator in generators]
+        plan_render(generators)
         return
     logger.info("Nothing changed since the last build into this folder; its output is kept as it is.")
     for generator in generators:
         if hasattr(generator, "generate_output"):
             generator.generate_output = _keep_output
+
+
+def plan_render(generators) -> None:
+    """Content is read: check the English translations (the record follows German pages
+    only), then render the changed outputs after the last generator made its calls."""
+    state = render.current()
+    if state is None:
+        return
+    from plugins.i18n import SITE
+
+    render.check_english(state, str(render.stable_digest(tuple(sorted(
+        (german, page.source_path, render.file_digest(page.source_path))
+        for german, page in SITE.english_pages.items())))))
+    state.prints.links_epoch = render.links_epoch(generators)
+    writing = [generator for generator in generators if hasattr(generator, "generate_output")]
+    last = writing[-1]
+    original = last.generate_output
+
+    def generate_output(writer) -> None:
+        original(writer)
+        if isinstance(writer, render.IncrementalWriter):
+            writer.render_queue()
+
+    last.generate_output = generate_output
 
 
 def _keep_output(_writer) -> None:
@@ -145,8 +222,16 @@ def record_build(pelican) -> None:
     """finalized (connected last): remember what this complete build read and wrote."""
     if _state is not None and _state.kept:
         pelican.settings["LOAD_CONTENT_CACHE"] = True  # autoreload runs again with the same settings
+    state = render.current()
+    if state is not None:
+        pelican.settings["BUILD_WORKERS"] = state.workers
+        render.end()
+        if state.previous:
+            shutil.rmtree(state.previous, ignore_errors=True)
     if _state is None or _state.kept:
         return
+    if state is not None and state.finished:
+        render.save(_state.folder, _state.conditions, state)
     until = clock.valid_until(_state.now, _state.declared)
     manifest.save(_state.folder, manifest.Manifest(
         inputs=_state.inputs, environment=_state.environment,
@@ -155,6 +240,7 @@ def record_build(pelican) -> None:
 
 def register() -> None:
     signals.get_generators.connect(check_build)
+    signals.get_writer.connect(incremental_writer)
     signals.generator_init.connect(skip_reading)
     signals.all_generators_finalized.connect(plan_output)
     signals.finalized.connect(record_build)
