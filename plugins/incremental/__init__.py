@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pelican import signals
+from pelican.utils import clean_output_dir
 
 from . import clock, manifest, render
 from .fingerprint import combine, packages_digest, settings_digest, tree_digest, tree_entries
@@ -105,23 +106,29 @@ def start_render(pelican, folder: Path, previous, environment: str, now: datetim
     render.forget(folder)
     aside = folder / "previous-output"
     shutil.rmtree(aside, ignore_errors=True)  # left by a build that did not finish
-    previous_output = None
-    if record is not None:
-        try:
-            os.rename(output, aside)  # same file system: BUILD_CACHE_DIR next to the output
-            os.makedirs(output)
-            previous_output = str(aside)
-        except OSError:
-            record = None
     workers = settings.get("BUILD_WORKERS")
     settings["BUILD_WORKERS"] = 1  # generators only make calls; render.py renders over the cores
-    render.begin(output, previous_output, workers, record)
+    render.begin(output, str(aside) if record is not None else None, workers, record)
     return conditions
 
 
-def incremental_writer(_pelican):
-    """get_writer: the dependency-recording writer while a production build renders."""
-    return render.IncrementalWriter if render.current() is not None else None
+def incremental_writer(pelican):
+    """get_writer (the content is read and valid, nothing is written yet): the writer that
+    records dependencies. With a usable record the last output is moved aside now (a build
+    stopped by a content problem leaves it where it was) and the build starts from an empty
+    folder, as after DELETE_OUTPUT_DIRECTORY."""
+    state = render.current()
+    if state is None:
+        return None
+    if state.previous:
+        try:  # same file system: BUILD_CACHE_DIR next to the output
+            os.rename(pelican.output_path, state.previous)
+            os.makedirs(pelican.output_path)
+        except OSError:
+            state.previous, state.records = None, {}
+            if pelican.settings.get("DELETE_OUTPUT_DIRECTORY"):
+                clean_output_dir(pelican.output_path, pelican.output_retention)
+    return render.IncrementalWriter
 
 
 def environment_digest(pelican) -> str:
@@ -135,6 +142,10 @@ def check_build(pelican) -> None:
     """get_generators: decide, before anything is read, whether the output can be kept."""
     global _state
     settings = pelican.settings
+    stale = render.current()
+    if stale is not None:  # the last run (autoreload) stopped half-way
+        settings["BUILD_WORKERS"] = stale.workers
+        render.end()
     base = Path(settings.get("BUILD_CACHE_DIR") or DEFAULT_CACHE_DIR)
     folder = manifest.cache_folder(base if base.is_absolute() else PROJECT_ROOT / base,
                                    pelican.path, pelican.output_path)
@@ -162,7 +173,8 @@ def check_build(pelican) -> None:
         settings["LOAD_CONTENT_CACHE"] = False
     # DELETE_OUTPUT_DIRECTORY (publishconf.py): Pelican empties the folder after this signal;
     # a kept output must stay. A full build still starts from an empty folder.
-    pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept
+    incremental = (state := render.current()) is not None and state.previous is not None
+    pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept and not incremental
     _state = BuildState(folder, inputs, environment, now, kept, conditions)
 
 
