@@ -203,16 +203,11 @@ def plan_output(generators) -> None:
 
 
 def plan_render(generators) -> None:
-    """Content is read: check the English translations (the record follows German pages
-    only), then render the changed outputs after the last generator made its calls."""
+    """Content is read: check what other plugins add (render.EXTRA_INPUTS), then render the changed outputs after the last generator made its calls."""
     state = render.current()
     if state is None:
         return
-    from plugins.i18n import SITE
-
-    render.check_english(state, str(render.stable_digest(tuple(sorted(
-        (german, page.source_path, render.file_digest(page.source_path))
-        for german, page in SITE.english_pages.items())))))
+    render.check_extra_inputs(state)
     state.prints.links_epoch = render.links_epoch(generators)
     writing = [generator for generator in generators if hasattr(generator, "generate_output")]
     last = writing[-1]

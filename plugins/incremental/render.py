@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -39,6 +40,13 @@ from plugins.preview.writer import PreviewWriter
 logger = logging.getLogger(__name__)
 RECORD = "dependencies.json"
 RECORD_VERSION = 1
+
+# What other plugins tell the record (plugins/i18n; they import this module, not the reverse):
+# COMPANIONS give the file a plugin writes beside an output (the English twin of a German
+# page), EXTRA_INPUTS what such files are made from that no fingerprint follows (the English
+# translations); a change there renders every output.
+COMPANIONS: list[Callable[[str], str]] = []
+EXTRA_INPUTS: list[Callable[[], object]] = []
 
 
 def _encode(value: object) -> bytes:
@@ -103,8 +111,8 @@ class RenderState:
     prints: StableFingerprints = field(default_factory=StableFingerprints)
     names: dict[str, frozenset[str]] = field(default_factory=dict)
     templates: dict[tuple[int, str], int] = field(default_factory=dict)
-    english: str = ""  # digest of the English translations (set once the content is read)
-    recorded_english: str | None = None  # the same digest in the record loaded
+    extra: str = ""  # digest of EXTRA_INPUTS (set once the content is read)
+    recorded_extra: str | None = None  # the same digest in the record loaded
     rendered: int = 0
     kept: int = 0
     finished: bool = False
@@ -121,14 +129,14 @@ def begin(output: str, previous: str | None, workers: object, record: dict | Non
     global _state
     _state = RenderState(output=output, previous=previous, workers=workers,
                          records=record["records"] if record else {},
-                         recorded_english=record["english"] if record else None)
+                         recorded_extra=record["extra"] if record else None)
     return _state
 
 
-def check_english(state: RenderState, english: str) -> None:
-    """The record follows German pages only: a changed English translation renders all."""
-    state.english = english
-    if state.recorded_english != english:
+def check_extra_inputs(state: RenderState) -> None:
+    """Once the content is read: a change in EXTRA_INPUTS renders every output."""
+    state.extra = str(stable_digest(tuple(inputs() for inputs in EXTRA_INPUTS)))
+    if state.recorded_extra != state.extra:
         state.records = {}
 
 
@@ -193,8 +201,6 @@ class IncrementalWriter(PreviewWriter):
 
     def render_queue(self) -> None:
         """After the last generator's calls: render what changed, over the cores."""
-        from plugins.i18n.routes import english_path
-
         state = _state
         queue, state.queue = state.queue, []
         settings = {**self.settings, "BUILD_WORKERS": state.workers}
@@ -203,9 +209,9 @@ class IncrementalWriter(PreviewWriter):
             self._written_files.add(path)
             relative = os.path.relpath(path, self.output_path)
             paths = [relative]
-            twin = english_path(relative) if relative.endswith(".html") else None
-            if twin and os.path.isfile(os.path.join(self.output_path, twin)):
-                paths.append(twin)
+            for companion in map(lambda name: name(relative), COMPANIONS):
+                if companion not in paths and os.path.isfile(os.path.join(self.output_path, companion)):
+                    paths.append(companion)
             state.new[key] = [signature, paths]
         state.rendered = len(queue)
         state.finished = True
@@ -227,7 +233,7 @@ def load(folder: Path, fingerprint: str) -> dict | None:
         records = data["records"]
         if not all(isinstance(value, list) and len(value) == 2 for value in records.values()):
             return None
-        if not isinstance(data.get("english"), str):
+        if not isinstance(data.get("extra"), str):
             return None
         return data
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -237,7 +243,7 @@ def load(folder: Path, fingerprint: str) -> dict | None:
 def save(folder: Path, fingerprint: str, state: RenderState) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{RECORD}.partial"
-    data = {"version": RECORD_VERSION, "conditions": fingerprint, "english": state.english, "rendered": state.rendered,
+    data = {"version": RECORD_VERSION, "conditions": fingerprint, "extra": state.extra, "rendered": state.rendered,
             "kept": state.kept, "records": state.new}
     partial.write_text(json.dumps(data), encoding="utf-8")
     os.replace(partial, folder / RECORD)
