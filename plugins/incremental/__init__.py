@@ -15,6 +15,15 @@ new to report. Anything else - an edited file, a new setting, a package upgrade,
 deleted from the output, `--ignore-cache` - gives a full build, which reads through
 Pelican's own reader cache (CACHE_CONTENT).
 
+A build that does write renders only the outputs whose inputs changed (render.py): a
+dependency record beside the manifest (dependencies.json) holds every output's signature -
+the sha256 of the content files, templates and context values it was rendered from - and
+unchanged outputs are hard-linked from the last build's output instead of rendered. The
+record is used only when the last build was complete and everything the record does not
+follow output by output is the same (settings, plugins, packages, data files, images, theme
+files other than templates, English translations, the clock's instant); else every output
+is rendered, and the record written for the next build.
+
 The manifest is deleted before a full build writes anything and saved after the last
 `finalized` handler, so a build that fails or is killed half-way is never trusted.
 Settings: BUILD_CACHE_DIR (default .cache/builds) holds the manifest and the reader cache,

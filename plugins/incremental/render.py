@@ -107,7 +107,8 @@ class RenderState:
     workers: object  # BUILD_WORKERS as configured (generation itself runs with 1)
     records: dict[str, list] = field(default_factory=dict)  # key -> [signature, relative paths]
     new: dict[str, list] = field(default_factory=dict)
-    queue: list[tuple[str, int, object, bool]] = field(default_factory=list)
+    queue: list[tuple[str, int, Callable[[], None], bool, str]] = field(default_factory=list)
+    folders: set[str] = field(default_factory=set)  # output folders made by _link
     prints: StableFingerprints = field(default_factory=StableFingerprints)
     names: dict[str, frozenset[str]] = field(default_factory=dict)
     templates: dict[tuple[int, str], int] = field(default_factory=dict)
@@ -192,7 +193,10 @@ class IncrementalWriter(PreviewWriter):
             source, target = os.path.join(_state.previous, relative), os.path.join(self.output_path, relative)
             if os.path.lexists(target):
                 continue
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            folder = os.path.dirname(target)
+            if folder not in _state.folders:
+                os.makedirs(folder, exist_ok=True)
+                _state.folders.add(folder)
             try:
                 os.link(source, target)
             except OSError:

@@ -92,14 +92,26 @@ class Fingerprints:
                      getattr(value, "status", None), links))
 
 
+_PARSED: dict[tuple, object] = {}
+
+
+def parsed(env, name: str):
+    """A template's syntax tree, parsed once per source text (every generator has its own
+    environment; parsing the theme for each of them took seconds)."""
+    source = env.loader.get_source(env, name)[0]
+    key = (name, source, tuple(sorted(env.extensions)))
+    if key not in _PARSED:
+        _PARSED[key] = env.parse(source)
+    return _PARSED[key]
+
+
 def template_names(env, name: str, seen: set[str] | None = None) -> set[str]:
     """The template and every template it extends, includes or imports (statically named)."""
     seen = seen if seen is not None else set()
     if name in seen:
         return seen
     seen.add(name)
-    source = env.loader.get_source(env, name)[0]
-    for child in meta.find_referenced_templates(env.parse(source)):
+    for child in meta.find_referenced_templates(parsed(env, name)):
         if child:
             template_names(env, child, seen)
     return seen
@@ -109,7 +121,7 @@ def context_names(env, name: str) -> frozenset[str]:
     """Context variables a template (with its extended/included templates) may read."""
     names: set[str] = set()
     for template in template_names(env, name):
-        names |= meta.find_undeclared_variables(env.parse(env.loader.get_source(env, template)[0]))
+        names |= meta.find_undeclared_variables(parsed(env, template))
     return frozenset(names)
 
 
