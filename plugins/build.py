@@ -72,7 +72,11 @@ def main(args: list[str]) -> int:
     handle, handoff = tempfile.mkstemp(prefix="soists-search-", suffix=".json")
     os.close(handle)
     try:
-        code = subprocess.run(pelican, env={**os.environ, HANDOFF_ENV: handoff}).returncode
+        # A fixed hash seed: sets of strings iterate in the same order in every build, so the
+        # dependency record's fingerprints of dicts filled from sets (plugins/incremental/render.py)
+        # match from one build to the next.
+        env = {"PYTHONHASHSEED": "0", **os.environ, HANDOFF_ENV: handoff}
+        code = subprocess.run(pelican, env=env).returncode
         if code != 0:
             return code
         text = Path(handoff).read_text(encoding="utf-8")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from pelican import signals
 
-from plugins.incremental import output_kept
+from plugins.incremental import output_kept, render
 
 from .catalog import translations
 from .english import ENGLISH_FILTERS, GERMAN_FILTERS
-from .routes import orphans
+from .routes import english_path, orphans
 from .twin import BilingualTemplate, Site, english_environment
 
 SITE = Site()
@@ -78,7 +78,16 @@ def remove_orphans(pelican) -> None:
         path.unlink()
 
 
+def english_inputs() -> tuple:
+    """For the incremental build's record: the English translations the twins are made from."""
+    return tuple(sorted((german, page.source_path, render.file_digest(page.source_path))
+                        for german, page in SITE.english_pages.items()))
+
+
 def register() -> None:
+    if english_path not in render.COMPANIONS:  # the English twin written beside a German page
+        render.COMPANIONS.append(english_path)
+        render.EXTRA_INPUTS.append(english_inputs)
     signals.finalized.connect(remove_orphans)  # before plugins/sitemap lists the pages (PLUGINS order)
     signals.initialized.connect(add_filters)
     signals.generator_init.connect(bilingual_templates)

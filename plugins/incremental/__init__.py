@@ -15,6 +15,15 @@ new to report. Anything else - an edited file, a new setting, a package upgrade,
 deleted from the output, `--ignore-cache` - gives a full build, which reads through
 Pelican's own reader cache (CACHE_CONTENT).
 
+A build that does write renders only the outputs whose inputs changed (render.py): a
+dependency record beside the manifest (dependencies.json) holds every output's signature -
+the sha256 of the content files, templates and context values it was rendered from - and
+unchanged outputs are hard-linked from the last build's output instead of rendered. The
+record is used only when the last build was complete and everything the record does not
+follow output by output is the same (settings, plugins, packages, data files, images, theme
+files other than templates, English translations, the clock's instant); else every output
+is rendered, and the record written for the next build.
+
 The manifest is deleted before a full build writes anything and saved after the last
 `finalized` handler, so a build that fails or is killed half-way is never trusted.
 Settings: BUILD_CACHE_DIR (default .cache/builds) holds the manifest and the reader cache,
@@ -24,15 +33,17 @@ one folder per (content, output) pair; INCREMENTAL_BUILDS = False skips the chec
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pelican import signals
+from pelican.utils import clean_output_dir
 
-from . import clock, manifest
-from .fingerprint import combine, packages_digest, settings_digest, tree_digest
+from . import clock, manifest, render
+from .fingerprint import combine, packages_digest, settings_digest, tree_digest, tree_entries
 
 logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +60,7 @@ class BuildState:
     environment: str
     now: datetime
     kept: bool
+    conditions: str = ""  # what a dependency record (render.py) is valid for
     declared: list[datetime | None] = field(default_factory=list)
 
 
@@ -74,6 +86,60 @@ def shared_inputs() -> list[str]:
     return [f"{DEFAULT_PATH}\0{stat.st_size}\0{stat.st_mtime_ns}"]
 
 
+def data_inputs() -> list[str]:
+    """The data files the region plugin and the places lookup read whatever PATH is."""
+    from plugins.region.places import DEFAULT_PATH as PLACES
+
+    stat = PLACES.stat()
+    return [*shared_inputs(), f"{PLACES}\0{stat.st_size}\0{stat.st_mtime_ns}"]
+
+
+def render_conditions(pelican, environment: str) -> str:
+    """Everything a dependency record does not follow output by output: settings, plugins,
+    packages, the data files, every content file but Markdown (images, data tables) and every
+    theme file but the templates (CSS, translations). Any change: every output is rendered."""
+    content = [entry for entry in tree_entries(pelican.path) if not entry.split("\0", 1)[0].endswith(".md")]
+    theme = [entry for entry in tree_entries(pelican.theme) if not entry.startswith("templates" + os.sep)]
+    return combine(environment, "\n".join(content), "\n".join(theme), *data_inputs())
+
+
+def start_render(pelican, folder: Path, previous, environment: str, now: datetime) -> str:
+    """A build that writes: render only what changed when the last build left a usable
+    record and its output folder as it was; else render everything (render.py)."""
+    settings = pelican.settings
+    conditions = render_conditions(pelican, environment)
+    output = pelican.output_path
+    usable = (previous is not None and previous.environment == environment and previous.still_valid(now)
+              and os.path.isdir(output) and previous.outputs == tree_digest(output))
+    record = render.load(folder, conditions) if usable else None
+    render.forget(folder)
+    aside = folder / "previous-output"
+    shutil.rmtree(aside, ignore_errors=True)  # left by a build that did not finish
+    workers = settings.get("BUILD_WORKERS")
+    settings["BUILD_WORKERS"] = 1  # generators only make calls; render.py renders over the cores
+    render.begin(output, str(aside) if record is not None else None, workers, record)
+    return conditions
+
+
+def incremental_writer(pelican):
+    """get_writer (the content is read and valid, nothing is written yet): the writer that
+    records dependencies. With a usable record the last output is moved aside now (a build
+    stopped by a content problem leaves it where it was) and the build starts from an empty
+    folder, as after DELETE_OUTPUT_DIRECTORY."""
+    state = render.current()
+    if state is None:
+        return None
+    if state.previous:
+        try:  # same file system: BUILD_CACHE_DIR next to the output
+            os.rename(pelican.output_path, state.previous)
+            os.makedirs(pelican.output_path)
+        except OSError:
+            state.previous, state.records = None, {}
+            if pelican.settings.get("DELETE_OUTPUT_DIRECTORY"):
+                clean_output_dir(pelican.output_path, pelican.output_retention)
+    return render.IncrementalWriter
+
+
 def environment_digest(pelican) -> str:
     plugin_folders = sorted({str(PLUGINS_ROOT)} | {str(Path(p.__file__).parent) for p in pelican.plugins
                                                      if not Path(p.__file__).is_relative_to(PLUGINS_ROOT)})
@@ -85,6 +151,10 @@ def check_build(pelican) -> None:
     """get_generators: decide, before anything is read, whether the output can be kept."""
     global _state
     settings = pelican.settings
+    stale = render.current()
+    if stale is not None:  # the last run (autoreload) stopped half-way
+        settings["BUILD_WORKERS"] = stale.workers
+        render.end()
     base = Path(settings.get("BUILD_CACHE_DIR") or DEFAULT_CACHE_DIR)
     folder = manifest.cache_folder(base if base.is_absolute() else PROJECT_ROOT / base,
                                    pelican.path, pelican.output_path)
@@ -104,14 +174,17 @@ def check_build(pelican) -> None:
     kept = (previous is not None and settings.get("LOAD_CONTENT_CACHE", True)
             and previous.inputs == inputs and previous.still_valid(now)
             and previous.outputs == tree_digest(pelican.output_path))
+    conditions = ""
     if not kept:
         manifest.forget(folder)
+        conditions = start_render(pelican, folder, previous, environment, now)
     else:  # the generators that come next need not even load the reader cache
         settings["LOAD_CONTENT_CACHE"] = False
     # DELETE_OUTPUT_DIRECTORY (publishconf.py): Pelican empties the folder after this signal;
     # a kept output must stay. A full build still starts from an empty folder.
-    pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept
-    _state = BuildState(folder, inputs, environment, now, kept)
+    incremental = (state := render.current()) is not None and state.previous is not None
+    pelican.delete_outputdir = settings.get("DELETE_OUTPUT_DIRECTORY", False) and not kept and not incremental
+    _state = BuildState(folder, inputs, environment, now, kept, conditions)
 
 
 def skip_reading(generator) -> None:
@@ -130,11 +203,31 @@ def plan_output(generators) -> None:
         return
     if not _state.kept:
         _state.declared = [getattr(generator, "valid_until", None) for generator in generators]
+        plan_render(generators)
         return
     logger.info("Nothing changed since the last build into this folder; its output is kept as it is.")
     for generator in generators:
         if hasattr(generator, "generate_output"):
             generator.generate_output = _keep_output
+
+
+def plan_render(generators) -> None:
+    """Content is read: check what other plugins add (render.EXTRA_INPUTS), then render the changed outputs after the last generator made its calls."""
+    state = render.current()
+    if state is None:
+        return
+    render.check_extra_inputs(state)
+    state.prints.links_epoch = render.links_epoch(generators)
+    writing = [generator for generator in generators if hasattr(generator, "generate_output")]
+    last = writing[-1]
+    original = last.generate_output
+
+    def generate_output(writer) -> None:
+        original(writer)
+        if isinstance(writer, render.IncrementalWriter):
+            writer.render_queue()
+
+    last.generate_output = generate_output
 
 
 def _keep_output(_writer) -> None:
@@ -145,8 +238,16 @@ def record_build(pelican) -> None:
     """finalized (connected last): remember what this complete build read and wrote."""
     if _state is not None and _state.kept:
         pelican.settings["LOAD_CONTENT_CACHE"] = True  # autoreload runs again with the same settings
+    state = render.current()
+    if state is not None:
+        pelican.settings["BUILD_WORKERS"] = state.workers
+        render.end()
+        if state.previous:
+            shutil.rmtree(state.previous, ignore_errors=True)
     if _state is None or _state.kept:
         return
+    if state is not None and state.finished:
+        render.save(_state.folder, _state.conditions, state)
     until = clock.valid_until(_state.now, _state.declared)
     manifest.save(_state.folder, manifest.Manifest(
         inputs=_state.inputs, environment=_state.environment,
@@ -155,6 +256,7 @@ def record_build(pelican) -> None:
 
 def register() -> None:
     signals.get_generators.connect(check_build)
+    signals.get_writer.connect(incremental_writer)
     signals.generator_init.connect(skip_reading)
     signals.all_generators_finalized.connect(plan_output)
     signals.finalized.connect(record_build)

@@ -31,6 +31,8 @@ class Fingerprints:
     """One per preview run: memoised by object identity (objects are kept alive meanwhile,
     so an id is never reused within the run)."""
 
+    digest = staticmethod(hash)  # plugins/incremental swaps in a digest that is the same in every process
+
     def __init__(self, links_epoch: int = 0) -> None:
         self.links_epoch = links_epoch  # changes when any content object's URL does
         self._memo: dict[int, tuple[object, int]] = {}
@@ -47,7 +49,7 @@ class Fingerprints:
 
     def of(self, value: object) -> int:
         if isinstance(value, SCALARS):
-            return hash((type(value).__name__, value))
+            return self.digest((type(value).__name__, value))
         key = id(value)
         found = self._memo.get(key)
         if found is not None:
@@ -59,24 +61,24 @@ class Fingerprints:
 
     def _compute(self, value: object) -> int:
         if isinstance(value, str):  # Markup and other str subclasses
-            return hash(str(value))
+            return self.digest(str(value))
         if isinstance(value, (list, tuple)):
-            return hash((type(value).__name__, *map(self.of, value)))
+            return self.digest((type(value).__name__, *map(self.of, value)))
         if isinstance(value, (set, frozenset)):
-            return hash(frozenset(map(self.of, value)))
+            return self.digest(frozenset(map(self.of, value)))
         if isinstance(value, Mapping):
-            return hash(tuple((self.of(k), self.of(v)) for k, v in value.items()))
+            return self.digest(tuple((self.of(k), self.of(v)) for k, v in value.items()))
         source = getattr(value, "source_path", None)
         if isinstance(source, str):
             return self._content(value, source)
         if isinstance(value, URLWrapper):
-            return hash((type(value).__name__, value.name, value.slug))
+            return self.digest((type(value).__name__, value.name, value.slug))
         if callable(value) or isinstance(value, type):
-            return hash(getattr(value, "__qualname__", type(value).__name__))
+            return self.digest(getattr(value, "__qualname__", type(value).__name__))
         fields = getattr(value, "__dict__", None)
         if fields is None:
             fields = {name: getattr(value, name) for name in getattr(value, "__dataclass_fields__", ())}
-        return hash((type(value).__qualname__,
+        return self.digest((type(value).__qualname__,
                      *((name, self.of(item)) for name, item in fields.items() if name not in SKIPPED_ATTRIBUTES)))
 
     def _content(self, value: object, source: str) -> int:
@@ -86,8 +88,21 @@ class Fingerprints:
         if not isinstance(raw, str):  # an Event keeps only rendered HTML in `content`: its source is here
             raw = getattr(value, "source_body", None)
         links = self.links_epoch if isinstance(raw, str) and "{" in raw else 0
-        return hash((type(value).__qualname__, source, self.stamp(source), getattr(value, "is_upcoming", None),
+        return self.digest((type(value).__qualname__, source, self.stamp(source), getattr(value, "is_upcoming", None),
                      getattr(value, "status", None), links))
+
+
+_PARSED: dict[tuple, object] = {}
+
+
+def parsed(env, name: str):
+    """A template's syntax tree, parsed once per source text (every generator has its own
+    environment; parsing the theme for each of them took seconds)."""
+    source = env.loader.get_source(env, name)[0]
+    key = (name, source, tuple(sorted(env.extensions)))
+    if key not in _PARSED:
+        _PARSED[key] = env.parse(source)
+    return _PARSED[key]
 
 
 def template_names(env, name: str, seen: set[str] | None = None) -> set[str]:
@@ -96,8 +111,7 @@ def template_names(env, name: str, seen: set[str] | None = None) -> set[str]:
     if name in seen:
         return seen
     seen.add(name)
-    source = env.loader.get_source(env, name)[0]
-    for child in meta.find_referenced_templates(env.parse(source)):
+    for child in meta.find_referenced_templates(parsed(env, name)):
         if child:
             template_names(env, child, seen)
     return seen
@@ -107,7 +121,7 @@ def context_names(env, name: str) -> frozenset[str]:
     """Context variables a template (with its extended/included templates) may read."""
     names: set[str] = set()
     for template in template_names(env, name):
-        names |= meta.find_undeclared_variables(env.parse(env.loader.get_source(env, template)[0]))
+        names |= meta.find_undeclared_variables(parsed(env, template))
     return frozenset(names)
 
 
@@ -115,7 +129,7 @@ def output_signature(prints: Fingerprints, used: frozenset[str], context: Mappin
                      extra: tuple) -> int:
     """Everything the output of one write_file call can depend on."""
     globals_seen = tuple((name, prints.of(context.get(name))) for name in sorted(used) if name not in kwargs)
-    return hash((extra, prints.of(kwargs), globals_seen))
+    return prints.digest((extra, prints.of(kwargs), globals_seen))
 
 
 ContextNames = Callable[[object], frozenset[str]]

@@ -157,14 +157,14 @@ class PreviewWriter(Writer):
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
                    feed_title=None):
-        signature = hash((path, url, feed_type, override_output, feed_title, self.state.prints.of(elements),
+        signature = self.state.prints.digest((path, url, feed_type, override_output, feed_title, self.state.prints.of(elements),
                           self.state.prints.of({k: context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN")})))
         self._remember(f"feed:{path}", signature, lambda: super(PreviewWriter, self).write_feed(
             elements, context, path, url, feed_type, override_output, feed_title), weight=len(elements))
 
     def unchanged_output(self, key: str, inputs: object, make: Callable[[], None]) -> None:
         """For outputs a generator writes itself (feeds, calendars): see plugins.parallel.write_generated."""
-        self._remember(key, hash(("generated", self.state.prints.of(inputs))), make, direct=True, weight=10**6)
+        self._remember(key, self.state.prints.digest(("generated", self.state.prints.of(inputs))), make, direct=True, weight=10**6)
 
     def _remember(self, key: str, signature: int, make: Callable[[], None], direct: bool = False,
                   weight: int = 0) -> None:
