@@ -14,6 +14,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from scheduler.cli.common import out
 from scheduler.credentials.api import TokenApi
@@ -35,6 +36,19 @@ def ask(question: str, secret: bool) -> str:
     return getpass.getpass(f"{question}: ") if secret else input(f"{question}: ")
 
 
+def with_exit_codes(run: Callable[[], bool]) -> int:
+    """Run a connect flow; what is missing → exit 2, an unusable secrets file or a refusal → exit 3."""
+    try:
+        finished = run()
+    except MissingInput as missing:
+        say(f"  ✗ {missing}")
+        return EXIT_USAGE
+    except SecretsError as error:
+        say(f"Geheimnis-Datei nicht nutzbar: {error}")
+        return EXIT_LOGIN
+    return EXIT_OK if finished else EXIT_LOGIN
+
+
 def cmd_connect(args, settings) -> int:
     env = os.environ
     interactive = sys.stdin.isatty() and not args.no_input
@@ -49,16 +63,9 @@ def cmd_connect(args, settings) -> int:
                     ask=ask if interactive else None)
     vault = Vault.from_env(env)
     say(f"Meta verbinden – Geheimnis-Datei: {vault.path}, Stand: {state_path(env)}")
-    try:
-        ctx = Context(TokenApi.from_env(env), vault, State(state_path(env)), inputs, datetime.now(timezone.utc))
-        finished = run_connect(ctx, say, again=args.again)
-    except MissingInput as missing:
-        say(f"  ✗ {missing}")
-        return EXIT_USAGE
-    except SecretsError as error:
-        say(f"Geheimnis-Datei nicht nutzbar: {error}")
-        return EXIT_LOGIN
-    return EXIT_OK if finished else EXIT_LOGIN
+    return with_exit_codes(lambda: run_connect(
+        Context(TokenApi.from_env(env), vault, State(state_path(env)), inputs, datetime.now(timezone.utc)),
+        say, again=args.again))
 
 
 def connect_mastodon_cli(instance: str, env, interactive: bool) -> int:
@@ -71,18 +78,17 @@ def connect_mastodon_cli(instance: str, env, interactive: bool) -> int:
             raise MissingInput("SOISTS_CONNECT_MASTODON_CODE (der Code der Autorisierungsseite)")
         return code or ask("Code", secret=True)
 
-    try:
-        connect_mastodon(instance, Vault.from_env(env), get_code, say)
-    except MissingInput as missing:
-        say(f"  ✗ {missing}")
-        return EXIT_USAGE
-    except SecretsError as error:
-        say(f"Geheimnis-Datei nicht nutzbar: {error}")
-        return EXIT_LOGIN
-    except Exception as error:  # noqa: BLE001 - the server refused: say so in German, exit 3
-        say(f"  ✗ Mastodon hat abgelehnt: {type(error).__name__}")
-        return EXIT_LOGIN
-    return EXIT_OK
+    def run() -> bool:
+        try:
+            connect_mastodon(instance, Vault.from_env(env), get_code, say)
+        except (MissingInput, SecretsError):
+            raise
+        except Exception as error:  # noqa: BLE001 - the server refused: say so in German, exit 3
+            say(f"  ✗ Mastodon hat abgelehnt: {type(error).__name__}")
+            return False
+        return True
+
+    return with_exit_codes(run)
 
 
 def cmd_go_live(args, settings) -> int:
