@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 from sqlalchemy import select
@@ -23,7 +22,6 @@ from plugins.region.registry import load_registry
 from scheduler.partners.calendars.job import import_calendars
 from scheduler.partners.calendars.state import DRAFT, EDITED, CalendarImport
 from scheduler.partners.contacts import load_contacts
-from scheduler.store.db import make_engine, migrate, session_factory
 from tests.partners.calendar_kit import NOW, calendar, draft_branches, editor_repo
 
 RATHAUS = "Rathaus, Schulstraße 7, 73207 Plochingen"
@@ -115,14 +113,6 @@ def draft_dates(repo, rows, first: date, last: date) -> set[tuple[str, str]]:
         assert unmatched == [], text  # the build stops on an exdate that is no date of the rule
         found |= {(event.title, label(o.start)) for o in occurrences}
     return {(title, when) for title, when in found if first <= date.fromisoformat(when[:10]) <= last}
-
-
-@pytest.fixture
-def store(db_url):
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 def test_exceptions_of_recurring_events_reach_the_drafts(tmp_path: Path, serve_dir, store):

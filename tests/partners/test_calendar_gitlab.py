@@ -33,20 +33,19 @@ from scheduler.partners.calendars.job import calendars_job, draft_repo, import_c
 from scheduler.partners.calendars.state import ACCEPTED, DISCARDED, DRAFT, EDITED, CalendarImport, CalendarSource
 from scheduler.partners.contacts import load_contacts
 from scheduler.store.db import make_engine, migrate, session_factory
-from tests.partners.calendar_kit import NOW, ROOT, editor_repo, git, publish_like_decap
-from tests.partners.test_calendar_import import BOMB, changing_calendar, good_calendar
+from tests.partners.calendar_kit import (
+    NOW,
+    ROOT,
+    changing_calendar,
+    editor_repo,
+    git,
+    publish_like_decap,
+    serve_three_calendars,
+)
 
 CONCERT, TREFF, MESSE, LIGHT = ("Weihnachtskonzert der Stadtkapelle", "Gründertreff im Rathaus",
                                 "Ausbildungsmesse", "Lichterfest")
 EDITOR_TOKEN = "glpat-redaktion-0000"
-
-
-@pytest.fixture
-def store(db_url):
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield session_factory(engine)
-    engine.dispose()
 
 
 @pytest.fixture
@@ -70,18 +69,7 @@ def gitlab(monkeypatch, tmp_path):
 
 
 def calendars(tmp_path: Path, serve_dir, monkeypatch) -> Path:
-    served = tmp_path / "served"
-    served.mkdir(exist_ok=True)
-    (served / "gut.ics").write_bytes(good_calendar())
-    (served / "wechsel.ics").write_bytes(changing_calendar(second=False))
-    (served / "feindlich.xml").write_text(BOMB, encoding="utf-8")
-    base = serve_dir(served)
-    contacts = tmp_path / "kontakte.csv"
-    contacts.write_text(
-        "ags,name,email,opt_out,calendar_url\n"
-        f"08116056,Pressestelle,presse@plochingen.example,,{base}/gut.ics\n"
-        f"08119008,Pressestelle,presse@backnang.example,,{base}/wechsel.ics\n"
-        f"08119067,Stadtmarketing,marketing@schorndorf.example,ja,{base}/feindlich.xml\n", encoding="utf-8")
+    served, contacts = serve_three_calendars(tmp_path, serve_dir)
     monkeypatch.setenv("SOISTS_CONTACTS_FILE", str(contacts))
     return served
 

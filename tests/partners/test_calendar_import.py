@@ -8,63 +8,25 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from scheduler.partners.calendar_figures import import_figures
 from scheduler.partners.calendars.job import import_calendars
 from scheduler.partners.calendars.state import ACCEPTED, DRAFT, EDITED, CalendarImport, CalendarSource
 from scheduler.partners.contacts import load_contacts
-from scheduler.store.db import make_engine, migrate, session_factory
 from tests.conftest import build_site
-from tests.partners.calendar_kit import NOW, calendar, draft_branches, editor_repo, publish_like_decap, vevent
-
-PLOCHINGEN = "Stadthalle Plochingen, Hermannstraße 25, 73207 Plochingen"
-BACKNANG = "Bürgerhaus Backnang, Bahnhofstraße 7, 71522 Backnang"
-BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n'
-        '<rss version="2.0"><channel><title>&lol2;</title></channel></rss>\n')
-
-
-def good_calendar() -> bytes:
-    return calendar(
-        vevent("past-1@plochingen.example", "Herbstmarkt", "20261101T100000", "20261101T180000", PLOCHINGEN),
-        vevent("konzert-2026@plochingen.example", "Weihnachtskonzert der Stadtkapelle", "20261220T180000",
-               "20261220T200000", PLOCHINGEN, "DESCRIPTION:Mit <b>Chor</b> und [Link](javascript:alert(1))\r\n"),
-        vevent("treff@plochingen.example", "Gründertreff im Rathaus", "20261202T180000", "20261202T200000",
-               "Rathaus, Schulstraße 7, 73207 Plochingen", "RRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=10\r\n"),
-    )
-
-
-def changing_calendar(second: bool) -> bytes:
-    time = "190000" if second else "180000"
-    return calendar(
-        vevent("a@backnang.example", "Lichterfest", f"20261212T{time}", "20261212T220000", BACKNANG),
-        vevent("b@backnang.example", "Ausbildungsmesse", "20270115T090000",
-               "20270115T160000" if not second else "20270115T170000", BACKNANG),
-    )
-
-
-@pytest.fixture
-def store(db_url):
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield session_factory(engine)
-    engine.dispose()
+from tests.partners.calendar_kit import (
+    NOW,
+    changing_calendar,
+    draft_branches,
+    editor_repo,
+    publish_like_decap,
+    serve_three_calendars,
+)
 
 
 def test_three_calendars_over_http(tmp_path: Path, serve_dir, store):
-    served = tmp_path / "served"
-    served.mkdir()
-    (served / "gut.ics").write_bytes(good_calendar())
-    (served / "wechsel.ics").write_bytes(changing_calendar(second=False))
-    (served / "feindlich.xml").write_text(BOMB, encoding="utf-8")
-    base = serve_dir(served)
-    contacts_file = tmp_path / "kontakte.csv"
-    contacts_file.write_text(
-        "ags,name,email,opt_out,calendar_url\n"
-        f"08116056,Pressestelle,presse@plochingen.example,,{base}/gut.ics\n"
-        f"08119008,Pressestelle,presse@backnang.example,,{base}/wechsel.ics\n"
-        f"08119067,Stadtmarketing,marketing@schorndorf.example,ja,{base}/feindlich.xml\n", encoding="utf-8")
+    served, contacts_file = serve_three_calendars(tmp_path, serve_dir)
     contacts = load_contacts(contacts_file)
     repo = editor_repo(tmp_path)
 
