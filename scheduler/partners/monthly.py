@@ -10,7 +10,7 @@ upcoming events on the site (partners/events.py). Pure data: mail.py writes the 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -79,12 +79,14 @@ class Window:
 
     month: Month
     now: datetime
-    start: datetime = field(init=False)
-    end: datetime = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "start", self.month.start())
-        object.__setattr__(self, "end", self.month.next().start())
+    @property
+    def start(self) -> datetime:
+        return self.month.start()
+
+    @property
+    def end(self) -> datetime:
+        return self.month.next().start()
 
     @property
     def days(self) -> tuple[date, date]:
