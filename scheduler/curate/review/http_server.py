@@ -185,14 +185,23 @@ class Server:
                 dispatcher.close()
 
     def shutdown(self) -> None:
-        """Stop the loop (called from another thread, like socketserver's shutdown)."""
+        """Stop the loop (called from another thread, like socketserver's shutdown).
+
+        The workers stop first: a worker that finishes a request pulls the trigger, and after the
+        trigger is closed its file number may already belong to another file. Then the loop closes
+        every channel and the trigger itself, in its own thread; only a loop that never ran (or
+        has ended) is closed from here, never both at once."""
+        self._server.task_dispatcher.shutdown(timeout=5)
         if self._running.is_set() and not self._stopped.is_set():
-            self._server.trigger.pull_trigger(self._close_all)  # runs inside the loop's thread
-            self._stopped.wait(10)
+            try:
+                self._server.trigger.pull_trigger(self._close_all)  # runs inside the loop's thread
+            except OSError:  # the trigger is closed already: the loop is ending
+                log.warning("the server's loop was ending already")
+            if not self._stopped.wait(10):
+                log.warning("the server's loop did not stop within 10 s")
         else:
             self._close_all()
-        self._server.task_dispatcher.shutdown(timeout=5)
 
     def server_close(self) -> None:
-        if self._map:
+        if self._map and (not self._running.is_set() or self._stopped.is_set()):
             self._close_all()
