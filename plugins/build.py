@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,25 +36,24 @@ if not __package__:  # run as a script: the project folder, not plugins/, is whe
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 HANDOFF_ENV = "SOISTS_SEARCH_HANDOFF"
-BUNDLE_DIR = "pagefind"  # plugins/search.BUNDLE_DIR (not imported: that would load Pelican here)
 LONG_RUNNING = {"-r", "--autoreload", "-l", "--listen"}
 
 
-def pagefind_command(site: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE_DIR, "--silent"]
-
-
 def index_site(site: Path, manifest_folder: Path | None) -> int:
-    """Replace the search bundle of `site`; keep the build's manifest only if that succeeds."""
+    """Replace the search bundle of `site` (plugins/search_index.py: only the changed shards are
+    indexed again, from shards kept beside the manifest); keep the build's manifest only if that
+    succeeds."""
+    from plugins import search_index
+
     manifest_file = manifest_folder / "manifest.json" if manifest_folder else None
     recorded = None
     if manifest_file is not None and manifest_file.is_file():
         recorded = json.loads(manifest_file.read_text(encoding="utf-8"))
         manifest_file.unlink()
-    shutil.rmtree(site / BUNDLE_DIR, ignore_errors=True)  # old fragments would keep taken-down posts findable
-    result = subprocess.run(pagefind_command(site), capture_output=True, text=True)
-    if result.returncode != 0:
-        print(f"ERROR: Pagefind could not index {site}: {(result.stderr or result.stdout).strip()}", file=sys.stderr)
+    try:
+        search_index.update(site, manifest_folder / "search" if manifest_folder else None)
+    except search_index.SearchIndexFailed as failure:
+        print(f"ERROR: Pagefind could not index {site}: {failure}", file=sys.stderr)
         return 1
     if recorded is not None:
         from plugins.incremental import manifest

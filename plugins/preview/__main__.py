@@ -10,8 +10,8 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -63,6 +63,7 @@ class SearchIndexer:
 
     def __init__(self, output: Path) -> None:
         self.output, self.due = output, 0.0
+        self.cache = Path(tempfile.mkdtemp(prefix="soists-preview-search-"))  # shards, this session's
         self.wanted = threading.Event()
         threading.Thread(target=self._loop, name="preview-search", daemon=True).start()
 
@@ -71,14 +72,17 @@ class SearchIndexer:
         self.wanted.set()
 
     def _loop(self) -> None:
-        from plugins.search import pagefind_command
+        from plugins import search_index
 
         while True:
             self.wanted.wait()
             while time.monotonic() < self.due:
                 time.sleep(self.due - time.monotonic())
             self.wanted.clear()
-            subprocess.run(pagefind_command(self.output), capture_output=True, preexec_fn=lambda: os.nice(15))
+            try:
+                search_index.update(self.output, self.cache, background=True)
+            except search_index.SearchIndexFailed as failure:
+                print(f"✗ search index: {failure}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

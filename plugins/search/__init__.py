@@ -17,19 +17,17 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 
+from plugins import search_index
 from plugins.build import HANDOFF_ENV
 from plugins.incremental import manifest_folder, output_kept
 
 logger = logging.getLogger(__name__)
-BUNDLE_DIR = "pagefind"
+BUNDLE_DIR = search_index.BUNDLE_DIR
 SEARCH_SAVE_AS = "suche/index.html"
 
 
@@ -44,26 +42,23 @@ class SearchPageGenerator(Generator):
                           self.context, url="suche/")
 
 
-def pagefind_command(site: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE_DIR, "--silent"]
-
-
 def build_index(pelican) -> None:
-    """Replace the search bundle; old fragments would keep taken-down posts findable."""
+    """Replace the search bundle (plugins/search_index.py); old fragments would keep taken-down
+    posts findable."""
     if not pelican.settings.get("SEARCH_INDEX", True) or output_kept():
         return
     site = Path(pelican.output_path)
+    folder = manifest_folder()
     handoff = os.environ.get(HANDOFF_ENV)
     if handoff:  # plugins/build.py indexes once this process has exited and freed its memory
-        folder = manifest_folder()
         Path(handoff).write_text(json.dumps({"site": str(site), "manifest": str(folder) if folder else None}),
                                  encoding="utf-8")
         return
-    shutil.rmtree(site / BUNDLE_DIR, ignore_errors=True)
-    result = subprocess.run(pagefind_command(site), capture_output=True, text=True)
-    if result.returncode != 0:
+    try:
+        search_index.update(site, folder / "search" if folder else None)
+    except search_index.SearchIndexFailed as failure:
         # logged as an error: with --fatal errors the build fails with this message
-        logger.error("Pagefind could not index %s: %s", site, (result.stderr or result.stdout).strip())
+        logger.error("Pagefind could not index %s: %s", site, failure)
 
 
 def get_generators(_pelican):

@@ -1,0 +1,186 @@
+"""The Pagefind search index in shards, each rebuilt only when one of its pages changed.
+
+Pagefind indexes a whole folder at a time and cannot update an index: one edited article
+used to cost a run over every page (7 s at 3,000 articles, most of a one-file rebuild).
+Here the indexed pages (those with data-pagefind-body: German articles, pages, posts,
+events, municipalities) are spread over shards by a stable hash of their path, one shard
+per SHARD_PAGES pages, at most MAX_SHARDS. Each shard is its own Pagefind bundle, kept in
+the build cache with the list of pages (and their sha256) it was made from; a build runs
+Pagefind only for the shards whose list changed and hard-links the rest into the site.
+
+In the site, shard 0 is /pagefind/ (with the UI assets) and shard N is /pagefind/teil-N/;
+/pagefind/shards.json lists the others and theme/static/js/search.js merges them into the
+search (Pagefind's mergeIndex: every shard is searched with the first shard's WebAssembly,
+the browser loads each shard's small metadata and only the chunks a query needs). A site
+under SHARD_PAGES pages (the demo, every test site) has one shard and an empty list.
+
+Shards run one after another: a Pagefind process holds its pages in memory, so a third of
+the pages is a third of the peak. Plain Python only (no Pelican): plugins/build.py runs this
+in a small process after Pelican has exited; plugins/search calls it in process for plain
+`pelican` runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+BUNDLE_DIR = "pagefind"
+SHARD_PREFIX = "teil-"
+SHARD_LIST = "shards.json"
+SHARD_PAGES = int(os.environ.get("SOISTS_SEARCH_SHARD_PAGES", "1000"))
+MAX_SHARDS = 8
+RECORD = "pages.json"
+RECORD_VERSION = 1
+INDEXED = re.compile(rb"<[^>]*\sdata-pagefind-body[\s=>/]")
+
+
+class SearchIndexFailed(RuntimeError):
+    """Pagefind failed on a shard; the message is Pagefind's own."""
+
+
+@dataclass(frozen=True)
+class Shards:
+    built: int  # shards Pagefind ran for
+    kept: int  # shards reused from the cache
+    pages: int  # indexed pages
+
+
+def pagefind_command(site: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output), "--silent"]
+
+
+def shard_count(pages: int, per_shard: int = SHARD_PAGES) -> int:
+    return max(1, min(MAX_SHARDS, math.ceil(pages / max(1, per_shard))))
+
+
+def shard_of(path: str, count: int) -> int:
+    return int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:8], "big") % count
+
+
+def shard_folder(number: int) -> str:
+    return BUNDLE_DIR if number == 0 else f"{BUNDLE_DIR}/{SHARD_PREFIX}{number}"
+
+
+def scan(site: Path, known: dict[str, list]) -> dict[str, list]:
+    """Every HTML file of the site outside the bundle: [size, mtime_ns, sha256 or "" when not
+    indexed]. A file whose size and time are those recorded is not read again (the incremental
+    build hard-links unchanged pages, so they keep both)."""
+    found: dict[str, list] = {}
+    for folder, subfolders, names in os.walk(site):
+        if folder == str(site):
+            subfolders[:] = [name for name in subfolders if name != BUNDLE_DIR]
+        for name in names:
+            if not name.endswith(".html"):
+                continue
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, site).replace(os.sep, "/")
+            stat = os.stat(path)
+            before = known.get(relative)
+            if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
+                found[relative] = before
+                continue
+            data = Path(path).read_bytes()
+            digest = hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""
+            found[relative] = [stat.st_size, stat.st_mtime_ns, digest]
+    return found
+
+
+def shard_key(pages: list[tuple[str, str]], count: int) -> str:
+    text = "\n".join(f"{path}\0{digest}" for path, digest in sorted(pages))
+    made_by = f"{RECORD_VERSION}\0{version('pagefind')}\0{count}"  # a Pagefind upgrade rebuilds every shard
+    return hashlib.sha256(f"{made_by}\0{text}".encode("utf-8")).hexdigest()
+
+
+def _place(source: Path, target: Path) -> None:
+    """Hard-link (else copy) the tree `source` into `target`."""
+    for folder, _subfolders, names in os.walk(source):
+        into = target / os.path.relpath(folder, source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            try:
+                os.link(os.path.join(folder, name), into / name)
+            except OSError:
+                shutil.copy2(os.path.join(folder, name), into / name)
+
+
+def _build_shard(site: Path, pages: list[str], bundle: Path, work: Path, background: bool) -> None:
+    """Run Pagefind over a mirror of the site holding only `pages` (same paths, same URLs)."""
+    mirror = work / "mirror"
+    shutil.rmtree(mirror, ignore_errors=True)
+    for relative in pages:
+        target = mirror / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / relative, target)
+        except OSError:
+            shutil.copy2(site / relative, target)
+    fresh = work / "bundle"
+    shutil.rmtree(fresh, ignore_errors=True)
+    lower = (lambda: os.nice(15)) if background else None  # the preview: never slow the next render
+    result = subprocess.run(pagefind_command(mirror, fresh), capture_output=True, text=True, preexec_fn=lower)
+    shutil.rmtree(mirror, ignore_errors=True)
+    if result.returncode != 0:
+        raise SearchIndexFailed((result.stderr or result.stdout).strip())
+    shutil.rmtree(bundle, ignore_errors=True)
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(fresh, bundle)
+
+
+def _load(record: Path) -> dict:
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return data if data.get("version") == RECORD_VERSION else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def update(site: Path, cache: Path | None, per_shard: int = SHARD_PAGES, background: bool = False) -> Shards:
+    """Replace the search bundle of `site`, running Pagefind only for changed shards.
+    `cache` keeps the shards between builds (None: a temporary folder, every shard built)."""
+    if cache is None:
+        with tempfile.TemporaryDirectory(prefix="soists-search-") as scratch:
+            return update(site, Path(scratch), per_shard, background)
+    cache.mkdir(parents=True, exist_ok=True)
+    record_file = cache / RECORD
+    record = _load(record_file)
+    record_file.unlink(missing_ok=True)  # a build stopped half-way trusts nothing it left
+    files = scan(site, record.get("files", {}))
+    indexed = sorted((path, entry[2]) for path, entry in files.items() if entry[2])
+    count = shard_count(len(indexed), per_shard)
+    groups: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    for path, digest in indexed:
+        groups[shard_of(path, count)].append((path, digest))
+    keys = record.get("shards", {})
+    built = 0
+    for number, pages in enumerate(groups):
+        key = shard_key(pages, count)
+        bundle = cache / "shards" / str(number)
+        if keys.get(str(number)) != key or not (bundle / "pagefind-entry.json").is_file():
+            _build_shard(site, [path for path, _ in pages], bundle, cache, background)
+            built += 1
+        keys[str(number)] = key
+    for stale in (cache / "shards").iterdir():
+        if not stale.name.isdigit() or int(stale.name) >= count:
+            shutil.rmtree(stale, ignore_errors=True)
+            keys.pop(stale.name, None)
+    target = site / BUNDLE_DIR
+    shutil.rmtree(target, ignore_errors=True)  # old fragments would keep taken-down posts findable
+    for number in range(count):
+        _place(cache / "shards" / str(number), site / shard_folder(number))
+    others = [f"{SHARD_PREFIX}{number}/" for number in range(1, count)]
+    (target / SHARD_LIST).write_text(json.dumps({"bundles": others}), encoding="utf-8")
+    partial = cache / f".{RECORD}.partial"
+    partial.write_text(json.dumps({"version": RECORD_VERSION, "files": files, "shards": keys}), encoding="utf-8")
+    os.replace(partial, record_file)
+    return Shards(built=built, kept=count - built, pages=len(indexed))

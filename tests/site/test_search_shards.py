@@ -1,0 +1,95 @@
+"""The search index in shards (plugins/search_index.py): the same pages as one index, only the
+shard of an edited page is indexed again, and the search page finds pages of every shard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plugins.search_index import SHARD_LIST, shard_folder
+from tests.community.smallsite import add_post, build, make_content, sample_post
+from tests.site.test_reproducible import SEARCH_INDEX
+
+ARTICLES = 14
+WORDS = ["Apfelblüte", "Brezelbäcker", "Citybahn", "Dachgarten", "Eselsweg", "Fährhaus", "Glockenturm",
+         "Hopfengarten", "Inselbad", "Jugendhaus", "Kelterplatz", "Lindenallee", "Mühlkanal", "Nachtmarkt"]
+
+
+def content_with_articles(tmp_path: Path) -> Path:
+    content = make_content(tmp_path)
+    add_post(content, sample_post())
+    (content / "articles").mkdir()
+    for number, word in enumerate(WORDS[:ARTICLES]):
+        (content / "articles" / f"artikel-{number:02d}.md").write_text(
+            f"Title: Artikel {number}\nDate: 2026-04-{number + 1:02d} 09:00\nCategory: Region\n"
+            f"Summary: Kurz gesagt: Artikel {number}.\n\nEin Absatz über den {word} in der Region.\n",
+            encoding="utf-8")
+    return content
+
+
+def fragments(site: Path) -> list[str]:
+    bundles = [site / SEARCH_INDEX] + [site / SEARCH_INDEX / name for name in shard_list(site)]
+    return sorted(p.name for bundle in bundles for p in (bundle / "fragment").iterdir())
+
+
+def shard_list(site: Path) -> list[str]:
+    return json.loads((site / SEARCH_INDEX / SHARD_LIST).read_text(encoding="utf-8"))["bundles"]
+
+
+def entry_inodes(cache_root: Path) -> dict[str, int]:
+    return {p.parent.name: p.stat().st_ino for p in cache_root.rglob("search/shards/*/pagefind-entry.json")}
+
+
+@pytest.fixture
+def sharded(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOISTS_SEARCH_SHARD_PAGES", "4")
+    content, images, output = content_with_articles(tmp_path), tmp_path / "images", tmp_path / "sharded"
+    done = build(content, output, images)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return content, images, output
+
+
+def test_shards_hold_the_same_pages_as_one_index_and_only_an_edited_shard_is_rebuilt(sharded, tmp_path, monkeypatch):
+    content, images, output = sharded
+    others = shard_list(output)
+    assert len(others) >= 3  # 14 articles, the post, municipalities and pages: several shards
+    for number, name in enumerate(others, start=1):
+        assert name == shard_folder(number).removeprefix(SEARCH_INDEX + "/") + "/"
+        assert (output / SEARCH_INDEX / name / "pagefind-entry.json").is_file()
+    monkeypatch.setenv("SOISTS_SEARCH_SHARD_PAGES", "100000")
+    whole = tmp_path / "whole"
+    assert build(content, whole, images).returncode == 0
+    assert shard_list(whole) == []
+    assert fragments(output) == fragments(whole)  # every page once, indexed as in one index
+
+    monkeypatch.setenv("SOISTS_SEARCH_SHARD_PAGES", "4")
+    cache_root = output.parent / f".{output.name}.build-cache"
+    before = entry_inodes(cache_root)
+    assert len(before) == len(others) + 1
+    article = content / "articles" / "artikel-03.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nNeu: der Zwiebelkuchen.\n", encoding="utf-8")
+    again = build(content, output, images)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = entry_inodes(cache_root)
+    assert sorted(after) == sorted(before)
+    assert sum(after[name] != before[name] for name in after) == 1  # one shard indexed again
+
+    monkeypatch.setenv("SOISTS_SEARCH_SHARD_PAGES", "100000")
+    fresh = tmp_path / "fresh"
+    assert build(content, fresh, images).returncode == 0
+    assert fragments(output) == fragments(fresh)
+
+
+@pytest.mark.browser
+def test_the_search_page_finds_pages_of_every_shard(sharded, serve_dir, page_390):
+    _content, _images, output = sharded
+    base = serve_dir(output)
+    page_390.goto(base + "/suche/", wait_until="load")
+    search = page_390.locator(".pagefind-ui__search-input")
+    for number, word in enumerate(WORDS[:ARTICLES]):
+        search.fill(word)
+        page_390.locator(f'.pagefind-ui__result-link[href$="/artikel-{number:02d}/"]').first.wait_for(timeout=10_000)
+    assert page_390.console_errors == []
+    assert page_390.foreign_requests == []
