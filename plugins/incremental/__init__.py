@@ -35,6 +35,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PLUGINS_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE_DIR = ".cache/builds"
+DISCARDED = ".discarded-"
 # Settings that locate or switch the cache itself; they do not change what is written.
 VOLATILE_SETTINGS = ("CACHE_PATH", "LOAD_CONTENT_CACHE")
 
@@ -103,6 +106,21 @@ def render_conditions(pelican, environment: str) -> str:
     return combine(environment, "\n".join(content), "\n".join(theme), *data_inputs())
 
 
+def discard(folder: Path) -> None:
+    """Remove a folder without waiting for it: renamed out of the way at once, then deleted by a
+    detached process. The last output, once replaced, is thousands of folders that nobody
+    needs to wait for (a second of every incremental build at 3,000 articles)."""
+    if not os.path.lexists(folder):
+        return
+    trash = folder.with_name(f"{folder.name.split(DISCARDED)[0]}{DISCARDED}{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.rename(folder, trash)
+        subprocess.Popen(["rm", "-rf", "--", str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(trash if os.path.lexists(trash) else folder, ignore_errors=True)
+
+
 def start_render(pelican, folder: Path, previous, environment: str, now: datetime) -> str:
     """A build that writes: render only what changed when the last build left a usable
     record and its output folder as it was; else render everything (render.py)."""
@@ -114,7 +132,8 @@ def start_render(pelican, folder: Path, previous, environment: str, now: datetim
     record = render.load(folder, conditions) if usable else None
     render.forget(folder)
     aside = folder / "previous-output"
-    shutil.rmtree(aside, ignore_errors=True)  # left by a build that did not finish
+    for left in [aside, *folder.glob(f"{aside.name}{DISCARDED}*")]:  # a build that did not finish, a reboot
+        discard(left)
     workers = settings.get("BUILD_WORKERS")
     settings["BUILD_WORKERS"] = 1  # generators only make calls; render.py renders over the cores
     render.begin(output, str(aside) if record is not None else None, workers, record)
@@ -243,7 +262,7 @@ def record_build(pelican) -> None:
         pelican.settings["BUILD_WORKERS"] = state.workers
         render.end()
         if state.previous:
-            shutil.rmtree(state.previous, ignore_errors=True)
+            discard(Path(state.previous))
     if _state is None or _state.kept:
         return
     if state is not None and state.finished:

@@ -69,7 +69,9 @@ def _encode(value: object) -> bytes:
     if isinstance(value, Decimal):
         return _encode(("Decimal", str(value)))
     if isinstance(value, (tuple, list)):
-        return b"T%d(" % len(value) + b"".join(map(_encode, value)) + b")"
+        # the children are mostly digests already (ints): encoded inline, without a call each
+        return b"T%d(" % len(value) + b"".join([b"I%d;" % item if type(item) is int else _encode(item)
+                                                for item in value]) + b")"
     if isinstance(value, (set, frozenset)):
         return b"E%d(" % len(value) + b"".join(sorted(map(_encode, value))) + b")"
     text = repr(value)
@@ -93,6 +95,23 @@ class StableFingerprints(Fingerprints):
     of its bytes instead of its size and modification time."""
 
     digest = staticmethod(stable_digest)
+    MEMO_SCALARS = (str, int, bool, bytes, type(None))  # equal means encoded alike (not so: -0.0, datetimes in two zones)
+
+    def __init__(self, links_epoch: int = 0) -> None:
+        super().__init__(links_epoch)
+        self._scalars: dict[tuple[type, object], int] = {}
+
+    def of(self, value: object) -> int:
+        """Strings and numbers repeat across thousands of outputs (a settings value, a category
+        name): each is encoded and digested once per build."""
+        kind = type(value)
+        if kind in self.MEMO_SCALARS:
+            key = (kind, value)
+            found = self._scalars.get(key)
+            if found is None:
+                found = self._scalars[key] = super().of(value)
+            return found
+        return super().of(value)
 
     def stamp(self, path: str) -> str | None:
         if path not in self._stamps:

@@ -216,3 +216,19 @@ def test_production_setting_delete_output_directory_keeps_an_unchanged_output(tm
     again = build(content, output, images, settings)
     assert again.returncode == 0, again.stdout + again.stderr
     assert file_times(output) == before
+
+
+def test_a_replaced_output_is_discarded_without_waiting(tmp_path):
+    from plugins.incremental import DISCARDED, discard
+
+    old = tmp_path / "previous-output"
+    for number in range(300):
+        (old / f"artikel-{number}").mkdir(parents=True)
+        (old / f"artikel-{number}" / "index.html").write_text("<p>alt</p>", encoding="utf-8")
+    discard(old)
+    assert not old.exists()  # out of the way at once: the next build may use the name
+    deadline = time.monotonic() + 30
+    while list(tmp_path.glob(f"*{DISCARDED}*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.iterdir()) == []  # and deleted in the background
+    discard(tmp_path / "missing")  # nothing there: nothing to do
