@@ -14,10 +14,12 @@ search (Pagefind's mergeIndex: every shard is searched with the first shard's We
 the browser loads each shard's small metadata and only the chunks a query needs). A site
 under SHARD_PAGES pages (the demo, every test site) has one shard and an empty list.
 
-Shards run one after another: a Pagefind process holds its pages in memory, so a third of
-the pages is a third of the peak. Plain Python only (no Pelican): plugins/build.py runs this
-in a small process after Pelican has exited; plugins/search calls it in process for plain
-`pelican` runs.
+Changed shards are indexed as many at a time as there are cores (the preview: one, at low
+priority). A Pagefind process holds its pages in memory, so two shards of 800 pages together
+stay below one process over 3,000 pages, and below the Pelican run before them.
+
+Plain Python only (no Pelican): plugins/build.py runs this in a small process after Pelican
+has exited; plugins/search calls it in process for plain `pelican` runs.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -127,14 +130,17 @@ def _build_shard(site: Path, pages: list[str], bundle: Path, work: Path, backgro
             shutil.copy2(site / relative, target)
     fresh = work / "bundle"
     shutil.rmtree(fresh, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
     lower = (lambda: os.nice(15)) if background else None  # the preview: never slow the next render
     result = subprocess.run(pagefind_command(mirror, fresh), capture_output=True, text=True, preexec_fn=lower)
     shutil.rmtree(mirror, ignore_errors=True)
     if result.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
         raise SearchIndexFailed((result.stderr or result.stdout).strip())
     shutil.rmtree(bundle, ignore_errors=True)
     bundle.parent.mkdir(parents=True, exist_ok=True)
     os.replace(fresh, bundle)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def _load(record: Path) -> dict:
@@ -145,42 +151,56 @@ def _load(record: Path) -> dict:
         return {}
 
 
+def assign(indexed: list[tuple[str, str]], per_shard: int) -> tuple[int, list[list[tuple[str, str]]]]:
+    """(the hash modulus, the non-empty shards in order): Pagefind cannot index nothing, and
+    shard 0, which carries the UI, must hold pages."""
+    count = shard_count(len(indexed), per_shard)
+    groups: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    for path, digest in indexed:
+        groups[shard_of(path, count)].append((path, digest))
+    groups = [group for group in groups if group]
+    return count, groups
+
+
+def _publish(site: Path, shards: Path, count: int) -> None:
+    """Link the shards into the site and list all but the first in shards.json."""
+    target = site / BUNDLE_DIR
+    shutil.rmtree(target, ignore_errors=True)  # old fragments would keep taken-down posts findable
+    for number in range(count):
+        _place(shards / str(number), site / shard_folder(number))
+    others = [f"{SHARD_PREFIX}{number}/" for number in range(1, count)]
+    (target / SHARD_LIST).write_text(json.dumps({"bundles": others}), encoding="utf-8")
+
+
 def update(site: Path, cache: Path | None, per_shard: int = SHARD_PAGES, background: bool = False) -> Shards:
     """Replace the search bundle of `site`, running Pagefind only for changed shards.
     `cache` keeps the shards between builds (None: a temporary folder, every shard built)."""
     if cache is None:
         with tempfile.TemporaryDirectory(prefix="soists-search-") as scratch:
             return update(site, Path(scratch), per_shard, background)
-    cache.mkdir(parents=True, exist_ok=True)
+    shards = cache / "shards"
+    shards.mkdir(parents=True, exist_ok=True)
     record_file = cache / RECORD
     record = _load(record_file)
     record_file.unlink(missing_ok=True)  # a build stopped half-way trusts nothing it left
     files = scan(site, record.get("files", {}))
     indexed = sorted((path, entry[2]) for path, entry in files.items() if entry[2])
-    count = shard_count(len(indexed), per_shard)
-    groups: list[list[tuple[str, str]]] = [[] for _ in range(count)]
-    for path, digest in indexed:
-        groups[shard_of(path, count)].append((path, digest))
-    keys = record.get("shards", {})
-    built = 0
-    for number, pages in enumerate(groups):
-        key = shard_key(pages, count)
-        bundle = cache / "shards" / str(number)
-        if keys.get(str(number)) != key or not (bundle / "pagefind-entry.json").is_file():
-            _build_shard(site, [path for path, _ in pages], bundle, cache, background)
-            built += 1
-        keys[str(number)] = key
-    for stale in (cache / "shards").iterdir():
-        if not stale.name.isdigit() or int(stale.name) >= count:
+    count, groups = assign(indexed, per_shard)
+    if not groups:
+        raise SearchIndexFailed(f"no page in {site} is marked for the search (data-pagefind-body)")
+    keys = {str(number): shard_key(pages, count) for number, pages in enumerate(groups)}
+    known = record.get("shards", {})
+    dirty = [number for number in range(len(groups)) if known.get(str(number)) != keys[str(number)]
+             or not (shards / str(number) / "pagefind-entry.json").is_file()]
+    workers = 1 if background else max(1, min(len(dirty), os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:  # threads: each waits for its own Pagefind process
+        list(pool.map(lambda number: _build_shard(site, [path for path, _ in groups[number]], shards / str(number),
+                                                  cache / f"work-{number}", background), dirty))
+    for stale in shards.iterdir():
+        if stale.name not in keys:
             shutil.rmtree(stale, ignore_errors=True)
-            keys.pop(stale.name, None)
-    target = site / BUNDLE_DIR
-    shutil.rmtree(target, ignore_errors=True)  # old fragments would keep taken-down posts findable
-    for number in range(count):
-        _place(cache / "shards" / str(number), site / shard_folder(number))
-    others = [f"{SHARD_PREFIX}{number}/" for number in range(1, count)]
-    (target / SHARD_LIST).write_text(json.dumps({"bundles": others}), encoding="utf-8")
+    _publish(site, shards, len(groups))
     partial = cache / f".{RECORD}.partial"
     partial.write_text(json.dumps({"version": RECORD_VERSION, "files": files, "shards": keys}), encoding="utf-8")
     os.replace(partial, record_file)
-    return Shards(built=built, kept=count - built, pages=len(indexed))
+    return Shards(built=len(dirty), kept=len(groups) - len(dirty), pages=len(indexed))

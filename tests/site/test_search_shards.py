@@ -93,3 +93,15 @@ def test_the_search_page_finds_pages_of_every_shard(sharded, serve_dir, page_390
         page_390.locator(f'.pagefind-ui__result-link[href$="/artikel-{number:02d}/"]').first.wait_for(timeout=10_000)
     assert page_390.console_errors == []
     assert page_390.foreign_requests == []
+
+
+def test_empty_shards_are_left_out_and_a_site_without_search_pages_is_named(tmp_path):
+    from plugins.search_index import SearchIndexFailed, assign, update
+
+    pages = [(f"artikel/{number}/index.html", "x") for number in range(5)]
+    count, groups = assign(pages, 1)  # five shards asked for, hashing may leave some empty
+    assert count == 5 and all(groups) and sum(map(len, groups)) == 5
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html><body><p>Ohne Suche</p></body></html>", encoding="utf-8")
+    with pytest.raises(SearchIndexFailed, match="data-pagefind-body"):
+        update(tmp_path / "site", tmp_path / "cache")
