@@ -7,9 +7,11 @@ every save re-render what the change affects, then reload the open pages.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -64,6 +66,7 @@ class SearchIndexer:
     def __init__(self, output: Path) -> None:
         self.output, self.due = output, 0.0
         self.cache = Path(tempfile.mkdtemp(prefix="soists-preview-search-"))  # shards, this session's
+        atexit.register(shutil.rmtree, self.cache, True)
         self.wanted = threading.Event()
         threading.Thread(target=self._loop, name="preview-search", daemon=True).start()
 

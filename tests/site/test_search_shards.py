@@ -105,3 +105,23 @@ def test_empty_shards_are_left_out_and_a_site_without_search_pages_is_named(tmp_
     (tmp_path / "site" / "index.html").write_text("<html><body><p>Ohne Suche</p></body></html>", encoding="utf-8")
     with pytest.raises(SearchIndexFailed, match="data-pagefind-body"):
         update(tmp_path / "site", tmp_path / "cache")
+
+
+def test_the_preview_indexes_in_the_background_through_the_same_shards(tmp_path):
+    import time
+
+    from plugins.preview.__main__ import SearchIndexer
+
+    site = tmp_path / "output"
+    for number, word in enumerate(WORDS[:3]):
+        page = site / "artikel" / f"artikel-{number:02d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f'<html lang="de"><body><main data-pagefind-body><h1>{word}</h1></main></body></html>',
+                        encoding="utf-8")
+    indexer = SearchIndexer(site)
+    indexer.request()
+    deadline = time.monotonic() + 60
+    while not (site / SEARCH_INDEX / SHARD_LIST).is_file() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert shard_list(site) == []
+    assert len(list((site / SEARCH_INDEX / "fragment").iterdir())) == 3
