@@ -35,6 +35,7 @@ SUMMARY_MAX_LENGTH = 40
 
 PLUGIN_PATHS = [str(ROOT)]
 PLUGINS = [
+    "plugins.member_lists",  # first: tag, category and author lists answer `in` by a set
     "plugins.validation",
     "plugins.source_dates",  # an empty Pelican feed dated by its content, not the clock (reproducible)
     "plugins.sanitize",  # editor HTML through one allow-list, marked safe for autoescaping templates

@@ -1,0 +1,72 @@
+"""plugins/member_lists.py: `in` by identity through a set, the same answers and the same site."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from plugins.member_lists import MemberList
+from tests.community.smallsite import build, make_content
+from tests.conftest import ROOT
+from tests.site.test_reproducible import SEARCH_INDEX, differing
+
+
+class Item:
+    pass
+
+
+def test_membership_answers_as_a_list_does_through_every_change():
+    rng = random.Random(7)
+    pool = [Item() for _ in range(40)]
+    plain: list = []
+    member = MemberList()
+    for _ in range(2000):
+        operation = rng.choice(["append", "remove", "insert", "set", "pop", "extend", "clear", "delete"])
+        item = rng.choice(pool)
+        if operation == "append":
+            plain.append(item), member.append(item)
+        elif operation == "remove" and item in plain:
+            plain.remove(item), member.remove(item)
+        elif operation == "insert":
+            plain.insert(3, item), member.insert(3, item)
+        elif operation == "set" and plain:
+            plain[0] = item
+            member[0] = item
+        elif operation == "pop" and plain:
+            plain.pop(), member.pop()
+        elif operation == "extend":
+            plain.extend(pool[:2]), member.extend(pool[:2])
+        elif operation == "clear" and rng.random() < 0.05:
+            plain.clear(), member.clear()
+        elif operation == "delete" and plain:
+            del plain[-1]
+            del member[-1]
+        probe = rng.choice(pool)
+        assert (probe in member) == (probe in plain)
+        assert list(member) == plain
+    # elements or probes with their own equality: the list's own test
+    numbers = MemberList([1, 2, 3])
+    assert 2.0 in numbers and 5 not in numbers
+    assert "x" not in MemberList([Item()])
+
+
+def test_the_site_is_the_same_with_and_without_member_lists(tmp_path):
+    content = make_content(tmp_path)
+    (content / "articles").mkdir()
+    for number in range(12):
+        tags = ", ".join(["Neckar", "Wein", "Rad"][: 1 + number % 3])
+        (content / "articles" / f"a{number:02d}.md").write_text(
+            f"Title: Artikel {number}\nDate: 2026-03-{number + 1:02d} 10:00\nCategory: {['Region', 'Kultur'][number % 2]}\n"
+            f"Tags: {tags}\nAuthor: {['Eva', 'Jonas'][number % 2]}\nSummary: Kurz {number}.\n\nText {number}.\n",
+            encoding="utf-8")
+    settings = {}
+    exec((ROOT / "pelicanconf.py").read_text(encoding="utf-8"), {"__file__": str(ROOT / "pelicanconf.py")}, settings)
+    without = [name for name in settings["PLUGINS"] if name != "plugins.member_lists"]
+    assert len(without) == len(settings["PLUGINS"]) - 1
+    first, second = tmp_path / "with", tmp_path / "without"
+    assert build(content, first, tmp_path / "images").returncode == 0
+    done = build(content, second, tmp_path / "images", {"PLUGINS": without})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert any(first.glob("tag/*/index.html")) or any(first.rglob("*neckar*"))
+    assert [path for path in differing(first, second) if not path.startswith(SEARCH_INDEX + "/")] == []
+    assert json.loads((first / SEARCH_INDEX / "shards.json").read_text()) == {"bundles": []}
