@@ -1,4 +1,5 @@
-"""Pelican's tag, category and author pages without its quadratic membership tests.
+"""Pelican's tag, category and author pages and its translation split without quadratic
+membership tests.
 
 For every tag, category and author Pelican writes `dates = [a for a in self.dates if a in
 articles]`: `in` on a list, so each page costs (all articles) x (its articles). At 12,000
@@ -10,11 +11,21 @@ At article_generator_finalized (connected before any other plugin: first in PLUG
 article lists of tags, categories and authors become MemberLists: ordinary lists whose `in`
 looks up a set of ids, rebuilt after any change to the list, and falls back to the list's
 own test when an element defines its own equality. Order, contents and output are the same.
+
+`process_translations` (articles and pages) ends with `[x for x in content_list if x not in
+index]`, the same pattern over all content (1.9 s at 12,000 articles). The generators call
+a version here that takes the same steps with Pelican's own helper for each group
+(get_original_items: its warnings included) and does that last test by identity.
 """
 
 from __future__ import annotations
 
-from pelican import signals
+from itertools import groupby
+from operator import attrgetter
+
+from pelican import generators, signals
+from pelican.utils import get_original_items
+from pelican.utils import process_translations as pelican_process_translations
 
 
 class MemberList(list):
@@ -58,5 +69,28 @@ def use_member_lists(generator) -> None:
     generator._update_context(("tags", "categories", "authors"))
 
 
+def process_translations(content_list: list, translation_id=None) -> tuple[list, list]:
+    """pelican.utils.process_translations with its last step by identity (see the docstring)."""
+    if not translation_id:
+        return content_list, []
+    names = [translation_id] if isinstance(translation_id, str) else list(translation_id)
+    try:
+        key = attrgetter(*names)
+        content_list.sort(key=key)
+    except (TypeError, AttributeError):
+        return pelican_process_translations(content_list, translation_id)  # raises Pelican's own message
+    index: list = []
+    for values, group in groupby(content_list, key):
+        values = (values,) if len(names) == 1 else values
+        with_str = "with" + ", ".join(f' {name} "{value}"' for name, value in zip(names, values))
+        items = list(group)
+        index.extend(get_original_items(items, with_str))
+        for item in items:
+            item.translations = [other for other in items if other is not item]
+    originals = set(map(id, index))
+    return index, [item for item in content_list if id(item) not in originals]
+
+
 def register() -> None:
     signals.article_generator_finalized.connect(use_member_lists)
+    generators.process_translations = process_translations

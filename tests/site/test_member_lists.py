@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
+
 from plugins.member_lists import MemberList
 from tests.community.smallsite import build, make_content
 from tests.conftest import ROOT
@@ -48,6 +50,49 @@ def test_membership_answers_as_a_list_does_through_every_change():
     numbers = MemberList([1, 2, 3])
     assert 2.0 in numbers and 5 not in numbers
     assert "x" not in MemberList([Item()])
+
+
+class Piece:
+    """What process_translations reads of a content object."""
+
+    def __init__(self, slug: str, lang: str, translation: str | None, path: str) -> None:
+        self.slug, self.lang, self.in_default_lang = slug, lang, lang == "de"
+        self.metadata = {"translation": translation} if translation else {}
+        self.source_path = path
+
+
+def pieces(seed: int, folder: str) -> list[Piece]:
+    """Pelican's log filter drops a message seen before: each side names its own files."""
+    rng = random.Random(seed)
+    return [Piece(slug := f"s{rng.randint(0, 30)}", rng.choice(["de", "de", "en"]), rng.choice([None, None, "true"]),
+                  f"{folder}/{slug}-{number}.md") for number in range(120)]
+
+
+def paths(items, folder: str) -> list[str]:
+    return [item.source_path.removeprefix(folder) for item in items]
+
+
+def test_translations_are_split_as_pelican_splits_them(caplog):
+    from pelican.utils import process_translations as pelican_version
+
+    from plugins.member_lists import process_translations
+
+    for seed in range(5):
+        mine, pelicans = f"ours{seed}", f"pelican{seed}"
+        ours, theirs = pieces(seed, mine), pieces(seed, pelicans)
+        caplog.clear()
+        index, translations = process_translations(ours, "slug")
+        our_warnings = [record.getMessage().replace(mine, "") for record in caplog.records]
+        caplog.clear()
+        their_index, their_translations = pelican_version(theirs, "slug")
+        assert our_warnings == [record.getMessage().replace(pelicans, "") for record in caplog.records]
+        assert our_warnings  # duplicates, all-translation groups, several originals: all warned
+        assert paths(index, mine) == paths(their_index, pelicans)
+        assert paths(translations, mine) == paths(their_translations, pelicans)
+        assert [paths(p.translations, mine) for p in ours] == [paths(p.translations, pelicans) for p in theirs]
+    assert process_translations(pieces(1, "x"), None)[1] == []
+    with pytest.raises(AttributeError, match="translation_id"):
+        process_translations(pieces(1, "y"), "missing")
 
 
 def test_the_site_is_the_same_with_and_without_member_lists(tmp_path):
