@@ -26,7 +26,6 @@ from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
 from plugins import parallel
-from plugins.incremental import render
 
 logger = logging.getLogger(__name__)
 META_PRIORITY = 27  # markdown.extensions.meta registers its preprocessor at this priority
@@ -151,9 +150,8 @@ def convert_all(settings: dict, paths: list[str]) -> dict[str, tuple[str, dict, 
     """Convert `paths` across the cores (plugins.parallel.each: worker k takes k, k+n, ...);
     the workers send their results back pickled through a pipe."""
     results: dict[str, tuple[str, dict, dict[str, str]]] = {}
-    rendering = render.current()
-    if rendering is not None:  # plugins/incremental holds generation to one worker, not reading
-        settings = {**settings, "BUILD_WORKERS": rendering.workers}
+    if "BUILD_READ_WORKERS" in settings:  # plugins/incremental holds generation to one worker, not reading
+        settings = {**settings, "BUILD_WORKERS": settings["BUILD_READ_WORKERS"]}  # None: all cores
     if parallel.worker_count(settings, len(paths)) == 1:
         return results  # one core: reading file by file is the same work
     converter = Converter(settings)

@@ -53,7 +53,7 @@ PLUGINS_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE_DIR = ".cache/builds"
 DISCARDED = ".discarded-"
 # Settings that locate or switch the cache itself; they do not change what is written.
-VOLATILE_SETTINGS = ("CACHE_PATH", "LOAD_CONTENT_CACHE")
+VOLATILE_SETTINGS = ("CACHE_PATH", "LOAD_CONTENT_CACHE", "BUILD_READ_WORKERS")
 
 
 @dataclass
@@ -136,6 +136,7 @@ def start_render(pelican, folder: Path, previous, environment: str, now: datetim
         discard(left)
     workers = settings.get("BUILD_WORKERS")
     settings["BUILD_WORKERS"] = 1  # generators only make calls; render.py renders over the cores
+    settings["BUILD_READ_WORKERS"] = workers  # reading ahead (plugins/parallel_read) still uses them
     render.begin(output, str(aside) if record is not None else None, workers, record)
     return conditions
 
@@ -173,6 +174,7 @@ def check_build(pelican) -> None:
     stale = render.current()
     if stale is not None:  # the last run (autoreload) stopped half-way
         settings["BUILD_WORKERS"] = stale.workers
+        settings.pop("BUILD_READ_WORKERS", None)
         render.end()
     base = Path(settings.get("BUILD_CACHE_DIR") or DEFAULT_CACHE_DIR)
     folder = manifest.cache_folder(base if base.is_absolute() else PROJECT_ROOT / base,
@@ -260,6 +262,7 @@ def record_build(pelican) -> None:
     state = render.current()
     if state is not None:
         pelican.settings["BUILD_WORKERS"] = state.workers
+        pelican.settings.pop("BUILD_READ_WORKERS", None)
         render.end()
         if state.previous:
             discard(Path(state.previous))
