@@ -15,9 +15,7 @@ from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
 from scheduler.curate.review.server import serve_in_thread
 from tests.partners.partner_seed import SITEURL, seed
-from tests.scheduler.board_client import Client
-
-PASSWORD = "Weinberg-Esslingen-2026"
+from tests.scheduler.board_client import PASSWORD, Client, sign_in_page
 
 
 @pytest.fixture
@@ -71,11 +69,7 @@ def test_the_page_in_chromium(world, chromium_browser, tmp_path):
             bad: list[str] = []
             page.on("response", lambda r: r.status >= 400 and bad.append(r.url))
             page.on("requestfailed", lambda r: bad.append(r.url))
-            page.goto(base + "/login")
-            page.fill("#name", "lea")
-            page.fill("#password", PASSWORD)
-            with page.expect_navigation():
-                page.click("form.login button[type=submit]")
+            sign_in_page(page, base, "lea")
             page.goto(base + "/kommunen-post?monat=2026-11", wait_until="networkidle")
             page.screenshot(path=str(shots / f"board-kommunen-post-{width}-top.png"))
             page.locator("#k-08111000 ~ iframe").scroll_into_view_if_needed()  # the frames load lazily

@@ -7,6 +7,18 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+PASSWORD = "Weinberg-Esslingen-2026"  # every test account's password
+
+
+def sign_in_page(page, base: str, name: str) -> None:
+    """Sign in through the board's login form in a browser page (Playwright)."""
+    page.goto(base + "/login")
+    page.fill("#name", name)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.login button[type=submit]")
+    assert page.url == base + "/", page.url
+
 
 class Client:
     def __init__(self, app, remote: str = "127.0.0.1", headers: dict[str, str] | None = None):

@@ -11,10 +11,8 @@ import pytest
 from scheduler.collect.ingest import Collector
 from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
-from tests.scheduler.board_client import Client
+from tests.scheduler.board_client import PASSWORD, Client
 from tests.scheduler.test_scheduler_store import collected
-
-PASSWORD = "Weinberg-Esslingen-2026"
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ from scheduler.collect.ingest import Collector
 from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
 from scheduler.curate.review.auth import AuthConfig
-from scheduler.curate.review.throttle import PER_ACCOUNT as MAX_FAILURES_PER_NAME
 from scheduler.curate.review.server import serve_in_thread
+from scheduler.curate.review.throttle import PER_ACCOUNT as MAX_FAILURES_PER_NAME
 from scheduler.store.models import EditorAccount, Post
+from tests.scheduler.board_client import PASSWORD
 from tests.scheduler.test_scheduler_store import collected
 
-PASSWORD = "Weinberg-Esslingen-2026"
 SECRET = "nginx-und-board-teilen-dieses-geheimnis-2026"
 
 

@@ -15,10 +15,9 @@ from scheduler.curate import editors, passwords
 from scheduler.curate.review import roles
 from scheduler.curate.review.app import ReviewApp
 from scheduler.store.models import BoardEvent, EditorAccount, Post
-from tests.scheduler.board_client import Client
+from tests.scheduler.board_client import PASSWORD, Client
 from tests.scheduler.test_scheduler_store import collected
 
-PASSWORD = "Weinberg-Esslingen-2026"
 PEOPLE = {"lea": "lesen", "rolf": "redaktion", "vera": "veroeffentlichen", "walter": "verwaltung"}
 
 

@@ -14,10 +14,9 @@ from scheduler.collect.ingest import Collector
 from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
 from scheduler.curate.review.auth import AuthConfig
-from tests.scheduler.board_client import Client
+from tests.scheduler.board_client import PASSWORD, Client
 from tests.scheduler.test_scheduler_store import collected
 
-PASSWORD = "Weinberg-Esslingen-2026"
 SECRET = "nginx-und-board-teilen-dieses-geheimnis-2026"
 
 

@@ -33,13 +33,12 @@ from scheduler.publish.takedown import SitePaths, Takedown
 from scheduler.publish.takedown_state import TakedownRecord
 from scheduler.store.models import BoardEvent, Post
 from tests.conftest import build_site
-from tests.scheduler.board_client import Client
+from tests.scheduler.board_client import PASSWORD, Client, sign_in_page
 from tests.scheduler.test_scheduler_review_german import VISIBLE_TEXT, english_words
 from tests.scheduler_jobs.jobs_helpers import NOW, add_post, fake_publisher, planning_env
 from tests.site.a11y import axe_context, run_axe
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "Weinberg-Esslingen-2026"
 PEOPLE = {"lea": "lesen", "rolf": "redaktion", "vera": "veroeffentlichen"}
 
 
@@ -284,11 +283,7 @@ def test_the_takedown_pages_in_chromium(world, chromium_browser, sessions, setti
         assert english_words(page.evaluate(VISIBLE_TEXT)) == [], shot
 
     try:
-        page.goto(base + "/login")
-        page.fill("#name", "vera")
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("form.login button[type=submit]")
+        sign_in_page(page, base, "vera")
         page.goto(f"{base}/plan/features/{world.key}")
         page.screenshot(path=f"/tmp/board-takedown-feature-{width}.png", full_page=True)
         assert page.locator("a.takedown-button").inner_text() == "Überall entfernen …"

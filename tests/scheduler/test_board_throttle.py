@@ -16,9 +16,7 @@ import pytest
 
 from scheduler.curate import editors
 from scheduler.curate.review.app import ReviewApp
-from tests.scheduler.board_client import Client
-
-PASSWORD = "Weinberg-Esslingen-2026"
+from tests.scheduler.board_client import PASSWORD, Client
 
 
 @pytest.fixture

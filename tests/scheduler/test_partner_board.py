@@ -14,9 +14,8 @@ from scheduler.curate.review.app import ReviewApp
 from scheduler.curate.review.server import serve_in_thread
 from scheduler.partners.calendars.diff import text_hash, upstream_diff
 from scheduler.partners.calendars.state import ACCEPTED, DRAFT, EDITED, CalendarImport, CalendarSource
-from tests.scheduler.board_client import Client
+from tests.scheduler.board_client import PASSWORD, Client, sign_in_page
 
-PASSWORD = "Weinberg-Esslingen-2026"
 PEOPLE = {"lea": "lesen", "rolf": "redaktion", "walter": "verwaltung"}
 NOW = datetime(2026, 12, 7, 11, 0, tzinfo=timezone.utc)
 BEFORE = ("title: Ausbildungsmesse\nuid: kommune-1@so-ist-s.de\nstart: 2027-01-15 09:00\nend: 2027-01-15 16:00\n"
@@ -103,11 +102,7 @@ def test_partner_page_in_chromium(sessions, settings, registry, chromium_browser
     context = axe_context(chromium_browser, width)
     page = context.new_page()
     try:
-        page.goto(base + "/login")
-        page.fill("#name", "lea")
-        page.fill("#password", PASSWORD)
-        with page.expect_navigation():
-            page.click("form.login button[type=submit]")
+        sign_in_page(page, base, "lea")
         page.goto(base + "/kommunen/termine")
         assert page.evaluate("document.documentElement.lang") == "de"
         page.screenshot(path=f"/tmp/board-partners-{width}.png", full_page=True)

@@ -13,13 +13,13 @@ from scheduler.collect.ingest import Collector
 from scheduler.curate import editors
 from scheduler.curate.review import roles
 from scheduler.curate.review.server import serve_in_thread
+from tests.scheduler.board_client import PASSWORD, sign_in_page
 from tests.scheduler.review_plan.plan_seed import seed_plan_world
 from tests.scheduler.test_scheduler_review_german import VISIBLE_TEXT, english_words
 from tests.scheduler.test_scheduler_store import collected
 from tests.site.a11y import axe_context, run_axe
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Weinberg-Esslingen-2026"
 PEOPLE = {"lea": "lesen", "rolf": "redaktion", "vera": "veroeffentlichen", "walter": "verwaltung"}
 BUTTONS = {  # what a person sees → the permission it needs (roles.py)
     ("/", "form.decide button[name=action]"): "decide",
@@ -48,22 +48,13 @@ def board(monkeypatch, tmp_path, sessions, settings, registry):
     world.fake.stop()
 
 
-def sign_in(page, base: str, name: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#name", name)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form.login button[type=submit]")
-    assert page.url == base + "/", page.url
-
-
 def test_each_role_finds_exactly_its_buttons_and_is_refused_the_rest(board, chromium_browser):
     base, world = board
     for name, role in PEOPLE.items():
         context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         try:
-            sign_in(page, base, name)
+            sign_in_page(page, base, name)
             assert page.locator(".editor").inner_text().startswith(f"{roles.LABELS[role]}: {name}")
             seen = {}
             for (where, selector), permission in BUTTONS.items():
@@ -101,7 +92,7 @@ def test_sign_in_admin_and_audit_pages_are_german_axe_clean_and_fit(board, chrom
         page.goto(base + "/login")
         page.screenshot(path=f"/tmp/board-login-{width}.png", full_page=True)
         assert run_axe(page) == [] and english_words(page.evaluate(VISIBLE_TEXT)) == []
-        sign_in(page, base, "walter")
+        sign_in_page(page, base, "walter")
         page.goto(base + "/")
         card = page.locator("article[data-state=collected]").first
         with page.expect_navigation():  # one decision, so the audit view has walter in it
