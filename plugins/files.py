@@ -1,11 +1,13 @@
 """Files below a folder, fast: the preview walks the output (10,000 pages, a folder each) and
 the image folder on every save, where Path.rglob and os.path.relpath per folder cost a few
-tenths of a second. And a file's stamp, by which the preview and the catalogs notice a
-changed file."""
+tenths of a second. A file's stamp, by which the preview and the catalogs notice a
+changed file. And a file put in place by hard link, else copy (image derivatives into the
+output, search shards into the site)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 
@@ -29,3 +31,28 @@ def file_stamp(path: Path | str) -> tuple[int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
+
+
+def link_or_copy(source: Path | str, target: Path | str, made: set[str] | None = None) -> None:
+    """Put a file at `target`: nothing to do when it is there already (a cached image
+    derivative's name carries its content hash), a hard link where possible, a copy across
+    file systems.
+
+    `made` remembers the folders already created, so a publish of thousands of files does
+    one mkdir per folder, not one per file."""
+    source, target = os.fspath(source), os.fspath(target)
+    folder = os.path.dirname(target)
+    if made is None or folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        if made is not None:
+            made.add(folder)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return
+    except OSError:
+        if os.path.exists(target):
+            return
+        partial = os.path.join(folder, f".{os.path.basename(target)}.partial")  # never a half-copied file under the real name
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)

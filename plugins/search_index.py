@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from plugins.files import files_below, link_or_copy
+
 BUNDLE_DIR = "pagefind"
 SHARD_PREFIX = "teil-"
 SHARD_LIST = "shards.json"
@@ -107,27 +109,18 @@ def shard_key(pages: list[tuple[str, str]], count: int) -> str:
 
 def _place(source: Path, target: Path) -> None:
     """Hard-link (else copy) the tree `source` into `target`."""
-    for folder, _subfolders, names in os.walk(source):
-        into = target / os.path.relpath(folder, source)
-        into.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            try:
-                os.link(os.path.join(folder, name), into / name)
-            except OSError:
-                shutil.copy2(os.path.join(folder, name), into / name)
+    made: set[str] = set()
+    for relative in files_below(source):
+        link_or_copy(source / relative, target / relative, made)
 
 
 def _build_shard(site: Path, pages: list[str], bundle: Path, work: Path, background: bool) -> None:
     """Run Pagefind over a mirror of the site holding only `pages` (same paths, same URLs)."""
     mirror = work / "mirror"
     shutil.rmtree(mirror, ignore_errors=True)
+    made: set[str] = set()
     for relative in pages:
-        target = mirror / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / relative, target)
-        except OSError:
-            shutil.copy2(site / relative, target)
+        link_or_copy(site / relative, mirror / relative, made)
     fresh = work / "bundle"
     shutil.rmtree(fresh, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)

@@ -12,12 +12,11 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plugins.files import files_below
+from plugins.files import files_below, link_or_copy
 
 from .derive import RASTER_EXTENSIONS, EncodeResult, EncodeSettings, encode, read_cached
 
@@ -92,30 +91,6 @@ class Derivatives:
 
     def public_name(self, width: int, ext: str) -> str:
         return f"{self.public_stem}-{width}.{ext}"
-
-
-def place(source: Path | str, target: Path | str, made: set[str] | None = None) -> None:
-    """Put a cached derivative into the output: nothing to do when it is there already (the
-    name carries the content hash), a hard link where possible, a copy across file systems.
-
-    `made` remembers the folders already created, so a publish of thousands of files does
-    one mkdir per folder, not one per file."""
-    source, target = os.fspath(source), os.fspath(target)
-    folder = os.path.dirname(target)
-    if made is None or folder not in made:
-        os.makedirs(folder, exist_ok=True)
-        if made is not None:
-            made.add(folder)
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        return
-    except OSError:
-        if os.path.exists(target):
-            return
-        partial = os.path.join(folder, f".{os.path.basename(target)}.partial")  # never a half-copied file under the real name
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
 
 
 @dataclass
@@ -275,7 +250,7 @@ class ImagePipeline:
                 for name, ext in ((variant.jpg, "jpg"), (variant.webp, "webp")):
                     target = os.path.join(output, derivatives.public_name(variant.width, ext))
                     if before is None or target not in before:
-                        place(os.path.join(entry, name), target, made)
+                        link_or_copy(os.path.join(entry, name), target, made)
                     written.add(target)
         if before is not None:  # the last publish of this process wrote `before`: no walk needed
             for stale in before - written:
