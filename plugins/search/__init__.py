@@ -27,7 +27,6 @@ from plugins.build import HANDOFF_ENV
 from plugins.incremental import manifest_folder, output_kept
 
 logger = logging.getLogger(__name__)
-BUNDLE_DIR = search_index.BUNDLE_DIR
 SEARCH_SAVE_AS = "suche/index.html"
 
 
