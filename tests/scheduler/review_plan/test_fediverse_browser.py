@@ -17,8 +17,8 @@ from scheduler.curate import editors, workflow
 from scheduler.curate.review.server import serve_in_thread
 from scheduler.publish.state import FeaturePublication, PublishStep
 from scheduler.store.models import Post, State
+from tests.scheduler.board_client import PASSWORD, sign_in_page
 from tests.scheduler.review_plan.plan_seed import seed_plan_world
-from tests.scheduler.review_plan.test_board_roles_browser import PASSWORD, sign_in
 from tests.scheduler.test_scheduler_store import collected
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,7 @@ def test_fediverse_card_and_failed_mastodon_step(board, chromium_browser):
     for width in (390, 1280):
         context = chromium_browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
-        sign_in(page, base, "rolf")
+        sign_in_page(page, base, "rolf")
         page.goto(base + "/?view=pending")
         cards = page.locator("article", has_text="pixel.example")
         assert page.locator("text=Mastodon: öffentliche Anfrage möglich").count() == 1
