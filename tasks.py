@@ -6,6 +6,7 @@ reserve, preview, livereload, publish.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -16,16 +17,14 @@ from pathlib import Path
 
 from invoke import task
 
+from plugins.build_service.client import PUBLISH_OUTPUT, publish_lock
+
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
 CONTENT = Path(os.environ.get("SOISTS_CONTENT_DIR", ROOT / "content"))
 OUTPUT = Path(os.environ.get("SOISTS_OUTPUT", ROOT / "output"))
 HOST = os.environ.get("SOISTS_HOST", "127.0.0.1")
 PORT = int(os.environ.get("SOISTS_PORT", "8000"))
-# `invoke publish` builds here, kept between publishes inside BUILD_CACHE_DIR: a takedown drops
-# that folder whole (scheduler/publish/takedown_purge.py), the post's built pages with it.
-PUBLISH_OUTPUT = Path(os.environ.get("SOISTS_PUBLISH_OUTPUT") or
-                      ROOT / os.environ.get("SOISTS_BUILD_CACHE_DIR", ".cache/builds") / "publish" / "site")
 
 
 def pelican_args(output: Path, settings: str = "pelicanconf.py", strict: bool = False,
@@ -108,6 +107,13 @@ def livereload(c, port=0, no_search=False):
           f"--output {shlex.quote(str(OUTPUT))} --host {HOST} --port {int(port) or PORT}{extra}", pty=False)
 
 
+@task
+def build_service(c):
+    """Keep the production build resident (plugins/build_service): `invoke publish` then renders
+    only what changed since the last publish, in seconds instead of a full build."""
+    c.run(f"{shlex.quote(PYTHON)} -m plugins.build_service --content {shlex.quote(str(CONTENT))}", pty=False)
+
+
 CMS_PROXY = ROOT / "plugins" / "cms" / "node_modules" / "decap-server" / "dist" / "index.js"
 
 
@@ -150,6 +156,21 @@ def deploy_local(source: Path, target: Path) -> None:
     print(f"release {done.folder.name}: {len(done.copied)} files copied, {done.linked} unchanged (linked)")
 
 
+def build_for_publish(c) -> None:
+    """The production build into PUBLISH_OUTPUT: by the build service when one listens on its
+    socket (only what changed is rendered), else with the one-shot command."""
+    from plugins.build_service import client
+
+    answer = client.ask()
+    if answer is None or Path(answer["output"]) != PUBLISH_OUTPUT.resolve():
+        c.run(pelican_command(PUBLISH_OUTPUT, settings="publishconf.py", strict=True))
+        return
+    print("build service answer: " + json.dumps({key: answer[key] for key in ("written", "removed", "seconds")}))
+    if not answer["ok"]:
+        sys.exit(f"publish: the build failed, nothing was deployed\n{answer['error']}")
+    print(f"built by the build service in {answer['seconds']:.2f} s")
+
+
 @task(help={"target": "rsync destination (user@host:/path/) or a local folder; default $SOISTS_DEPLOY_TARGET"})
 def publish(c, target=""):
     """Build with production settings into the kept publish folder, then deploy it (rsync or a local release)."""
@@ -159,12 +180,12 @@ def publish(c, target=""):
     if not target:
         sys.exit("publish: set SOISTS_DEPLOY_TARGET (user@host:/path/ for rsync, or a local folder)")
     PUBLISH_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    with open(PUBLISH_OUTPUT.parent / ".lock", "w") as lock:  # one publish at a time (scheduler, operator)
+    with open(publish_lock(), "w") as lock:  # one publish at a time (scheduler, operator)
         fcntl.flock(lock, fcntl.LOCK_EX)
         # A failed build stops here: nothing has been deployed yet, and it left no manifest
         # (plugins/incremental), so the next publish is a full build into an emptied folder.
         # Nothing changed since the last publish: the output is kept (plugins/incremental).
-        c.run(pelican_command(PUBLISH_OUTPUT, settings="publishconf.py", strict=True))
+        build_for_publish(c)
         if ":" in target and not Path(target).exists() and not target.startswith("/"):
             # --delay-updates puts every changed file in place at the very end of the transfer.
             c.run(f"rsync -rlz --checksum --delete --delay-updates {shlex.quote(str(PUBLISH_OUTPUT))}/ "

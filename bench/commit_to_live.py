@@ -6,7 +6,9 @@
 1. One-file rebuild / full build: our build command (tasks.pelican_args: plugins/build.py,
    Pelican and then the search index) on plain articles; a full build into a fresh folder,
    then one article's body edited and the same command run into that folder (warm caches, as
-   after an editor's commit). Goal <= 0.05.
+   after an editor's commit). Then the same edit through the build service (`invoke
+   build-service`, which `invoke publish` asks when it runs): three edits, each timed from
+   the request to its answer (search index included). Goal <= 0.05 of the full build.
 2. The three-corpus table against vanilla Pelican: time, CPU and peak memory (bench/content_mix.py).
 3. The live preview's latencies: the saved page and the lists after it (bench/preview_latency.py).
 
@@ -18,11 +20,15 @@ machine; it is shared with other work, so the load average is printed beside the
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,10 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 
 
-def edit_one_article(content: Path) -> Path:
+def edit_one_article(content: Path, sentence: str = "Ein neuer Satz nach dem Commit.") -> Path:
     """Append a sentence to the body of the first article (what an editor's commit changes)."""
     article = sorted((content / "articles").rglob("*.md"))[0]
-    article.write_text(article.read_text(encoding="utf-8") + "\nEin neuer Satz nach dem Commit.\n", encoding="utf-8")
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
     return article
 
 
@@ -53,6 +59,52 @@ def one_file_rebuild(files: int, work: Path) -> tuple[float, float]:
     for folder in (content, output, work / "build-cache"):
         shutil.rmtree(folder, ignore_errors=True)
     return full.wall, again.wall
+
+
+@dataclass
+class ServiceFigures:
+    first: float  # its first build (every output rendered, one process)
+    edits: list[float]  # one edited article each: the request's round trip
+    parts: list[tuple[float, float]]  # (rendering, search index) of each, as the service measured them
+
+
+def service_rebuilds(files: int, work: Path, edits: int = 3) -> ServiceFigures:
+    """The build service (plugins/build_service) on the same corpus: started (its first build),
+    then `edits` times one article's body edited and a build asked for, timed at the caller."""
+    from plugins.build_service import client
+
+    corpus = build_mix("articles", files)
+    content, output, socket_path = work / f"content-{files}", work / f"service-{files}", work / "build.sock"
+    shutil.copytree(corpus.ours, content)
+    settings = {"IMAGE_CACHE_DIR": str(IMAGE_CACHE), "BUILD_CACHE_DIR": str(work / "service-cache")}
+    started = time.perf_counter()
+    service = subprocess.Popen([sys.executable, "-m", "plugins.build_service", "--settings", str(ROOT / "pelicanconf.py"),
+                                "--content", str(content), "--output", str(output), "--socket", str(socket_path),
+                                "-e", json.dumps(settings)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env={**os.environ, "SOISTS_BUILD_CACHE_DIR": str(work / "service-cache")})
+    try:
+        for line in service.stdout:
+            if line.startswith("build service: "):
+                break
+        else:
+            raise SystemExit("the build service did not start")
+        first = time.perf_counter() - started
+        seconds, parts = [], []
+        for number in range(edits):
+            edit_one_article(content, sentence=f"Satz {number} nach dem Commit.")
+            asked = time.perf_counter()
+            answer = client.ask(socket_path)
+            seconds.append(time.perf_counter() - asked)
+            if answer:
+                parts.append((answer["render_seconds"], answer["search_seconds"]))
+            if not answer or not answer["ok"] or not answer["written"]:
+                raise SystemExit(f"the build service did not build: {answer}")
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+        for folder in (content, output, work / "service-cache"):
+            shutil.rmtree(folder, ignore_errors=True)
+    return ServiceFigures(first, seconds, parts)
 
 
 def run_child(script: str, *args: str) -> None:
@@ -76,6 +128,13 @@ def main() -> None:
                 full, rebuild = one_file_rebuild(files, Path(tmp))
                 print(f"{files:>7,d} files: full build {full:7.2f} s, one edited article {rebuild:7.2f} s,"
                       f" ratio {rebuild / full:.2f} (load {os.getloadavg()[0]:.1f})", flush=True)
+                served = service_rebuilds(files, Path(tmp))
+                median = statistics.median(served.edits)
+                print(f"{'':>7s}        build service (plugins/build_service): first build {served.first:7.2f} s, "
+                      f"one edited article {median:5.2f} s (median of {', '.join(f'{s:.2f}' for s in served.edits)}),"
+                      f" ratio to the full build {median / full:.3f} (load {os.getloadavg()[0]:.1f})", flush=True)
+                print(f"{'':>15s}rendering / search index per edit: "
+                      + ", ".join(f"{render:.2f} / {search:.2f} s" for render, search in served.parts), flush=True)
     if "mixes" not in skip:
         print("\n== 2. full builds against vanilla Pelican (bench/content_mix.py) ==", flush=True)
         run_child("content_mix.py", "--sizes", args.mix_sizes)

@@ -30,6 +30,7 @@ WALL_URL = "wall/"
 PAGE_URL = "wall/seite/{number}/"
 FEED_SAVE_AS = "kommunen/{slug}/feed.atom"
 REGISTRY_FILE = "data/municipalities.csv"  # below the content folder
+WALL_TEASER_POSTS = 6  # the newest photos on the home page
 
 
 @dataclass
@@ -229,6 +230,9 @@ class CommunityGenerator(Generator):
                 by_municipality.setdefault(municipality.slug, []).append(post)
         self.by_municipality = by_municipality
         self.context["community_posts"] = self.posts
+        # the home page's teaser gets its own few: a page that read the whole list would be
+        # rendered again (all its pages, in both languages) whenever any post changed
+        self.context["wall_teaser_posts"] = self.posts[:WALL_TEASER_POSTS]
         self.context["community_posts_by_municipality"] = by_municipality
 
     def generate_output(self, writer):

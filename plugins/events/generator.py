@@ -24,6 +24,7 @@ from .recurrence import Occurrence, expand, months_between
 
 ICS_DIR = f"{URL_ROOT}/ics"
 SITE_NAME = "So ist S"
+NEXT_EVENTS = 3  # the next dates on the home page
 
 
 @dataclass
@@ -178,6 +179,7 @@ class EventsGenerator(Generator):
         self.lists = self._lists()
         self.context["events"] = self.events
         self.context["upcoming_events"] = self.upcoming
+        self.context["next_events"] = self.upcoming[:NEXT_EVENTS]  # the home page's teaser (see community)
         self.context["events_calendar"] = {
             "all_ics": f"{ICS_DIR}/alle.ics",
             "webcal": ics.webcal_url(self.settings.get("SITEURL", ""), f"{ICS_DIR}/alle.ics"),
@@ -268,7 +270,7 @@ class EventsGenerator(Generator):
             calendars[event_list.ics_url] = (f"{SITE_NAME} – Termine: {event_list.name}", event_list.events)
         for event in self.events:
             calendars[event.ics_url] = (f"{SITE_NAME} – {event.title}", [event])
-        vevents = ics.VEventCache(self.now, siteurl)
+        vevents = ics.VEventCache(self.now, siteurl, self.events)
 
         def write(path: str, name: str, events: list[Event]) -> None:
             target = Path(self.output_path) / path

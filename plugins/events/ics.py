@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-from icalendar import Calendar, Event as VEvent, vDuration, vRecur
+from icalendar import Calendar, vDuration, vRecur
+from icalendar import Event as VEvent
 from icalendar.parser import Contentlines
 
 from .model import Event, sort_key
@@ -98,23 +99,55 @@ def to_vevent(event: Event, now: datetime, siteurl: str = "", component: type[VE
     return vevent
 
 
+def _exact(value: object) -> object:
+    """A date or time as it is serialised: equal instants in other zones are other lines."""
+    if isinstance(value, datetime):
+        return value.isoformat(), str(value.tzinfo)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def vevent_inputs(event: Event, now: datetime, siteurl: str) -> tuple:
+    """Everything to_vevent reads from an event: the same inputs give the same component."""
+    stamp = event.modified or event.changed or now
+    return (event.uid, _exact(stamp), _exact(event.start), _exact(event.end), event.all_day, event.title,
+            _description(event, siteurl), f"{event.location}, {event.address}", event.category.label,
+            event.ics_status, event.sequence, _exact(event.modified), event.url, event.rrule,
+            tuple(map(_exact, event.excluded or ())))
+
+
+_kept: dict[tuple, VEvent] = {}  # the current events' components, kept across builds in this process
+
+
 class VEventCache:
     """One VEVENT component per event, built once and shared by every calendar listing it.
 
     An event appears in its own calendar, alle.ics and its category, municipality and
-    district calendars; the component is the same in each, so it is built only once.
+    district calendars; the component is the same in each, so it is built only once. A
+    process that builds again (the preview, the build service) passes the build's `events`
+    and so reuses the component of every event whose inputs are unchanged since an earlier
+    build, its folded lines included: a changed event re-serialises one VEVENT, not the
+    1,500 of alle.ics. Components of events that are gone are dropped.
     """
 
-    def __init__(self, now: datetime, siteurl: str = "") -> None:
+    def __init__(self, now: datetime, siteurl: str = "", events: Iterable[Event] = ()) -> None:
+        global _kept
         self.now, self.siteurl = now, siteurl
-        self._components: dict[int, tuple[Event, VEvent]] = {}
+        self._keys: dict[int, tuple[Event, tuple]] = {}
+        for event in events:
+            self._keys[id(event)] = (event, vevent_inputs(event, now, siteurl))
+        self._components = {key: _kept[key] for _event, key in self._keys.values() if key in _kept}
+        if self._keys:
+            _kept = self._components
 
     def get(self, event: Event) -> VEvent:
-        hit = self._components.get(id(event))
+        hit = self._keys.get(id(event))
         if hit is None or hit[0] is not event:
-            hit = (event, to_vevent(event, self.now, self.siteurl, SharedVEvent))
-            self._components[id(event)] = hit
-        return hit[1]
+            hit = (event, vevent_inputs(event, self.now, self.siteurl))
+            self._keys[id(event)] = hit
+        component = self._components.get(hit[1])
+        if component is None:
+            component = self._components[hit[1]] = to_vevent(event, self.now, self.siteurl, SharedVEvent)
+        return component
 
 
 def _year_range(events: list[Event]) -> tuple[date, date]:

@@ -34,7 +34,7 @@ from pathlib import Path
 from pelican.utils import sanitised_join
 
 from plugins import parallel
-from plugins.preview.fingerprint import Fingerprints, template_names
+from plugins.preview.fingerprint import Fingerprints
 from plugins.preview.writer import PreviewWriter
 
 logger = logging.getLogger(__name__)
@@ -129,8 +129,7 @@ class RenderState:
     queue: list[tuple[str, int, Callable[[], None], bool, str]] = field(default_factory=list)
     folders: set[str] = field(default_factory=set)  # output folders made by _link
     prints: StableFingerprints = field(default_factory=StableFingerprints)
-    names: dict[str, frozenset[str]] = field(default_factory=dict)
-    templates: dict[tuple[int, str], int] = field(default_factory=dict)
+    templates: dict[tuple[int, str], tuple[frozenset[str], int]] = field(default_factory=dict)  # see PreviewState
     extra: str = ""  # digest of EXTRA_INPUTS (set once the content is read)
     recorded_extra: str | None = None  # the same digest in the record loaded
     rendered: int = 0
@@ -165,37 +164,26 @@ def end() -> None:
     _state = None
 
 
-def template_digest(state: RenderState, template) -> int:
-    env, name = template.environment, template.name
-    key = (id(env), name)
-    if key not in state.templates:
-        sources = [(child, env.loader.get_source(env, child)[0]) for child in sorted(template_names(env, name))]
-        state.templates[key] = stable_digest(tuple(sources))
-    return state.templates[key]
-
-
 class IncrementalWriter(PreviewWriter):
     """Pelican's writer for production builds (see the module docstring)."""
 
-    _template = 0
     _override = False
 
     @property
-    def state(self) -> RenderState:  # PreviewWriter reads state.prints and state.names
+    def state(self) -> RenderState:  # PreviewWriter reads state.prints and state.templates
         return _state
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
                    override_output=False, url=None, **kwargs):
-        self._template, self._override = template_digest(_state, template), override_output
+        self._override = override_output
         try:
             super().write_file(name, template, context, relative_urls, paginated, template_name,
                                override_output, url, **kwargs)
         finally:
-            self._template, self._override = 0, False
+            self._override = False
 
     def _remember(self, key: str, signature: int, make, direct: bool = False, weight: int = 0) -> None:
         state = _state
-        signature = stable_digest((signature, self._template))
         path = key if direct else sanitised_join(self.output_path, key[5:] if key.startswith("feed:") else key)
         record = state.records.get(key)
         if record is not None and record[0] == signature and state.previous and self._link(record[1]):

@@ -92,17 +92,24 @@ class Fingerprints:
                      getattr(value, "status", None), links))
 
 
-_PARSED: dict[tuple, object] = {}
+_PARSED: dict[tuple, tuple[object, frozenset[str]]] = {}
 
 
-def parsed(env, name: str):
-    """A template's syntax tree, parsed once per source text (every generator has its own
-    environment; parsing the theme for each of them took seconds)."""
+def _parsed(env, name: str) -> tuple[object, frozenset[str]]:
+    """A template's syntax tree and the context names it reads, found once per source text
+    (every generator has its own environment; parsing the theme for each of them took seconds,
+    and a long-lived process asks again on every run)."""
     source = env.loader.get_source(env, name)[0]
     key = (name, source, tuple(sorted(env.extensions)))
     if key not in _PARSED:
-        _PARSED[key] = env.parse(source)
+        tree = env.parse(source)
+        _PARSED[key] = (tree, frozenset(meta.find_undeclared_variables(tree)))
     return _PARSED[key]
+
+
+def parsed(env, name: str):
+    """A template's syntax tree (see _parsed)."""
+    return _parsed(env, name)[0]
 
 
 def template_names(env, name: str, seen: set[str] | None = None) -> set[str]:
@@ -121,7 +128,7 @@ def context_names(env, name: str) -> frozenset[str]:
     """Context variables a template (with its extended/included templates) may read."""
     names: set[str] = set()
     for template in template_names(env, name):
-        names |= meta.find_undeclared_variables(parsed(env, template))
+        names |= _parsed(env, template)[1]
     return frozenset(names)
 
 

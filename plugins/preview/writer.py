@@ -24,8 +24,7 @@ from pelican.writers import Writer
 from plugins.files import file_stamp
 from plugins.parallel import page_variables, write_page
 
-from .fingerprint import Fingerprints, context_names, output_signature
-
+from .fingerprint import Fingerprints, context_names, output_signature, template_names
 
 # Outputs showing fewer list items than this are rendered when asked for; longer lists
 # wait in the queue until every generator has asked for its outputs (`flush`).
@@ -50,11 +49,15 @@ class PreviewState:
     removed: list[str] = field(default_factory=list)  # output files deleted in the current run
     seen: set[str] = field(default_factory=set)
     prints: Fingerprints = field(default_factory=Fingerprints)
-    names: dict[str, frozenset[str]] = field(default_factory=dict)  # template name -> context names
+    # (id(environment), template name) -> (context names it reads, digest of its sources and of
+    # every template it extends or includes): found once per run, so an edited template
+    # re-renders exactly the outputs made with it
+    templates: dict[tuple[int, str], tuple[frozenset[str], int]] = field(default_factory=dict)
     _images: dict[str, tuple[int, int] | None] | None = None
 
     def begin(self, links_epoch: int, output_path: str | None = None) -> None:
         self.prints, self.rendered, self.seen, self.queue, self.removed = Fingerprints(links_epoch), [], set(), [], []
+        self.templates = {}
         if output_path is not None and not os.path.isdir(output_path):
             self.records.clear()  # the folder was emptied under the preview: write everything again
 
@@ -121,15 +124,15 @@ class PreviewWriter(Writer):
         if not name:
             return
         state = self.state
-        if template.name not in state.names:
-            state.names[template.name] = context_names(template.environment, template.name)
         if paginated is None:  # Pelican's default
             paginated = {key: value for key, value in kwargs.items() if key in {"articles", "dates"}}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
             return self._write_pages(name, template, context, relative_urls, paginated, template_name,
                                      override_output, url, kwargs)
-        extra = (name, template.name, relative_urls, tuple(paginated or ()), template_name, override_output, url)
-        signature = output_signature(state.prints, state.names[template.name], context, kwargs, extra)
+        names, sources = self.template_inputs(template)
+        extra = (name, template.name, sources, relative_urls, tuple(paginated or ()), template_name, override_output,
+                 url)
+        signature = output_signature(state.prints, names, context, kwargs, extra)
         self._remember(name, signature, lambda: super(PreviewWriter, self).write_file(
             name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs),
             weight=sum(len(value) for value in kwargs.values() if isinstance(value, (list, tuple))))
@@ -142,18 +145,30 @@ class PreviewWriter(Writer):
         per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or self.settings["DEFAULT_PAGINATION"]
         paginators = {key: Paginator(name, url, value, self.settings, per_page) for key, value in paginated.items()}
         rest = {key: value for key, value in kwargs.items() if key not in paginated and key != "all_articles"}
-        used = state.names[template.name] - set(kwargs)
+        names, sources = self.template_inputs(template)
+        used = names - set(kwargs)
         for number in range(1, next(iter(paginators.values())).num_pages + 1):
             variables = page_variables(paginators, number)
             page = variables[f"{next(iter(paginators))}_page"]
             pages = {key: (value.number, value.url, state.prints.of(value.object_list)) if value is not None else None
                      for key, value in variables.items() if not key.endswith("_paginator")}
-            extra = (page.save_as, template.name, relative_urls, template_name, override_output, url,
+            extra = (page.save_as, template.name, sources, relative_urls, template_name, override_output, url,
                      page.paginator.num_pages, tuple(sorted(pages.items())))
             signature = output_signature(state.prints, used, context, rest, extra)
             self._remember(page.save_as, signature, lambda number=number: write_page(
                 self, template, context, relative_urls, override_output, paginators, number, kwargs),
                 weight=len(page.object_list))
+
+    def template_inputs(self, template) -> tuple[frozenset[str], int]:
+        """(the context names `template` may read, the digest of its sources), once per run."""
+        state, env = self.state, template.environment
+        key = (id(env), template.name)
+        found = state.templates.get(key)
+        if found is None:
+            sources = tuple((child, env.loader.get_source(env, child)[0])
+                            for child in sorted(template_names(env, template.name)))
+            found = state.templates[key] = (context_names(env, template.name), state.prints.digest(sources))
+        return found
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
                    feed_title=None):
