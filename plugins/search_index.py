@@ -35,6 +35,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -61,8 +62,19 @@ class Shards:
     pages: int  # indexed pages
 
 
+@lru_cache(maxsize=1)
+def pagefind_program() -> tuple[str, ...]:
+    """Pagefind's executable, found as its Python package finds it (PAGEFIND_BINARY_PATH, the
+    extended and the pinned pagefind_bin wheel): `python -m pagefind` would start an
+    interpreter only to exec the same file."""
+    from pagefind.service import get_executable
+
+    program = get_executable()
+    return (str(program),) if program is not None else (sys.executable, "-m", "pagefind")
+
+
 def pagefind_command(site: Path, output: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output), "--silent"]
+    return [*pagefind_program(), "--site", str(site), "--output-path", str(output), "--silent"]
 
 
 def shard_count(pages: int, per_shard: int = SHARD_PAGES) -> int:
@@ -82,22 +94,27 @@ def scan(site: Path, known: dict[str, list]) -> dict[str, list]:
     indexed]. A file whose size and time are those recorded is not read again (the incremental
     build hard-links unchanged pages, so they keep both)."""
     found: dict[str, list] = {}
-    for folder, subfolders, names in os.walk(site):
-        if folder == str(site):
-            subfolders[:] = [name for name in subfolders if name != BUNDLE_DIR]
-        for name in names:
-            if not name.endswith(".html"):
-                continue
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, site).replace(os.sep, "/")
-            stat = os.stat(path)
-            before = known.get(relative)
-            if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
-                found[relative] = before
-                continue
-            data = Path(path).read_bytes()
-            digest = hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""
-            found[relative] = [stat.st_size, stat.st_mtime_ns, digest]
+    root = os.fspath(site)
+    prefix = len(os.path.join(root, ""))  # os.path.relpath per file costs more than its stat
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if not (entry.name == BUNDLE_DIR and len(entry.path) == prefix + len(BUNDLE_DIR)):
+                        stack.append(entry.path)
+                    continue
+                if not entry.name.endswith(".html"):
+                    continue
+                relative = entry.path[prefix:].replace(os.sep, "/")
+                stat = entry.stat()
+                before = known.get(relative)
+                if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
+                    found[relative] = before
+                    continue
+                data = Path(entry.path).read_bytes()
+                digest = hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""
+                found[relative] = [stat.st_size, stat.st_mtime_ns, digest]
     return found
 
 
@@ -125,7 +142,11 @@ def _build_shard(site: Path, pages: list[str], bundle: Path, work: Path, backgro
     shutil.rmtree(fresh, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     lower = (lambda: os.nice(15)) if background else None  # the preview: never slow the next render
-    result = subprocess.run(pagefind_command(mirror, fresh), capture_output=True, text=True, preexec_fn=lower)
+    try:
+        result = subprocess.run(pagefind_command(mirror, fresh), capture_output=True, text=True, preexec_fn=lower)
+    except OSError as error:  # no executable where PAGEFIND_BINARY_PATH or the wheel says
+        shutil.rmtree(work, ignore_errors=True)
+        raise SearchIndexFailed(f"Pagefind could not start: {error}") from error
     shutil.rmtree(mirror, ignore_errors=True)
     if result.returncode != 0:
         shutil.rmtree(work, ignore_errors=True)
@@ -155,14 +176,50 @@ def assign(indexed: list[tuple[str, str]], per_shard: int) -> tuple[int, list[li
     return count, groups
 
 
+ENTRY = "pagefind-entry.json"  # Pagefind's own file naming the index files of a bundle
+
+
+def _placed(site: Path, shards: Path, number: int) -> bool:
+    """The site holds this shard as the cache does (its entry file, which names every index
+    file by its hash, is the same bytes)."""
+    try:
+        return (site / shard_folder(number) / ENTRY).read_bytes() == (shards / str(number) / ENTRY).read_bytes()
+    except OSError:
+        return False
+
+
+def _clear_shard(site: Path, number: int) -> None:
+    """Remove one shard's files from the site; shard 0's folder also holds the others."""
+    folder = site / shard_folder(number)
+    if number:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.name == SHARD_LIST or (entry.name.startswith(SHARD_PREFIX) and entry.is_dir()):
+                continue
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+
+
 def _publish(site: Path, shards: Path, count: int) -> None:
-    """Link the shards into the site and list all but the first in shards.json."""
+    """Link the shards into the site and list all but the first in shards.json. A shard the
+    site already holds as built stays (at 12,000 pages relinking every shard cost a second);
+    one that changed is replaced whole, so no old fragment keeps a taken-down post findable."""
     target = site / BUNDLE_DIR
-    shutil.rmtree(target, ignore_errors=True)  # old fragments would keep taken-down posts findable
-    for number in range(count):
-        _place(shards / str(number), site / shard_folder(number))
     others = [f"{SHARD_PREFIX}{number}/" for number in range(1, count)]
-    (target / SHARD_LIST).write_text(json.dumps({"bundles": others}), encoding="utf-8")
+    listing = json.dumps({"bundles": others})
+    try:
+        same_list = (target / SHARD_LIST).read_text(encoding="utf-8") == listing
+    except OSError:
+        same_list = False
+    if not same_list:
+        shutil.rmtree(target, ignore_errors=True)
+    for number in range(count):
+        if same_list and _placed(site, shards, number):
+            continue
+        _clear_shard(site, number)
+        _place(shards / str(number), site / shard_folder(number))
+    (target / SHARD_LIST).write_text(listing, encoding="utf-8")
 
 
 def update(site: Path, cache: Path | None, per_shard: int = SHARD_PAGES, background: bool = False) -> Shards:

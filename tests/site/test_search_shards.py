@@ -125,3 +125,34 @@ def test_the_preview_indexes_in_the_background_through_the_same_shards(tmp_path)
         time.sleep(0.1)
     assert shard_list(site) == []
     assert len(list((site / SEARCH_INDEX / "fragment").iterdir())) == 3
+
+
+def test_the_site_keeps_unchanged_shards_and_replaces_a_changed_one_whole(tmp_path):
+    """update() into a site that already holds the index: only the changed shard's files are
+    replaced (no relinking of every shard), and none of its old fragments stays behind."""
+    from plugins.search_index import update
+
+    site = tmp_path / "site"
+
+    def write(number: int, text: str) -> None:
+        page = site / "artikel" / f"artikel-{number:02d}" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f'<html lang="de"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>',
+                        encoding="utf-8")
+
+    for number, word in enumerate(WORDS[:6]):
+        write(number, word)
+    assert update(site, tmp_path / "cache", per_shard=2).built >= 2
+    shards = [site / SEARCH_INDEX] + [site / SEARCH_INDEX / name for name in shard_list(site)]
+    def placed() -> dict[Path, tuple[int, int]]:  # a folder made again has a new inode
+        return {bundle: (bundle.stat().st_ino, (bundle / "pagefind-entry.json").stat().st_ino) for bundle in shards}
+
+    before = placed()
+    write(3, "Zwiebelkuchen")
+    done = update(site, tmp_path / "cache", per_shard=2)
+    assert done.built == 1
+    after = placed()
+    changed = [bundle for bundle in shards if after[bundle][1] != before[bundle][1]]
+    assert len(changed) == 1  # one shard's files replaced
+    assert all(after[bundle][0] == before[bundle][0] for bundle in shards if bundle not in changed)  # kept in place
+    assert sorted(fragments(site)) == sorted(p.name for p in (tmp_path / "cache" / "shards").glob("*/fragment/*"))
