@@ -126,12 +126,12 @@ def main(argv: list[str] | None = None) -> None:
                 report_first(look)
                 shown = {name: (output / name).read_bytes() for name in look.pages_first if (output / name).is_file()}
                 channel.show_first(look.error, written(look, output), look.seconds)
-        if "theme" in found.kinds:  # templates and CSS reach every page: render everything once
+        if "theme" in found.kinds:  # translations reach every page: render everything once
             session.forget_outputs()
         outcome = session.run()
         report(outcome, " and ".join(sorted(found.kinds)) + " changed")
         # a theme or stylesheet change reloads every open tab: pages link the CSS by a fixed URL
-        pages = None if found.kinds & {"theme", "static"} else sorted(
+        pages = None if found.kinds & {"theme", "templates", "static"} else sorted(
             set(written(outcome, output)) - unchanged_since(output, shown))
         channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages)
         if indexer and not outcome.error:

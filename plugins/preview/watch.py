@@ -27,7 +27,9 @@ class Roots:
 
 @dataclass
 class Changes:
-    kinds: set[str] = field(default_factory=set)  # "content", "theme", "static" (theme/static), "code"
+    # "content", "templates" (theme/templates), "theme" (the rest: translations), "static"
+    # (theme/static), "code"
+    kinds: set[str] = field(default_factory=set)
     content: set[str] = field(default_factory=set)  # changed paths under the content folder
 
 
@@ -41,7 +43,9 @@ def classify(roots: Roots, paths: set[str]) -> Changes:
             found.content.add(str(resolved))
         elif resolved.is_relative_to(theme / "static"):  # CSS, scripts, images: copied, no page changes
             found.kinds.add("static")
-        elif resolved.is_relative_to(theme):  # templates and catalogs reach every page
+        elif resolved.is_relative_to(theme / "templates"):  # each output follows its templates' sources
+            found.kinds.add("templates")
+        elif resolved.is_relative_to(theme):  # translation catalogs reach every page
             found.kinds.add("theme")
         else:
             found.kinds.add("code")

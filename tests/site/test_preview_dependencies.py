@@ -1,6 +1,6 @@
 """The live preview (plugins/preview) after edits that reach a page from another file: an
 event linking an article ({filename}) whose address changes, a change to the municipality
-data file, a translation in the theme's catalog and the stylesheet. The random edits of test_preview.py seldom hit these, so each is a fixed script
+data file, a translation in the theme's catalog and the stylesheet, a template. The random edits of test_preview.py seldom hit these, so each is a fixed script
 here; afterwards the served folder must be file for file what a fresh full build writes.
 
 Run as a script by the tests (the session's Pelican and its signal receivers then live in
@@ -50,7 +50,19 @@ def theme_catalog_and_stylesheet(_content: Path, theme: Path) -> Iterator[str]:
     yield "static: site.css changed"
 
 
-SCRIPTS = {"links": link_then_move_article, "data": rename_municipality, "theme": theme_catalog_and_stylesheet}
+def templates(_content: Path, theme: Path) -> Iterator[str]:
+    """Two template saves, nothing forgotten: each output follows the sources of the templates
+    it is made with. The home page's event teaser (the home page and its English twin only),
+    then base.html (every page)."""
+    edits.replace_text(theme / "templates" / "partials" / "event_teaser.html", '<ul class="event-list event-list--teaser">',
+                       '<ul class="event-list event-list--teaser" data-teaser="neu">')
+    yield "templates: event_teaser.html changed"
+    edits.replace_text(theme / "templates" / "base.html", "</body>", "<!-- neu --></body>")
+    yield "templates: base.html changed"
+
+
+SCRIPTS = {"links": link_then_move_article, "data": rename_municipality, "theme": theme_catalog_and_stylesheet,
+           "templates": templates}
 
 
 def main(script: str, content: Path, theme: Path, output: Path, overrides: dict) -> None:
@@ -61,7 +73,7 @@ def main(script: str, content: Path, theme: Path, output: Path, overrides: dict)
     first = session.run()
     assert first.error is None, first.error
     for done in SCRIPTS[script](content, theme):
-        if done.startswith("theme:"):  # as `python -m plugins.preview` does for templates and catalogs
+        if done.startswith("theme:"):  # as `python -m plugins.preview` does for translation catalogs
             session.forget_outputs()
         outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
@@ -83,6 +95,14 @@ def test_translation_and_stylesheet_changes_reach_the_site(tmp_path):
     served = tmp_path / "served"
     assert "Dates and events" in (served / "en" / "termine" / "index.html").read_text(encoding="utf-8")
     assert ".preview-test" in (served / "theme" / "css" / "site.css").read_text(encoding="utf-8")
+
+
+def test_a_template_change_renders_the_pages_made_with_it(tmp_path):
+    run = run_preview_script(tmp_path, "tests.site.test_preview_dependencies", first=("templates",))
+    steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert 1 <= steps[0]["rendered"] <= 3  # the pages of the home page list (English twins come with them)
+    assert steps[1]["rendered"] > 100
+    assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
 
 
 def test_municipality_data_change_reaches_the_pages_that_show_it(tmp_path):

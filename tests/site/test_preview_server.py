@@ -146,7 +146,7 @@ def test_saves_are_sorted_by_what_they_reach(tmp_path):
     roots = Roots(tmp_path / "content", tmp_path / "theme", (tmp_path / "plugins", tmp_path / "pelicanconf.py"))
     found = classify(roots, {str(tmp_path / "content" / "articles" / "a.md")})
     assert found.kinds == {"content"} and found.content == {str((tmp_path / "content/articles/a.md").resolve())}
-    assert classify(roots, {str(tmp_path / "theme" / "templates" / "base.html")}).kinds == {"theme"}
+    assert classify(roots, {str(tmp_path / "theme" / "templates" / "base.html")}).kinds == {"templates"}
     assert classify(roots, {str(tmp_path / "theme" / "translations" / "en.po")}).kinds == {"theme"}
     assert classify(roots, {str(tmp_path / "theme" / "static" / "css" / "site.css")}).kinds == {"static"}
     assert classify(roots, {str(tmp_path / "plugins" / "x.py"), str(tmp_path / "pelicanconf.py")}).kinds == {"code"}
