@@ -27,8 +27,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -42,6 +44,21 @@ from bench.measure import run_pelican  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = (["article"] * 5 + ["post"] * 3 + ["event"] * 3 + ["page", "portrait", "new", "new", "delete", "rename",
                                                            "image", "image", "error"])
+
+
+def open_tab(base: str, page: str) -> None:
+    """What a browser tab showing `page` keeps open: the preview's reload channel, naming its page
+    (plugins/preview/server.py: open pages are rendered first after a template change)."""
+    def listen() -> None:
+        try:
+            with urllib.request.urlopen(f"{base}__preview__/events?page={urllib.parse.quote(page)}",
+                                        timeout=3600) as stream:
+                for _line in stream:
+                    pass
+        except OSError:
+            pass
+
+    threading.Thread(target=listen, name=f"tab {page}", daemon=True).start()
 
 
 def free_port() -> int:
@@ -145,9 +162,13 @@ def main() -> None:
                 status = preview.idle()
                 handled.append((status["first_seconds"], status["seconds"], status.get("cpu_seconds", 0.0)))
             loads.append(os.getloadavg()[0])
-            started = time.perf_counter()  # a template change renders every page again, in one process
+            open_tab(preview.base, "index.html")  # the editor looks at the home page, as a browser tab does
+            time.sleep(1.0)
+            started = time.perf_counter()  # base.html: every page is rendered again, in one process
             marker = edits.edit_theme(work / "theme", 99).marker
             theme_seconds = preview.wait_for(lambda: marker in fetch(preview.base)[1], timeout=1800) - started
+            preview.idle(timeout=1800)
+            every_page_seconds = time.perf_counter() - started
         finally:
             server.terminate()
             log = server.communicate(timeout=30)[0]
@@ -168,7 +189,8 @@ def main() -> None:
           f" median/full build {statistics.median(times) / full.wall:.3f}x")
     print(f"  CPU per full pass (what its wall time is on an idle machine): median "
           f"{statistics.median(cpus):.2f} s, p95 {cpus[min(len(cpus) - 1, round(0.95 * (len(cpus) - 1)))]:.2f} s")
-    print(f"  template + CSS change -> home page served   {theme_seconds:7.2f} s (renders every page)")
+    print(f"  base template + CSS change, the home page open in a tab: that page served {theme_seconds:7.2f} s, "
+          f"every page rendered {every_page_seconds:7.2f} s")
     if "--verbose" in sys.argv:
         print(log)
 
