@@ -128,6 +128,12 @@ def main(argv: list[str] | None = None) -> None:
                 channel.show_first(look.error, written(look, output), look.seconds)
         if "theme" in found.kinds:  # translations reach every page: render everything once
             session.forget_outputs()
+        if found.kinds & {"templates", "theme"}:  # the pages open in the browser first
+            look = session.outputs_first(channel.open_pages())
+            if look.pages_first or look.error:
+                report_first(look)
+                shown = {name: (output / name).read_bytes() for name in look.pages_first if (output / name).is_file()}
+                channel.show_first(look.error, written(look, output), look.seconds)
         outcome = session.run()
         report(outcome, " and ".join(sorted(found.kinds)) + " changed")
         # a theme or stylesheet change reloads every open tab: pages link the CSS by a fixed URL

@@ -15,6 +15,7 @@ import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 PREFIX = "/__preview__/"
 TAG = b'<script src="/__preview__/reload.js"></script>'
@@ -35,7 +36,7 @@ RELOAD_JS = """(() => {
   }
   // the page's output file as the builder names it; an English page (/en/...) is written with its German one
   const own = decodeURIComponent(location.pathname).replace(/^\\/(en\\/)?/, "").replace(/\\/$|^$/, "$&index.html");
-  const events = new EventSource("/__preview__/events");
+  const events = new EventSource("/__preview__/events?page=" + encodeURIComponent(own));
   events.addEventListener("reload", (event) => {
     const pages = JSON.parse(event.data);
     if (pages === null || pages.includes(own) || document.getElementById("preview-problem")) location.reload();
@@ -58,21 +59,34 @@ class Channel:
         self.cpu_seconds = 0.0
         self.first_seconds = 0.0
         self.pages: list[str] | None = None
+        self.first_pages: list[str] = []
+        self._open: dict[str, int] = {}  # output file -> tabs showing it (their reload channels)
         self._changed = threading.Condition()
 
     def status(self) -> dict:
         return {"generation": self.generation, "busy": self.busy, "error": self.error, "seconds": self.seconds,
-                "cpu_seconds": self.cpu_seconds, "first_seconds": self.first_seconds}
+                "cpu_seconds": self.cpu_seconds, "first_seconds": self.first_seconds, "first_pages": self.first_pages}
 
     def start(self) -> None:
         with self._changed:
-            self.busy, self.first_seconds = True, 0.0
+            self.busy, self.first_seconds, self.first_pages = True, 0.0, []
+
+    def opened(self, page: str, change: int) -> None:
+        with self._changed:
+            self._open[page] = self._open.get(page, 0) + change
+            if self._open[page] <= 0:
+                del self._open[page]
+
+    def open_pages(self) -> set[str]:
+        """The output files that open tabs show (what to render first after a template change)."""
+        with self._changed:
+            return set(self._open)
 
     def show_first(self, error: str | None, pages: list[str], seconds: float) -> None:
         """The edited pages are written (or the edit has a problem); the full pass still runs."""
         with self._changed:
             self.generation += 1
-            self.error, self.pages, self.first_seconds = error, pages, seconds
+            self.error, self.pages, self.first_seconds, self.first_pages = error, pages, seconds, pages
             self._changed.notify_all()
 
     def publish(self, error: str | None, seconds: float, cpu_seconds: float = 0.0,
@@ -128,14 +142,16 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if name == "status":
             return self._send(json.dumps(self.channel.status()).encode(), "application/json")
         if name == "events":
-            return self._events()
+            return self._events(parse_qs(urlsplit(self.path).query).get("page", [""])[0])
         self._send(b"not found", "text/plain", 404)
 
-    def _events(self) -> None:
+    def _events(self, page: str) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         seen = self.channel.generation
+        if page:
+            self.channel.opened(page, +1)
         try:
             while True:
                 now = self.channel.wait(seen, timeout=15)
@@ -148,6 +164,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
+        finally:
+            if page:
+                self.channel.opened(page, -1)
 
 
 def start_server(output: Path, channel: Channel, host: str, port: int) -> ThreadingHTTPServer:

@@ -193,6 +193,19 @@ class PreviewSession:
         return Outcome(time.perf_counter() - started, pages_first=look.written, removed=removed, error=look.error,
                        cpu_seconds=time.process_time() - cpu)
 
+    def outputs_first(self, outputs: set[str]) -> Outcome:
+        """After a template or translation change, before the full pass: a run that renders only
+        `outputs` (output files as open tabs name them, e.g. "index.html"); every other output
+        keeps its record and file and is rendered by the full pass after it."""
+        if not outputs or not self.generators:
+            return Outcome(0.0)
+        self.state.only = set(outputs)
+        try:
+            look = self.run()
+        finally:
+            self.state.only = None
+        return Outcome(look.seconds, pages_first=look.rendered, error=look.error, cpu_seconds=look.cpu_seconds)
+
     def run(self) -> Outcome:
         started, cpu = time.perf_counter(), time.process_time()
 

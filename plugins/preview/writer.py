@@ -49,6 +49,7 @@ class PreviewState:
     removed: list[str] = field(default_factory=list)  # output files deleted in the current run
     seen: set[str] = field(default_factory=set)
     prints: Fingerprints = field(default_factory=Fingerprints)
+    only: set[str] | None = None  # render only these outputs in this run (the others stay as they are)
     # (id(environment), template name) -> (context names it reads, digest of its sources and of
     # every template it extends or includes): found once per run, so an edited template
     # re-renders exactly the outputs made with it
@@ -185,8 +186,9 @@ class PreviewWriter(Writer):
                   weight: int = 0) -> None:
         state = self.state
         state.seen.add(key)
-        if state.current(key, signature):
-            self._written_files.update(state.records[key].paths)
+        if state.current(key, signature) or (state.only is not None and key not in state.only):
+            if key in state.records:
+                self._written_files.update(state.records[key].paths)
             return
         if direct:  # the generator writes the file itself; its path is the key
             state.queue.append((weight, key, signature, lambda: (make(), self._written_files.add(key)),

@@ -103,8 +103,9 @@ def test_a_save_is_served_and_announced(preview):
 
 def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
     """The tab showing the saved article reloads by itself; a tab on a page the save does not
-    change stays as it is; a broken file shows the error over the page; the tab of a deleted
-    page reloads into the 404."""
+    change stays as it is; a broken file shows the error over the page; after a template
+    change the open tabs' pages are rendered first; the tab of a deleted page reloads into
+    the 404."""
     base, content = preview
     status = Preview(base).status
     context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
@@ -131,6 +132,17 @@ def test_open_tabs_reload_when_their_page_is_written(preview, chromium_browser):
         edits.touch(broken)
         until(lambda: not status()["busy"] and status()["error"] is None, timeout=60)
         until(lambda: other.evaluate("!document.getElementById('preview-problem')"), timeout=30)
+
+        # a template change renders the pages open in tabs first, then every other page
+        time.sleep(1.5)  # the restored event's notifications (write, touch) are all handled
+        until(lambda: not status()["busy"])
+        edits.replace_text(content.parent / "theme" / "templates" / "base.html", "</body>",
+                           "<!-- Vorlage neu --></body>")
+        until(lambda: "Vorlage neu" in fetch(base + "impressum/")[1] and not status()["busy"], timeout=120)
+        assert sorted(status()["first_pages"]) == ["artikel/green-tech-region/index.html", "impressum/index.html"]
+        for tab in (article, other):  # both reloaded (every tab does after a template change) and listen again
+            until(lambda tab=tab: "Vorlage neu" in tab.content(), timeout=30)
+        time.sleep(0.5)
 
         (content / ARTICLE).unlink()  # the tab of a deleted page reloads into the 404
         until(lambda: "404" in article.evaluate("document.body.textContent"), timeout=60)
