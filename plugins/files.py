@@ -13,14 +13,27 @@ from pathlib import Path
 
 def files_below(root: Path | str, suffixes: tuple[str, ...] | None = None) -> list[str]:
     """Relative POSIX paths of the files below `root` whose lower-cased name ends with one of
-    `suffixes` (all files without), in the order of sorted Path objects (by path parts)."""
+    `suffixes` (all files without), in the order of sorted Path objects (by path parts).
+    One scandir per folder without os.walk's per-level bookkeeping: a third of its time on the
+    12,000-article output."""
     root = os.fspath(root)
     prefix = len(os.path.join(root, ""))
-    found = []
-    for directory, _dirs, names in os.walk(root):
-        folder = directory[prefix:].replace(os.sep, "/")
-        folder = folder + "/" if folder else ""
-        found.extend(folder + name for name in names if suffixes is None or name.lower().endswith(suffixes))
+    found: list[str] = []
+    stack = [root]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:  # as os.walk: a folder that cannot be listed is skipped
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir():  # as os.walk: a link to a folder is neither a file nor followed
+                    if not entry.is_symlink():
+                        stack.append(entry.path)
+                elif suffixes is None or entry.name.lower().endswith(suffixes):
+                    found.append(entry.path[prefix:])
+    if os.sep != "/":
+        found = [relative.replace(os.sep, "/") for relative in found]
     return sorted(found, key=lambda relative: relative.split("/"))
 
 

@@ -16,7 +16,7 @@ from pelican.generators import Generator
 from plugins.images import image_url
 
 from .consent import CURRENT_VERSION, SIGNUP_PATH, consent_text
-from .selection import ARCHIVE_URL, Issue, Month, issue_months, issue_to_dict, select_issue, to_berlin
+from .selection import ARCHIVE_URL, Issue, Month, issue_months, issue_to_dict, parse_when, select_issue, to_berlin
 from .sources import IMAGE_WIDTH, campaign_calls, event_items, feature_from_post, portrait_from_article
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,19 @@ def collect_issues(context: dict, content_path: Path, now: datetime) -> list[Iss
     portraits = [p for a in context.get("articles", ()) if (p := portrait_from_article(a, derivative_path))]
     events = event_items(context.get("events", ()))
     calls = campaign_calls(content_path)
-    return [select_issue(month, now, features, portraits, events, calls)
+    # each issue looks only at its month's items (and the next month's dates), not at all of them
+    features_in, portraits_in, events_in = by_month(features), by_month(portraits), by_month(events)
+    return [select_issue(month, now, features_in.get(month, ()), portraits_in.get(month, ()),
+                         events_in.get(month.next(), ()), calls)
             for month in issue_months(features, portraits, now)]
+
+
+def by_month(items) -> dict[Month, list]:
+    """Items by the month of their `when` (what select_issue's rules call in_month)."""
+    months: dict[Month, list] = {}
+    for item in items:
+        months.setdefault(Month.of(parse_when(item.when)), []).append(item)
+    return months
 
 
 class NewsletterGenerator(Generator):
