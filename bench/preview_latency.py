@@ -11,8 +11,10 @@ until the page shows the change (the new text, a 404 for a deleted page, or - fo
 without new text - the preview saying it wrote pages since the save and the page
 answering). The preview writes the saved file's page first (plugins/preview/page_first.py),
 then every list it appears on: both are printed per edit, the second with its CPU time.
-Printed beside our full build (all cores, fresh folder) of the same corpus measured in
-the same run.
+Last, with the home page open as a browser tab would hold it (the reload channel naming
+its page), base.html and the stylesheet change: the time until that page is served (the
+preview renders open pages first) and until every page is rendered. Printed beside our
+full build (all cores, fresh folder) of the same corpus measured in the same run.
 """
 
 from __future__ import annotations

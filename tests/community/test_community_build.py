@@ -176,3 +176,19 @@ def test_a_card_names_the_credit_once(demo_site):
             assert title.split("Foto von ", 1)[1] not in line and "📷" not in line, (title, line)
         else:
             assert "📷" in line, (title, line)
+
+
+def test_the_home_page_shows_the_newest_photos_and_the_next_dates(demo_site):
+    """The home page's teasers (their own context slices, so an edit elsewhere in the lists does
+    not re-render every page of the home list): the first six photos of the wall and the first
+    three dates of /termine/, in the same order."""
+    def links(path: str, selector: str, count: int) -> list[str]:
+        soup = BeautifulSoup((demo_site / path).read_text(encoding="utf-8"), "lxml")
+        return list(dict.fromkeys(a["href"] for a in soup.select(selector)))[:count]  # a card links twice
+
+    photos = links("index.html", ".post-card a[href*='/wall/']", 100)
+    assert len(photos) == 6
+    assert photos == links("wall/index.html", ".post-card a[href*='/wall/']", 6)
+    dates = links("index.html", ".event-list--teaser .event-item__title", 100)
+    assert len(dates) == 3
+    assert dates == links("termine/index.html", ".event-item__title", 3)

@@ -60,3 +60,35 @@ def test_calendar_matches_golden_file():
 @time_machine.travel(FROZEN, tick=False)
 def test_golden_output_is_stable_between_runs():
     assert golden_calendar() == golden_calendar()
+
+
+def golden_events(changes: dict[str, dict] | None = None) -> list:
+    registry, now, events = load_registry(), build_now({}), []
+    for slug, metadata in EVENTS.items():
+        event = parse_event(f"events/{slug}.md", slug, {**metadata, **(changes or {}).get(slug, {})}, "", registry,
+                            lambda *problem: (_ for _ in ()).throw(AssertionError(problem)))
+        event.occurrences, event.excluded, _ = expand(event, now)
+        events.append(event)
+    return events
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_later_build_reuses_the_components_of_unchanged_events(monkeypatch):
+    """A long-lived process (preview, build service) builds the calendars again with new Event
+    objects: only the changed event is made into a VEVENT again, the bytes are those of a
+    build from scratch, and a component is never reused for an event whose inputs changed."""
+    from plugins.events import ics
+
+    made: list[str] = []
+    to_vevent = ics.to_vevent
+    monkeypatch.setattr(ics, "to_vevent", lambda event, *args: made.append(event.uid) or to_vevent(event, *args))
+    now, site = build_now({}), "https://www.so-ist-s.de"
+    first = golden_events()
+    build_calendar(first, "So ist S – Golden", now, site, ics.VEventCache(now, site, first))
+    made.clear()
+    second = golden_events({"messe": {"title": "Expo Real 2027"}})
+    again = build_calendar(second, "So ist S – Golden", now, site, ics.VEventCache(now, site, second))
+    assert made == ["golden-expo-real@so-ist-s.de"]
+    monkeypatch.setattr(ics, "_kept", {})
+    assert again == build_calendar(golden_events({"messe": {"title": "Expo Real 2027"}}), "So ist S – Golden", now, site)
+    assert b"SUMMARY:Expo Real 2027" in again
