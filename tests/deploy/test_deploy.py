@@ -79,7 +79,8 @@ def verify(root: Path, *names: str) -> subprocess.CompletedProcess:
 
 def test_systemd_analyze_verify_passes_without_a_warning(unit_root):
     names = sorted(p.name for p in UNITS.iterdir())
-    assert names == ["soists-backup.service", "soists-backup.timer", "soists-collect.service", "soists-collect.timer",
+    assert names == ["soists-backup.service", "soists-backup.timer", "soists-build.service", "soists-collect.service",
+                     "soists-collect.timer",
                      "soists-newsletter.service", "soists-once.service", "soists-once.timer", "soists-review.service",
                      "soists-scheduler.service", "soists-webhook.service"]
     result = verify(unit_root, *names)
