@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 
 from tests.conftest import ROOT, build_site
 from tests.deploy.test_publish import ARTICLE, publish
@@ -19,8 +21,9 @@ from tests.site.test_reproducible import SEARCH_INDEX, differing
 SERVICE_LINE = "build service: "
 
 
-def start_service(env: dict[str, str], theme) -> subprocess.Popen:
-    service = subprocess.Popen([sys.executable, "-m", "plugins.build_service", "-e", json.dumps({"THEME": str(theme)})],
+def start_service(env: dict[str, str], theme, *args: str) -> subprocess.Popen:
+    service = subprocess.Popen([sys.executable, "-m", "plugins.build_service", "-e", json.dumps({"THEME": str(theme)}),
+                                *args],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in service.stdout:
         if line.startswith(SERVICE_LINE):
@@ -119,6 +122,36 @@ def test_a_warning_fails_the_publish_and_leaves_the_live_site(tmp_path):
         copied, _linked, log = publish(env)
         assert "built by the build service" in log and copied > 0
         assert "Netzwerktreffen" in (live / "termine" / "netzwerk" / "index.html").read_text(encoding="utf-8")
+    finally:
+        service.terminate()
+        service.wait(timeout=30)
+
+
+def test_new_settings_restart_the_service_and_that_publish_builds_without_it(tmp_path):
+    """Settings (like plugins and packages) only a new process reads: the service answers
+    „restart“, that publish builds the one-shot way, and the service comes back on the new
+    settings for the next publish."""
+    content = minimal_content(tmp_path)
+    settings = tmp_path / "settings.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *  # noqa\n",
+                        encoding="utf-8")
+    live, socket_path = tmp_path / "live", tmp_path / "build.sock"
+    env = {**os.environ, "SOISTS_CONTENT_DIR": str(content), "SOISTS_SITEURL": SITEURL,
+           "SOISTS_SITE_SETTINGS": str(SETTINGS), "SOISTS_DEPLOY_TARGET": str(live),
+           "SOISTS_PUBLISH_OUTPUT": str(tmp_path / "publish" / "site"), "SOISTS_BUILD_SERVICE": str(socket_path),
+           "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_IMAGE_CACHE_DIR": str(tmp_path / "images")}
+    service = start_service(env, ROOT / "theme", "--settings", str(settings))
+    try:
+        assert "built by the build service" in publish(env)[2]
+        settings.write_text(settings.read_text(encoding="utf-8") + "DEFAULT_PAGINATION = 11\n", encoding="utf-8")
+        lines: list[str] = []
+        threading.Thread(target=lambda: lines.extend(service.stdout), daemon=True).start()
+        assert "built by the build service" not in publish(env)[2]  # the one-shot build, as without a service
+        deadline = time.monotonic() + 120
+        while not any(line.startswith(SERVICE_LINE) for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.2)  # the new process's first build, then it listens again
+        assert any("restarting" in line for line in lines), lines
+        assert "built by the build service" in publish(env)[2]
     finally:
         service.terminate()
         service.wait(timeout=30)
