@@ -17,7 +17,7 @@ from pathlib import Path
 
 from invoke import task
 
-from plugins.build_service.client import PUBLISH_OUTPUT, publish_lock
+from plugins.build_service.client import PUBLISH_OUTPUT, ask, publish_lock
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -159,9 +159,7 @@ def deploy_local(source: Path, target: Path) -> None:
 def build_for_publish(c) -> None:
     """The production build into PUBLISH_OUTPUT: by the build service when one listens on its
     socket (only what changed is rendered), else with the one-shot command."""
-    from plugins.build_service import client
-
-    answer = client.ask()
+    answer = ask()
     if answer is None or Path(answer["output"]) != PUBLISH_OUTPUT.resolve():
         c.run(pelican_command(PUBLISH_OUTPUT, settings="publishconf.py", strict=True))
         return

@@ -94,27 +94,18 @@ def scan(site: Path, known: dict[str, list]) -> dict[str, list]:
     indexed]. A file whose size and time are those recorded is not read again (the incremental
     build hard-links unchanged pages, so they keep both)."""
     found: dict[str, list] = {}
-    root = os.fspath(site)
-    prefix = len(os.path.join(root, ""))  # os.path.relpath per file costs more than its stat
-    stack = [root]
-    while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if not (entry.name == BUNDLE_DIR and len(entry.path) == prefix + len(BUNDLE_DIR)):
-                        stack.append(entry.path)
-                    continue
-                if not entry.name.endswith(".html"):
-                    continue
-                relative = entry.path[prefix:].replace(os.sep, "/")
-                stat = entry.stat()
-                before = known.get(relative)
-                if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
-                    found[relative] = before
-                    continue
-                data = Path(entry.path).read_bytes()
-                digest = hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""
-                found[relative] = [stat.st_size, stat.st_mtime_ns, digest]
+    for relative in files_below(site, (".html",)):
+        if relative.startswith(BUNDLE_DIR + "/"):
+            continue
+        path = os.path.join(site, relative)
+        stat = os.stat(path)
+        before = known.get(relative)
+        if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
+            found[relative] = before
+            continue
+        data = Path(path).read_bytes()
+        digest = hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""
+        found[relative] = [stat.st_size, stat.st_mtime_ns, digest]
     return found
 
 

@@ -50,6 +50,14 @@ def unchanged_since(output: Path, first: dict[str, bytes]) -> set[str]:
     return same
 
 
+def show_first(look: Outcome, output: Path, channel: Channel) -> dict[str, bytes]:
+    """Report the pages a first look wrote and reload their tabs; returns those pages' bytes
+    (the full pass after it does not reload a page it writes the same again)."""
+    report_first(look)
+    channel.show_first(look.error, written(look, output), look.seconds)
+    return {name: (output / name).read_bytes() for name in look.pages_first if (output / name).is_file()}
+
+
 def report(outcome: Outcome, what: str) -> None:
     """The terminal line per handled change; errors in full."""
     if outcome.error:
@@ -123,17 +131,13 @@ def main(argv: list[str] | None = None) -> None:
         if found.kinds == {"content"}:  # the edited pages first, then every list (page_first.py)
             look = session.page_first(found.content)
             if look.pages_first or look.removed or look.error:
-                report_first(look)
-                shown = {name: (output / name).read_bytes() for name in look.pages_first if (output / name).is_file()}
-                channel.show_first(look.error, written(look, output), look.seconds)
+                shown = show_first(look, output, channel)
         if "theme" in found.kinds:  # translations reach every page: render everything once
             session.forget_outputs()
         if found.kinds & {"templates", "theme"}:  # the pages open in the browser first
             look = session.outputs_first(channel.open_pages())
             if look.pages_first or look.error:
-                report_first(look)
-                shown = {name: (output / name).read_bytes() for name in look.pages_first if (output / name).is_file()}
-                channel.show_first(look.error, written(look, output), look.seconds)
+                shown = show_first(look, output, channel)
         outcome = session.run()
         report(outcome, " and ".join(sorted(found.kinds)) + " changed")
         # a theme or stylesheet change reloads every open tab: pages link the CSS by a fixed URL

@@ -110,44 +110,38 @@ class Fingerprints:
                      getattr(value, "status", None), links))
 
 
-_PARSED: dict[tuple, tuple[object, frozenset[str]]] = {}
+_PARSED: dict[tuple, tuple[frozenset[str], tuple[str, ...]]] = {}
 
 
-def _parsed(env, name: str) -> tuple[object, frozenset[str]]:
-    """A template's syntax tree and the context names it reads, found once per source text
-    (every generator has its own environment; parsing the theme for each of them took seconds,
-    and a long-lived process asks again on every run)."""
-    source = env.loader.get_source(env, name)[0]
+def _read(env, name: str, source: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(the context names a template's own source reads, the templates it extends, includes or
+    imports by name), found once per source text: every generator has its own environment
+    (parsing the theme for each of them took seconds), and a long-lived process asks again
+    on every run."""
     key = (name, source, tuple(sorted(env.extensions)))
     if key not in _PARSED:
         tree = env.parse(source)
-        _PARSED[key] = (tree, frozenset(meta.find_undeclared_variables(tree)))
+        _PARSED[key] = (frozenset(meta.find_undeclared_variables(tree)),
+                        tuple(child for child in meta.find_referenced_templates(tree) if child))
     return _PARSED[key]
 
 
-def parsed(env, name: str):
-    """A template's syntax tree (see _parsed)."""
-    return _parsed(env, name)[0]
-
-
-def template_names(env, name: str, seen: set[str] | None = None) -> set[str]:
-    """The template and every template it extends, includes or imports (statically named)."""
-    seen = seen if seen is not None else set()
-    if name in seen:
-        return seen
-    seen.add(name)
-    for child in meta.find_referenced_templates(parsed(env, name)):
-        if child:
-            template_names(env, child, seen)
-    return seen
-
-
-def context_names(env, name: str) -> frozenset[str]:
-    """Context variables a template (with its extended/included templates) may read."""
+def template_inputs(env, name: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """What an output made with template `name` depends on in the theme: the context variables
+    it and every template it extends or includes may read, and the sources of all of them
+    (each read once)."""
     names: set[str] = set()
-    for template in template_names(env, name):
-        names |= _parsed(env, template)[1]
-    return frozenset(names)
+    sources: dict[str, str] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in sources:
+            continue
+        sources[current] = env.loader.get_source(env, current)[0]
+        read, children = _read(env, current, sources[current])
+        names |= read
+        pending.extend(children)
+    return frozenset(names), tuple(sorted(sources.items()))
 
 
 def output_signature(prints: Fingerprints, used: frozenset[str], context: Mapping, kwargs: Mapping,

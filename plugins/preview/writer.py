@@ -24,7 +24,7 @@ from pelican.writers import Writer
 from plugins.files import file_stamp
 from plugins.parallel import page_variables, write_page
 
-from .fingerprint import Fingerprints, context_names, output_signature, template_names
+from .fingerprint import Fingerprints, output_signature, template_inputs
 
 # Outputs showing fewer list items than this are rendered when asked for; longer lists
 # wait in the queue until every generator has asked for its outputs (`flush`).
@@ -166,9 +166,8 @@ class PreviewWriter(Writer):
         key = (id(env), template.name)
         found = state.templates.get(key)
         if found is None:
-            sources = tuple((child, env.loader.get_source(env, child)[0])
-                            for child in sorted(template_names(env, template.name)))
-            found = state.templates[key] = (context_names(env, template.name), state.prints.digest(sources))
+            names, sources = template_inputs(env, template.name)
+            found = state.templates[key] = (names, state.prints.digest(sources))
         return found
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
