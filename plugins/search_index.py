@@ -89,24 +89,38 @@ def shard_folder(number: int) -> str:
     return BUNDLE_DIR if number == 0 else f"{BUNDLE_DIR}/{SHARD_PREFIX}{number}"
 
 
-def scan(site: Path, known: dict[str, list]) -> dict[str, list]:
+def scan(site: Path, known: dict[str, list], changed: set[str] | None = None) -> dict[str, list]:
     """Every HTML file of the site outside the bundle: [size, mtime_ns, sha256 or "" when not
     indexed]. A file whose size and time are those recorded is not read again (the incremental
-    build hard-links unchanged pages, so they keep both)."""
-    found: dict[str, list] = {}
-    for relative in files_below(site, (".html",)):
+    build hard-links unchanged pages, so they keep both). With `changed` (relative paths; the
+    build service knows what it wrote and deleted since the record) only those are looked at."""
+    if changed is None:
+        found: dict[str, list] = {}
+        candidates = files_below(site, (".html",))
+    else:
+        found = dict(known)
+        candidates = sorted(path for path in changed if path.endswith(".html"))
+    for relative in candidates:
         if relative.startswith(BUNDLE_DIR + "/"):
             continue
-        path = os.path.join(site, relative)
-        stat = os.stat(path)
-        before = known.get(relative)
-        if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
-            found[relative] = before
-            continue
-        data = Path(path).read_bytes()
-        digest = hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""
-        found[relative] = [stat.st_size, stat.st_mtime_ns, digest]
+        entry = _entry(site, relative, known.get(relative))
+        if entry is None:
+            found.pop(relative, None)
+        else:
+            found[relative] = entry
     return found
+
+
+def _entry(site: Path, relative: str, before: list | None) -> list | None:
+    path = os.path.join(site, relative)
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
+        return before
+    data = Path(path).read_bytes()
+    return [stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""]
 
 
 def shard_key(pages: list[tuple[str, str]], count: int) -> str:
@@ -222,9 +236,11 @@ def _publish(site: Path, shards: Path, count: int) -> None:
     (target / SHARD_LIST).write_text(listing, encoding="utf-8")
 
 
-def update(site: Path, cache: Path | None, per_shard: int = SHARD_PAGES, background: bool = False) -> Shards:
+def update(site: Path, cache: Path | None, per_shard: int = SHARD_PAGES, background: bool = False,
+           changed: set[str] | None = None) -> Shards:
     """Replace the search bundle of `site`, running Pagefind only for changed shards.
-    `cache` keeps the shards between builds (None: a temporary folder, every shard built)."""
+    `cache` keeps the shards between builds (None: a temporary folder, every shard built).
+    `changed`: the only files (relative) that may differ from the cache's record, if known."""
     if cache is None:
         with tempfile.TemporaryDirectory(prefix="soists-search-") as scratch:
             return update(site, Path(scratch), per_shard, background)
@@ -233,7 +249,7 @@ def update(site: Path, cache: Path | None, per_shard: int = SHARD_PAGES, backgro
     record_file = cache / RECORD
     record = _load(record_file)
     record_file.unlink(missing_ok=True)  # a build stopped half-way trusts nothing it left
-    files = scan(site, record.get("files", {}))
+    files = scan(site, record.get("files", {}), changed if "files" in record else None)
     indexed = sorted((path, entry[2]) for path, entry in files.items() if entry[2])
     count, groups = assign(indexed, per_shard)
     if not groups:

@@ -15,6 +15,7 @@ import os
 import time
 import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pelican import Pelican, signals
@@ -24,10 +25,12 @@ from pelican.settings import read_settings
 from plugins import validation
 from plugins.files import file_stamp
 from plugins.images.pipeline import KeptResults
+from plugins.incremental import clock
+from plugins.navigation.dates import BERLIN
 from plugins.parallel import SharedBytecode
 from plugins.region import places, registry
 
-from . import page_first
+from . import body_edit, body_reads, page_first
 from .writer import PreviewState, PreviewWriter
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ class Outcome:
     error: str | None = None
     cpu_seconds: float = 0.0  # CPU time of the process meanwhile: what the wall time is on an idle machine
     pages_first: list[str] = field(default_factory=list)  # the edited pages, written before the full pass
+    body_only: bool = False  # rendered by body_edits, without the full pass
 
 
 def preview_settings(settings_file: str, content: Path, output: Path, overrides: dict | None = None) -> dict:
@@ -87,6 +91,7 @@ def remember_valid_save_as() -> None:
 class PreviewSession:
     def __init__(self, settings: dict) -> None:
         remember_valid_save_as()
+        body_reads.install()
         self.state = PreviewState(content_path=str(Path(settings["PATH"]).resolve()))
         self.writer_class = type("SessionWriter", (PreviewWriter,), {"state": self.state})
         self.reads: dict[tuple[str, type], tuple[tuple[int, int] | None, object]] = {}
@@ -94,6 +99,7 @@ class PreviewSession:
         self.data = data_stamps(settings["PATH"])
         self.retired: list[object] = []
         self.generators: list = []  # those of the last run without an error (page_first starts from them)
+        self.fresh_until: datetime | None = None  # when the last run's time-dependent output changes
         self._running: list = []
         self._first_look = False
         signals.get_writer.connect(self._writer, weak=False)
@@ -206,6 +212,32 @@ class PreviewSession:
             self.state.only = None
         return Outcome(look.seconds, pages_first=look.rendered, error=look.error, cpu_seconds=look.cpu_seconds)
 
+    def body_edits(self, changed: set[str]) -> Outcome | None:
+        """Instead of run(), when every changed file (absolute paths) is a kept article or page
+        whose body alone changed (body_edit.py): the outputs showing those bodies, rendered
+        again; nothing at all when no file changed. None when it does not apply (the last run
+        failed, time-dependent output is due, a data file changed, another kind of change):
+        run() then does the work."""
+        started, cpu = time.perf_counter(), time.process_time()
+        if (not self.generators or self.state.only is not None or self.fresh_until is None
+                or datetime.now(BERLIN) >= self.fresh_until
+                or data_stamps(self.pelican.settings["PATH"]) != self.data):
+            return None
+        if not changed:  # nothing to do: the last run's output is what a full pass would write
+            return Outcome(time.perf_counter() - started, cpu_seconds=time.process_time() - cpu, body_only=True)
+        edits = body_edit.prepare({os.path.abspath(path) for path in changed}, self.generators, self.reads,
+                                  self.state)
+        if edits is None:
+            return None
+        try:
+            rendered = body_edit.apply(edits, self.reads, self.state)
+        except Exception:  # noqa: BLE001 - shown as any build error; the next save runs the full pass
+            self.generators = []
+            return Outcome(time.perf_counter() - started, error=traceback.format_exc(),
+                           cpu_seconds=time.process_time() - cpu)
+        return Outcome(time.perf_counter() - started, rendered=rendered, cpu_seconds=time.process_time() - cpu,
+                       body_only=True)
+
     def run(self) -> Outcome:
         started, cpu = time.perf_counter(), time.process_time()
 
@@ -213,6 +245,7 @@ class PreviewSession:
             return Outcome(time.perf_counter() - started, cpu_seconds=time.process_time() - cpu, **found)
 
         validation.install(self.pelican)  # problems of the last run must not stop this one
+        now = datetime.now(BERLIN)  # before reading: what changes later is seen by the next run
         self._data_changed()
         self.state.begin(links_epoch=0, output_path=self.pelican.output_path)
         self.generators = []
@@ -223,6 +256,7 @@ class PreviewSession:
         except Exception:  # noqa: BLE001 - any build error is shown; the last good output stays
             return outcome(error=traceback.format_exc())
         self.generators = self._running
+        self.fresh_until = clock.valid_until(now, (getattr(g, "valid_until", None) for g in self.generators))
         return outcome(rendered=list(self.state.rendered), removed=list(self.state.removed))
 
 

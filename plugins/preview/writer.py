@@ -24,6 +24,7 @@ from pelican.writers import Writer
 from plugins.files import file_stamp
 from plugins.parallel import page_variables, write_page
 
+from . import body_reads
 from .fingerprint import Fingerprints, output_signature, template_inputs
 
 # Outputs showing fewer list items than this are rendered when asked for; longer lists
@@ -36,6 +37,35 @@ class Record:
     signature: int
     paths: frozenset[str]  # absolute paths the call wrote (several for paginated lists)
     images: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # image -> stamp at render
+    contents: frozenset[str] = frozenset()  # source files whose whole body the output shows
+    summaries: frozenset[str] = frozenset()  # source files whose summary it shows
+    make: Callable[[], None] | None = None  # renders it again, from the last run's objects
+    written: WrittenFiles | None = None  # the set of files of the writer `make` writes with
+
+
+class WrittenFiles(set):
+    """A writer's set of written files that also keeps the order they came in, so the files
+    one call wrote are the tail (copying the set before each of 24,000 calls cost seconds)."""
+
+    def __init__(self, overridden: set[str]) -> None:
+        super().__init__()
+        self.log: list[str] = []
+        self.overridden = overridden  # the writer's files written with override_output
+
+    def forget(self, paths) -> None:
+        """Let the writer write `paths` again (Pelican refuses to overwrite a file it wrote)."""
+        self.difference_update(paths)
+        self.overridden.difference_update(paths)
+        self.log.clear()
+
+    def add(self, path: str) -> None:
+        super().add(path)
+        self.log.append(path)
+
+    def update(self, *paths) -> None:
+        for group in paths:
+            for path in group:
+                self.add(path)
 
 
 @dataclass
@@ -81,17 +111,27 @@ class PreviewState:
                 and all(self.prints.stamp(os.path.join(self.content_path, src)) == stamp
                         for src, stamp in record.images.items()))
 
-    def produce(self, key: str, signature: int, written: set[str], make: Callable[[], None]) -> None:
-        """Run `make` (which writes), recording the files it wrote and the images it asked for."""
-        before = set(written)
+    def produce(self, key: str, signature: int, written: WrittenFiles, make: Callable[[], None]) -> None:
+        """Run `make` (which writes), recording the files it wrote, the images it asked for and
+        the bodies and summaries it read."""
+        start = len(written.log)
         self._images = {}
         try:
-            make()
+            read = body_reads.noting(make)
             images = self._images
         finally:
             self._images = None
-        self.records[key] = Record(signature, frozenset(written - before), images)
+        self.records[key] = Record(signature, frozenset(written.log[start:]), images, frozenset(read.contents),
+                                   frozenset(read.summaries), make, written)
         self.rendered.append(key)
+
+    def render_again(self, key: str) -> None:
+        """Render one output again from the objects of the last run (they were changed in place);
+        signature 0, as no write_file call gave one: the next full pass renders it once more."""
+        record = self.records[key]
+        record.written.forget(record.paths)
+        self.produce(key, 0, record.written, record.make)
+        self.records[key].paths |= record.paths
 
     def finish(self) -> None:
         """Render the queue, then forget and delete the outputs no generator asked for in this
@@ -119,6 +159,10 @@ class PreviewWriter(Writer):
     """A Pelican Writer for the preview session (see the module docstring)."""
 
     state: PreviewState  # set by the session before the first run
+
+    def __init__(self, output_path, settings=None) -> None:
+        super().__init__(output_path, settings=settings)
+        self._written_files = WrittenFiles(self._overridden_files)
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
                    override_output=False, url=None, **kwargs):
@@ -185,14 +229,25 @@ class PreviewWriter(Writer):
                   weight: int = 0) -> None:
         state = self.state
         state.seen.add(key)
-        if state.current(key, signature) or (state.only is not None and key not in state.only):
-            if key in state.records:
-                self._written_files.update(state.records[key].paths)
-            return
         if direct:  # the generator writes the file itself; its path is the key
-            state.queue.append((weight, key, signature, lambda: (make(), self._written_files.add(key)),
-                                self._written_files))
+            make = _then_note(make, self._written_files, key)
+        if state.current(key, signature) or (state.only is not None and key not in state.only):
+            record = state.records.get(key)
+            if record is not None:
+                self._written_files.update(record.paths)
+                record.make, record.written = make, self._written_files  # this run's objects
+            return
+        if direct:
+            state.queue.append((weight, key, signature, make, self._written_files))
         elif weight < LIST_WEIGHT:  # a page of its own (the edited file's page): on disk at once
             state.produce(key, signature, self._written_files, make)
         else:
             state.queue.append((weight, key, signature, make, self._written_files))
+
+
+def _then_note(make: Callable[[], None], written: WrittenFiles, path: str) -> Callable[[], None]:
+    def made() -> None:
+        make()
+        written.add(path)
+
+    return made
