@@ -17,8 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 
-def tree_entries(root: Path | str) -> list[str]:
-    """One line per file under root: relative path, size and mtime in nanoseconds."""
+def tree_entries(root: Path | str, skipped: frozenset[str] = frozenset({"__pycache__"})) -> list[str]:
+    """One line per file under root: relative path, size and mtime in nanoseconds; folders
+    named in `skipped` are left out."""
     root = os.fspath(root)
     prefix = len(os.path.join(root, ""))  # os.path.relpath costs more than the stat itself
     entries: list[str] = []
@@ -32,7 +33,7 @@ def tree_entries(root: Path | str) -> list[str]:
         with scan:
             for entry in scan:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
+                    if entry.name not in skipped:
                         stack.append(entry.path)
                     continue
                 stat = entry.stat()
@@ -41,9 +42,9 @@ def tree_entries(root: Path | str) -> list[str]:
     return entries
 
 
-def tree_digest(root: Path | str) -> str:
-    """Changes when any file under root is added, removed, resized or touched."""
-    return hashlib.sha256("\n".join(tree_entries(root)).encode()).hexdigest()
+def tree_digest(root: Path | str, skipped: frozenset[str] = frozenset({"__pycache__"})) -> str:
+    """Changes when any file under root (outside `skipped` folders) is added, removed, resized or touched."""
+    return hashlib.sha256("\n".join(tree_entries(root, skipped)).encode()).hexdigest()
 
 
 def _stable(value: object) -> object:
