@@ -41,7 +41,8 @@ class Handler(socketserver.StreamRequestHandler):
             self._answer({"ok": False, "error": 'unknown request: send {"build": true}'})
             return
         result = self.service.build()
-        print(("✓" if result.ok else "✗") + f" build: {result.written} written, {result.removed} removed, "
+        kind = "body only" if result.body_only else "build"
+        print(("✓" if result.ok else "✗") + f" {kind}: {result.written} written, {result.removed} removed, "
               f"{result.search_shards_built} search shard(s) in {result.seconds:.2f} s "
               f"(rendering {result.render_seconds:.2f} s, search index {result.search_seconds:.2f} s)", flush=True)
         self._answer(result.as_dict())

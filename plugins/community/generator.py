@@ -17,7 +17,7 @@ from pelican.generators import Generator
 
 from plugins import parallel, source_dates, validation
 from plugins.incremental import clock
-from plugins.region.figures import site_now
+from plugins.region.figures import fixed_now, site_now
 from plugins.region.registry import DEFAULT_PATH as REGISTRY_DEFAULT
 from plugins.region.registry import Municipality, UnknownMunicipality, load_registry
 
@@ -223,7 +223,8 @@ class CommunityGenerator(Generator):
             for post in posts:
                 if post.featured > now:
                     logger.info("community post %s is scheduled for %s, not shown yet", post.id, post.featured)
-            self.valid_until = clock.first_after((post.featured for post in posts), now)  # the next one to appear
+            # the next one to appear (never, while the build's "now" is set)
+            self.valid_until = None if fixed_now(settings) else clock.first_after((p.featured for p in posts), now)
         by_municipality: dict[str, list[WallPost]] = {}
         for post in self.posts:
             for municipality in post.municipalities:

@@ -61,7 +61,7 @@ class NewsletterGenerator(Generator):
     def generate_context(self) -> None:
         self.now = build_now(self.settings)
         # A new month brings a new issue: the output is current until the next month starts.
-        self.valid_until = None if self.settings.get("NEWSLETTER_NOW") else \
+        self.valid_until = None if self.settings.get("NEWSLETTER_NOW") or self.settings.get("EVENTS_NOW") else \
             Month.of(self.now).next().start().astimezone(timezone.utc)
 
     def generate_output(self, writer) -> None:

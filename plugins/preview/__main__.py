@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> None:
             os.execv(sys.executable, [sys.executable, "-m", "plugins.preview", *(argv or sys.argv[1:])])
         channel.start()
         shown: dict[str, bytes] = {}
-        if found.kinds == {"content"}:  # the edited pages first, then every list (page_first.py)
+        # only bodies changed: the outputs showing them, without the full pass (body_edit.py)
+        outcome = session.body_edits(found.content) if found.kinds == {"content"} else None
+        if outcome is None and found.kinds == {"content"}:  # the edited pages first, then every list
             look = session.page_first(found.content)
             if look.pages_first or look.removed or look.error:
                 shown = show_first(look, output, channel)
@@ -138,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
             look = session.outputs_first(channel.open_pages())
             if look.pages_first or look.error:
                 shown = show_first(look, output, channel)
-        outcome = session.run()
+        if outcome is None:
+            outcome = session.run()
         report(outcome, " and ".join(sorted(found.kinds)) + " changed")
         # a theme or stylesheet change reloads every open tab: pages link the CSS by a fixed URL
         pages = None if found.kinds & {"theme", "templates", "static"} else sorted(

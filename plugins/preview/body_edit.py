@@ -28,8 +28,9 @@ from .writer import PreviewState
 
 READ_SIGNALS = {Article: (signals.article_generator_preread, signals.article_generator_context),
                 Page: (signals.page_generator_preread, signals.page_generator_context)}
-# an object's own attributes a body edit may change; `_context` is this run's shared context
-BODY_ATTRIBUTES = frozenset({"_content", "_context"})
+# attributes not compared: the body, this run's shared context, and the translations, which
+# the generator links once every file is read (from the fields, which must be the same)
+BODY_ATTRIBUTES = frozenset({"_content", "_context", "translations"})
 
 
 @dataclass

@@ -49,6 +49,11 @@ def as_instant(moment: date | datetime) -> datetime:
     return datetime.combine(moment, time(), BERLIN)
 
 
+def fixed_now(settings: dict | None) -> bool:
+    """The build's "now" is set (tests, reproducible builds): its output does not change with the clock."""
+    return any((settings or {}).get(key) for key in NOW_SETTINGS)
+
+
 def site_now(settings: dict | None = None) -> datetime:
     """The build's "now": SITE_NOW (or NEWSLETTER_NOW, EVENTS_NOW; ISO text) for tests and
     reproducible builds, else the clock — in Berlin time."""

@@ -11,8 +11,8 @@ import random
 import sys
 from pathlib import Path
 
-from plugins.preview.session import PreviewSession, preview_settings
 from bench import edits as preview_edits
+from plugins.preview.session import PreviewSession, preview_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,14 +48,19 @@ def main(content: Path, theme: Path, output: Path, overrides: dict, seed: int, s
         else:
             edit = preview_edits.EDITS[kind](content, rng, number)
             done = edit.what
-            # as `python -m plugins.preview` does on a save: the edited page first, then the full pass
-            first = session.page_first({str(path) for path in (edit.path, edit.gone) if path is not None}
-                                       | changed_images(content, edit))
-            assert first.error is None, f"{done}: {first.error}"
-        outcome = session.run()
+            # as `python -m plugins.preview` does on a save: a body alone without the full pass,
+            # else the edited page first, then the full pass
+            changed = {str(path) for path in (edit.path, edit.gone) if path is not None} | changed_images(content, edit)
+            outcome = session.body_edits(changed)
+            if outcome is None:
+                first = session.page_first(changed)
+                assert first.error is None, f"{done}: {first.error}"
+        if kind in ("theme", "error") or outcome is None:
+            outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
         print(json.dumps({"edit": done, "seconds": round(outcome.seconds, 3), "rendered": len(outcome.rendered),
-                          "removed": len(outcome.removed), "first": first and first.pages_first}), flush=True)
+                          "removed": len(outcome.removed), "first": first and first.pages_first,
+                          "body_only": outcome.body_only}), flush=True)
     session.close()
 
 

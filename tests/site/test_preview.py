@@ -66,4 +66,5 @@ def test_preview_after_random_edits_equals_a_fresh_build(tmp_path):
     steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert len(steps) == 14
     assert any(step["rendered"] < 60 for step in steps)  # content edits re-render few outputs
+    assert any(step["body_only"] for step in steps)  # a text edit without the full pass (body_edit.py)
     assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
