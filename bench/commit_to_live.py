@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.build_speed import IMAGE_CACHE, OURS_MODULE, ours  # noqa: E402
 from bench.corpus import build_mix  # noqa: E402
+from bench.edits import set_field  # noqa: E402
 from bench.measure import run_pelican  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +67,7 @@ class ServiceFigures:
     first: float  # its first build (every output rendered, one process)
     edits: list[float]  # one edited article each: the request's round trip
     parts: list[tuple[float, float]]  # (rendering, search index) of each, as the service measured them
+    retitled: float = 0.0  # one article's title changed: Pelican's pass over every file (no body-only shortcut)
 
 
 def service_rebuilds(files: int, work: Path, edits: int = 3) -> ServiceFigures:
@@ -99,12 +101,18 @@ def service_rebuilds(files: int, work: Path, edits: int = 3) -> ServiceFigures:
                 parts.append((answer["render_seconds"], answer["search_seconds"]))
             if not answer or not answer["ok"] or not answer["written"]:
                 raise SystemExit(f"the build service did not build: {answer}")
+        set_field(sorted((content / "articles").rglob("*.md"))[1], "Title", "Ein neuer Titel nach dem Commit")
+        asked = time.perf_counter()
+        answer = client.ask(socket_path)
+        retitled = time.perf_counter() - asked
+        if not answer or not answer["ok"] or answer["body_only"]:
+            raise SystemExit(f"the build service did not build the title change: {answer}")
     finally:
         service.terminate()
         service.wait(timeout=60)
         for folder in (content, output, work / "service-cache"):
             shutil.rmtree(folder, ignore_errors=True)
-    return ServiceFigures(first, seconds, parts)
+    return ServiceFigures(first, seconds, parts, retitled)
 
 
 def run_child(script: str, *args: str) -> None:
@@ -135,6 +143,8 @@ def main() -> None:
                       f" ratio to the full build {median / full:.3f} (load {os.getloadavg()[0]:.1f})", flush=True)
                 print(f"{'':>15s}rendering / search index per edit: "
                       + ", ".join(f"{render:.2f} / {search:.2f} s" for render, search in served.parts), flush=True)
+                print(f"{'':>15s}an edited title instead (every file's pass, the lists): {served.retitled:.2f} s, "
+                      f"ratio {served.retitled / full:.3f}", flush=True)
     if "mixes" not in skip:
         print("\n== 2. full builds against vanilla Pelican (bench/content_mix.py) ==", flush=True)
         run_child("content_mix.py", "--sizes", args.mix_sizes)
