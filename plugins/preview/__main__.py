@@ -37,7 +37,8 @@ def report_first(outcome: Outcome) -> None:
 def written(outcome: Outcome, output: Path) -> list[str]:
     """The output files a pass wrote or deleted, as the open tabs name their page."""
     deleted = [os.path.relpath(path, output) for path in outcome.removed]
-    return sorted({*outcome.pages_first, *outcome.rendered, *deleted})
+    # feeds are recorded as "feed:<file>"; a tab names a page by its file
+    return sorted(name for name in {*outcome.pages_first, *outcome.rendered, *deleted} if not name.startswith("feed:"))
 
 
 def unchanged_since(output: Path, first: dict[str, bytes]) -> set[str]:
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         # a theme or stylesheet change reloads every open tab: pages link the CSS by a fixed URL
         pages = None if found.kinds & {"theme", "templates", "static"} else sorted(
             set(written(outcome, output)) - unchanged_since(output, shown))
-        channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages)
+        channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages, outcome.body_only)
         if indexer and not outcome.error:
             indexer.request()
 

@@ -21,6 +21,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 
 from plugins import validation
+from plugins.sanitize import may_link_other_files
 
 from . import body_reads
 from .page_first import owners
@@ -93,7 +94,7 @@ def prepare(changed: set[str], generators: list, reads: dict, state: PreviewStat
             return None
         raw = getattr(fresh, "_content", None)
         if (len(validation.problems()) != problems or type(fresh) is not type(item)
-                or not isinstance(raw, str) or "{" in raw or not same_apart_from_body(item, fresh)):
+                or not isinstance(raw, str) or may_link_other_files(raw) or not same_apart_from_body(item, fresh)):
             return None
         edits.append(Edit(item, fresh, reads[key][0] if key in reads else None, key))
     readers = {key for key, record in state.records.items()

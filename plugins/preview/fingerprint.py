@@ -19,6 +19,7 @@ from jinja2 import meta
 from pelican.urlwrappers import URLWrapper
 
 from plugins.files import file_stamp
+from plugins.sanitize import may_link_other_files
 
 # Attributes that reach the whole site (settings, the shared context) or the environment:
 # they would make every object depend on everything; what they hold is fingerprinted where
@@ -105,7 +106,7 @@ class Fingerprints:
         raw = getattr(value, "_content", None)
         if not isinstance(raw, str):  # an Event keeps only rendered HTML in `content`: its source is here
             raw = getattr(value, "source_body", None)
-        links = self.links_epoch if isinstance(raw, str) and "{" in raw else 0
+        links = self.links_epoch if isinstance(raw, str) and may_link_other_files(raw) else 0
         return self.digest((type(value).__qualname__, source, self.stamp(source), getattr(value, "is_upcoming", None),
                      getattr(value, "status", None), links))
 

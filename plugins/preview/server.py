@@ -58,6 +58,7 @@ class Channel:
         self.seconds = 0.0
         self.cpu_seconds = 0.0
         self.first_seconds = 0.0
+        self.body_only = False  # the last change was a text alone: no full pass (body_edit.py)
         self.pages: list[str] | None = None
         self.first_pages: list[str] = []
         self._open: dict[str, int] = {}  # output file -> tabs showing it (their reload channels)
@@ -65,7 +66,8 @@ class Channel:
 
     def status(self) -> dict:
         return {"generation": self.generation, "busy": self.busy, "error": self.error, "seconds": self.seconds,
-                "cpu_seconds": self.cpu_seconds, "first_seconds": self.first_seconds, "first_pages": self.first_pages}
+                "cpu_seconds": self.cpu_seconds, "first_seconds": self.first_seconds, "first_pages": self.first_pages,
+                "body_only": self.body_only}
 
     def start(self) -> None:
         with self._changed:
@@ -90,11 +92,12 @@ class Channel:
             self._changed.notify_all()
 
     def publish(self, error: str | None, seconds: float, cpu_seconds: float = 0.0,
-                pages: list[str] | None = None) -> None:
+                pages: list[str] | None = None, body_only: bool = False) -> None:
         """The change is handled: every list, feed and calendar written."""
         with self._changed:
             self.generation += 1
             self.busy, self.error, self.seconds, self.cpu_seconds, self.pages = False, error, seconds, cpu_seconds, pages
+            self.body_only = body_only
             self._changed.notify_all()
 
     def wait(self, generation: int, timeout: float) -> int:

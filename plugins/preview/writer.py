@@ -22,7 +22,7 @@ from pelican.paginator import Paginator
 from pelican.writers import Writer
 
 from plugins.files import file_stamp
-from plugins.parallel import page_variables, write_page
+from plugins.parallel import write_page
 
 from . import body_reads
 from .fingerprint import Fingerprints, output_signature, template_inputs
@@ -39,7 +39,7 @@ class Record:
     images: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # image -> stamp at render
     contents: frozenset[str] = frozenset()  # source files whose whole body the output shows
     summaries: frozenset[str] = frozenset()  # source files whose summary it shows
-    make: Callable[[], None] | None = None  # renders it again, from the last run's objects
+    make: Callable[[], None] | None = None  # renders it again from the last run's objects (if it shows a body)
     written: WrittenFiles | None = None  # the set of files of the writer `make` writes with
 
 
@@ -121,8 +121,9 @@ class PreviewState:
             images = self._images
         finally:
             self._images = None
+        shows = bool(read.contents or read.summaries)  # only those are rendered again by body_edit: keep no other
         self.records[key] = Record(signature, frozenset(written.log[start:]), images, frozenset(read.contents),
-                                   frozenset(read.summaries), make, written)
+                                   frozenset(read.summaries), make if shows else None, written if shows else None)
         self.rendered.append(key)
 
     def render_again(self, key: str) -> None:
@@ -192,13 +193,17 @@ class PreviewWriter(Writer):
         rest = {key: value for key, value in kwargs.items() if key not in paginated and key != "all_articles"}
         names, sources = self.template_inputs(template)
         used = names - set(kwargs)
-        for number in range(1, next(iter(paginators.values())).num_pages + 1):
-            variables = page_variables(paginators, number)
-            page = variables[f"{next(iter(paginators))}_page"]
-            pages = {key: (value.number, value.url, state.prints.of(value.object_list)) if value is not None else None
-                     for key, value in variables.items() if not key.endswith("_paginator")}
+        first = next(iter(paginators.values()))
+        total = first.num_pages
+        for number in range(1, total + 1):
+            page = first.page(number)
+            # the items of this page and of its neighbours in each list; the pages' URLs follow from
+            # the numbers (formatting them for 4,000 pages per save cost most of a second)
+            shown = tuple((key, tuple(state.prints.of(paginator.page(near).object_list) if 1 <= near <= total else 0
+                                      for near in (number - 1, number, number + 1)))
+                          for key, paginator in paginators.items())
             extra = (page.save_as, template.name, sources, relative_urls, template_name, override_output, url,
-                     page.paginator.num_pages, tuple(sorted(pages.items())))
+                     total, number, shown)
             signature = output_signature(state.prints, used, context, rest, extra)
             self._remember(page.save_as, signature, lambda number=number: write_page(
                 self, template, context, relative_urls, override_output, paginators, number, kwargs),
@@ -235,7 +240,8 @@ class PreviewWriter(Writer):
             record = state.records.get(key)
             if record is not None:
                 self._written_files.update(record.paths)
-                record.make, record.written = make, self._written_files  # this run's objects
+                if record.contents or record.summaries:  # body_edit may render it again: with this run's objects
+                    record.make, record.written = make, self._written_files
             return
         if direct:
             state.queue.append((weight, key, signature, make, self._written_files))

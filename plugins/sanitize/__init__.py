@@ -11,6 +11,7 @@ this one place — so templates print `{{ article.content }}` without `|safe`.
 from __future__ import annotations
 
 import logging
+import re
 from html import unescape
 
 from pelican import signals
@@ -25,6 +26,16 @@ logger = logging.getLogger(__name__)
 # (`Fisch &amp; Chips`, from the days the theme printed them raw): they are decoded once here,
 # and the templates escape the resulting text once.
 TEXT_FIELDS = ("title", "firstname", "quote", "alt", "credit", "location", "address", "organizer")
+
+
+# Where Pelican rewrites links to other files ({filename}x.md, {static}, the old |filename|
+# form): a quoted attribute value that starts with { or | (Content._get_intrasite_link_regex)
+LINK_MARKUP = re.compile(r"""=\s*["'][{|]""")
+
+
+def may_link_other_files(html: str) -> bool:
+    """Whether Pelican may rewrite part of `html` with other files' URLs (which can change)."""
+    return bool(LINK_MARKUP.search(html))
 
 
 class SafeHTML(str):
@@ -53,9 +64,17 @@ def _safe_links(content) -> None:
     """Pelican rewrites {filename}/{static} links when a body is read; clean that final text once
     more (quietly: the rewrite only inserts URLs) and mark the result safe."""
     rewrite = type(content)._update_content
+    last: list = [None, None, None]  # text, siteurl, result: a session asks again on every run
 
     def update_content(text: str, siteurl: str):
-        return SafeHTML(clean_markdown_html(rewrite(content, text, siteurl))) if text else text
+        if not text:
+            return text
+        if last[0] == text and last[1] == siteurl:
+            return last[2]
+        result = SafeHTML(clean_markdown_html(rewrite(content, text, siteurl)))
+        if not may_link_other_files(text):  # the same text always gives the same result
+            last[:] = [text, siteurl, result]
+        return result
 
     content._update_content = update_content  # an instance attribute shadows Pelican's method
 

@@ -83,10 +83,15 @@ def test_a_save_is_served_and_announced(preview):
     edits.append_text(content / ARTICLE, marker)
     until(lambda: marker in fetch(base + PAGE)[1], timeout=60)
     until(lambda: not status()["busy"])
-    assert status()["first_seconds"] > 0  # the page came from the first look, before the lists
+    assert status()["body_only"]  # a text alone: its page (and the feeds), no pass over every list
     reloads = [json.loads(data) for name, data in events if name == "reload"]
     assert reloads and reloads[0] == ["artikel/green-tech-region/index.html"], events
     assert "<script src=\"/__preview__/reload.js\"></script>" in fetch(base + PAGE)[1]
+
+    edits.set_field(content / ARTICLE, "Title", "Grüne Technik aus der Region")  # a field: the lists follow
+    until(lambda: "Grüne Technik aus der Region" in fetch(base + PAGE)[1], timeout=60)
+    until(lambda: not status()["busy"])
+    assert status()["first_seconds"] > 0 and not status()["body_only"]  # the page from the first look, then the lists
 
     broken, original = edits.break_event(content)
     until(lambda: status()["error"], timeout=60)
