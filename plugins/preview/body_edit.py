@@ -76,7 +76,7 @@ def read_again(generator, item: object) -> object:
     return fresh
 
 
-def prepare(changed: set[str], generators: list, reads: dict, state: PreviewState) -> list[Edit] | None:
+def prepare(changed: set[str], generators: list, reads: dict) -> list[Edit] | None:
     """The edits, when every file in `changed` (absolute paths) is a body edit; else None."""
     known = owners(generators)
     edits = []
@@ -97,11 +97,7 @@ def prepare(changed: set[str], generators: list, reads: dict, state: PreviewStat
                 or not isinstance(raw, str) or may_link_other_files(raw) or not same_apart_from_body(item, fresh)):
             return None
         edits.append(Edit(item, fresh, reads[key][0] if key in reads else None, key))
-    readers = {key for key, record in state.records.items()
-               if any(edit.kept.source_path in record.contents | record.summaries for edit in edits)}
-    if not edits or any(state.records[key].make is None for key in readers):
-        return None
-    return edits
+    return edits or None  # every output that read a body keeps its `make` (PreviewState.produce)
 
 
 def apply(edits: list[Edit], reads: dict, state: PreviewState) -> list[str]:

@@ -248,8 +248,7 @@ class PreviewSession:
             return None
         if not changed:  # nothing to do: the last run's output is what a full pass would write
             return Outcome(time.perf_counter() - started, cpu_seconds=time.process_time() - cpu, body_only=True)
-        edits = body_edit.prepare({os.path.abspath(path) for path in changed}, self.generators, self.reads,
-                                  self.state)
+        edits = body_edit.prepare({os.path.abspath(path) for path in changed}, self.generators, self.reads)
         if edits is None:
             return None
         try:

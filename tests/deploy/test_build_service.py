@@ -34,6 +34,14 @@ def start_service(env: dict[str, str], theme, *args: str) -> subprocess.Popen:
     raise AssertionError("the build service did not start: " + service.stdout.read())
 
 
+def service_env(tmp_path, content, live, socket_path) -> dict[str, str]:
+    """`invoke publish` into `live` with the build service on `socket_path`, all state in tmp_path."""
+    return {**os.environ, "SOISTS_CONTENT_DIR": str(content), "SOISTS_SITEURL": SITEURL,
+            "SOISTS_SITE_SETTINGS": str(SETTINGS), "SOISTS_DEPLOY_TARGET": str(live),
+            "SOISTS_PUBLISH_OUTPUT": str(tmp_path / "publish" / "site"), "SOISTS_BUILD_SERVICE": str(socket_path),
+            "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_IMAGE_CACHE_DIR": str(tmp_path / "images")}
+
+
 def fresh_build(tmp_path, content, theme, env) -> object:
     saved = dict(os.environ)
     os.environ.update({key: env[key] for key in ("SOISTS_SITEURL", "SOISTS_SITE_SETTINGS", "SOISTS_IMAGE_CACHE_DIR")})
@@ -54,10 +62,7 @@ def test_publish_through_the_service_equals_a_fresh_build(tmp_path):
         (content / "articles" / f"artikel-{n}.md").write_text(
             ARTICLE.format(title=title, n=n, body=f"Ein Absatz {title}."), encoding="utf-8")
     live, socket_path = tmp_path / "live", tmp_path / "build.sock"
-    env = {**os.environ, "SOISTS_CONTENT_DIR": str(content), "SOISTS_SITEURL": SITEURL,
-           "SOISTS_SITE_SETTINGS": str(SETTINGS), "SOISTS_DEPLOY_TARGET": str(live),
-           "SOISTS_PUBLISH_OUTPUT": str(tmp_path / "publish" / "site"), "SOISTS_BUILD_SERVICE": str(socket_path),
-           "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_IMAGE_CACHE_DIR": str(tmp_path / "images")}
+    env = service_env(tmp_path, content, live, socket_path)
     service = start_service(env, theme)
     try:
         copied, linked, log = publish(env)
@@ -101,10 +106,7 @@ def test_a_warning_fails_the_publish_and_leaves_the_live_site(tmp_path):
     build, nothing is deployed; once fixed, the next publish brings the event."""
     content = minimal_content(tmp_path)
     live, socket_path = tmp_path / "live", tmp_path / "build.sock"
-    env = {**os.environ, "SOISTS_CONTENT_DIR": str(content), "SOISTS_SITEURL": SITEURL,
-           "SOISTS_SITE_SETTINGS": str(SETTINGS), "SOISTS_DEPLOY_TARGET": str(live),
-           "SOISTS_PUBLISH_OUTPUT": str(tmp_path / "publish" / "site"), "SOISTS_BUILD_SERVICE": str(socket_path),
-           "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_IMAGE_CACHE_DIR": str(tmp_path / "images")}
+    env = service_env(tmp_path, content, live, socket_path)
     service = start_service(env, ROOT / "theme")
     try:
         publish(env)
@@ -136,10 +138,7 @@ def test_new_settings_restart_the_service_and_that_publish_builds_without_it(tmp
     settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *  # noqa\n",
                         encoding="utf-8")
     live, socket_path = tmp_path / "live", tmp_path / "build.sock"
-    env = {**os.environ, "SOISTS_CONTENT_DIR": str(content), "SOISTS_SITEURL": SITEURL,
-           "SOISTS_SITE_SETTINGS": str(SETTINGS), "SOISTS_DEPLOY_TARGET": str(live),
-           "SOISTS_PUBLISH_OUTPUT": str(tmp_path / "publish" / "site"), "SOISTS_BUILD_SERVICE": str(socket_path),
-           "SOISTS_BUILD_CACHE_DIR": str(tmp_path / "build-cache"), "SOISTS_IMAGE_CACHE_DIR": str(tmp_path / "images")}
+    env = service_env(tmp_path, content, live, socket_path)
     service = start_service(env, ROOT / "theme", "--settings", str(settings))
     try:
         assert "built by the build service" in publish(env)[2]
