@@ -13,7 +13,6 @@ from functools import lru_cache
 
 from icalendar import Calendar, vDuration, vRecur
 from icalendar import Event as VEvent
-from icalendar.parser import Contentlines
 
 from .model import Event, sort_key
 from .vtimezone import build_vtimezone
@@ -46,30 +45,15 @@ def _description(event: Event, siteurl: str) -> str:
     return "\n\n".join(parts)
 
 
-class SharedVEvent(VEvent):
-    """A VEVENT that is part of several calendars: icalendar serialises it once, the first
-    time, and every calendar reuses those content lines. Never changed after it is built."""
+class FoldedVEvent:
+    """A built VEVENT as the lines a calendar file holds (folded, CRLF-joined), which is all a
+    calendar needs of a component that sits in several calendars. icalendar's objects for one
+    event take about 9 KB; these lines under 1 KB, and every later calendar reuses them."""
 
-    def content_lines(self, sorted: bool = True):
-        cache = self.__dict__.setdefault("_content_lines", {})
-        if sorted not in cache:
-            cache[sorted] = super().content_lines(sorted=sorted)
-        return cache[sorted]
+    __slots__ = ("lines",)
 
-
-class _Calendar(Calendar):
-    """VCALENDAR whose subcomponents serialise themselves (so shared VEVENTs and the shared
-    VTIMEZONE are serialised once per build). The lines are the ones icalendar's own
-    recursive content_lines() gives: BEGIN, properties, each subcomponent, END."""
-
-    def content_lines(self, sorted: bool = True):
-        own = self.property_items(recursive=False, sorted=sorted)  # BEGIN, properties, END
-        lines = Contentlines(self.content_line(name, value, sorted=sorted) for name, value in own[:-1])
-        for component in self.subcomponents:
-            lines.extend(component.content_lines(sorted=sorted)[:-1])  # without the final ""
-        lines.append(self.content_line(*own[-1], sorted=sorted))
-        lines.append("")
-        return lines
+    def __init__(self, component: VEvent) -> None:
+        self.lines = b"\r\n".join(line.to_ical() for line in component.content_lines(sorted=True) if line)
 
 
 def to_vevent(event: Event, now: datetime, siteurl: str = "", component: type[VEvent] = VEvent) -> VEvent:
@@ -115,7 +99,7 @@ def vevent_inputs(event: Event, now: datetime, siteurl: str) -> tuple:
             tuple(map(_exact, event.excluded or ())))
 
 
-_kept: dict[tuple, VEvent] = {}  # the current events' components, kept across builds in this process
+_kept: dict[tuple, FoldedVEvent] = {}  # the current events' components, kept across builds in this process
 
 
 class VEventCache:
@@ -139,14 +123,14 @@ class VEventCache:
         if self._keys:
             _kept = self._components
 
-    def get(self, event: Event) -> VEvent:
+    def get(self, event: Event) -> FoldedVEvent:
         hit = self._keys.get(id(event))
         if hit is None or hit[0] is not event:
             hit = (event, vevent_inputs(event, self.now, self.siteurl))
             self._keys[id(event)] = hit
         component = self._components.get(hit[1])
         if component is None:
-            component = self._components[hit[1]] = to_vevent(event, self.now, self.siteurl, SharedVEvent)
+            component = self._components[hit[1]] = FoldedVEvent(to_vevent(event, self.now, self.siteurl))
         return component
 
 
@@ -177,7 +161,7 @@ def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: s
                    vevents: VEventCache | None = None) -> bytes:
     """A subscribable calendar of the given events, ordered by start then UID (stable output)."""
     events = sorted(events, key=lambda e: (e.sort_key, e.uid))
-    calendar = _Calendar()
+    calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -187,18 +171,18 @@ def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: s
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))
     vevents = vevents or VEventCache(now, siteurl)
-    for event in events:
-        calendar.add_component(vevents.get(event))
+    components: list = [vevents.get(event) for event in events]
     if events:
         first, last = _year_range(events)
-        calendar.subcomponents.insert(0, _shared_vtimezone(ZONE, first, last))
-    return serialise(calendar)
+        components.insert(0, _shared_vtimezone(ZONE, first, last))
+    return serialise(calendar, components)
 
 
 def folded(component) -> bytes:
     """A component's folded lines, made once per component object: icalendar folds every
-    line character by character on every to_ical(), which was most of an event-heavy build
-    when each VEVENT sits in four or five calendars. Shared components never change."""
+    line character by character on every to_ical(). Shared components never change."""
+    if isinstance(component, FoldedVEvent):
+        return component.lines
     cached = component.__dict__.get("_folded")
     if cached is None:
         cached = component.__dict__["_folded"] = b"\r\n".join(
@@ -206,11 +190,12 @@ def folded(component) -> bytes:
     return cached
 
 
-def serialise(calendar: _Calendar) -> bytes:
-    """The bytes of calendar.to_ical() (lines joined by CRLF, empty lines skipped, a final
-    CRLF), with every subcomponent's lines folded once (`folded`)."""
+def serialise(calendar: Calendar, components: list | None = None) -> bytes:
+    """The bytes icalendar's calendar.to_ical() gives for `calendar` with `components` (default:
+    its subcomponents) as subcomponents: lines joined by CRLF, empty lines skipped, a final
+    CRLF; each component's lines folded once (`folded`)."""
     own = calendar.property_items(recursive=False, sorted=True)  # BEGIN, properties, END
     parts = [calendar.content_line(name, value, sorted=True).to_ical() for name, value in own[:-1]]
-    parts += [folded(component) for component in calendar.subcomponents]
+    parts += [folded(component) for component in (calendar.subcomponents if components is None else components)]
     parts.append(calendar.content_line(*own[-1], sorted=True).to_ical())
     return b"\r\n".join(parts) + b"\r\n"

@@ -113,6 +113,10 @@ class StableFingerprints(Fingerprints):
             return found
         return super().of(value)
 
+    def forget_values(self) -> None:
+        super().forget_values()
+        self._scalars.clear()
+
     def stamp(self, path: str) -> str | None:
         if path not in self._stamps:
             self._stamps[path] = file_digest(path)
@@ -215,6 +219,7 @@ class IncrementalWriter(PreviewWriter):
         state = _state
         queue, state.queue = state.queue, []
         settings = {**self.settings, "BUILD_WORKERS": state.workers}
+        state.prints.forget_values()  # every signature is taken
         parallel.each(settings, len(queue), lambda index: queue[index][2](), self)
         for key, signature, _make, _direct, path in queue:
             self._written_files.add(path)

@@ -50,6 +50,12 @@ class Fingerprints:
             self._stamps[path] = file_stamp(path)
         return self._stamps[path]
 
+    def forget_values(self) -> None:
+        """Drop the digests kept per object, and the objects they keep alive: once every
+        output's signature is taken they only hold memory (10 MB at 3,000 events) while the
+        pages render, in every forked worker too."""
+        self._memo.clear()
+
     def of(self, value: object) -> int:
         if isinstance(value, SCALARS):
             return self.digest((type(value).__name__, value))

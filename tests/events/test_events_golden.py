@@ -92,3 +92,25 @@ def test_a_later_build_reuses_the_components_of_unchanged_events(monkeypatch):
     monkeypatch.setattr(ics, "_kept", {})
     assert again == build_calendar(golden_events({"messe": {"title": "Expo Real 2027"}}), "So ist S – Golden", now, site)
     assert b"SUMMARY:Expo Real 2027" in again
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_the_calendar_is_what_icalendars_own_writer_gives():
+    """build_calendar keeps only each VEVENT's folded lines and joins them itself; icalendar's
+    to_ical() of the same components must give the same bytes."""
+    from icalendar import Calendar
+
+    from plugins.events import ics
+
+    now, site, events = build_now({}), "https://www.so-ist-s.de", golden_events()
+    reference = Calendar()
+    for name, value in (("prodid", ics.PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                        ("name", "Golden"), ("x-wr-calname", "Golden"), ("x-wr-timezone", ics.ZONE)):
+        reference.add(name, value)
+    reference.add("refresh-interval", ics.REFRESH, parameters={"VALUE": "DURATION"})
+    reference.add("x-published-ttl", ics.vDuration(ics.REFRESH))
+    first, last = ics._year_range(events)
+    reference.add_component(ics.build_vtimezone(ics.ZONE, first, last))
+    for event in sorted(events, key=lambda e: (e.sort_key, e.uid)):
+        reference.add_component(ics.to_vevent(event, now, site))
+    assert build_calendar(events, "Golden", now, site) == reference.to_ical()
