@@ -19,6 +19,7 @@ from plugins.region.registry import load_registry, normalise
 from . import german, ics, jsonld
 from .addresses import address_mismatch
 from .categories import CATEGORIES, EventCategory
+from .fragments import RenderedOnce
 from .model import BERLIN, URL_ROOT, Event, parse_event, parse_moment, sort_key
 from .recurrence import Occurrence, expand, months_between
 
@@ -185,6 +186,8 @@ class EventsGenerator(Generator):
             "webcal": ics.webcal_url(self.settings.get("SITEURL", ""), f"{ICS_DIR}/alle.ics"),
             "current_month": self._current_month_url(),
             "lists": {kind: [ListLink(l.name, l.url) for l in lists] for kind, lists in self.lists.items()},
+            "list_urls": {kind: frozenset(l.url for l in lists) for kind, lists in self.lists.items()},
+            "rendered_once": RenderedOnce(),
         }
 
     def _months(self, occurrences: list[Occurrence]) -> list[MonthPage]:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import vobject
+from bs4 import BeautifulSoup
 
 from tests.events.events_testkit import BASE, build_events, event_file
 
@@ -94,6 +95,30 @@ def test_pages_show_the_real_local_times(edge_site):
     assert 'datetime="2027-03-28T03:30:00+02:00"' in spring
     autumn = (output / "termine/herbst-0230/index.html").read_text(encoding="utf-8")
     assert 'datetime="2027-10-31T02:30:00+02:00"' in autumn
+
+
+def test_every_list_page_marks_itself_in_the_shared_filter_navigation(edge_site):
+    """The filter groups are rendered once per language and marked page (plugins/events/fragments.py):
+    each list page still marks exactly its own link, opens exactly its own group, and shows the
+    same lines for the same dates as the other lists."""
+    _, output = edge_site
+    lists = sorted(output.glob("termine/*/*/index.html")) + sorted(output.glob("en/termine/*/*/index.html"))
+    lists = [page for page in lists if page.parent.parent.name in {"kategorie", "landkreis", "kommune"}]
+    assert len(lists) >= 6 and any(page.parts[-5] == "en" for page in lists)
+    lines: dict[str, str] = {}
+    for page in lists:
+        html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        own = "/" + page.relative_to(output).parent.as_posix() + "/"
+        marked = html.select('.event-nav a[aria-current="page"]')
+        assert [a["href"].split("so-ist-s.de", 1)[-1] for a in marked] == [own], page
+        opened = html.select(".event-nav details[open]")
+        assert len(opened) == 1 and marked[0] in opened[0].select("a"), page
+        for line in html.select(".event-list li"):
+            key = (page.parts[-5] == "en", line.time["datetime"], line.select_one("a").get_text())
+            assert lines.setdefault(key, str(line)) == str(line), page
+    dates = {key: BeautifulSoup(line, "html.parser").time.get_text() for key, line in lines.items()}
+    both = {key[1:] for key in dates if key[0]} & {key[1:] for key in dates if not key[0]}
+    assert both and all(dates[True, *key] != dates[False, *key] for key in both)  # each in its language
 
 
 def test_webcal_links_use_siteurl(edge_site):
