@@ -139,6 +139,8 @@ class RenderState:
     rendered: int = 0
     kept: int = 0
     finished: bool = False
+    # called with the queued outputs' paths and the settings before they render (before_rendering)
+    preparers: list[Callable[[list[str], dict], None]] = field(default_factory=list)
 
 
 _state: RenderState | None = None
@@ -199,6 +201,12 @@ class IncrementalWriter(PreviewWriter):
             return
         state.queue.append((key, signature, make, direct, path))
 
+    def before_rendering(self, prepare: Callable[[list[str], dict], None]) -> None:
+        """prepare(paths of the queued outputs, settings) runs once the queue is complete, in this
+        process, before the outputs render over the cores: work that many outputs share (every
+        calendar lists events of all the others) is then done once, not in each worker."""
+        _state.preparers.append(prepare)
+
     def _link(self, paths: list[str]) -> bool:
         for relative in paths:
             source, target = os.path.join(_state.previous, relative), os.path.join(self.output_path, relative)
@@ -220,6 +228,8 @@ class IncrementalWriter(PreviewWriter):
         queue, state.queue = state.queue, []
         settings = {**self.settings, "BUILD_WORKERS": state.workers}
         state.prints.forget_values()  # every signature is taken
+        for prepare in state.preparers:
+            prepare([item[4] for item in queue], settings)
         parallel.each(settings, len(queue), lambda index: queue[index][2](), self)
         for key, signature, _make, _direct, path in queue:
             self._written_files.add(path)

@@ -114,3 +114,23 @@ def test_the_calendar_is_what_icalendars_own_writer_gives():
     for event in sorted(events, key=lambda e: (e.sort_key, e.uid)):
         reference.add_component(ics.to_vevent(event, now, site))
     assert build_calendar(events, "Golden", now, site) == reference.to_ical()
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_the_components_built_over_the_cores_beforehand_are_the_ones_a_calendar_builds(monkeypatch):
+    """build_all (run before the calendars render over the cores) builds every event's VEVENT,
+    a forked worker sending its lines back: afterwards no calendar builds one again, and the
+    bytes are those of a calendar built without it."""
+    from plugins.events import ics
+
+    monkeypatch.setattr(ics, "_kept", {})
+    now, site, events = build_now({}), "https://www.so-ist-s.de", golden_events()
+    cache = ics.VEventCache(now, site, events)
+    cache.build_all({"BUILD_WORKERS": 2, "BUILD_PARALLEL_MIN": 2})
+    made: list[str] = []
+    to_vevent = ics.to_vevent
+    monkeypatch.setattr(ics, "to_vevent", lambda event, *args: made.append(event.uid) or to_vevent(event, *args))
+    calendar = build_calendar(events, "So ist S – Golden", now, site, cache)
+    assert made == []
+    monkeypatch.setattr(ics, "_kept", {})
+    assert calendar == build_calendar(golden_events(), "So ist S – Golden", now, site)
