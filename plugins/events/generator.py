@@ -274,10 +274,15 @@ class EventsGenerator(Generator):
         for event in self.events:
             calendars[event.ics_url] = (f"{SITE_NAME} – {event.title}", [event])
         vevents = ics.VEventCache(self.now, siteurl, self.events)
+
+        def prepare(paths: list[str], settings: dict) -> None:
+            if any(path.endswith(".ics") for path in paths):
+                vevents.build_all(settings)
+                ics.prepare_timezones(events for _name, events in calendars.values())
+
         before_rendering = getattr(writer, "before_rendering", None)  # the production build's writer
         if before_rendering is not None:
-            before_rendering(lambda paths, settings: vevents.build_all(settings)
-                             if any(path.endswith(".ics") for path in paths) else None)
+            before_rendering(prepare)
 
         def write(path: str, name: str, events: list[Event]) -> None:
             target = Path(self.output_path) / path
