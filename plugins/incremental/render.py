@@ -15,8 +15,10 @@ last build left it) moves the last output aside and starts from an empty folder,
 full build: a call whose signature is recorded unchanged gets its files hard-linked from
 the old output instead of being rendered; everything else (static files, images, files
 plugins write themselves) is produced as in a full build. The changed calls are rendered
-after the last generator has made its calls, spread over the cores (plugins.parallel.each).
-A full build renders every call the same way and leaves the record for the next one.
+after the last generator has made its calls, spread over the cores (plugins.parallel.each);
+work that many of them share is done once before that, in this process, by what the
+generators gave `before_rendering` (the events' VEVENTs and time zones). A full build renders
+every call the same way and leaves the record for the next one.
 """
 
 from __future__ import annotations
