@@ -60,11 +60,11 @@ class FoldedVEvent:
 
     @classmethod
     def of(cls, component: VEvent) -> FoldedVEvent:
-        return cls(b"\r\n".join(line.to_ical() for line in component.content_lines(sorted=True) if line))
+        return cls(fold(component))
 
 
-def to_vevent(event: Event, now: datetime, siteurl: str = "", component: type[VEvent] = VEvent) -> VEvent:
-    vevent = component()
+def to_vevent(event: Event, now: datetime, siteurl: str = "") -> VEvent:
+    vevent = VEvent()
     vevent.add("uid", event.uid)
     # Without METHOD, DTSTAMP is when the information was last revised (RFC 5545 3.8.7.2): the
     # file's `modified`, else its last change; never the build time (reproducible output).
@@ -217,6 +217,11 @@ def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: s
     return serialise(calendar, components)
 
 
+def fold(component) -> bytes:
+    """A component's lines as a calendar file holds them: folded, CRLF-joined, no empty line."""
+    return b"\r\n".join(line.to_ical() for line in component.content_lines(sorted=True) if line)
+
+
 def folded(component) -> bytes:
     """A component's folded lines, made once per component object: icalendar folds every
     line character by character on every to_ical(). Shared components never change."""
@@ -224,17 +229,16 @@ def folded(component) -> bytes:
         return component.lines
     cached = component.__dict__.get("_folded")
     if cached is None:
-        cached = component.__dict__["_folded"] = b"\r\n".join(
-            line.to_ical() for line in component.content_lines(sorted=True) if line)
+        cached = component.__dict__["_folded"] = fold(component)
     return cached
 
 
-def serialise(calendar: Calendar, components: list | None = None) -> bytes:
-    """The bytes icalendar's calendar.to_ical() gives for `calendar` with `components` (default:
-    its subcomponents) as subcomponents: lines joined by CRLF, empty lines skipped, a final
-    CRLF; each component's lines folded once (`folded`)."""
+def serialise(calendar: Calendar, components: list) -> bytes:
+    """The bytes icalendar's calendar.to_ical() gives for `calendar` with `components` as its
+    subcomponents: lines joined by CRLF, empty lines skipped, a final CRLF; each component's
+    lines folded once (`folded`)."""
     own = calendar.property_items(recursive=False, sorted=True)  # BEGIN, properties, END
     parts = [calendar.content_line(name, value, sorted=True).to_ical() for name, value in own[:-1]]
-    parts += [folded(component) for component in (calendar.subcomponents if components is None else components)]
+    parts += [folded(component) for component in components]
     parts.append(calendar.content_line(*own[-1], sorted=True).to_ical())
     return b"\r\n".join(parts) + b"\r\n"
