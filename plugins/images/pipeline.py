@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,6 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE_DIR = ".cache/images"
 STATS_FILE = "stats.json"
-DIGESTS_FILE = "digests.json"
 
 
 def file_digest(path: Path) -> str:
@@ -34,10 +34,11 @@ def file_digest(path: Path) -> str:
 class DigestMemo:
     """File digests remembered by (path, size, modification time), so a build whose images did
     not change reads none of their bytes (Pelican's reader cache trusts mtime the same way).
-    Kept in <cache>/digests.json; concurrent builds may each write it, the last one wins."""
+    Kept in the cache, one file per content folder (digests_file); concurrent builds may each
+    write it, the last one wins."""
 
-    def __init__(self, cache_dir: Path) -> None:
-        self.path = cache_dir / DIGESTS_FILE
+    def __init__(self, path: Path) -> None:
+        self.path = path
         try:
             self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -55,13 +56,28 @@ class DigestMemo:
         self.changed = True
         return digest
 
-    def save(self) -> None:
+    def save(self, present: Iterable[str] | None = None) -> None:
+        """Write the memo; with `present` (the folder's image paths now), without the files
+        that are gone: a renamed or deleted photo is not remembered for ever."""
+        if present is not None:
+            gone = self.known.keys() - set(present)
+            for key in gone:
+                del self.known[key]
+            self.changed = self.changed or bool(gone)
         if not self.changed:
             return
         partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
         partial.write_text(json.dumps(self.known), encoding="utf-8")
         os.replace(partial, self.path)
         self.changed = False
+
+
+def digests_file(cache_dir: Path, content_path: Path) -> Path:
+    """The memo of one content folder. A cache shared by several sites or checkouts (the
+    benchmarks' corpora share one) once kept every folder's paths in one file, which every
+    build loaded and held while it rendered: 12 MB of Python objects in each render process."""
+    key = hashlib.sha256(os.fspath(content_path.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / f"digests-{key}.json"
 
 
 def settings_digest(settings: EncodeSettings) -> str:
@@ -136,9 +152,9 @@ class ImagePipeline:
         return path.relative_to(self.content_path).as_posix()
 
     def digests(self) -> DigestMemo:
-        """Loaded once per build, on first use (not at all when the output is kept)."""
+        """Loaded on first use (not at all when the output is kept)."""
         if self._digests is None:
-            self._digests = DigestMemo(self.cache_dir)
+            self._digests = DigestMemo(digests_file(self.cache_dir, self.content_path))
         return self._digests
 
     def entry_for(self, path: Path) -> Path:
@@ -148,7 +164,8 @@ class ImagePipeline:
         """Serve cached images at once and hand the rest to a pool that runs while content is read."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         todo: list[tuple[str, Path, Path]] = []
-        sources = self._reuse_kept(self.sources())
+        present = self.sources()
+        sources = self._reuse_kept(present)
 
         def look_up(path: Path) -> tuple[Path, EncodeResult | None]:
             entry = self.entry_for(path)
@@ -158,7 +175,8 @@ class ImagePipeline:
         digests = self.digests()  # loaded here, before the threads share it
         with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as threads:
             found = list(threads.map(look_up, sources))
-        digests.save()
+        digests.save(map(os.fspath, present))
+        self._digests = None  # not needed while the pages render (get() loads it again if asked)
         for path, (entry, cached) in zip(sources, found):
             src = self.relative(path)
             if path.stat().st_size == 0:

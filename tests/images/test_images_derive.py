@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -188,10 +189,42 @@ def test_digest_memo_reads_only_new_or_changed_files(tmp_path, monkeypatch):
     reads: list[Path] = []
     real_digest = pipeline.file_digest
     monkeypatch.setattr(pipeline, "file_digest", lambda path: reads.append(path) or real_digest(path))
-    memo = pipeline.DigestMemo(tmp_path)
+    memo = pipeline.DigestMemo(tmp_path / "digests.json")
     first = memo.digest(image)
     memo.save()
-    again = pipeline.DigestMemo(tmp_path)  # a later build
+    again = pipeline.DigestMemo(tmp_path / "digests.json")  # a later build
     assert again.digest(image) == first and reads == [image]
     image.write_bytes(b"zweite Fassung")  # new bytes, new size and time
     assert again.digest(image) != first and len(reads) == 2
+
+
+
+def test_the_digest_memo_is_one_file_per_content_folder_and_forgets_removed_images(tmp_path):
+    """A cache shared by several content folders (the benchmarks' corpora, two checkouts) kept
+    every folder's paths in one memo that every build loaded and held while rendering; and a
+    renamed photo stayed in it for ever."""
+    from plugins.images import pipeline
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    sites = []
+    for name in ("erste", "zweite"):
+        folder = tmp_path / name / "images"
+        folder.mkdir(parents=True)
+        for number in range(2):
+            (folder / f"foto-{number}.jpg").write_bytes(f"{name} {number}".encode())
+        sites.append(pipeline.ImagePipeline(tmp_path / name, cache, pipeline.EncodeSettings()))
+    for site in sites:
+        memo = site.digests()
+        for path in site.sources():
+            memo.digest(path)
+        memo.save(map(str, site.sources()))
+    files = {pipeline.digests_file(cache, site.content_path) for site in sites}
+    assert len(files) == 2 and all(file.is_file() for file in files)
+    first = pipeline.digests_file(cache, sites[0].content_path)
+    assert sorted(Path(key).name for key in json.loads(first.read_text())) == ["foto-0.jpg", "foto-1.jpg"]
+    (tmp_path / "erste" / "images" / "foto-1.jpg").rename(tmp_path / "erste" / "images" / "neu.jpg")
+    memo = pipeline.DigestMemo(first)
+    memo.digest(tmp_path / "erste" / "images" / "neu.jpg")
+    memo.save(map(str, sites[0].sources()))
+    assert sorted(Path(key).name for key in json.loads(first.read_text())) == ["foto-0.jpg", "neu.jpg"]
