@@ -77,13 +77,13 @@ class RegionGenerator(Generator):
         rows = coverage_rows(self.registry, feature_dates(posts), today)
         figures = {row.ags: row for row in rows}
         site_url = self.settings.get("SITEURL", "")
-        common = {"today": today, "coverage": figures}
 
         by_article, by_event, by_post = (index_by_municipality(items) for items in (articles, events, posts))
 
         def write_municipality(municipality: Municipality) -> None:
+            # Only what the page shows: the live preview renders a page again when anything it
+            # is given changes, and all 179 pages once got every municipality's figures.
             self._write(writer, "municipality", f"{municipality.url}index.html", municipality.url, {
-                **common,
                 "municipality": municipality,
                 "intro": self.intros.get(municipality.slug),
                 "municipality_articles": by_article.get(municipality, []),
@@ -100,7 +100,6 @@ class RegionGenerator(Generator):
             members = set(district.municipalities)
             in_district = lambda items: [i for i in items if members & set(getattr(i, "municipalities", ()))]
             self._write(writer, "district", f"{district.url}index.html", district.url, {
-                **common,
                 "district": district,
                 "district_articles": in_district(articles),
                 "events": in_district(events),
@@ -109,7 +108,7 @@ class RegionGenerator(Generator):
             })
 
         self._write(writer, "municipalities", "kommunen/index.html", "kommunen/", {
-            **common,
+            "coverage": figures,
             # render_map escapes every name and URL it writes (mapsvg.py): safe as it is.
             "region_map": Markup(render_map(
                 [figures[m.ags] for m in self.registry], site_url,
@@ -118,8 +117,7 @@ class RegionGenerator(Generator):
             "never_featured": never_featured(rows),
             "page_title": "Kommunen",
         })
-        self._write(writer, "districts", "landkreise/index.html", "landkreise/",
-                    {**common, "page_title": "Landkreise"})
+        self._write(writer, "districts", "landkreise/index.html", "landkreise/", {"page_title": "Landkreise"})
 
     def _write(self, writer, template: str, save_as: str, url: str, extra: dict) -> None:
         writer.write_file(save_as, self.get_template(template), self.context,

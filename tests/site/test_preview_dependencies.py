@@ -22,6 +22,7 @@ from tests.site.test_preview import assert_same_as_a_fresh_build, run_preview_sc
 
 EVENT = "events/netzwerk-transformation-ludwigsburg.md"
 ARTICLE = "articles/green-tech-region.md"
+MOVED_POST = "community/2026-06-01-stuttgart.md"
 
 
 def link_then_move_article(content: Path, _theme: Path) -> Iterator[str]:
@@ -61,8 +62,14 @@ def templates(_content: Path, theme: Path) -> Iterator[str]:
     yield "templates: base.html changed"
 
 
+def move_post(content: Path, _theme: Path) -> Iterator[str]:
+    """One save: a community post from Stuttgart is credited to Plochingen instead."""
+    edits.set_field(content / MOVED_POST, "Municipality", "plochingen")
+    yield "post moved to another municipality"
+
+
 SCRIPTS = {"links": link_then_move_article, "data": rename_municipality, "theme": theme_catalog_and_stylesheet,
-           "templates": templates}
+           "templates": templates, "post": move_post}
 
 
 def main(script: str, content: Path, theme: Path, output: Path, overrides: dict) -> None:
@@ -77,7 +84,8 @@ def main(script: str, content: Path, theme: Path, output: Path, overrides: dict)
             session.forget_outputs()
         outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
-        print(json.dumps({"edit": done, "rendered": len(outcome.rendered)}), flush=True)
+        print(json.dumps({"edit": done, "rendered": len(outcome.rendered), "outputs": sorted(outcome.rendered)}),
+              flush=True)
     session.close()
 
 
@@ -102,6 +110,17 @@ def test_a_template_change_renders_the_pages_made_with_it(tmp_path):
     steps = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
     assert 1 <= steps[0]["rendered"] <= 3  # the pages of the home page list (English twins come with them)
     assert steps[1]["rendered"] > 100
+    assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
+
+
+def test_a_post_moved_to_another_municipality_renders_those_two_municipalities_not_all(tmp_path):
+    """Every municipality page was once given the coverage figures of all 179 (which only the
+    overview shows): moving one post re-rendered all of them, 34 s at 5,000 files."""
+    run = run_preview_script(tmp_path, "tests.site.test_preview_dependencies", first=("post",))
+    outputs = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")][0]["outputs"]
+    municipalities = {path for path in outputs if path.startswith("kommunen/") and path.count("/") == 2}
+    assert municipalities == {"kommunen/stuttgart/index.html", "kommunen/plochingen/index.html"}, outputs
+    assert "kommunen/index.html" in outputs  # the overview's map shows how often each was featured
     assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
 
 
