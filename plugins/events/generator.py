@@ -98,6 +98,12 @@ class EventsGenerator(Generator):
     """Events are their own content type: Pelican's readers parse the Markdown, this class
     turns metadata into Events and writes the calendar pages and subscriptions."""
 
+    # source path -> (the Page read, the registry, its Event) of the last pass. The live preview
+    # makes a generator per save and hands it the same Page for an unchanged file: parsing
+    # 1,500 events' dates again was a tenth of each pass. Only events without problems are
+    # kept, so a broken file is reported on every pass.
+    parsed: dict[str, tuple[Page, object, Event]] = {}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, readers_cache_name="EventsGenerator-Readers", **kwargs)
         self.events: list[Event] = []
@@ -131,15 +137,21 @@ class EventsGenerator(Generator):
         paths = self.settings.get("EVENTS_PATHS", ["events"])
         seen_uids: dict[str, str] = {}
         seen_slugs: dict[str, str] = {}
+        before, EventsGenerator.parsed = EventsGenerator.parsed, {}
         for path in sorted(self.get_files(paths)):
             page = self._read(path)
             if page is None:
                 continue
             source = os.path.join(self.path, path)
             slug = str(page.metadata.get("slug") or Path(path).stem)
-            event = parse_event(source, slug, page.metadata, "", registry, validation.report)
+            kept = before.get(source)
+            if kept is not None and kept[0] is page and kept[1] is registry:
+                event = kept[2]
+            else:
+                event = parse_event(source, slug, page.metadata, "", registry, validation.report)
             if event is None:
                 continue
+            EventsGenerator.parsed[source] = (page, registry, event)
             mismatch = address_mismatch(str(page.metadata.get("address") or ""), event.municipalities, registry,
                                         self._gazetteer())
             if mismatch:  # a warning: `invoke preview` goes on, strict `invoke publish` stops

@@ -68,12 +68,24 @@ def move_post(content: Path, _theme: Path) -> Iterator[str]:
     yield "post moved to another municipality"
 
 
-SCRIPTS = {"links": link_then_move_article, "data": rename_municipality, "theme": theme_catalog_and_stylesheet,
+def edit_one_event(content: Path, _theme: Path) -> Iterator[str]:
+    """A save that changes nothing, then a new time for one event."""
+    yield "nothing changed"
+    edits.set_field(content / EVENT, "Start", "2026-09-17 18:30")
+    yield "one event edited"
+
+
+SCRIPTS = {"events": edit_one_event, "links": link_then_move_article, "data": rename_municipality, "theme": theme_catalog_and_stylesheet,
            "templates": templates, "post": move_post}
 
 
 def main(script: str, content: Path, theme: Path, output: Path, overrides: dict) -> None:
+    from plugins.events import generator
     from plugins.preview.session import PreviewSession, preview_settings
+
+    parsed: list[str] = []
+    parse_event = generator.parse_event
+    generator.parse_event = lambda source, *args: parsed.append(source) or parse_event(source, *args)
 
     session = PreviewSession(preview_settings(str(ROOT / "pelicanconf.py"), content, output,
                                               {"THEME": str(theme), **overrides}))
@@ -82,10 +94,11 @@ def main(script: str, content: Path, theme: Path, output: Path, overrides: dict)
     for done in SCRIPTS[script](content, theme):
         if done.startswith("theme:"):  # as `python -m plugins.preview` does for translation catalogs
             session.forget_outputs()
+        parsed.clear()
         outcome = session.run()
         assert outcome.error is None, f"{done}: {outcome.error}"
-        print(json.dumps({"edit": done, "rendered": len(outcome.rendered), "outputs": sorted(outcome.rendered)}),
-              flush=True)
+        print(json.dumps({"edit": done, "rendered": len(outcome.rendered), "outputs": sorted(outcome.rendered),
+                          "parsed_events": parsed}), flush=True)
     session.close()
 
 
@@ -121,6 +134,15 @@ def test_a_post_moved_to_another_municipality_renders_those_two_municipalities_n
     municipalities = {path for path in outputs if path.startswith("kommunen/") and path.count("/") == 2}
     assert municipalities == {"kommunen/stuttgart/index.html", "kommunen/plochingen/index.html"}, outputs
     assert "kommunen/index.html" in outputs  # the overview's map shows how often each was featured
+    assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
+
+
+def test_the_preview_parses_only_the_events_whose_file_changed(tmp_path):
+    """Parsing every event's dates again was a tenth of each preview pass (1,500 events)."""
+    run = run_preview_script(tmp_path, "tests.site.test_preview_dependencies", first=("events",))
+    unchanged, edited = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    assert unchanged["parsed_events"] == [] and unchanged["rendered"] == 0
+    assert [Path(source).name for source in edited["parsed_events"]] == [Path(EVENT).name]
     assert_same_as_a_fresh_build(run.served, run.content, run.theme, run.settings, tmp_path / "fresh", run.stdout)
 
 
