@@ -65,23 +65,26 @@ def localize_links(html: str, site_url: str, english_pages: Collection[str]) -> 
     Links that must stay German say so before their href: hreflang="de" / "x-default" (the
     alternates and the language switch), and files that are not pages (.ics, images) never
     match because only URLs ending in "/" are page URLs."""
+    # split() with two groups: [text, 'href="<site>/', path, text, 'href="<site>/', path, ...];
+    # five times faster than sub() with a function per link (7,800 English pages per build).
+    parts = link_pattern(site_url).split(html)
     decided: dict[str, str] = {}  # the menus repeat the same links on every page
-
-    def replace(match: re.Match) -> str:
-        link = match.group(0)
-        if link not in decided:
-            path = match.group(1)
+    for index in range(2, len(parts), 3):
+        path = parts[index]
+        localized = decided.get(path)
+        if localized is None:
             english = (path == "" or path.endswith("/")) and has_english(path + HOME, english_pages)
-            decided[link] = link[: match.start(1) - match.start(0)] + PREFIX + path if english else link
-        return decided[link]
-
-    return link_pattern(site_url).sub(replace, html)
+            localized = decided[path] = PREFIX + path if english else path
+        parts[index] = localized
+    return "".join(parts)
 
 
 @lru_cache(maxsize=4)
 def link_pattern(site_url: str) -> re.Pattern:
-    return re.compile(r'(?<!hreflang="de" )(?<!hreflang="x-default" )href="' + re.escape(str(escape(site_url)))
-                      + r'/([^"#?]*)')
+    # The lookbehinds follow the literal href=" so that the engine can scan for it (placed
+    # before it, they were tried at every position of the page).
+    return re.compile(r'(href="(?<!hreflang="de" href=")(?<!hreflang="x-default" href=")'
+                      + re.escape(str(escape(site_url))) + r'/)([^"#?]*)')
 
 
 def orphans(output: Path, english_pages: Collection[str]) -> list[Path]:
