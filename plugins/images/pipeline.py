@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from plugins.files import files_below, link_or_copy
@@ -80,6 +81,7 @@ def digests_file(cache_dir: Path, content_path: Path) -> Path:
     return cache_dir / f"digests-{key}.json"
 
 
+@lru_cache(maxsize=8)  # asked once per image; the settings are frozen
 def settings_digest(settings: EncodeSettings) -> str:
     return hashlib.sha256(settings.fingerprint().encode()).hexdigest()
 
