@@ -27,15 +27,15 @@ from pathlib import Path
 
 from pelican.log import FatalLogger
 
-from plugins import cms, search_index
+from plugins import search_index
 from plugins.files import file_stamp
-from plugins.incremental.fingerprint import combine, packages_digest, tree_digest, tree_entries
+from plugins.incremental import fingerprint
+from plugins.incremental.fingerprint import combine, packages_digest, tree_entries
 from plugins.preview.session import PreviewSession, preview_settings
 
 PLUGINS_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_ROOT = PLUGINS_ROOT.parent
 TEMPLATES = "templates/"
-NOT_CODE = frozenset({"__pycache__", "node_modules"})
 
 
 @dataclass
@@ -57,11 +57,10 @@ class Result:
 
 
 def code_digest(settings_file: Path) -> str:
-    """What only a new process picks up: the plugins, the settings files, the packages. Of the
-    web editor's npm packages (27,000 files: a quarter of a second per build) only the bundle
-    the site copies counts."""
+    """What only a new process picks up: the plugins (the web editor's npm packages by npm's
+    record of them: plugins/incremental/fingerprint.py), the settings files, the packages."""
     settings = sorted({settings_file.resolve(), PROJECT_ROOT / "pelicanconf.py"})
-    return combine(tree_digest(PLUGINS_ROOT, NOT_CODE), tree_digest(cms.DEFAULT_DIST), packages_digest(),
+    return combine(fingerprint.code_digest(PLUGINS_ROOT), packages_digest(),
                    *(f"{path}\0{path.stat().st_mtime_ns}\0{path.stat().st_size}" for path in settings))
 
 

@@ -45,7 +45,7 @@ from pelican import signals
 from pelican.utils import clean_output_dir
 
 from . import clock, manifest, render
-from .fingerprint import combine, packages_digest, settings_digest, tree_digest, tree_entries
+from .fingerprint import code_digest, combine, packages_digest, settings_digest, tree_digest, tree_entries
 
 logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +164,7 @@ def environment_digest(pelican) -> str:
     plugin_folders = sorted({str(PLUGINS_ROOT)} | {str(Path(p.__file__).parent) for p in pelican.plugins
                                                      if not Path(p.__file__).is_relative_to(PLUGINS_ROOT)})
     return combine(settings_digest(pelican.settings, ignore=VOLATILE_SETTINGS), packages_digest(),
-                   *(tree_digest(folder) for folder in plugin_folders))
+                   *(code_digest(folder) for folder in plugin_folders))
 
 
 def check_build(pelican) -> None:

@@ -47,6 +47,23 @@ def tree_digest(root: Path | str, skipped: frozenset[str] = frozenset({"__pycach
     return hashlib.sha256("\n".join(tree_entries(root, skipped)).encode()).hexdigest()
 
 
+def code_digest(folder: Path | str) -> str:
+    """The code of a plugins folder: every file except caches and npm's node_modules, whose
+    27,000 files took a fifth of a no-change rebuild to stat. What npm installed for a plugin
+    (<folder>/<plugin>/node_modules) is stood for by the record npm rewrites on every install,
+    node_modules/.package-lock.json."""
+    records = sorted(map(str, [*Path(folder).glob("node_modules/.package-lock.json"),
+                               *Path(folder).glob("*/node_modules/.package-lock.json")]))
+    stamps = []
+    for record in records:
+        stat = os.stat(record)
+        stamps.append(f"{record}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join([*tree_entries(folder, CODE_SKIPPED), *stamps]).encode()).hexdigest()
+
+
+CODE_SKIPPED = frozenset({"__pycache__", "node_modules"})
+
+
 def _stable(value: object) -> object:
     """A JSON stand-in for setting values that json cannot write, without memory addresses."""
     if isinstance(value, (set, frozenset)):
