@@ -47,6 +47,9 @@ def tree_digest(root: Path | str, skipped: frozenset[str] = frozenset({"__pycach
     return hashlib.sha256("\n".join(tree_entries(root, skipped)).encode()).hexdigest()
 
 
+CODE_SKIPPED = frozenset({"__pycache__", "node_modules"})
+
+
 def code_digest(folder: Path | str) -> str:
     """The code of a plugins folder: every file except caches and npm's node_modules, whose
     27,000 files took a fifth of a no-change rebuild to stat. What npm installed for a plugin
@@ -59,9 +62,6 @@ def code_digest(folder: Path | str) -> str:
         stat = os.stat(record)
         stamps.append(f"{record}\0{stat.st_size}\0{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join([*tree_entries(folder, CODE_SKIPPED), *stamps]).encode()).hexdigest()
-
-
-CODE_SKIPPED = frozenset({"__pycache__", "node_modules"})
 
 
 def _stable(value: object) -> object:
