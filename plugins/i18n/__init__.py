@@ -74,7 +74,7 @@ def know_the_site(generators) -> None:
 def remove_orphans(pelican) -> None:
     if output_kept():
         return
-    for path in orphans(Path(pelican.output_path), SITE.english_pages):
+    for path in orphans(Path(pelican.output_path), SITE.english_pages, pelican.settings.get("FOLDER_LISTINGS")):
         path.unlink()
 
 

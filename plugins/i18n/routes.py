@@ -15,7 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from plugins.files import files_below
+from plugins.files import FolderListings, files_below
 
 PREFIX = "en/"
 # Whole sections that are rendered in English: the calendar, the municipality and district
@@ -87,15 +87,14 @@ def link_pattern(site_url: str) -> re.Pattern:
                       + re.escape(str(escape(site_url))) + r'/)([^"#?]*)')
 
 
-def orphans(output: Path, english_pages: Collection[str]) -> list[Path]:
+def orphans(output: Path, english_pages: Collection[str], listings: FolderListings | None = None) -> list[Path]:
     """English pages left from an earlier build whose German page is gone (a deleted post, event
     or municipality intro's page) or has no English version any more. Pelican never deletes
     what it no longer writes, and a removed post must leave no trace."""
-    found = []
-    for german in files_below(output / PREFIX, (".html",)):
-        if not has_english(german, english_pages) or not (output / german).is_file():
-            found.append(output / PREFIX / german)
-    return found
+    pages = files_below(output, (".html",), listings)
+    present = set(pages)
+    return [output / english for english in pages if english.startswith(PREFIX)
+            and (not has_english(english[len(PREFIX):], english_pages) or english[len(PREFIX):] not in present)]
 
 
 def german_marker(language: str) -> Markup:

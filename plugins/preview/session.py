@@ -23,7 +23,7 @@ from pelican.contents import Content, Page
 from pelican.settings import read_settings
 
 from plugins import validation
-from plugins.files import file_stamp
+from plugins.files import FolderListings, file_stamp
 from plugins.images.pipeline import KeptResults
 from plugins.incremental import clock
 from plugins.navigation.dates import BERLIN
@@ -64,6 +64,7 @@ def preview_settings(settings_file: str, content: Path, output: Path, overrides:
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, **(overrides or {})})
     settings["JINJA_ENVIRONMENT"] = {**settings["JINJA_ENVIRONMENT"], "bytecode_cache": SharedBytecode()}
     settings["IMAGE_KEPT_RESULTS"] = KeptResults()  # unchanged images: one stat per save
+    settings["FOLDER_LISTINGS"] = FolderListings()  # the output walked after every save: unchanged folders
     return settings
 
 

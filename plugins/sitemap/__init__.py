@@ -9,12 +9,13 @@ from sitemaps.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from pelican import signals
 
-from plugins.files import files_below
+from plugins.files import FolderListings, files_below
 from plugins.incremental import output_kept
 
 EXCLUDED = {"404.html"}
@@ -23,16 +24,17 @@ EXCLUDED_FOLDERS = ("pagefind/", "theme/", "admin/")
 ENGLISH = "en/"
 
 
-def html_files(output: Path) -> list[str]:
+def html_files(output: Path, listings: FolderListings | None = None) -> list[str]:
     """Every .html file below `output`, relative, in the order of sorted Path objects (by path
-    parts); the live preview writes the sitemap after every save (plugins.files)."""
-    return files_below(output, (".html",))
+    parts); the live preview writes the sitemap after every save and passes the folder
+    listings it keeps between saves (plugins.files)."""
+    return files_below(output, (".html",), listings)
 
 
-def page_paths(output: Path) -> list[str]:
+def page_paths(output: Path, listings: FolderListings | None = None) -> list[str]:
     """The pages' URL paths relative to the site: '' (home), 'kommunen/x/', 'en/termine/'."""
     paths = []
-    for relative in html_files(output):
+    for relative in html_files(output, listings):
         if relative in EXCLUDED or relative.startswith(EXCLUDED_FOLDERS):
             continue
         if relative == "index.html":
@@ -68,6 +70,11 @@ def url_entry(site_url: str, path: str, pair: tuple[str, str] | None) -> str:
 
 
 def sitemap_xml(paths: list[str], site_url: str) -> str:
+    return _sitemap_text(tuple(paths), site_url)
+
+
+@lru_cache(maxsize=1)  # the preview writes it after every save, mostly for the same pages
+def _sitemap_text(paths: tuple[str, ...], site_url: str) -> str:
     pairs = language_pairs(paths)
     entries = "\n".join(url_entry(site_url, path, pairs.get(path)) for path in paths)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -85,7 +92,8 @@ def write_sitemap(pelican) -> None:
     output = Path(pelican.output_path)
     # Sitemaps need absolute URLs; in development SITEURL is empty, so use the preview server.
     site_url = (pelican.settings.get("SITEURL") or "http://localhost:8000").rstrip("/")
-    (output / "sitemap.xml").write_text(sitemap_xml(page_paths(output), site_url), encoding="utf-8")
+    paths = page_paths(output, pelican.settings.get("FOLDER_LISTINGS"))  # set by the live preview
+    (output / "sitemap.xml").write_text(sitemap_xml(paths, site_url), encoding="utf-8")
     (output / "robots.txt").write_text(robots_txt(site_url), encoding="utf-8")
 
 
