@@ -64,9 +64,10 @@ def index_site(site: Path, manifest_folder: Path | None) -> int:
 
 
 def main(args: list[str]) -> int:
-    pelican = [sys.executable, "-m", "pelican", *args]
     if LONG_RUNNING.intersection(args):
-        os.execv(sys.executable, pelican)
+        os.execv(sys.executable, [sys.executable, "-m", "pelican", *args])
+    # Pelican's command line, ending without freeing the finished build's objects (pelican_run.py)
+    pelican = [sys.executable, str(Path(__file__).with_name("pelican_run.py")), *args]
     handle, handoff = tempfile.mkstemp(prefix="soists-search-", suffix=".json")
     os.close(handle)
     try:

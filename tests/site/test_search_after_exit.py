@@ -19,11 +19,14 @@ from tests.site.test_reproducible import SEARCH_INDEX, differing
 
 
 def _program(pid: int) -> str:
-    """What a process runs: "pelican" or "pagefind" for `python -m <name>`, else its executable's name."""
+    """What a process runs: "pelican" for Pelican's command line (plugins/pelican_run.py), the module
+    of `python -m <name>`, else its executable's name ("pagefind")."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except OSError:
         return ""
+    if len(argv) > 1 and argv[1].endswith("plugins/pelican_run.py"):
+        return "pelican"
     return argv[2] if argv[1:2] == ["-m"] and len(argv) > 2 else Path(argv[0]).name
 
 
@@ -99,3 +102,21 @@ def test_a_failed_index_leaves_no_manifest(tmp_path, monkeypatch):
     assert failed.returncode != 0
     assert "Pagefind could not index" in failed.stderr
     assert manifest_of(output) is None
+
+
+def test_the_pelican_process_exits_with_pelicans_code_and_message(tmp_path):
+    """plugins/pelican_run.py ends the process without a teardown: the exit code and the content
+    problems must still be those of `python -m pelican`, and a good build's files all there."""
+    content = small_content(tmp_path)
+    good = subprocess.run([sys.executable, str(ROOT / "plugins" / "pelican_run.py"), str(content), "-s",
+                           str(ROOT / "pelicanconf.py"), "-o", str(tmp_path / "good"), "-e", "SEARCH_INDEX=false",
+                           f'IMAGE_CACHE_DIR="{tmp_path / "images"}"'], cwd=tmp_path, capture_output=True, text=True)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Done: Processed" in good.stdout
+    assert (tmp_path / "good" / "wall" / "probe-2" / "index.html").is_file()
+    (content / "articles" / "broken.md").write_text("Title: Kaputt\nDate: 2026-13-45\n\nText.\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, str(ROOT / "plugins" / "build.py"), str(content), "-s",
+                          str(ROOT / "pelicanconf.py"), "-o", str(tmp_path / "bad"),
+                          "-e", f'IMAGE_CACHE_DIR="{tmp_path / "images"}"'], cwd=tmp_path, capture_output=True, text=True)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Build stopped: 1 content problem(s)" in bad.stderr and "broken.md" in bad.stderr
