@@ -50,7 +50,8 @@ SHARD_PAGES = int(os.environ.get("SOISTS_SEARCH_SHARD_PAGES", "300"))
 MAX_SHARDS = 16
 RECORD = "pages.json"
 RECORD_VERSION = 1
-INDEXED = re.compile(rb"<[^>]*\sdata-pagefind-body[\s=>/]")
+MARK = b"data-pagefind-body"
+AFTER_MARK = frozenset(b" \t\n\r\x0b\x0c=>/")
 
 
 class SearchIndexFailed(RuntimeError):
@@ -113,6 +114,22 @@ def scan(site: Path, known: dict[str, list], changed: set[str] | None = None) ->
     return found
 
 
+def indexed_page(html: bytes) -> bool:
+    """Whether an element of the page carries data-pagefind-body (the pattern
+    `<[^>]*\\sdata-pagefind-body[\\s=>/]`): the mark found as a substring, then checked to be an
+    attribute: whitespace before it, the end of its name after it, and inside a tag (the last
+    "<" before it is after the last ">"). A regular expression tried at every "<" of every page
+    took 0.6 s on 7,000 pages, before each index run."""
+    start = html.find(MARK)
+    while start != -1:
+        end = start + len(MARK)
+        if (start and html[start - 1:start].isspace() and end < len(html) and html[end] in AFTER_MARK
+                and html.rfind(b"<", 0, start) > html.rfind(b">", 0, start)):
+            return True
+        start = html.find(MARK, end)
+    return False
+
+
 def _entry(site: Path, relative: str, before: list | None) -> list | None:
     path = os.path.join(site, relative)
     try:
@@ -122,7 +139,7 @@ def _entry(site: Path, relative: str, before: list | None) -> list | None:
     if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
         return before
     data = Path(path).read_bytes()
-    return [stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest() if INDEXED.search(data) else ""]
+    return [stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest() if indexed_page(data) else ""]
 
 
 def shard_key(pages: list[tuple[str, str]], count: int) -> str:

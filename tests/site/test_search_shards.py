@@ -4,10 +4,12 @@ shard of an edited page is indexed again, and the search page finds pages of eve
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from plugins import search_index
 from plugins.search_index import SHARD_LIST, shard_folder
 from tests.community.smallsite import add_post, build, make_content, sample_post
 from tests.site.test_reproducible import SEARCH_INDEX
@@ -157,3 +159,26 @@ def test_the_site_keeps_unchanged_shards_and_replaces_a_changed_one_whole(tmp_pa
     assert len(changed) == 1  # one shard's files replaced
     assert all(after[bundle][0] == before[bundle][0] for bundle in shards if bundle not in changed)  # kept in place
     assert sorted(fragments(site)) == sorted(p.name for p in (tmp_path / "cache" / "shards").glob("*/fragment/*"))
+
+
+@pytest.mark.parametrize("html, indexed", [
+    (b'<main data-pagefind-body>', True),
+    (b'<main class="x" data-pagefind-body="">', True),
+    (b'<div\n\tdata-pagefind-body/>', True),
+    (b'<main id=a data-pagefind-body\n>', True),
+    (b'<p>data-pagefind-body</p>', False),  # text, not an attribute
+    (b'<main data-pagefind-bodyx>', False),
+    (b'<main xdata-pagefind-body>', False),
+    (b'<main> data-pagefind-body', False),
+    (b'data-pagefind-body <main data-pagefind-body>', True),
+    (b'<a title="x"> <b data-pagefind-body >', True),
+    (b' data-pagefind-body>', False),  # no tag opened before it
+    (b'<main data-pagefind-body', False),  # the file ends before the attribute does
+    (b'', False),
+])
+def test_a_page_is_indexed_when_an_element_carries_data_pagefind_body(html, indexed):
+    """The scan before every index run reads each page of the site: the marker is looked for as a
+    plain substring first (a regular expression starting at every "<" cost 0.6 s on 7,000 pages);
+    the answer is that of the pattern it replaces."""
+    assert search_index.indexed_page(html) is indexed
+    assert bool(re.search(rb"<[^>]*\sdata-pagefind-body[\s=>/]", html)) is indexed
