@@ -1,5 +1,6 @@
-"""Reading Markdown faster: one Markdown instance per reader, and on a build that reads
-everything (no reader cache yet) the conversions spread over the cores.
+"""Reading Markdown faster: one Markdown instance per reader, plain ISO dates read without
+dateutil, and on a build that reads everything (no reader cache yet) the conversions spread
+over the cores.
 
 Pelican makes a new Markdown instance per file (building it, with its extensions, cost as
 much as converting a short file) and converts one file after another in one process, while
@@ -20,10 +21,13 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import re
 
 from markdown import Markdown
+from pelican import readers as pelican_readers
+from pelican import utils as pelican_utils
 from pelican.readers import MarkdownReader
-from pelican.utils import pelican_open
+from pelican.utils import SafeDatetime, pelican_open
 
 from plugins import parallel
 
@@ -169,8 +173,27 @@ def convert_all(settings: dict, paths: list[str]) -> dict[str, tuple[str, dict, 
     return results
 
 
+PLAIN_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def get_date(text: str) -> SafeDatetime:
+    """Pelican's get_date, but a plain ISO date ("2026-04-21", "2026-04-21 09:00[:00]", also with
+    "T") is read directly: Pelican hands every `Date` to dateutil's general parser, a fifth of a
+    millisecond per file in the parent process. The same SafeDatetime (naive, as dateutil gives
+    without an offset); anything else, an impossible date included, goes to Pelican."""
+    match = PLAIN_ISO_DATE.fullmatch(text)
+    if match is not None:
+        try:
+            return SafeDatetime(*(int(part) for part in match.groups() if part is not None))
+        except ValueError:
+            pass  # Pelican's own message for it
+    return pelican_utils.get_date(text)
+
+
 def reuse_markdown(readers) -> None:
-    """readers_init: the Markdown extensions are read with ReusedMarkdownReader."""
+    """readers_init: the Markdown extensions are read with ReusedMarkdownReader, and the
+    metadata's dates with get_date (Pelican's processors look the name up in its readers module)."""
+    pelican_readers.get_date = get_date
     for extension, reader_class in list(readers.reader_classes.items()):
         if reader_class is MarkdownReader:
             readers.reader_classes[extension] = ReusedMarkdownReader

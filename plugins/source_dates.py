@@ -83,19 +83,37 @@ def epoch_cap() -> int | None:
     return int(value) if value.isdigit() else None
 
 
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _real_file(path: Path | str) -> str:
+    """os.path.realpath of a file, its folder's part resolved once per folder (a realpath costs an
+    lstat per path component, for every event of every build and preview pass)."""
+    path = os.fspath(path)
+    if ".." in path:  # "x/link/../y" is resolved after the link, not lexically
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    real = os.path.join(_real_folder(folder), name)
+    return os.path.realpath(real) if os.path.islink(real) else real
+
+
 def last_changed(path: Path | str, folder: Path | str | None = None) -> datetime:
     """The moment `path` last changed (UTC); `folder` (default: the file's own folder) is the
     tree Git is asked about once, e.g. the content folder."""
-    path = os.path.realpath(path)
-    commits, changed = _committed(os.path.realpath(folder or os.path.dirname(path)))
+    path = _real_file(path)
+    commits, changed = _committed(_real_folder(os.path.abspath(folder)) if folder else os.path.dirname(path))
     seconds = commits[path] if path in commits and path not in changed else int(os.stat(path).st_mtime)
     cap = epoch_cap()
     return datetime.fromtimestamp(min(seconds, cap) if cap is not None else seconds, timezone.utc)
 
 
 def forget() -> None:
-    """Drop what Git said (the preview calls this when content changes between renders)."""
+    """Drop what Git said and the folders' real paths (the preview calls this when content
+    changes between renders)."""
     _committed.cache_clear()
+    _real_folder.cache_clear()
 
 
 def newest_change(folders: list[Path], content: Path) -> datetime:

@@ -112,3 +112,27 @@ def test_an_empty_article_feed_is_dated_by_the_content_not_the_clock(tmp_path):
     source_dates.forget()
     expected = source_dates.newest_change([], content)
     assert updated.startswith(expected.strftime("%Y-%m-%dT%H:%M")), (updated, expected)
+
+
+def test_a_linked_folder_and_file_are_dated_by_what_they_point_to_and_folders_resolved_once(tmp_path, monkeypatch):
+    """last_changed runs for every event of every build and preview pass: the folder's real path
+    is found once (it took seven lstat calls per event), a link to a file still counts as its target."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    real = tmp_path / "real"
+    real.mkdir()
+    for number in range(40):
+        (real / f"termin-{number}.md").write_text("Title: x\n", encoding="utf-8")
+        os.utime(real / f"termin-{number}.md", (1_700_000_000 + number, 1_700_000_000 + number))
+    (tmp_path / "elsewhere.md").write_text("Title: y\n", encoding="utf-8")
+    os.utime(tmp_path / "elsewhere.md", (1_650_000_000, 1_650_000_000))
+    (real / "linked.md").symlink_to(tmp_path / "elsewhere.md")
+    (tmp_path / "content").symlink_to(real)
+    source_dates.forget()
+    resolved: list[str] = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(source_dates.os.path, "realpath", lambda path: resolved.append(path) or realpath(path))
+    stamps = [source_dates.last_changed(tmp_path / "content" / f"termin-{number}.md", tmp_path / "content")
+              for number in range(40)]
+    assert [stamp.timestamp() for stamp in stamps] == [1_700_000_000 + number for number in range(40)]
+    assert len(resolved) <= 3
+    assert source_dates.last_changed(tmp_path / "content" / "linked.md", tmp_path / "content").timestamp() == 1_650_000_000
