@@ -5,7 +5,8 @@
 
 Run in the Pelican process (at its `finalized` signal), Pagefind's indexer lived beside the
 whole rendered site still held in Pelican's memory: the peak of the process tree was the
-sum of both. Here Pelican runs as a child with SOISTS_SEARCH_HANDOFF naming a file;
+sum of both. Here Pelican runs as a child (plugins/pelican_run.py: Pelican's command line,
+ending without freeing the finished build's objects) with SOISTS_SEARCH_HANDOFF naming a file;
 plugins/search writes into it the folder to index (and the incremental-build manifest's
 folder) instead of indexing, Pelican exits and gives its memory back, and only then this
 small process (a bare interpreter: it imports nothing of Pelican while Pelican or Pagefind
