@@ -200,21 +200,47 @@ def build_calendar(events: Iterable[Event], name: str, now: datetime, siteurl: s
                    vevents: VEventCache | None = None) -> bytes:
     """A subscribable calendar of the given events, ordered by start then UID (stable output)."""
     events = sorted(events, key=lambda e: (e.sort_key, e.uid))
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name)  # RFC 7986
-    calendar.add("x-wr-calname", name)  # the same for clients that predate RFC 7986
-    calendar.add("x-wr-timezone", ZONE)
-    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(REFRESH))
     vevents = vevents or VEventCache(now, siteurl)
     components: list = [vevents.get(event) for event in events]
     if events:
         first, last = _year_range(events)
         components.insert(0, _shared_vtimezone(ZONE, first, last))
-    return serialise(calendar, components)
+    return serialise(calendar_lines(name), components)
+
+
+NAME_MARK = "SOISTS-CALENDAR-NAME"  # stands for the name in the lines made once (plain text: no escaping, no folding)
+NAMED = ("name", "x-wr-calname")  # the name twice: RFC 7986, and for clients that predate it
+
+
+def _own_lines(calendar: Calendar) -> list[bytes]:
+    """A calendar's BEGIN, properties and END lines as icalendar's to_ical() writes them."""
+    return [calendar.content_line(key, value, sorted=True).to_ical()
+            for key, value in calendar.property_items(recursive=False, sorted=True)]
+
+
+@lru_cache(maxsize=1)
+def _lines_named_mark() -> tuple[bytes, ...]:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    for key in NAMED:
+        calendar.add(key, NAME_MARK)
+    calendar.add("x-wr-timezone", ZONE)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    return tuple(_own_lines(calendar))
+
+
+def calendar_lines(name: str) -> list[bytes]:
+    """The calendar's own lines (BEGIN, its properties, END) for `name`: every property but the
+    name is the same in every calendar, so they are serialised once (icalendar took 0.23 ms per
+    calendar for them, 2,600 calendars at 3,000 events) and only the name's lines per calendar."""
+    named = Calendar()
+    for key in NAMED:
+        named.add(key, name)
+    by_mark = {f"{key.upper()}:{NAME_MARK}".encode(): line for key, line in zip(sorted(NAMED), _own_lines(named)[1:-1])}
+    return [by_mark.get(line, line) for line in _lines_named_mark()]
 
 
 def fold(component) -> bytes:
@@ -233,12 +259,8 @@ def folded(component) -> bytes:
     return cached
 
 
-def serialise(calendar: Calendar, components: list) -> bytes:
-    """The bytes icalendar's calendar.to_ical() gives for `calendar` with `components` as its
-    subcomponents: lines joined by CRLF, empty lines skipped, a final CRLF; each component's
-    lines folded once (`folded`)."""
-    own = calendar.property_items(recursive=False, sorted=True)  # BEGIN, properties, END
-    parts = [calendar.content_line(name, value, sorted=True).to_ical() for name, value in own[:-1]]
-    parts += [folded(component) for component in components]
-    parts.append(calendar.content_line(*own[-1], sorted=True).to_ical())
-    return b"\r\n".join(parts) + b"\r\n"
+def serialise(own: list[bytes], components: list) -> bytes:
+    """The bytes icalendar's calendar.to_ical() gives for a calendar whose own lines are `own`
+    (calendar_lines) with `components` as its subcomponents: lines joined by CRLF, empty lines
+    skipped, a final CRLF; each component's lines folded once (`folded`)."""
+    return b"\r\n".join([*own[:-1], *(folded(component) for component in components), own[-1]]) + b"\r\n"
