@@ -28,7 +28,11 @@ class FolderListings:
 
     def entries(self, folder: str) -> list[tuple[str, str, int]]:
         """(name, path, FOLDER | FILE | SKIPPED) of every entry; OSError when it cannot be listed."""
-        changed = os.stat(folder).st_mtime_ns
+        try:
+            changed = os.stat(folder).st_mtime_ns
+        except OSError:
+            self._kept.pop(folder, None)  # a folder deleted since: nothing of it kept
+            raise
         kept = self._kept.get(folder)
         if kept is not None and kept[0] == changed:
             return kept[1]
