@@ -76,7 +76,7 @@ class Fingerprints:
         names = self._names.get((used, keys))
         if names is None:
             names = self._names[(used, keys)] = tuple(name for name in sorted(used) if name not in keys)
-        values = tuple(context.get(name) for name in names)
+        values = tuple(map(context.get, names))  # 20 names for every one of 8,000 outputs per save
         key = (names, tuple(map(id, values)))
         found = self._globals.get(key)
         if found is None:
