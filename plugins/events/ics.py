@@ -214,7 +214,7 @@ NAMED = ("name", "x-wr-calname")  # the name twice: RFC 7986, and for clients th
 
 def _own_lines(calendar: Calendar) -> list[bytes]:
     """A calendar's BEGIN, properties and END lines as icalendar's to_ical() writes them."""
-    return [calendar.content_line(key, value, sorted=True).to_ical()
+    return [fold_line(calendar.content_line(key, value, sorted=True))
             for key, value in calendar.property_items(recursive=False, sorted=True)]
 
 
@@ -243,9 +243,35 @@ def calendar_lines(name: str) -> list[bytes]:
     return [by_mark.get(line, line) for line in _lines_named_mark()]
 
 
+LINE_OCTETS = 74  # icalendar folds before a character that would make a line 75 octets or more
+ESCAPES = ("\\", "^")  # TEXT and RFC 6868 parameter escapes, never split from what they escape
+
+
+def fold_line(line: str) -> bytes:
+    """The bytes icalendar's Contentline.to_ical() gives (RFC 5545 folding at 75 octets), made by
+    slicing instead of icalendar's loop over every character: that loop was two thirds of building
+    a VEVENT (17 lines each, 2,400 events). Each segment is the longest run of at most 74 octets;
+    an escape character ending a segment of more than one character starts the next one instead."""
+    data = line.encode("utf-8")
+    if len(data) <= LINE_OCTETS:
+        return data
+    segments, start, end = [], 0, len(line)
+    while start < end:
+        stop = min(end, start + LINE_OCTETS)  # a character is at least one octet
+        octets = len(line[start:stop].encode("utf-8"))
+        while octets > LINE_OCTETS:
+            stop -= 1
+            octets -= len(line[stop].encode("utf-8"))
+        if stop < end and stop - start > 1 and line[stop - 1] in ESCAPES:
+            stop -= 1
+        segments.append(line[start:stop])
+        start = stop
+    return "\r\n ".join(segments).encode("utf-8")
+
+
 def fold(component) -> bytes:
     """A component's lines as a calendar file holds them: folded, CRLF-joined, no empty line."""
-    return b"\r\n".join(line.to_ical() for line in component.content_lines(sorted=True) if line)
+    return b"\r\n".join(fold_line(line) for line in component.content_lines(sorted=True) if line)
 
 
 def folded(component) -> bytes:

@@ -170,3 +170,23 @@ def test_the_constant_lines_are_made_once(monkeypatch):
     for number in range(20):
         build_calendar([], f"Kalender {number}", build_now({}))
     assert set(added) <= {"name", "x-wr-calname"}
+
+
+def test_lines_are_folded_as_icalendar_folds_them():
+    """fold_line slices where icalendar's Contentline.to_ical() walks every character: the same
+    bytes for lines of every length around the 75-octet limit, with umlauts (2 octets), the
+    euro sign (3), a clef (4), and the escapes icalendar never separates from what they escape."""
+    import random
+
+    from icalendar.parser import Contentline
+
+    from plugins.events.ics import fold_line
+
+    alphabet = "abc xyz,;:\\^äöüßÄ€𝄞\"'0123456789"
+    rng = random.Random(30)
+    lines = ["", "DESCRIPTION:" + "a" * 62, "DESCRIPTION:" + "a" * 63, "X:" + "\\" * 200, "X:" + "ä" * 100]
+    lines += ["".join(rng.choice(alphabet) for _ in range(length)) for length in range(1, 320) for _ in range(25)]
+    for line in lines:
+        assert fold_line(line) == Contentline(line).to_ical(), line
+    assert b"\r\n " not in fold_line("DESCRIPTION:" + "a" * 62)  # 74 octets stay one line
+    assert fold_line("DESCRIPTION:" + "a" * 63).count(b"\r\n ") == 1
