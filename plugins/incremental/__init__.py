@@ -240,15 +240,19 @@ def plan_render(generators) -> None:
     render.check_extra_inputs(state)
     state.prints.links_epoch = render.links_epoch(generators)
     writing = [generator for generator in generators if hasattr(generator, "generate_output")]
-    last = writing[-1]
-    original = last.generate_output
+    for generator in writing:
+        generator.generate_output = _then_sign(generator.generate_output, render_after=generator is writing[-1])
 
+
+def _then_sign(original, render_after: bool):
+    """A generator's generate_output, then (a full build) the signatures of the outputs it asked
+    for, taken before the next generator runs; after the last one, the render."""
     def generate_output(writer) -> None:
         original(writer)
         if isinstance(writer, render.IncrementalWriter):
-            writer.render_queue()
+            writer.render_queue() if render_after else writer.sign_queued()
 
-    last.generate_output = generate_output
+    return generate_output
 
 
 def _keep_output(_writer) -> None:

@@ -178,8 +178,8 @@ class PreviewWriter(Writer):
         names, sources = self.template_inputs(template)
         extra = (name, template.name, sources, relative_urls, tuple(paginated or ()), template_name, override_output,
                  url)
-        signature = output_signature(state.prints, names, context, kwargs, extra)
-        self._remember(name, signature, lambda: super(PreviewWriter, self).write_file(
+        self._remember(name, lambda: output_signature(state.prints, names, context, kwargs, extra),
+                       lambda: super(PreviewWriter, self).write_file(
             name, template, context, relative_urls, paginated, template_name, override_output, url, **kwargs),
             weight=sum(len(value) for value in kwargs.values() if isinstance(value, (list, tuple))))
 
@@ -195,8 +195,8 @@ class PreviewWriter(Writer):
         used = names - set(kwargs)
         first = next(iter(paginators.values()))
         total = first.num_pages
-        for number in range(1, total + 1):
-            page = first.page(number)
+
+        def sign(page, number: int) -> int:
             # the items of this page and of its neighbours in each list; the pages' URLs follow from
             # the numbers (formatting them for 4,000 pages per save cost most of a second)
             shown = tuple((key, tuple(state.prints.of(paginator.page(near).object_list) if 1 <= near <= total else 0
@@ -204,10 +204,14 @@ class PreviewWriter(Writer):
                           for key, paginator in paginators.items())
             extra = (page.save_as, template.name, sources, relative_urls, template_name, override_output, url,
                      total, number, shown)
-            signature = output_signature(state.prints, used, context, rest, extra)
-            self._remember(page.save_as, signature, lambda number=number: write_page(
-                self, template, context, relative_urls, override_output, paginators, number, kwargs),
-                weight=len(page.object_list))
+            return output_signature(state.prints, used, context, rest, extra)
+
+        for number in range(1, total + 1):
+            page = first.page(number)
+            self._remember(page.save_as, lambda page=page, number=number: sign(page, number),
+                           lambda number=number: write_page(self, template, context, relative_urls, override_output,
+                                                            paginators, number, kwargs),
+                           weight=len(page.object_list))
 
     def template_inputs(self, template) -> tuple[frozenset[str], int]:
         """(the context names `template` may read, the digest of its sources), once per run."""
@@ -221,18 +225,23 @@ class PreviewWriter(Writer):
 
     def write_feed(self, elements, context, path=None, url=None, feed_type="atom", override_output=False,
                    feed_title=None):
-        signature = self.state.prints.digest((path, url, feed_type, override_output, feed_title, self.state.prints.of(elements),
-                          self.state.prints.of({k: context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN")})))
-        self._remember(f"feed:{path}", signature, lambda: super(PreviewWriter, self).write_feed(
+        prints = self.state.prints
+        site = {k: context.get(k) for k in ("SITENAME", "SITEURL", "FEED_DOMAIN")}
+        self._remember(f"feed:{path}", lambda: prints.digest((path, url, feed_type, override_output, feed_title,
+                                                              prints.of(elements), prints.of(site))),
+                       lambda: super(PreviewWriter, self).write_feed(
             elements, context, path, url, feed_type, override_output, feed_title), weight=len(elements))
 
     def unchanged_output(self, key: str, inputs: object, make: Callable[[], None]) -> None:
         """For outputs a generator writes itself (feeds, calendars): see plugins.parallel.write_generated."""
-        self._remember(key, self.state.prints.digest(("generated", self.state.prints.of(inputs))), make, direct=True, weight=10**6)
+        prints = self.state.prints
+        self._remember(key, lambda: prints.digest(("generated", prints.of(inputs))), make, direct=True, weight=10**6)
 
-    def _remember(self, key: str, signature: int, make: Callable[[], None], direct: bool = False,
+    def _remember(self, key: str, sign: Callable[[], int], make: Callable[[], None], direct: bool = False,
                   weight: int = 0) -> None:
+        """`sign()` gives the output's signature (the production build's writer may take it later)."""
         state = self.state
+        signature = sign()
         state.seen.add(key)
         if direct:  # the generator writes the file itself; its path is the key
             make = _then_note(make, self._written_files, key)

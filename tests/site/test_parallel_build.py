@@ -73,3 +73,46 @@ def test_small_groups_stay_sequential():
     assert parallel.worker_count({"BUILD_WORKERS": 2}, 10) == 1
     assert parallel.worker_count({"BUILD_WORKERS": 2}, 500) == 2
     assert parallel.worker_count({"BUILD_WORKERS": 1}, 500) == 1
+
+
+def _records(output: Path) -> dict:
+    """The dependency record a build left, its output folder's name taken out of the keys."""
+    found = list((output.parent / f".{output.name}.build-cache").glob("*/dependencies.json"))
+    assert len(found) == 1
+    text = found[0].read_text(encoding="utf-8").replace(str(output), "OUTPUT")
+    return json.loads(text)["records"]
+
+
+def test_a_full_builds_signatures_taken_over_the_cores_are_those_taken_one_by_one(tmp_path):
+    """A full build takes the outputs' signatures after each generator, in forked workers
+    (plugins/incremental/render.py sign_queued); the next build compares them with signatures
+    taken one by one, so they must be the same numbers."""
+    _build(tmp_path / "sequential", workers=1)
+    _build(tmp_path / "parallel", workers=2)
+    sequential, forked = _records(tmp_path / "sequential"), _records(tmp_path / "parallel")
+    assert len(sequential) > 300
+    assert forked == sequential
+
+
+def test_a_full_build_signs_its_outputs_after_the_calls_in_the_workers(tmp_path):
+    """No signature is taken while a generator makes its calls; sign_queued takes them all,
+    part of them in a forked worker, and puts each in its output's place in the queue."""
+    import os
+
+    from plugins.incremental import render
+
+    state = render.begin(str(tmp_path), None, 2, None)
+    try:
+        writer = render.IncrementalWriter(str(tmp_path), settings={"BUILD_PARALLEL_MIN": 2})
+        taken: list[int] = []
+        for number in range(6):
+            writer._remember(f"page-{number}/index.html", lambda number=number: taken.append(number) or
+                             os.getpid() * 10 + number, lambda: None)
+        assert taken == [] and [item[1] for item in state.queue] == [0] * 6
+        writer.sign_queued()
+        signatures = [item[1] for item in state.queue]
+        assert [signature % 10 for signature in signatures] == list(range(6))
+        assert {signature // 10 for signature in signatures} - {os.getpid()}  # some were taken in a worker
+        assert state.unsigned == []
+    finally:
+        render.end()
