@@ -30,6 +30,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import SafeDatetime, pelican_open
 
 from plugins import parallel
+from plugins.sanitize.policy import clean_ahead, cleaned_ahead
 
 logger = logging.getLogger(__name__)
 META_PRIORITY = 27  # markdown.extensions.meta registers its preprocessor at this priority
@@ -105,7 +106,9 @@ class ReusedMarkdownReader(MarkdownReader):
         self._source_path = source_path
         found = PREREAD.take(self, source_path)
         if found is not None:
-            html, meta, formatted = found
+            html, meta, formatted, cleaned = found
+            for text, clean in zip((html, *formatted.values()), cleaned):
+                cleaned_ahead(text, clean)
             self._md = _Fields(formatted)
             return html, (self._parse_metadata(meta) if meta is not None else {})
         converter = self.__dict__.get("_converter")
@@ -122,7 +125,7 @@ class Preread:
     """Conversions made ahead in workers, by absolute path; taken once each."""
 
     def __init__(self) -> None:
-        self.done: dict[str, tuple[str, dict, dict[str, str]]] = {}
+        self.done: dict[str, tuple[str, dict, dict[str, str], tuple[str | None, ...]]] = {}
         self.started_for: set[str] = set()
 
     def take(self, reader: ReusedMarkdownReader, path: str):
@@ -150,10 +153,11 @@ def markdown_files(root: str, extensions) -> list[str]:
                   for name in names if name.endswith(suffixes) and not name.startswith("."))
 
 
-def convert_all(settings: dict, paths: list[str]) -> dict[str, tuple[str, dict, dict[str, str]]]:
+def convert_all(settings: dict, paths: list[str]) -> dict[str, tuple[str, dict, dict[str, str], tuple]]:
     """Convert `paths` across the cores (plugins.parallel.each: worker k takes k, k+n, ...);
-    the workers send their results back pickled through a pipe."""
-    results: dict[str, tuple[str, dict, dict[str, str]]] = {}
+    the workers send their results back pickled through a pipe: the HTML, the metadata, the
+    formatted fields and the sanitiser's clean forms of the HTML and the fields (None: unchanged)."""
+    results: dict[str, tuple[str, dict, dict[str, str], tuple]] = {}
     if "BUILD_READ_WORKERS" in settings:  # plugins/incremental holds generation to one worker, not reading
         settings = {**settings, "BUILD_WORKERS": settings["BUILD_READ_WORKERS"]}  # None: all cores
     if parallel.worker_count(settings, len(paths)) == 1:
@@ -162,7 +166,10 @@ def convert_all(settings: dict, paths: list[str]) -> dict[str, tuple[str, dict, 
 
     def work(index: int) -> None:
         try:
-            results[paths[index]] = converter.convert(paths[index])
+            html, meta, formatted = converter.convert(paths[index])
+            # cleaned here too: the sanitiser (plugins/sanitize) runs in the one reading process
+            cleaned = tuple(map(clean_ahead, (html, *formatted.values())))
+            results[paths[index]] = (html, meta, formatted, cleaned)
         except Exception:  # noqa: BLE001 - read again the normal way, which reports the problem
             converter.fresh = False
 

@@ -62,9 +62,30 @@ _CAPTION = nh3.Cleaner(tags=CAPTION_TAGS, attributes=CAPTION_ATTRIBUTES, url_sch
                        link_rel=None, strip_comments=True)
 
 
+# HTML -> its clean form, made ahead where the Markdown is converted (plugins/parallel_read: on
+# all cores, before Pelican's single process reads the results). The same input always cleans
+# the same, so a hit is the answer nh3 would give.
+_CLEANED_AHEAD: dict[str, str] = {}
+
+
 def clean_markdown_html(html: str) -> str:
     """Editor HTML (rendered Markdown) reduced to the MARKDOWN allow-list."""
-    return _MARKDOWN.clean(html) if html else ""
+    if not html:
+        return ""
+    found = _CLEANED_AHEAD.get(html)
+    return found if found is not None else _MARKDOWN.clean(html)
+
+
+def clean_ahead(html: str) -> str | None:
+    """The clean form of `html` to send to the process that reads it; None when nothing changes."""
+    cleaned = _MARKDOWN.clean(html) if html else ""
+    return None if cleaned == html else cleaned
+
+
+def cleaned_ahead(html: str, cleaned: str | None) -> None:
+    """Keep what clean_ahead found for `html` (in the process that reads it)."""
+    if html:
+        _CLEANED_AHEAD[html] = html if cleaned is None else cleaned
 
 
 def clean_caption_html(html: str) -> str:

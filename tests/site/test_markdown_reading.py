@@ -58,6 +58,54 @@ def test_conversions_made_ahead_in_workers_read_like_pelicans_reader(tmp_path):
     assert not parallel_read.PREREAD.done  # every conversion was used once
 
 
+def test_the_workers_that_convert_ahead_also_clean_and_the_warning_still_names_file_and_field(tmp_path, caplog):
+    """The sanitiser's clean-up of body and summary is made in the converting workers; the
+    reading process then finds it instead of running nh3, with the same result and warning."""
+    from pelican.contents import Article
+
+    from plugins.sanitize import policy, sanitise_content
+
+    paths = _files(tmp_path)
+    evil = tmp_path / "evil.md"
+    evil.write_text("Title: Böse\nSummary: Kurz <img src=x onerror=alert(1)>\n\nText <script>alert(1)</script>"
+                    " mit <b onclick=x()>Klick</b>.\n", encoding="utf-8")
+    paths.append(str(evil))
+    settings = _settings()
+    ahead = parallel_read.convert_all(settings, paths)
+    assert sorted(ahead) == sorted(paths)
+    html, _meta, formatted, cleaned = ahead[str(evil)]
+    assert cleaned[0] == policy._MARKDOWN.clean(html) != html  # the body's clean form came along
+    assert cleaned[1] == policy._MARKDOWN.clean(next(iter(formatted.values())))
+    assert ahead[paths[3]][3] == (None,)  # a body nh3 leaves as it is: nothing more is sent
+
+    class Counting:
+        calls = 0
+
+        def clean(self, text):
+            Counting.calls += 1
+            return real.clean(text)
+
+    real, policy._MARKDOWN = policy._MARKDOWN, Counting()
+    parallel_read.PREREAD.done.clear()
+    parallel_read.PREREAD.done.update(ahead)
+    parallel_read.PREREAD.started_for.add(str(tmp_path))
+    try:
+        reader = parallel_read.ReusedMarkdownReader({**settings, "PATH": str(tmp_path)})
+        body, metadata = reader.read(str(evil))
+        article = Article(body, metadata=metadata, settings=settings, source_path=str(evil))
+        with caplog.at_level("WARNING"):
+            sanitise_content(article)
+    finally:
+        policy._MARKDOWN = real
+        policy._CLEANED_AHEAD.clear()
+        parallel_read.PREREAD.done.clear()
+    assert Counting.calls == 0  # nh3 ran in the workers only
+    assert "<script" not in article._content and "onclick" not in article._content and "Klick" in article._content
+    assert "onerror" not in article.metadata["summary"]
+    warnings = " ".join(record.getMessage() for record in caplog.records)
+    assert "evil.md" in warnings and "body" in warnings and "summary" in warnings
+
+
 def test_a_production_build_converts_ahead_on_the_cores(tmp_path):
     """plugins/incremental holds the generators to one worker; reading ahead must still spread
     (it silently did not, and a full build at 3,000 articles took 22 s instead of 16 s)."""
