@@ -65,12 +65,17 @@ def event_jsonld(event: Event, siteurl: str = "") -> Markup:
 class LazyEventJsonLd:
     """event_jsonld(event, siteurl), made when the template prints it (Jinja calls __html__):
     the live preview skips unchanged event pages before rendering, so it no longer builds
-    1,500 JSON-LD blocks per save only to compare them."""
+    1,500 JSON-LD blocks per save only to compare them. Made once for the German page and its
+    English twin (the block has no words of either language); kept in `_cached`, which the
+    incremental build's fingerprints leave out (plugins/preview/fingerprint.py)."""
 
     def __init__(self, event: Event, siteurl: str = "") -> None:
         self.event, self.siteurl = event, siteurl
 
     def __html__(self) -> str:
-        return str(event_jsonld(self.event, self.siteurl))
+        made = self.__dict__.get("_cached")
+        if made is None:
+            made = self._cached = str(event_jsonld(self.event, self.siteurl))
+        return made
 
     __str__ = __html__

@@ -129,3 +129,29 @@ def test_dev_build_offers_download_without_webcal(demo_site):
     page = (demo_site / "termine/index.html").read_text(encoding="utf-8")
     assert 'href="/termine/ics/alle.ics"' in page  # SITEURL is empty in development
     assert "webcal://" not in page
+
+
+@pytest.mark.parametrize("path", DEMO_EVENT_FILES[:3], ids=lambda p: p.stem)
+def test_the_english_twin_carries_the_german_pages_json_ld(demo_site, path):
+    """The block is made once per event for both pages (plugins/events/jsonld.py): the same text."""
+    def block(page):
+        html = page.read_text(encoding="utf-8")
+        return BeautifulSoup(html, "lxml").find("script", type="application/ld+json").string
+
+    german = demo_site / "termine" / path.stem / "index.html"
+    english = demo_site / "en" / "termine" / path.stem / "index.html"
+    assert english.is_file()
+    assert block(english) == block(german)
+
+
+def test_the_json_ld_is_made_once_and_left_out_of_the_fingerprint(monkeypatch):
+    from plugins.events import jsonld
+    from plugins.preview.fingerprint import Fingerprints
+
+    made = []
+    monkeypatch.setattr(jsonld, "event_jsonld", lambda event, siteurl="": made.append(event) or f"<{event}>")
+    lazy = jsonld.LazyEventJsonLd("termin", "https://www.so-ist-s.de")
+    before = Fingerprints().of(lazy)
+    assert lazy.__html__() == lazy.__html__() == str(lazy) == "<termin>"
+    assert made == ["termin"]
+    assert Fingerprints().of(lazy) == before
