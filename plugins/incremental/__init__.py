@@ -65,9 +65,19 @@ class BuildState:
     kept: bool
     conditions: str = ""  # what a dependency record (render.py) is valid for
     declared: list[datetime | None] = field(default_factory=list)
+    outputs_later: bool = False  # the output's digest is taken by who changes the output after Pelican
 
 
 _state: BuildState | None = None
+
+
+def outputs_digested_later() -> None:
+    """The build command (plugins/build.py) indexes the output once Pelican has exited and saves
+    the manifest again with the digest of the indexed folder: the manifest written at `finalized`
+    then carries no digest (an empty one matches no folder, so it is never trusted on its own),
+    and the walk over every output file is made once, not twice."""
+    if _state is not None:
+        _state.outputs_later = True
 
 
 def output_kept() -> bool:
@@ -277,7 +287,7 @@ def record_build(pelican) -> None:
     until = clock.valid_until(_state.now, _state.declared)
     manifest.save(_state.folder, manifest.Manifest(
         inputs=_state.inputs, environment=_state.environment,
-        outputs=tree_digest(pelican.output_path), valid_until=until.isoformat()))
+        outputs="" if _state.outputs_later else tree_digest(pelican.output_path), valid_until=until.isoformat()))
 
 
 def register() -> None:

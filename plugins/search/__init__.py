@@ -24,7 +24,7 @@ from pelican.generators import Generator
 
 from plugins import search_index
 from plugins.build import HANDOFF_ENV
-from plugins.incremental import manifest_folder, output_kept
+from plugins.incremental import manifest_folder, output_kept, outputs_digested_later
 
 logger = logging.getLogger(__name__)
 SEARCH_SAVE_AS = "suche/index.html"
@@ -52,6 +52,7 @@ def build_index(pelican) -> None:
     if handoff:  # plugins/build.py indexes once this process has exited and freed its memory
         Path(handoff).write_text(json.dumps({"site": str(site), "manifest": str(folder) if folder else None}),
                                  encoding="utf-8")
+        outputs_digested_later()  # and saves the manifest again, with the indexed folder's digest
         return
     try:
         search_index.update(site, folder / "search" if folder else None)

@@ -120,3 +120,35 @@ def test_the_pelican_process_exits_with_pelicans_code_and_message(tmp_path):
                           "-e", f'IMAGE_CACHE_DIR="{tmp_path / "images"}"'], cwd=tmp_path, capture_output=True, text=True)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Build stopped: 1 content problem(s)" in bad.stderr and "broken.md" in bad.stderr
+
+
+def test_the_output_is_digested_once_after_the_index_and_a_lost_index_step_is_never_trusted(tmp_path):
+    """With the build command, Pelican's manifest carries no digest of the output (the index
+    step saves it again with the indexed folder's): one walk over the output, not two. A
+    Pelican run that hands the index over and is never followed by it leaves a manifest that
+    matches no folder, so the next build is a full one."""
+    import json
+
+    from plugins.incremental.fingerprint import tree_digest
+
+    content, images, output = small_content(tmp_path), tmp_path / "images", tmp_path / "out"
+    assert build(content, output, images).returncode == 0
+    assert json.loads(manifest_of(output).read_text(encoding="utf-8"))["outputs"] == tree_digest(output)
+
+    handoff = tmp_path / "handoff.json"
+    handoff.write_text("", encoding="utf-8")
+    (content / "community" / "probe-1.md").write_text(
+        (content / "community" / "probe-1.md").read_text(encoding="utf-8").replace("Abendlicht", "Morgenlicht"),
+        encoding="utf-8")
+    env = {**os.environ, "SOISTS_BUILD_CACHE_DIR": str(tmp_path / f".{output.name}.build-cache"),
+           "SOISTS_SEARCH_HANDOFF": str(handoff), "PYTHONHASHSEED": "0"}
+    alone = subprocess.run([sys.executable, str(ROOT / "plugins" / "pelican_run.py"), str(content), "-s",
+                            str(ROOT / "pelicanconf.py"), "-o", str(output), "-e", f'IMAGE_CACHE_DIR="{images}"'],
+                           cwd=ROOT, env=env, capture_output=True, text=True)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert json.loads(handoff.read_text(encoding="utf-8"))["manifest"]
+    assert json.loads(manifest_of(output).read_text(encoding="utf-8"))["outputs"] == ""
+    before = file_times(output)
+    assert build(content, output, images).returncode == 0
+    assert file_times(output)["index.html"] != before["index.html"]  # not trusted: built again
+    assert json.loads(manifest_of(output).read_text(encoding="utf-8"))["outputs"] == tree_digest(output)
