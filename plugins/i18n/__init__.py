@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from plugins.incremental import output_kept, render
+from plugins.incremental import output_kept, output_started_empty, render
 
 from .catalog import translations
 from .english import ENGLISH_FILTERS, GERMAN_FILTERS
@@ -72,7 +72,7 @@ def know_the_site(generators) -> None:
 
 
 def remove_orphans(pelican) -> None:
-    if output_kept():
+    if output_kept() or output_started_empty():  # no English page of an earlier build to be left over
         return
     for path in orphans(Path(pelican.output_path), SITE.english_pages, pelican.settings.get("FOLDER_LISTINGS")):
         path.unlink()

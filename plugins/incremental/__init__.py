@@ -66,9 +66,16 @@ class BuildState:
     conditions: str = ""  # what a dependency record (render.py) is valid for
     declared: list[datetime | None] = field(default_factory=list)
     outputs_later: bool = False  # the output's digest is taken by who changes the output after Pelican
+    started_empty: bool = False  # nothing was in the output folder when writing began
 
 
 _state: BuildState | None = None
+
+
+def output_started_empty() -> bool:
+    """True while a build writes into a folder that was empty when writing began (a fresh folder,
+    DELETE_OUTPUT_DIRECTORY, or the last output moved aside): nothing in it is left from before."""
+    return _state is not None and _state.started_empty
 
 
 def outputs_digested_later() -> None:
@@ -167,7 +174,17 @@ def incremental_writer(pelican):
             state.previous, state.records = None, {}
             if pelican.settings.get("DELETE_OUTPUT_DIRECTORY"):
                 clean_output_dir(pelican.output_path, pelican.output_retention)
+    if _state is not None:
+        _state.started_empty = _empty(pelican.output_path)
     return render.IncrementalWriter
+
+
+def _empty(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True
 
 
 def environment_digest(pelican) -> str:

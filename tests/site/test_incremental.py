@@ -255,3 +255,17 @@ def test_plugin_code_digest_follows_code_and_npm_installs_not_every_npm_file(tmp
     assert after_install != first
     (plugins / "cms" / "__init__.py").write_text("VERSION = 20\n")
     assert code_digest(plugins) != after_install
+
+
+def test_an_english_page_left_in_the_folder_goes_when_a_full_build_writes_over_it(tmp_path):
+    """Only a build that begins writing into an empty folder skips the English-orphan walk
+    (plugins/i18n): a full build over an earlier output still removes a leftover twin."""
+    content, output, images = small_site(tmp_path)
+    ghost = output / "en" / "wall" / "ghost" / "index.html"
+    ghost.parent.mkdir(parents=True)
+    ghost.write_text("<!doctype html><title>ghost</title>", encoding="utf-8")
+    shutil.rmtree(output.parent / f".{output.name}.build-cache")  # no record: a full build over the folder
+    again = build(content, output, images)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert not ghost.exists()
+    assert (output / "en" / "wall" / "probe-1" / "index.html").is_file()

@@ -53,3 +53,42 @@ def test_english_pages_without_their_german_page_are_orphans(tmp_path):
         (tmp_path / name).write_text("<!doctype html>", encoding="utf-8")
     assert orphans(tmp_path, PAGES) == [tmp_path / "en/impressum/index.html",  # no English text (any more)
                                         tmp_path / "en/wall/removed-post/index.html"]  # the German page is gone
+
+
+def test_the_orphan_walk_runs_only_where_an_earlier_build_can_have_left_pages(tmp_path, monkeypatch):
+    """A build that began writing into an empty folder (fresh, DELETE_OUTPUT_DIRECTORY, or the last
+    output moved aside) has only this build's pages: no walk over the output. Into a folder with
+    an earlier build in it, a leftover English page still goes."""
+    from types import SimpleNamespace
+
+    import plugins.i18n as i18n
+    from plugins import incremental
+
+    monkeypatch.setattr(i18n.SITE, "english_pages", PAGES)
+    pelican = SimpleNamespace(output_path=str(tmp_path), settings={})
+    leftover = tmp_path / "en" / "wall" / "removed-post" / "index.html"
+
+    def write_leftover():
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        leftover.write_text("<!doctype html>", encoding="utf-8")
+
+    walks = []
+    monkeypatch.setattr(i18n, "orphans", lambda *args: walks.append(args) or orphans(*args))
+    state = incremental.BuildState(tmp_path, "", "", datetime.now(), kept=False)
+    monkeypatch.setattr(incremental, "_state", state)
+    write_leftover()
+    state.started_empty = True
+    i18n.remove_orphans(pelican)
+    assert walks == [] and leftover.exists()
+    state.started_empty = False
+    i18n.remove_orphans(pelican)
+    assert len(walks) == 1 and not leftover.exists()
+
+
+def test_a_build_notes_whether_it_began_writing_into_an_empty_folder(tmp_path):
+    from plugins import incremental
+
+    assert incremental._empty(str(tmp_path / "missing"))
+    assert incremental._empty(str(tmp_path))
+    (tmp_path / ".hidden").write_text("x", encoding="utf-8")
+    assert not incremental._empty(str(tmp_path))
