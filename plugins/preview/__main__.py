@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from .memory import FrozenBetweenPasses
 from .server import Channel, start_server
 from .session import Outcome, PreviewSession, preview_settings
 from .watch import Roots, changes
@@ -113,7 +114,9 @@ def main(argv: list[str] | None = None) -> None:
     session = PreviewSession(settings)
     roots = Roots(args.content.resolve(), Path(settings["THEME"]), (ROOT / "plugins", Path(args.settings)))
     channel = Channel()
+    memory = FrozenBetweenPasses()
     first = session.run()
+    memory.after_pass()
     report(first, "first build")
     channel.publish(first.error, first.seconds, first.cpu_seconds)
     indexer = None if args.no_search else SearchIndexer(output)
@@ -122,7 +125,8 @@ def main(argv: list[str] | None = None) -> None:
     start_server(output, channel, args.host, args.port)
     print(f"Vorschau: http://{args.host}:{args.port}/  (Ctrl+C beendet)", flush=True)
     for found in changes(roots):
-        if not found.kinds:
+        if not found.kinds:  # a second without a save
+            memory.collect()
             continue
         if "code" in found.kinds:  # plugins or settings: a new process imports them afresh
             print("plugins or settings changed: restarting the preview", flush=True)
@@ -148,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         pages = None if found.kinds & {"theme", "templates", "static"} else sorted(
             set(written(outcome, output)) - unchanged_since(output, shown))
         channel.publish(outcome.error, outcome.seconds, outcome.cpu_seconds, pages, outcome.body_only)
+        memory.after_pass()
         if indexer and not outcome.error:
             indexer.request()
 
