@@ -20,12 +20,35 @@ import os
 import signal
 import socketserver
 import sys
+import time
 from pathlib import Path
+
+from plugins.preview.memory import FrozenBetweenPasses
 
 from . import client
 from .service import BuildService
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+IDLE_SECONDS = 1.0  # no request for this long: collect the garbage the last builds left (memory.py)
+
+
+class Server(socketserver.UnixStreamServer):
+    """The socket server, with the process's garbage collection out of the way of a request:
+    what is alive after a build is frozen, and collected once no request came for IDLE_SECONDS
+    (serve_forever calls service_actions between its polls, twice a second)."""
+
+    memory = FrozenBetweenPasses()
+    last_build = 0.0
+
+    def built(self) -> None:
+        self.memory.after_pass()
+        self.last_build = time.monotonic()
+
+    def service_actions(self) -> None:
+        if time.monotonic() - self.last_build >= IDLE_SECONDS:
+            self.memory.collect()
 
 
 class Handler(socketserver.StreamRequestHandler):
@@ -46,6 +69,7 @@ class Handler(socketserver.StreamRequestHandler):
               f"{result.search_shards_built} search shard(s) in {result.seconds:.2f} s "
               f"(rendering {result.render_seconds:.2f} s, search index {result.search_seconds:.2f} s)", flush=True)
         self._answer(result.as_dict())
+        self.server.built()
         if result.restart:  # the new code needs a new process; the caller built without us
             print("plugins, settings or packages changed: restarting", flush=True)
             self.server.server_close()
@@ -80,7 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     args.socket.parent.mkdir(parents=True, exist_ok=True)
     args.socket.unlink(missing_ok=True)
     handler = type("ServiceHandler", (Handler,), {"service": service})
-    with socketserver.UnixStreamServer(str(args.socket), handler) as server:
+    with Server(str(args.socket), handler) as server:
+        server.built()  # the first build
         os.chmod(args.socket, 0o660)  # the scheduler's group may ask for builds, nobody else
         print(f"build service: {args.socket} -> {args.output}", flush=True)
         try:

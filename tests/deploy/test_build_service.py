@@ -154,3 +154,26 @@ def test_new_settings_restart_the_service_and_that_publish_builds_without_it(tmp
     finally:
         service.terminate()
         service.wait(timeout=30)
+
+
+def test_the_service_freezes_after_a_build_and_collects_once_idle(tmp_path):
+    """plugins/preview/memory.py in the build service: after a build what is alive is frozen;
+    the garbage is collected between requests, once none came for IDLE_SECONDS."""
+    import gc
+    import socketserver
+
+    from plugins.build_service import __main__ as service_main
+
+    server = service_main.Server(str(tmp_path / "s.sock"), socketserver.StreamRequestHandler)
+    server.memory = service_main.FrozenBetweenPasses()
+    try:
+        server.built()
+        assert server.memory.pending == 1 and gc.get_freeze_count() > 0
+        server.service_actions()  # right after the build: nothing yet
+        assert server.memory.pending == 1
+        server.last_build -= service_main.IDLE_SECONDS
+        server.service_actions()
+        assert server.memory.pending == 0
+    finally:
+        server.server_close()
+        gc.unfreeze()
