@@ -39,8 +39,10 @@ class Server(socketserver.UnixStreamServer):
     what is alive after a build is frozen, and collected once no request came for IDLE_SECONDS
     (serve_forever calls service_actions between its polls, twice a second)."""
 
-    memory = FrozenBetweenPasses()
-    last_build = 0.0
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.memory = FrozenBetweenPasses()
+        self.last_build = 0.0
 
     def built(self) -> None:
         self.memory.after_pass()

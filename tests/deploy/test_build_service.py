@@ -165,7 +165,6 @@ def test_the_service_freezes_after_a_build_and_collects_once_idle(tmp_path):
     from plugins.build_service import __main__ as service_main
 
     server = service_main.Server(str(tmp_path / "s.sock"), socketserver.StreamRequestHandler)
-    server.memory = service_main.FrozenBetweenPasses()
     try:
         server.built()
         assert server.memory.pending == 1 and gc.get_freeze_count() > 0
