@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import pickle
 import sys
 import traceback
 from collections.abc import Callable
@@ -106,6 +107,13 @@ def each(settings, count: int, work: Callable[[int], None], writer=None,
         gc.unfreeze()
     if failed:
         raise RuntimeError(f"{failed} page rendering worker(s) failed; see the traceback above")
+
+
+def each_into(settings, count: int, work: Callable[[int], None], results: dict) -> None:
+    """each() for work that fills the dict `results`: what a worker put in comes back pickled
+    and is added to the parent's."""
+    each(settings, count, work, collect=lambda: pickle.dumps(results),
+         merge=lambda data: results.update(pickle.loads(data)))
 
 
 class JobWriter:

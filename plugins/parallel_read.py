@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import re
 
 from markdown import Markdown
@@ -173,8 +172,7 @@ def convert_all(settings: dict, paths: list[str]) -> dict[str, tuple[str, dict, 
         except Exception:  # noqa: BLE001 - read again the normal way, which reports the problem
             converter.fresh = False
 
-    parallel.each(settings, len(paths), work, collect=lambda: pickle.dumps(results),
-                  merge=lambda data: results.update(pickle.loads(data)))
+    parallel.each_into(settings, len(paths), work, results)
     logger.info("Markdown converted ahead on %d cores: %d of %d files", parallel.worker_count(settings, len(paths)),
                 len(results), len(paths))
     return results

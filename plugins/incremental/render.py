@@ -27,7 +27,6 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -244,8 +243,7 @@ class IncrementalWriter(PreviewWriter):
         def sign(index: int) -> None:
             signatures[index] = unsigned[index][1]()
 
-        parallel.each({**self.settings, "BUILD_WORKERS": state.workers}, len(unsigned), sign,
-                      collect=lambda: pickle.dumps(signatures), merge=lambda data: signatures.update(pickle.loads(data)))
+        parallel.each_into({**self.settings, "BUILD_WORKERS": state.workers}, len(unsigned), sign, signatures)
         for index, (position, _sign) in enumerate(unsigned):
             key, _unsigned, make, direct, path = state.queue[position]
             state.queue[position] = (key, signatures[index], make, direct, path)
